@@ -1,0 +1,397 @@
+//! `execute(bytes32 mode, bytes executionCalldata)`: the strict decoder of spec §3 and the
+//! canonical encoders.
+//!
+//! The decoder accepts exactly what the encoders produce (a proof harness checks both
+//! directions), and denies everything else with the clause that fails first.
+
+use alloy_primitives::{Address, U256};
+
+use super::{all_zero, ceil32, push_padded, push_word, word, word_is, word_len};
+use crate::bounds::MAX_BATCH;
+use crate::verdict::{Denial, DenyReason, Execution, Executions};
+
+/// The selector of `execute(bytes32,bytes)` (ERC-7579 and ERC-7821).
+pub const EXECUTE_SELECTOR: [u8; 4] = [0xe9, 0xae, 0x5c, 0x53];
+
+/// ERC-7579 call type `single`.
+pub const CALLTYPE_SINGLE: u8 = 0x00;
+/// ERC-7579 call type `batch`.
+pub const CALLTYPE_BATCH: u8 = 0x01;
+/// ERC-7579 call type `static` (denied by spec §3.3.1).
+pub const CALLTYPE_STATIC: u8 = 0xfe;
+/// ERC-7579 call type `delegatecall` (denied by spec §3.3.1).
+pub const CALLTYPE_DELEGATECALL: u8 = 0xff;
+/// ERC-7579 exec type `try` (denied by spec §3.3.2).
+pub const EXECTYPE_TRY: u8 = 0x01;
+
+/// The length of `callData` before `executionCalldata`: selector, mode, offset and length.
+const HEAD: usize = 4 + 32 * 3;
+
+/// Decodes `userOp.callData` strictly (spec §3).
+pub fn decode_execute(cd: &[u8]) -> Result<Executions<'_>, Denial> {
+    let deny = |reason| Err(Denial::op(reason));
+    // spec §3.1
+    if cd.len() < 4 || cd[..4] != EXECUTE_SELECTOR {
+        return deny(DenyReason::NotExecute);
+    }
+    // spec §3.2
+    if cd.len() < HEAD {
+        return deny(DenyReason::HeadTruncated);
+    }
+    let mode = &cd[4..36];
+    // spec §3.3.1
+    let call_type = mode[0];
+    if call_type != CALLTYPE_SINGLE && call_type != CALLTYPE_BATCH {
+        return deny(DenyReason::CallType);
+    }
+    // spec §3.3.2
+    if mode[1] != 0 {
+        return deny(DenyReason::ExecType);
+    }
+    // spec §3.3.3
+    if !all_zero(&mode[2..]) {
+        return deny(DenyReason::ModePayload);
+    }
+    // spec §3.4.1
+    if !word_is(cd, 36, 0x40) {
+        return deny(DenyReason::OuterOffset);
+    }
+    // spec §3.4.2
+    let len = match word_len(cd, 68) {
+        Some(len) if len <= cd.len() - HEAD => len,
+        _ => return deny(DenyReason::OuterTruncated),
+    };
+    // spec §3.4.3
+    if cd.len() != HEAD + ceil32(len) {
+        return deny(DenyReason::OuterLength);
+    }
+    // spec §3.4.4
+    if !all_zero(&cd[HEAD + len..]) {
+        return deny(DenyReason::OuterPadding);
+    }
+    let execution_calldata = &cd[HEAD..HEAD + len];
+    if call_type == CALLTYPE_SINGLE {
+        decode_single(execution_calldata)
+    } else {
+        decode_batch(execution_calldata)
+    }
+}
+
+/// spec §3.5: `target(20) | value(32) | callData`.
+fn decode_single(e: &[u8]) -> Result<Executions<'_>, Denial> {
+    if e.len() < 52 {
+        return Err(Denial::op(DenyReason::SingleTooShort));
+    }
+    let execution = Execution {
+        target: Address::from_slice(&e[..20]),
+        value: U256::from_be_slice(&e[20..52]),
+        data: &e[52..],
+    };
+    let mut executions = Executions::new();
+    executions.push(execution).expect("MAX_BATCH >= 1");
+    Ok(executions)
+}
+
+/// spec §3.6: the canonical `abi.encode(Execution[])`.
+fn decode_batch(e: &[u8]) -> Result<Executions<'_>, Denial> {
+    let deny = |reason| Err(Denial::op(reason));
+    let len = e.len();
+    // spec §3.6.1
+    if len < 64 {
+        return deny(DenyReason::BatchTruncated);
+    }
+    // spec §3.6.2
+    if !word_is(e, 0, 0x20) {
+        return deny(DenyReason::ArrayOffset);
+    }
+    // spec §3.6.3, §3.6.4
+    let n = match word_len(e, 32) {
+        Some(0) => return deny(DenyReason::EmptyBatch),
+        Some(n) if n <= MAX_BATCH => n,
+        _ => return deny(DenyReason::BatchTooLarge),
+    };
+    // spec §3.6.5
+    if 64 + 32 * n > len {
+        return deny(DenyReason::OffsetsTruncated);
+    }
+    let mut executions = Executions::new();
+    let mut cursor = 32 * n;
+    for i in 0..n {
+        // `i < n <= MAX_BATCH <= u8::MAX`.
+        let deny_item = |reason| Err(Denial::at(reason, i as u8));
+        // spec §3.6.6
+        if !word_is(e, 64 + 32 * i, cursor) {
+            return deny_item(DenyReason::ItemOffset);
+        }
+        let base = 64 + cursor;
+        // spec §3.6.7
+        if base + 128 > len {
+            return deny_item(DenyReason::ItemTruncated);
+        }
+        // spec §3.6.8
+        if !all_zero(&e[base..base + 12]) {
+            return deny_item(DenyReason::DirtyTarget);
+        }
+        // spec §3.6.9
+        if !word_is(e, base + 64, 0x60) {
+            return deny_item(DenyReason::DataOffset);
+        }
+        // spec §3.6.10
+        let data_start = base + 128;
+        let data_len = match word_len(e, base + 96) {
+            Some(l) if l <= len - data_start && data_start + ceil32(l) <= len => l,
+            _ => return deny_item(DenyReason::DataTruncated),
+        };
+        // spec §3.6.11
+        if !all_zero(&e[data_start + data_len..data_start + ceil32(data_len)]) {
+            return deny_item(DenyReason::DataPadding);
+        }
+        let execution = Execution {
+            target: Address::from_slice(&e[base + 12..base + 32]),
+            value: word(e, base + 32),
+            data: &e[data_start..data_start + data_len],
+        };
+        executions.push(execution).expect("n <= MAX_BATCH");
+        cursor += 128 + ceil32(data_len);
+    }
+    // spec §3.6.12
+    if 64 + cursor != len {
+        return deny(DenyReason::BatchLength);
+    }
+    Ok(executions)
+}
+
+/// An ERC-7579 mode word with the given call type and exec type and zero payload.
+pub fn mode(call_type: u8, exec_type: u8) -> [u8; 32] {
+    let mut mode = [0u8; 32];
+    mode[0] = call_type;
+    mode[1] = exec_type;
+    mode
+}
+
+/// `abi.encodeCall(execute, (mode, executionCalldata))`, canonical.
+pub fn encode_execute(mode: [u8; 32], execution_calldata: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEAD + ceil32(execution_calldata.len()));
+    out.extend_from_slice(&EXECUTE_SELECTOR);
+    out.extend_from_slice(&mode);
+    push_word(&mut out, U256::from(0x40));
+    push_word(&mut out, U256::from(execution_calldata.len()));
+    push_padded(&mut out, execution_calldata);
+    out
+}
+
+/// The packed single execution `target | value | callData` (ERC-7579 `encodeSingle`).
+pub fn encode_single_calldata(execution: &Execution<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(52 + execution.data.len());
+    out.extend_from_slice(execution.target.as_slice());
+    out.extend_from_slice(&execution.value.to_be_bytes::<32>());
+    out.extend_from_slice(execution.data);
+    out
+}
+
+/// The canonical `abi.encode(Execution[])` (ERC-7579 `encodeBatch`).
+pub fn encode_batch_calldata(executions: &[Execution<'_>]) -> Vec<u8> {
+    let n = executions.len();
+    let mut out = Vec::new();
+    push_word(&mut out, U256::from(0x20));
+    push_word(&mut out, U256::from(n));
+    let mut cursor = 32 * n;
+    for execution in executions {
+        push_word(&mut out, U256::from(cursor));
+        cursor += 128 + ceil32(execution.data.len());
+    }
+    for execution in executions {
+        let mut target = [0u8; 32];
+        target[12..].copy_from_slice(execution.target.as_slice());
+        out.extend_from_slice(&target);
+        push_word(&mut out, execution.value);
+        push_word(&mut out, U256::from(0x60));
+        push_word(&mut out, U256::from(execution.data.len()));
+        push_padded(&mut out, execution.data);
+    }
+    out
+}
+
+/// The canonical `callData` of a single-execution op.
+pub fn encode_single(execution: &Execution<'_>) -> Vec<u8> {
+    encode_execute(mode(CALLTYPE_SINGLE, 0), &encode_single_calldata(execution))
+}
+
+/// The canonical `callData` of a batch op.
+pub fn encode_batch(executions: &[Execution<'_>]) -> Vec<u8> {
+    encode_execute(mode(CALLTYPE_BATCH, 0), &encode_batch_calldata(executions))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::address;
+
+    const TOKEN: Address = address!("0x1000000000000000000000000000000000000001");
+    const GAME: Address = address!("0x2000000000000000000000000000000000000002");
+
+    fn reason(cd: &[u8]) -> DenyReason {
+        decode_execute(cd).unwrap_err().reason
+    }
+
+    fn set_word(cd: &mut [u8], at: usize, n: u64) {
+        cd[at..at + 32].copy_from_slice(&U256::from(n).to_be_bytes::<32>());
+    }
+
+    fn sample_batch() -> Vec<u8> {
+        encode_batch(&[
+            Execution { target: TOKEN, value: U256::ZERO, data: &[0xa9, 0x05, 0x9c, 0xbb, 1] },
+            Execution { target: GAME, value: U256::from(7), data: &[] },
+        ])
+    }
+
+    // spec §3.5
+    #[test]
+    fn single_round_trips() {
+        let data = [0xde, 0xad, 0xbe, 0xef, 0x01];
+        let execution = Execution { target: TOKEN, value: U256::from(5), data: &data };
+        let cd = encode_single(&execution);
+        assert_eq!(decode_execute(&cd).unwrap().as_slice(), &[execution]);
+    }
+
+    // spec §3.6
+    #[test]
+    fn batch_round_trips() {
+        let cd = sample_batch();
+        let executions = decode_execute(&cd).unwrap();
+        assert_eq!(executions.len(), 2);
+        assert_eq!(executions[1].value, U256::from(7));
+        assert_eq!(encode_batch(&executions), cd);
+    }
+
+    // spec §3.1
+    #[test]
+    fn other_selectors_and_short_calldata_are_not_execute() {
+        assert_eq!(reason(&[]), DenyReason::NotExecute);
+        assert_eq!(reason(&EXECUTE_SELECTOR[..3]), DenyReason::NotExecute);
+        let mut cd = sample_batch();
+        cd[..4].copy_from_slice(&[0x8d, 0xd7, 0x71, 0x2f]); // executeUserOp
+        assert_eq!(reason(&cd), DenyReason::NotExecute);
+    }
+
+    // spec §3.2
+    #[test]
+    fn head_must_be_complete() {
+        let cd = sample_batch();
+        assert_eq!(reason(&cd[..99]), DenyReason::HeadTruncated);
+        assert_eq!(reason(&EXECUTE_SELECTOR), DenyReason::HeadTruncated);
+    }
+
+    // spec §3.3
+    #[test]
+    fn only_default_single_and_batch_modes_pass() {
+        for (byte, value, expected) in [
+            (4, CALLTYPE_DELEGATECALL, DenyReason::CallType),
+            (4, CALLTYPE_STATIC, DenyReason::CallType),
+            (4, 0x02, DenyReason::CallType),
+            (5, EXECTYPE_TRY, DenyReason::ExecType),
+            (6, 0x01, DenyReason::ModePayload),
+            (35, 0x01, DenyReason::ModePayload),
+        ] {
+            let mut cd = sample_batch();
+            cd[byte] = value;
+            assert_eq!(reason(&cd), expected, "mode byte {} = {value:#x}", byte - 4);
+        }
+    }
+
+    // spec §3.4
+    #[test]
+    fn outer_buffer_must_be_canonical() {
+        let mut cd = sample_batch();
+        set_word(&mut cd, 36, 0x60);
+        assert_eq!(reason(&cd), DenyReason::OuterOffset);
+
+        let mut cd = sample_batch();
+        let total = cd.len() as u64;
+        set_word(&mut cd, 68, total - 99);
+        assert_eq!(reason(&cd), DenyReason::OuterTruncated);
+        let mut cd = sample_batch();
+        cd[68] = 1; // length >= 2^248
+        assert_eq!(reason(&cd), DenyReason::OuterTruncated);
+
+        let mut cd = sample_batch();
+        cd.extend_from_slice(&[0; 32]);
+        assert_eq!(reason(&cd), DenyReason::OuterLength);
+
+        let data = [1u8; 3];
+        let execution = Execution { target: TOKEN, value: U256::ZERO, data: &data };
+        let mut cd = encode_single(&execution);
+        *cd.last_mut().unwrap() = 1;
+        assert_eq!(reason(&cd), DenyReason::OuterPadding);
+    }
+
+    // spec §3.5
+    #[test]
+    fn single_needs_target_and_value() {
+        let cd = encode_execute(mode(CALLTYPE_SINGLE, 0), &[0u8; 51]);
+        assert_eq!(reason(&cd), DenyReason::SingleTooShort);
+        let cd = encode_execute(mode(CALLTYPE_SINGLE, 0), &[0u8; 52]);
+        let executions = decode_execute(&cd).unwrap();
+        assert_eq!(executions[0].data, &[] as &[u8]);
+    }
+
+    // spec §3.6.1 to §3.6.5
+    #[test]
+    fn batch_head_rules() {
+        let batch = |e: &[u8]| encode_execute(mode(CALLTYPE_BATCH, 0), e);
+        assert_eq!(reason(&batch(&[0; 63])), DenyReason::BatchTruncated);
+        let mut e = [0u8; 64];
+        e[31] = 0x40;
+        assert_eq!(reason(&batch(&e)), DenyReason::ArrayOffset);
+        e[31] = 0x20;
+        assert_eq!(reason(&batch(&e)), DenyReason::EmptyBatch);
+        e[63] = (MAX_BATCH + 1) as u8;
+        assert_eq!(reason(&batch(&e)), DenyReason::BatchTooLarge);
+        e[32] = 1; // n >= 2^248
+        assert_eq!(reason(&batch(&e)), DenyReason::BatchTooLarge);
+        e[32] = 0;
+        e[63] = 2;
+        assert_eq!(reason(&batch(&e)), DenyReason::OffsetsTruncated);
+    }
+
+    // spec §3.6.6 to §3.6.12
+    #[test]
+    fn batch_item_rules_carry_the_item_index() {
+        // Offsets of the sample: e starts at cd[100]; item 1's offset word is at e[96].
+        let e_at = |i: usize| 100 + i;
+        let item1_base = 64 + 64 + 128 + 32; // two offset words, item 0 with 5 data bytes
+        let cases: [(usize, u8, DenyReason); 5] = [
+            (e_at(96 + 31), 0xff, DenyReason::ItemOffset),
+            (e_at(item1_base), 1, DenyReason::DirtyTarget),
+            (e_at(item1_base + 64 + 31), 0x40, DenyReason::DataOffset),
+            (e_at(item1_base + 96 + 24), 1, DenyReason::DataTruncated),
+            (e_at(64 + 64 + 128 + 5), 1, DenyReason::DataPadding),
+        ];
+        for (at, value, expected) in cases {
+            let mut cd = sample_batch();
+            cd[at] = value;
+            let denial = decode_execute(&cd).unwrap_err();
+            assert_eq!(denial.reason, expected, "byte {at}");
+            let item = if expected == DenyReason::DataPadding { 0 } else { 1 };
+            assert_eq!(denial.execution, Some(item), "{expected}");
+        }
+    }
+
+    // spec §3.6.7 and §3.6.12
+    #[test]
+    fn batch_items_must_fit_and_nothing_may_follow_them() {
+        // n = 1 whose item head is cut short: offsets fit, the item does not.
+        let mut e = vec![0u8; 96 + 64];
+        e[31] = 0x20;
+        e[63] = 1;
+        e[95] = 0x20;
+        let cd = encode_execute(mode(CALLTYPE_BATCH, 0), &e);
+        assert_eq!(decode_execute(&cd).unwrap_err(), Denial::at(DenyReason::ItemTruncated, 0));
+
+        let execution = Execution { target: TOKEN, value: U256::ZERO, data: &[] };
+        let mut e = encode_batch_calldata(&[execution]);
+        e.extend_from_slice(&[0; 32]);
+        let cd = encode_execute(mode(CALLTYPE_BATCH, 0), &e);
+        assert_eq!(reason(&cd), DenyReason::BatchLength);
+    }
+}

@@ -1,0 +1,80 @@
+//! The inputs of validation that are not state: the environment and the op (spec §1.4, §1.5, §11).
+
+use alloy_primitives::Address;
+
+use crate::bounds::TIME_MAX;
+
+/// Everything validation needs to know about the world besides the op and the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Env {
+    /// The block timestamp of the validation phase (spec §1.5).
+    pub now: u64,
+    /// The account that owns the sessions.
+    pub account: Address,
+    /// The session validator module itself.
+    pub module: Address,
+    /// How the time window is read (spec §11).
+    pub window: WindowPredicate,
+}
+
+/// How a consumer of `(valid_after, valid_until)` decides whether `now` is inside the window
+/// (spec §11). Real consumers disagree; the reference module runs under [`Self::EntryPointV08`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum WindowPredicate {
+    /// `valid_after < now <= until'` (EntryPoint v0.8).
+    #[default]
+    EntryPointV08,
+    /// `valid_after <= now <= until'` (EntryPoint v0.6 and v0.7).
+    EntryPointV07,
+    /// `valid_after <= now` and (`valid_until == 0` or `now < valid_until`)
+    /// (SmartSessions TimeFramePolicy on the ERC-1271 path).
+    HalfOpen,
+    /// (`valid_after == 0` or `now > valid_after`) and (`valid_until == 0` or `now < valid_until`)
+    /// (MetaMask TimestampEnforcer).
+    Exclusive,
+}
+
+impl WindowPredicate {
+    /// Every predicate, for tests and proofs that cover them all.
+    pub const ALL: [Self; 4] =
+        [Self::EntryPointV08, Self::EntryPointV07, Self::HalfOpen, Self::Exclusive];
+
+    /// Whether `now` satisfies the lower bound (spec §11.1).
+    pub fn after_start(self, valid_after: u64, now: u64) -> bool {
+        match self {
+            Self::EntryPointV08 => valid_after < now,
+            Self::EntryPointV07 | Self::HalfOpen => valid_after <= now,
+            Self::Exclusive => valid_after == 0 || now > valid_after,
+        }
+    }
+
+    /// Whether `now` satisfies the upper bound (spec §11.2).
+    pub fn before_end(self, valid_until: u64, now: u64) -> bool {
+        // The EntryPoint reads a zero `validUntil` as `type(uint48).max`.
+        let until = if valid_until == 0 { TIME_MAX } else { valid_until };
+        match self {
+            Self::EntryPointV08 | Self::EntryPointV07 => now <= until,
+            Self::HalfOpen | Self::Exclusive => valid_until == 0 || now < valid_until,
+        }
+    }
+
+    /// The predicate's name, as the CLI and reports spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::EntryPointV08 => "entrypoint-v0.8",
+            Self::EntryPointV07 => "entrypoint-v0.7",
+            Self::HalfOpen => "half-open",
+            Self::Exclusive => "exclusive",
+        }
+    }
+}
+
+/// What the model sees of an op: its recovered signer and its `callData` (spec §1.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserOp<'a> {
+    /// The address `signature[0..65]` recovers to over the `userOpHash`; `None` when the
+    /// signature is malformed.
+    pub signer: Option<Address>,
+    /// `userOp.callData`.
+    pub call_data: &'a [u8],
+}

@@ -1,0 +1,560 @@
+//! The policy file format, version 1: the serde representation of [`Policy`].
+//!
+//! The same structure reads from and writes to JSON and TOML. Deserializing validates the policy
+//! (spec §12), so every `Policy` that comes out of a file is valid, and unknown fields are errors
+//! (a misspelt `valid_untill` must not silently mean "no expiry").
+//!
+//! ```toml
+//! version = 1
+//! valid_after = 1767225600          # unix seconds; 0 = from the start
+//! valid_until = 1767312000          # unix seconds; 0 = no end
+//! usage_limit = 100                 # optional: most calls ever
+//!
+//! [native]                          # optional: without it no native value may be sent
+//! per_call = "0.01 ether"
+//! total = "0.1 ether"
+//!
+//! [rate_limit]                      # optional: at most max_calls in any interval seconds
+//! max_calls = 5
+//! interval = 60
+//!
+//! [[permissions]]
+//! target = "0x5FbDB2315678afecb367f032d93F642f64180aa3"   # or "*" for any target
+//! function = "attack(uint256)"      # selector and argument types
+//!
+//! [[permissions.rules]]
+//! arg = 0                           # argument index
+//! lte = "100"                       # one of eq, neq, gt, gte, lt, lte, in_range, one_of
+//! limit = "1000"                    # optional cumulative limit on the argument
+//!
+//! [[permissions]]
+//! target = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+//! selector = "0xa9059cbb"           # a bare selector: any arguments, no rules
+//!
+//! [[permissions]]
+//! target = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+//! selector = "empty"                # plain native-value transfers (empty calldata)
+//!
+//! [[erc20]]
+//! token = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+//! limit = "1000000"
+//! spenders = ["0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"]   # optional approve allowlist
+//! ```
+//!
+//! Amounts are integers, decimal strings, `0x` hex strings, or decimal strings with a unit
+//! (`wei`, `gwei`, `ether`). A rule on a `bytes` or `string` argument needs a
+//! `slice = { offset = 0, length = 4 }` naming the bytes of the content it reads.
+
+use alloy_primitives::{Address, U256, keccak256};
+use serde::{Deserialize, Serialize};
+
+use crate::bounded::BoundedVec;
+use crate::policy::{
+    AbiType, ArgRule, Condition, NativeCap, Permission, Policy, RateLimit, Selector, Slice, Target,
+    TokenCap,
+};
+
+/// The format version this module reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+impl Serialize for Policy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        PolicyRepr::from(self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Policy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let repr = PolicyRepr::deserialize(deserializer)?;
+        let policy = Policy::try_from(repr).map_err(serde::de::Error::custom)?;
+        policy.validate().map_err(serde::de::Error::custom)?;
+        Ok(policy)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyRepr {
+    #[serde(default = "format_version")]
+    version: u32,
+    #[serde(default)]
+    valid_after: u64,
+    #[serde(default)]
+    valid_until: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    usage_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    native: Option<NativeRepr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rate_limit: Option<RateLimitRepr>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    permissions: Vec<PermissionRepr>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    erc20: Vec<TokenCapRepr>,
+}
+
+fn format_version() -> u32 {
+    FORMAT_VERSION
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NativeRepr {
+    per_call: Amount,
+    total: Amount,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitRepr {
+    max_calls: u8,
+    interval: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PermissionRepr {
+    target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    function: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    selector: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    args: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<RuleRepr>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleRepr {
+    arg: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    slice: Option<SliceRepr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    eq: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    neq: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gt: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gte: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lt: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lte: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    in_range: Option<[Amount; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    one_of: Option<Vec<Amount>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<Amount>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SliceRepr {
+    offset: u32,
+    length: u8,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenCapRepr {
+    token: Address,
+    limit: Amount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    spenders: Option<Vec<Address>>,
+}
+
+/// A 256-bit amount: written as a decimal string, read from an integer or a string.
+#[derive(Clone, Copy)]
+struct Amount(U256);
+
+impl Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(u64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Int(n) => Ok(Amount(U256::from(n))),
+            Raw::Text(text) => parse_amount(&text).map(Amount).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Parses an amount: decimal, `0x` hex, or decimal with a `wei`/`gwei`/`ether` unit.
+pub fn parse_amount(text: &str) -> Result<U256, String> {
+    let bad = |why: &str| format!("amount {text:?}: {why}");
+    let trimmed = text.trim();
+    if let Some(hex) = trimmed.strip_prefix("0x") {
+        return U256::from_str_radix(hex, 16).map_err(|e| bad(&e.to_string()));
+    }
+    let (number, decimals) = match trimmed.split_once(' ') {
+        None => (trimmed, 0),
+        Some((number, unit)) => match unit.trim() {
+            "wei" => (number, 0),
+            "gwei" => (number, 9),
+            "ether" => (number, 18),
+            other => return Err(bad(&format!("unknown unit {other:?} (use wei, gwei or ether)"))),
+        },
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if fraction.len() > decimals {
+        return Err(bad(&format!("more than {decimals} decimals")));
+    }
+    let digits = format!("{whole}{fraction:0<decimals$}");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("not a number"));
+    }
+    U256::from_str_radix(&digits, 10).map_err(|_| bad("does not fit in 256 bits"))
+}
+
+/// Parses an ABI type name (spec §6): `address`, `bool`, `uintN`/`uint`, `bytesN`, `bytes`,
+/// `string`.
+pub fn parse_abi_type(name: &str) -> Result<AbiType, String> {
+    let ty = match name.trim() {
+        "address" => AbiType::Address,
+        "bool" => AbiType::Bool,
+        "bytes" => AbiType::Bytes,
+        "string" => AbiType::String,
+        "uint" => AbiType::Uint(256),
+        other => {
+            let parsed = if let Some(bits) = other.strip_prefix("uint") {
+                bits.parse().ok().map(AbiType::Uint)
+            } else if let Some(n) = other.strip_prefix("bytes") {
+                n.parse().ok().map(AbiType::FixedBytes)
+            } else {
+                None
+            };
+            match parsed {
+                Some(ty) if ty.is_supported() => ty,
+                _ => {
+                    return Err(format!(
+                        "unsupported argument type {other:?} (supported: address, bool, uintN, \
+                         bytesN, bytes, string)"
+                    ));
+                }
+            }
+        }
+    };
+    Ok(ty)
+}
+
+/// Parses a function signature such as `transfer(address,uint256)` into its selector and
+/// argument types. Tuples and arrays are not part of spec v1.
+pub fn parse_function(signature: &str) -> Result<([u8; 4], Vec<AbiType>), String> {
+    let bad = |why: &str| format!("function {signature:?}: {why}");
+    let (name, rest) = signature.trim().split_once('(').ok_or_else(|| bad("missing '('"))?;
+    let params = rest.strip_suffix(')').ok_or_else(|| bad("missing ')' at the end"))?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(bad("the name must be a Solidity identifier"));
+    }
+    let types: Vec<AbiType> = if params.trim().is_empty() {
+        Vec::new()
+    } else {
+        params.split(',').map(parse_abi_type).collect::<Result<_, _>>().map_err(|e| bad(&e))?
+    };
+    let canonical =
+        format!("{name}({})", types.iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
+    let hash = keccak256(canonical.as_bytes());
+    Ok(([hash[0], hash[1], hash[2], hash[3]], types))
+}
+
+fn parse_selector(text: &str) -> Result<Selector, String> {
+    if text == "empty" {
+        return Ok(Selector::Empty);
+    }
+    let hex = text.strip_prefix("0x").unwrap_or(text);
+    let mut bytes = [0u8; 4];
+    if hex.len() != 8 {
+        return Err(format!("selector {text:?}: expected 0x and 8 hex digits, or \"empty\""));
+    }
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+            .map_err(|_| format!("selector {text:?}: not hex"))?;
+    }
+    Ok(Selector::Exact(bytes))
+}
+
+fn bounded<T: Default, const N: usize>(
+    items: Vec<T>,
+    what: &str,
+) -> Result<BoundedVec<T, N>, String> {
+    let found = items.len();
+    BoundedVec::try_from_iter(items).map_err(|_| format!("at most {N} {what}, found {found}"))
+}
+
+impl TryFrom<PolicyRepr> for Policy {
+    type Error = String;
+
+    fn try_from(repr: PolicyRepr) -> Result<Self, String> {
+        if repr.version != FORMAT_VERSION {
+            return Err(format!(
+                "policy format version {} is not supported (this leash reads version \
+                 {FORMAT_VERSION})",
+                repr.version
+            ));
+        }
+        let permissions = repr
+            .permissions
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| Permission::try_from(p).map_err(|e| format!("permission {i}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let erc20 = repr
+            .erc20
+            .into_iter()
+            .enumerate()
+            .map(|(i, cap)| {
+                let spenders = cap
+                    .spenders
+                    .map(|s| bounded(s, "spenders"))
+                    .transpose()
+                    .map_err(|e| format!("erc20 cap {i}: {e}"))?;
+                Ok(TokenCap { token: cap.token, limit: cap.limit.0, spenders })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Policy {
+            valid_after: repr.valid_after,
+            valid_until: repr.valid_until,
+            permissions: bounded(permissions, "permissions")?,
+            native: repr.native.map(|n| NativeCap { per_call: n.per_call.0, total: n.total.0 }),
+            erc20: bounded(erc20, "erc20 caps")?,
+            usage_limit: repr.usage_limit,
+            rate_limit: repr
+                .rate_limit
+                .map(|r| RateLimit { max_calls: r.max_calls, interval: r.interval }),
+        })
+    }
+}
+
+impl TryFrom<PermissionRepr> for Permission {
+    type Error = String;
+
+    fn try_from(repr: PermissionRepr) -> Result<Self, String> {
+        let target = match repr.target.as_str() {
+            "*" => Target::Any,
+            text => Target::Address(
+                text.parse().map_err(|e| format!("target {text:?} is not an address: {e}"))?,
+            ),
+        };
+        let (selector, args) = match (&repr.function, &repr.selector, repr.args) {
+            (Some(function), None, None) => {
+                let (selector, types) = parse_function(function)?;
+                (Selector::Exact(selector), Some(types))
+            }
+            (None, Some(selector), args) => {
+                let args = args
+                    .map(|names| names.iter().map(|n| parse_abi_type(n)).collect())
+                    .transpose()?;
+                (parse_selector(selector)?, args)
+            }
+            (Some(_), _, _) => {
+                return Err("give either `function` or `selector` (with optional `args`), not \
+                            both"
+                    .into());
+            }
+            (None, None, _) => {
+                return Err("needs `function = \"name(types)\"` or `selector = \"0x...\"`".into());
+            }
+        };
+        let rules = repr
+            .rules
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| ArgRule::try_from(r).map_err(|e| format!("rule {i}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Permission {
+            target,
+            selector,
+            args: args.map(|a| bounded(a, "arguments")).transpose()?,
+            rules: bounded(rules, "rules")?,
+        })
+    }
+}
+
+/// A one-value condition's name, its value in the file, and its constructor.
+type SimpleCondition = (&'static str, Option<Amount>, fn(U256) -> Condition);
+
+impl TryFrom<RuleRepr> for ArgRule {
+    type Error = String;
+
+    fn try_from(r: RuleRepr) -> Result<Self, String> {
+        let mut conditions = Vec::new();
+        let simple: [SimpleCondition; 6] = [
+            ("eq", r.eq, Condition::Eq),
+            ("neq", r.neq, Condition::Neq),
+            ("gt", r.gt, Condition::Gt),
+            ("gte", r.gte, Condition::Gte),
+            ("lt", r.lt, Condition::Lt),
+            ("lte", r.lte, Condition::Lte),
+        ];
+        for (name, value, make) in simple {
+            if let Some(value) = value {
+                conditions.push((name, make(value.0)));
+            }
+        }
+        if let Some([lo, hi]) = r.in_range {
+            conditions.push(("in_range", Condition::InRange { lo: lo.0, hi: hi.0 }));
+        }
+        if let Some(values) = r.one_of {
+            let values = bounded(values.into_iter().map(|v| v.0).collect(), "one_of values")?;
+            conditions.push(("one_of", Condition::OneOf(values)));
+        }
+        let condition = match conditions.len() {
+            1 => conditions.remove(0).1,
+            0 => {
+                return Err("needs a condition: one of eq, neq, gt, gte, lt, lte, in_range, \
+                            one_of"
+                    .into());
+            }
+            _ => {
+                let names: Vec<_> = conditions.iter().map(|(name, _)| *name).collect();
+                return Err(format!("has {} conditions; give exactly one", names.join(" and ")));
+            }
+        };
+        Ok(ArgRule {
+            arg: r.arg,
+            slice: r.slice.map(|s| Slice { offset: s.offset, length: s.length }),
+            condition,
+            limit: r.limit.map(|l| l.0),
+        })
+    }
+}
+
+impl From<&Policy> for PolicyRepr {
+    fn from(policy: &Policy) -> Self {
+        PolicyRepr {
+            version: FORMAT_VERSION,
+            valid_after: policy.valid_after,
+            valid_until: policy.valid_until,
+            usage_limit: policy.usage_limit,
+            native: policy
+                .native
+                .map(|n| NativeRepr { per_call: Amount(n.per_call), total: Amount(n.total) }),
+            rate_limit: policy
+                .rate_limit
+                .map(|r| RateLimitRepr { max_calls: r.max_calls, interval: r.interval }),
+            permissions: policy.permissions.iter().map(PermissionRepr::from).collect(),
+            erc20: policy
+                .erc20
+                .iter()
+                .map(|cap| TokenCapRepr {
+                    token: cap.token,
+                    limit: Amount(cap.limit),
+                    spenders: cap.spenders.map(|s| s.to_vec()),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&Permission> for PermissionRepr {
+    fn from(p: &Permission) -> Self {
+        PermissionRepr {
+            target: match p.target {
+                Target::Any => "*".into(),
+                Target::Address(a) => a.to_checksum(None),
+            },
+            function: None,
+            selector: Some(match p.selector {
+                Selector::Empty => "empty".into(),
+                Selector::Exact(s) => format!("0x{}", alloy_primitives::hex::encode(s)),
+            }),
+            args: p.args.map(|args| args.iter().map(ToString::to_string).collect()),
+            rules: p.rules.iter().map(RuleRepr::from).collect(),
+        }
+    }
+}
+
+impl From<&ArgRule> for RuleRepr {
+    fn from(rule: &ArgRule) -> Self {
+        let mut repr = RuleRepr {
+            arg: rule.arg,
+            slice: rule.slice.map(|s| SliceRepr { offset: s.offset, length: s.length }),
+            eq: None,
+            neq: None,
+            gt: None,
+            gte: None,
+            lt: None,
+            lte: None,
+            in_range: None,
+            one_of: None,
+            limit: rule.limit.map(Amount),
+        };
+        match rule.condition {
+            Condition::Eq(v) => repr.eq = Some(Amount(v)),
+            Condition::Neq(v) => repr.neq = Some(Amount(v)),
+            Condition::Gt(v) => repr.gt = Some(Amount(v)),
+            Condition::Gte(v) => repr.gte = Some(Amount(v)),
+            Condition::Lt(v) => repr.lt = Some(Amount(v)),
+            Condition::Lte(v) => repr.lte = Some(Amount(v)),
+            Condition::InRange { lo, hi } => repr.in_range = Some([Amount(lo), Amount(hi)]),
+            Condition::OneOf(values) => {
+                repr.one_of = Some(values.iter().copied().map(Amount).collect());
+            }
+        }
+        repr
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_signatures_give_their_selector_and_types() {
+        let (selector, types) = parse_function("transfer(address,uint256)").unwrap();
+        assert_eq!(selector, [0xa9, 0x05, 0x9c, 0xbb]);
+        assert_eq!(types, [AbiType::Address, AbiType::Uint(256)]);
+        // `uint` is an alias of `uint256` in the canonical signature.
+        assert_eq!(parse_function("transfer(address, uint)").unwrap().0, selector);
+        assert_eq!(parse_function("ping()").unwrap().1, []);
+    }
+
+    #[test]
+    fn bad_signatures_quote_the_input() {
+        for (text, needle) in [
+            ("transfer", "missing '('"),
+            ("transfer(address", "missing ')'"),
+            ("f(uint7)", "unsupported argument type \"uint7\""),
+            ("f(uint256[])", "unsupported argument type \"uint256[]\""),
+            ("(address)", "Solidity identifier"),
+        ] {
+            let err = parse_function(text).unwrap_err();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn amounts_accept_integers_hex_and_units() {
+        assert_eq!(parse_amount("1000").unwrap(), U256::from(1000));
+        assert_eq!(parse_amount("0xff").unwrap(), U256::from(255));
+        assert_eq!(parse_amount("1 gwei").unwrap(), U256::from(1_000_000_000u64));
+        assert_eq!(parse_amount("0.5 ether").unwrap(), U256::from(500_000_000_000_000_000u64));
+        assert!(parse_amount("1.5").unwrap_err().contains("more than 0 decimals"));
+        assert!(parse_amount("1 finney").unwrap_err().contains("unknown unit"));
+        assert!(parse_amount("-3").unwrap_err().contains("not a number"));
+        let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+        assert_eq!(parse_amount(max).unwrap(), U256::MAX);
+        assert!(parse_amount(&format!("{max}0")).unwrap_err().contains("256 bits"));
+    }
+
+    #[test]
+    fn selectors_parse_hex_and_empty() {
+        assert_eq!(parse_selector("empty").unwrap(), Selector::Empty);
+        assert_eq!(parse_selector("0x00000000").unwrap(), Selector::Exact([0; 4]));
+        assert!(parse_selector("0x123").is_err());
+        assert!(parse_selector("0xzzzzzzzz").is_err());
+    }
+}

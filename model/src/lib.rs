@@ -1,0 +1,29 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod abi;
+pub mod bounded;
+pub mod bounds;
+pub mod env;
+pub mod format;
+pub mod policy;
+mod rules;
+pub mod state;
+pub mod verdict;
+
+pub use abi::args::ArgDecoding;
+pub use bounded::BoundedVec;
+pub use env::{Env, UserOp, WindowPredicate};
+pub use policy::{
+    AbiType, ArgRule, Condition, NativeCap, Permission, Policy, PolicyError, RateLimit, Selector,
+    Slice, Target, TokenCap,
+};
+pub use rules::selector_of;
+pub use state::{AccountState, Counters, LifecycleError, Session, Status};
+pub use verdict::{Denial, DenyReason, Effects, Execution, Executions, Verdict};
+
+/// Well-known selectors the spec names.
+pub mod selectors {
+    pub use crate::abi::execute::EXECUTE_SELECTOR as EXECUTE;
+    pub use crate::rules::erc20_selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
+}

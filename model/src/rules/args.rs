@@ -1,0 +1,65 @@
+//! spec §6: argument decoding and argument rules.
+
+use alloy_primitives::U256;
+
+use crate::abi::args::{ArgDecoding, ArgValue, decode_args};
+use crate::bounds::MAX_RULES;
+use crate::policy::{ArgRule, Permission};
+use crate::verdict::DenyReason;
+
+/// Decodes the execution's arguments as the permission declares them and checks its rules in
+/// order, adding each limited rule's value to `used` (spec §6.4).
+///
+/// A denial carries the argument index (§6.1) or the rule index (§6.2 to §6.4).
+pub(super) fn check(
+    permission: &Permission,
+    data: &[u8],
+    used: &mut [U256; MAX_RULES],
+    decoding: ArgDecoding,
+) -> Result<(), (DenyReason, u8)> {
+    let Some(types) = &permission.args else {
+        // A valid policy has no rules without declared arguments (spec §12.5).
+        return Ok(());
+    };
+    // A permission with declared arguments has an exact selector (spec §12.3), so `data` has at
+    // least four bytes here.
+    // spec §6.1
+    let values = decode_args(&data[4..], types, decoding)
+        .map_err(|e| (e.reason, e.arg.unwrap_or(NO_INDEX)))?;
+    for (index, rule) in permission.rules.iter().enumerate() {
+        // `index < MAX_RULES <= u8::MAX`.
+        let deny = |reason| (reason, index as u8);
+        // spec §6.2
+        let x = rule_value(rule, values[usize::from(rule.arg)])
+            .ok_or(deny(DenyReason::SliceOutOfBounds))?;
+        // spec §6.3
+        if !rule.condition.holds(x) {
+            return Err(deny(DenyReason::ArgCondition));
+        }
+        // spec §6.4
+        if let Some(limit) = rule.limit {
+            match used[index].checked_add(x) {
+                Some(sum) if sum <= limit => used[index] = sum,
+                _ => return Err(deny(DenyReason::ArgLimit)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The detail of a §6.1 denial that concerns no single argument (§6.1.1, §6.1.6).
+pub(crate) const NO_INDEX: u8 = 0xff;
+
+/// The value a rule reads (spec §6.2), or `None` if its slice lies outside the content.
+pub(crate) fn rule_value(rule: &ArgRule, value: ArgValue<'_>) -> Option<U256> {
+    match (value, rule.slice) {
+        (ArgValue::Word(w), _) => Some(w),
+        (ArgValue::Dynamic(content), Some(slice)) => {
+            let start = usize::try_from(slice.offset).ok()?;
+            let end = start.checked_add(usize::from(slice.length))?;
+            content.get(start..end).map(U256::from_be_slice)
+        }
+        // A valid policy gives every rule on a dynamic argument a slice (spec §12.5).
+        (ArgValue::Dynamic(_), None) => None,
+    }
+}

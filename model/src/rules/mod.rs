@@ -1,0 +1,61 @@
+//! The policy rules, one module each, and the order they run in (spec §1.6).
+//!
+//! Each module implements one clause of the spec against the counters as they stand before the
+//! execution it checks, and records its effect in `after` only when the execution passes it.
+//! Adding a rule means adding a module here, a line in [`check_executions`], its clause in
+//! `docs/spec.md`, its Solidity counterpart, its proof harness and its generator.
+
+mod args;
+pub(crate) mod erc20;
+mod native;
+mod permission;
+mod rate;
+mod scope;
+mod usage;
+mod window;
+
+pub(crate) use erc20 as erc20_selectors;
+pub use permission::selector_of;
+
+use crate::abi::args::ArgDecoding;
+use crate::env::Env;
+use crate::policy::Policy;
+use crate::state::Counters;
+use crate::verdict::{Denial, Execution};
+
+/// Checks `executions` one after another (spec §13.2), then the window (spec §11), and returns
+/// the counters after all of them.
+pub(crate) fn check_executions(
+    policy: &Policy,
+    counters: &Counters,
+    env: &Env,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let mut after = *counters;
+    for (index, execution) in executions.iter().enumerate() {
+        // Executions come from a bounded batch: `index < MAX_BATCH <= u8::MAX`.
+        let at = |reason| Denial::at(reason, index as u8);
+        scope::check(env, execution.target).map_err(at)?;
+        let selector = selector_of(execution.data).map_err(at)?;
+        let permission = permission::lookup(policy, execution.target, selector).map_err(at)?;
+        args::check(
+            &policy.permissions[permission],
+            execution.data,
+            &mut after.rule_used[permission],
+            decoding,
+        )
+        .map_err(|(reason, detail)| at(reason).with_detail(detail))?;
+        native::check(policy.native.as_ref(), execution.value, &mut after).map_err(at)?;
+        erc20::check(policy, env.account, execution, &mut after, decoding).map_err(
+            |(reason, detail)| match detail {
+                Some(detail) => at(reason).with_detail(detail),
+                None => at(reason),
+            },
+        )?;
+        rate::check(policy.rate_limit.as_ref(), env.now, &mut after).map_err(at)?;
+        usage::check(policy.usage_limit, &mut after).map_err(at)?;
+    }
+    window::check(policy, env).map_err(Denial::op)?;
+    Ok(after)
+}

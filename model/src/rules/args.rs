@@ -16,7 +16,7 @@ pub(super) fn check(
     data: &[u8],
     used: &mut [U256; MAX_RULES],
     decoding: ArgDecoding,
-) -> Result<(), (DenyReason, u8)> {
+) -> Result<(), (DenyReason, Option<u8>)> {
     let Some(types) = &permission.args else {
         // A valid policy has no rules without declared arguments (spec §12.5).
         return Ok(());
@@ -24,11 +24,10 @@ pub(super) fn check(
     // A permission with declared arguments has an exact selector (spec §12.3), so `data` has at
     // least four bytes here.
     // spec §6.1
-    let values = decode_args(&data[4..], types, decoding)
-        .map_err(|e| (e.reason, e.arg.unwrap_or(NO_INDEX)))?;
+    let values = decode_args(&data[4..], types, decoding).map_err(|e| (e.reason, e.arg))?;
     for (index, rule) in permission.rules.iter().enumerate() {
         // `index < MAX_RULES <= u8::MAX`.
-        let deny = |reason| (reason, index as u8);
+        let deny = |reason| (reason, Some(index as u8));
         // spec §6.2
         let x = rule_value(rule, values[usize::from(rule.arg)])
             .ok_or(deny(DenyReason::SliceOutOfBounds))?;
@@ -46,9 +45,6 @@ pub(super) fn check(
     }
     Ok(())
 }
-
-/// The detail of a §6.1 denial that concerns no single argument (§6.1.1, §6.1.6).
-pub(crate) const NO_INDEX: u8 = 0xff;
 
 /// The value a rule reads (spec §6.2), or `None` if its slice lies outside the content.
 pub(crate) fn rule_value(rule: &ArgRule, value: ArgValue<'_>) -> Option<U256> {

@@ -2,7 +2,6 @@
 
 use alloy_primitives::Address;
 
-use super::args::NO_INDEX;
 use crate::abi::args::{ArgDecoding, decode_args};
 use crate::policy::{AbiType, Policy};
 use crate::state::Counters;
@@ -44,7 +43,7 @@ pub(super) fn check(
     };
     // spec §8.2
     let args = decode_args(&execution.data[4..], types, decoding)
-        .map_err(|e| (DenyReason::TokenArgs, Some(e.arg.unwrap_or(NO_INDEX))))?;
+        .map_err(|e| (DenyReason::TokenArgs, e.arg))?;
     let word = |i: usize| args[i].as_word().expect("static argument");
     let address = |i: usize| Address::from_word(word(i).to_be_bytes::<32>().into());
     let amount = word(types.len() - 1);

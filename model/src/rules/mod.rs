@@ -39,20 +39,16 @@ pub(crate) fn check_executions(
         scope::check(env, execution.target).map_err(at)?;
         let selector = selector_of(execution.data).map_err(at)?;
         let permission = permission::lookup(policy, execution.target, selector).map_err(at)?;
+        let at_detail = |(reason, detail): (_, Option<u8>)| Denial { detail, ..at(reason) };
         args::check(
             &policy.permissions[permission],
             execution.data,
             &mut after.rule_used[permission],
             decoding,
         )
-        .map_err(|(reason, detail)| at(reason).with_detail(detail))?;
+        .map_err(at_detail)?;
         native::check(policy.native.as_ref(), execution.value, &mut after).map_err(at)?;
-        erc20::check(policy, env.account, execution, &mut after, decoding).map_err(
-            |(reason, detail)| match detail {
-                Some(detail) => at(reason).with_detail(detail),
-                None => at(reason),
-            },
-        )?;
+        erc20::check(policy, env.account, execution, &mut after, decoding).map_err(at_detail)?;
         rate::check(policy.rate_limit.as_ref(), env.now, &mut after).map_err(at)?;
         usage::check(policy.usage_limit, &mut after).map_err(at)?;
     }

@@ -1,0 +1,221 @@
+//! spec §12 (policy validity) and the policy file format.
+
+mod common;
+
+use alloy_primitives::{Address, U256};
+use common::*;
+use leash_model::policy::RuleProblem;
+use leash_model::{Condition, Policy, PolicyError, Slice};
+
+fn parse_err(text: &str) -> String {
+    let text = text.replace("{game}", &GAME.to_string()).replace("{token}", &TOKEN.to_string());
+    toml::from_str::<Policy>(&text).expect_err("the policy must be refused").to_string()
+}
+
+#[test]
+fn s12_1_timestamps_are_bounded_and_the_window_is_not_empty() {
+    assert!(
+        parse_err("valid_after = 281474976710656").contains("valid_after 281474976710656 exceeds")
+    );
+    assert!(parse_err("valid_until = 281474976710656").contains("valid_until"));
+    assert!(parse_err("valid_after = 5\nvalid_until = 5").contains("the window is empty"));
+    assert!(parse_err("valid_after = 6\nvalid_until = 5").contains("the window is empty"));
+    let p = policy("valid_after = 4\nvalid_until = 5");
+    assert_eq!((p.valid_after, p.valid_until), (4, 5));
+    // valid_until = 0 means no end, whatever valid_after is.
+    assert_eq!(policy("valid_after = 281474976710655").valid_until, 0);
+}
+
+#[test]
+fn s12_2_no_two_permissions_share_target_and_selector() {
+    let err = parse_err(
+        r#"
+        [[permissions]]
+        target = "{game}"
+        function = "attack(uint256)"
+        [[permissions]]
+        target = "{game}"
+        selector = "0x64dd891a"
+        "#,
+    );
+    assert!(err.contains("permissions 0 and 1 have the same target and selector"), "{err}");
+    // The same selector on the wildcard is a different permission.
+    policy(
+        r#"
+        [[permissions]]
+        target = "{game}"
+        function = "attack(uint256)"
+        [[permissions]]
+        target = "*"
+        function = "attack(uint256)"
+        "#,
+    );
+}
+
+#[test]
+fn s12_2_at_most_max_permissions() {
+    let mut text = String::new();
+    for i in 0..9 {
+        text += &format!("[[permissions]]\ntarget = \"{GAME}\"\nselector = \"0x0000000{i}\"\n");
+    }
+    assert!(parse_err(&text).contains("at most 8 permissions, found 9"));
+}
+
+#[test]
+fn s12_3_empty_selector_permissions_have_no_args_or_rules() {
+    let err = parse_err("[[permissions]]\ntarget = \"{game}\"\nselector = \"empty\"\nargs = []");
+    assert!(err.contains("permission 0 is for empty calldata"), "{err}");
+}
+
+#[test]
+fn s12_4_unsupported_types_are_named() {
+    let err = parse_err("[[permissions]]\ntarget = \"{game}\"\nfunction = \"f(int256)\"");
+    assert!(err.contains("unsupported argument type \"int256\""), "{err}");
+    let err = parse_err(
+        "[[permissions]]\ntarget = \"{game}\"\nselector = \"0x12345678\"\nargs = [\"bytes33\"]",
+    );
+    assert!(err.contains("\"bytes33\""), "{err}");
+}
+
+#[test]
+fn s12_5_rules_are_well_formed() {
+    let rule = |args: &str, body: &str| {
+        parse_err(&format!(
+            "[[permissions]]\ntarget = \"{{game}}\"\nselector = \"0x12345678\"\n{args}\n\
+             [[permissions.rules]]\n{body}"
+        ))
+    };
+    let none = rule("", "arg = 0\neq = \"1\"");
+    assert!(none.contains("declares no arguments"), "{none}");
+    let missing = rule("args = [\"uint256\"]", "arg = 1\neq = \"1\"");
+    assert!(missing.contains("names argument 1 but only 1 are declared"), "{missing}");
+    let slice_on_static =
+        rule("args = [\"uint256\"]", "arg = 0\nslice = { offset = 0, length = 4 }\neq = \"1\"");
+    assert!(slice_on_static.contains("its argument is static"), "{slice_on_static}");
+    let no_slice = rule("args = [\"bytes\"]", "arg = 0\neq = \"1\"");
+    assert!(no_slice.contains("needs a slice"), "{no_slice}");
+    let bad_slice =
+        rule("args = [\"bytes\"]", "arg = 0\nslice = { offset = 0, length = 33 }\neq = \"1\"");
+    assert!(bad_slice.contains("slice offset 0 length 33"), "{bad_slice}");
+    let range = rule("args = [\"uint256\"]", "arg = 0\nin_range = [\"5\", \"4\"]");
+    assert!(range.contains("in_range has lo > hi"), "{range}");
+    let one_of = rule("args = [\"uint256\"]", "arg = 0\none_of = []");
+    assert!(one_of.contains("one_of has no values"), "{one_of}");
+    let two = rule("args = [\"uint256\"]", "arg = 0\neq = \"1\"\nlt = \"3\"");
+    assert!(two.contains("has eq and lt conditions"), "{two}");
+    let zero = rule("args = [\"uint256\"]", "arg = 0");
+    assert!(zero.contains("needs a condition"), "{zero}");
+}
+
+#[test]
+fn s12_5_slices_may_end_exactly_at_two_to_the_32() {
+    let mut p = Policy::default();
+    let mut permission = leash_model::Permission {
+        args: Some(leash_model::BoundedVec::try_from_iter([leash_model::AbiType::Bytes]).unwrap()),
+        selector: leash_model::Selector::Exact([1, 2, 3, 4]),
+        ..Default::default()
+    };
+    let rule = |offset| leash_model::ArgRule {
+        arg: 0,
+        slice: Some(Slice { offset, length: 32 }),
+        condition: Condition::Eq(U256::ZERO),
+        limit: None,
+    };
+    permission.rules.push(rule(u32::MAX - 31)).unwrap();
+    p.permissions.push(permission.clone()).unwrap();
+    assert_eq!(p.validate(), Ok(()));
+    permission.rules = leash_model::BoundedVec::try_from_iter([rule(u32::MAX - 30)]).unwrap();
+    p.permissions = leash_model::BoundedVec::try_from_iter([permission]).unwrap();
+    assert!(matches!(
+        p.validate(),
+        Err(PolicyError::BadRule { problem: RuleProblem::BadSlice { .. }, .. })
+    ));
+}
+
+#[test]
+fn s12_6_token_caps_are_distinct_and_nonzero() {
+    let cap = |token: Address| format!("[[erc20]]\ntoken = \"{token}\"\nlimit = \"1\"\n");
+    let dup = parse_err(&(cap(TOKEN) + &cap(TOKEN)));
+    assert!(dup.contains(&format!("token {TOKEN} is capped twice")), "{dup}");
+    let zero = parse_err(&cap(Address::ZERO));
+    assert!(zero.contains("erc20 cap 0 names the zero address"), "{zero}");
+    let many = parse_err(&format!(
+        "[[erc20]]\ntoken = \"{TOKEN}\"\nlimit = \"1\"\nspenders = [{}]",
+        vec![format!("\"{GAME}\""); 5].join(",")
+    ));
+    assert!(many.contains("at most 4 spenders, found 5"), "{many}");
+}
+
+#[test]
+fn s12_7_rate_limits_are_bounded() {
+    for (max_calls, interval) in [(0, 60), (9, 60), (1, 0)] {
+        let err =
+            parse_err(&format!("[rate_limit]\nmax_calls = {max_calls}\ninterval = {interval}"));
+        assert!(err.contains(&format!("max_calls {max_calls} interval {interval}")), "{err}");
+    }
+    policy("[rate_limit]\nmax_calls = 8\ninterval = 1");
+}
+
+#[test]
+fn format_rejects_unknown_fields_and_other_versions() {
+    let err = parse_err("valid_untill = 5");
+    assert!(err.contains("unknown field `valid_untill`"), "{err}");
+    let err = parse_err("version = 2");
+    assert!(err.contains("policy format version 2 is not supported"), "{err}");
+    let err = parse_err("[[permissions]]\ntarget = \"0x12\"\nselector = \"empty\"");
+    assert!(err.contains("target \"0x12\" is not an address"), "{err}");
+    let err = parse_err("[[permissions]]\ntarget = \"{game}\"");
+    assert!(err.contains("needs `function"), "{err}");
+    let err = parse_err(
+        "[[permissions]]\ntarget = \"{game}\"\nfunction = \"f()\"\nselector = \"0x12345678\"",
+    );
+    assert!(err.contains("either `function` or `selector`"), "{err}");
+}
+
+#[test]
+fn format_round_trips_through_json_and_toml() {
+    let p = policy(
+        r#"
+        valid_after = 10
+        valid_until = 2000
+        usage_limit = 7
+        [native]
+        per_call = "1 gwei"
+        total = "0x10"
+        [rate_limit]
+        max_calls = 2
+        interval = 30
+        [[permissions]]
+        target = "*"
+        function = "swap(address,uint256,bytes,uint256)"
+        [[permissions.rules]]
+        arg = 2
+        slice = { offset = 4, length = 20 }
+        one_of = ["1", "2"]
+        limit = "100"
+        [[permissions.rules]]
+        arg = 1
+        in_range = ["3", "9"]
+        [[permissions]]
+        target = "{game}"
+        selector = "empty"
+        [[erc20]]
+        token = "{token}"
+        limit = "5"
+        spenders = ["{router}"]
+        "#,
+    );
+    let json = serde_json::to_string_pretty(&p).unwrap();
+    assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p, "{json}");
+    let toml_text = toml::to_string(&p).unwrap();
+    assert_eq!(toml::from_str::<Policy>(&toml_text).unwrap(), p, "{toml_text}");
+    assert!(json.contains("\"version\": 1"));
+}
+
+#[test]
+fn format_syntax_errors_point_at_the_input() {
+    let err = toml::from_str::<Policy>("valid_after = \"soon\"").unwrap_err().to_string();
+    assert!(err.contains("line 1"), "{err}");
+    let err = serde_json::from_str::<Policy>("{\"valid_after\": -1}").unwrap_err().to_string();
+    assert!(err.contains("line 1 column"), "{err}");
+}

@@ -385,6 +385,24 @@ impl core::fmt::Display for PolicyError {
 
 impl core::error::Error for PolicyError {}
 
+impl PolicyError {
+    /// The code the Solidity module reverts with (`InvalidPolicy(code)`). Code 10 is reserved for
+    /// encodings the model's types cannot express (too many items, an unknown condition code).
+    pub fn code(&self) -> u8 {
+        match self {
+            Self::TimeTooLarge { .. } => 1,
+            Self::EmptyWindow { .. } => 2,
+            Self::DuplicatePermission { .. } => 3,
+            Self::EmptySelectorWithArgs { .. } => 4,
+            Self::UnsupportedType { .. } => 5,
+            Self::BadRule { .. } => 6,
+            Self::DuplicateToken { .. } => 7,
+            Self::ZeroToken { .. } => 8,
+            Self::BadRateLimit { .. } => 9,
+        }
+    }
+}
+
 impl Policy {
     /// Checks spec §12, in the order its clauses are written.
     pub fn validate(&self) -> Result<(), PolicyError> {

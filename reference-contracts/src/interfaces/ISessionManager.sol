@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {PackedUserOperation} from "@account-abstraction/contracts/interfaces/PackedUserOperation.sol";
+import {IValidator} from "./IValidator.sol";
+
+/// @title ISessionManager
+/// @notice The interface of a leash Session Manager module: an ERC-7579 validator that lets session
+///         keys act for an account within a policy. `docs/spec.md` (spec v1) is its semantics; the
+///         Rust model in `model/` is the executable version. leash drives any module with this
+///         interface, so an implementation under audit can be plugged in by implementing it.
+/// @dev Encoding conventions shared with the Rust side (`fuzz/src/evm/abi.rs` builds these structs
+///      from a model `Policy`; it is the one place that encodes policies):
+///      - `Permission.argTypes`: `1` address, `2` bool, `3` bytes, `4` string,
+///        `0x100 + N/8` uintN (N/8 in 1..=32), `0x200 + N` bytesN (N in 1..=32).
+///      - `Rule.condition`: `0` eq, `1` neq, `2` gt, `3` gte, `4` lt, `5` lte (one value each),
+///        `6` in_range (values = [lo, hi]), `7` one_of (1..=4 values).
+///      - A `has*` flag false means the field after it is absent and must be zero/empty.
+interface ISessionManager is IValidator {
+    /// @notice A rule over one argument (spec §6.2 to §6.4).
+    struct Rule {
+        uint8 arg;
+        bool hasSlice;
+        uint32 sliceOffset;
+        uint8 sliceLength;
+        uint8 condition;
+        uint256[] values;
+        bool hasLimit;
+        uint256 limit;
+    }
+
+    /// @notice One allowed (target, selector) pair (spec §5, §6).
+    struct Permission {
+        bool anyTarget;
+        address target;
+        bool emptySelector;
+        bytes4 selector;
+        bool hasArgs;
+        uint16[] argTypes;
+        Rule[] rules;
+    }
+
+    /// @notice An ERC-20 spend cap (spec §8).
+    struct TokenCap {
+        address token;
+        uint256 limit;
+        bool restrictSpenders;
+        address[] spenders;
+    }
+
+    /// @notice A session policy (spec §5 to §12).
+    struct Policy {
+        uint48 validAfter;
+        uint48 validUntil;
+        Permission[] permissions;
+        bool hasNative;
+        uint256 nativePerCall;
+        uint256 nativeTotal;
+        TokenCap[] tokens;
+        bool hasUsageLimit;
+        uint64 usageLimit;
+        bool hasRateLimit;
+        uint8 rateMaxCalls;
+        uint64 rateInterval;
+    }
+
+    /// @notice A session's status and counters (spec §13), as the model's `Session` holds them.
+    /// @dev `status`: 0 none, 1 active, 2 revoked. `tokenSpent` has one entry per policy token cap;
+    ///      `ruleUsed[p][r]` one per permission and rule (zero for rules without a limit);
+    ///      `rateRing` has `rateMaxCalls` entries (none without a rate limit).
+    struct SessionView {
+        uint8 status;
+        uint64 calls;
+        uint256 nativeSpent;
+        uint256[] tokenSpent;
+        uint256[][] ruleUsed;
+        uint64[] rateRing;
+        uint8 rateHead;
+    }
+
+    /// @notice An op was denied. `code` is the spec's denial code (Appendix A); `execution` and
+    ///         `detail` are the model's indices, `0xff` when they do not apply.
+    error SessionDenied(uint8 code, uint8 execution, uint8 detail);
+    /// @notice The policy is not valid (spec §12). `code` is `PolicyError::code` in the model;
+    ///         `10` means an encoding the model's types cannot express.
+    error InvalidPolicy(uint8 code);
+    /// @notice A session key cannot be the zero address (spec §2.1).
+    error ZeroKey();
+    /// @notice The key has no session (spec §2.2).
+    error UnknownSession(address key);
+
+    /// @notice A session was installed (or reinstalled with clean counters).
+    event SessionInstalled(address indexed account, address indexed key);
+    /// @notice A session was revoked.
+    event SessionRevoked(address indexed account, address indexed key);
+
+    /// @notice Installs a session for `key` on the calling account (spec §2.1).
+    function installSession(address key, Policy calldata policy) external;
+
+    /// @notice Revokes the calling account's session of `key` (spec §2.2).
+    function revokeSession(address key) external;
+
+    /// @notice The status and counters of `account`'s session of `key`.
+    function sessionState(address account, address key) external view returns (SessionView memory);
+
+    /// @notice Validates a user operation of the calling account (spec §1 to §11).
+    /// @return validationData `SIG_VALIDATION_FAILED` (1) when the signer has no session (spec §2.3.1);
+    ///         otherwise `validUntil << 160 | validAfter << 208`. Every other denial reverts with
+    ///         `SessionDenied`.
+    function validateUserOp(PackedUserOperation calldata userOp, bytes32 userOpHash)
+        external
+        override
+        returns (uint256 validationData);
+}

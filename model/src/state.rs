@@ -63,6 +63,8 @@ impl Session {
     /// This is the semantic core: [`AccountState::validate`] calls it with the strictly decoded
     /// executions of an op, the proofs call it directly, and the differential oracle calls it
     /// with the calls an account actually made, decoded the way their callees decode them.
+    /// An empty list is checked against the window only: an op never has one (spec §3.6.3), but
+    /// an account that executed nothing did nothing the policy could forbid.
     pub fn check(
         &self,
         env: &Env,
@@ -209,7 +211,7 @@ impl AccountState {
         }
     }
 
-    /// Records an allowed op's effects.
+    /// Records an allowed op's effects, as [`Self::validate`] computed them.
     ///
     /// Fails, changing nothing, if the session is gone or revoked, or if its counters are no
     /// longer the ones the effects were computed from.

@@ -16,7 +16,10 @@ pub(super) fn check(
     let Some(rate) = rate else {
         return Ok(());
     };
+    // The head is always below `max_calls` in counters that validation produced; reading any
+    // other head as 0 keeps validation total on counters built by hand.
     let head = usize::from(counters.rate_head);
+    let head = if head < usize::from(rate.max_calls) { head } else { 0 };
     // spec §9.1: with fewer than `max_calls` calls so far the ring is not full yet.
     if counters.calls >= u64::from(rate.max_calls) {
         let oldest = counters.rate_ring[head];
@@ -26,7 +29,7 @@ pub(super) fn check(
     }
     // spec §9.2
     counters.rate_ring[head] = now;
-    counters.rate_head =
-        if head + 1 == usize::from(rate.max_calls) { 0 } else { counters.rate_head + 1 };
+    // `head + 1 <= max_calls <= MAX_RATE`, so the cast cannot truncate.
+    counters.rate_head = if head + 1 == usize::from(rate.max_calls) { 0 } else { head as u8 + 1 };
     Ok(())
 }

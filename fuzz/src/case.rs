@@ -1,0 +1,133 @@
+//! Fuzz cases: session lifecycles that run on the model and on the EVM alike.
+//!
+//! A case is plain data (JSON in `corpus/`): install and revoke sessions, move the clock,
+//! submit bundles of ops. Each op carries its exact bytes (what replays use) and, when the
+//! generator made it, its recipe (what it meant, the twin it planted, the mutation), which the
+//! minimizer edits and re-derives the bytes from.
+
+use leash_model::Policy;
+use serde::{Deserialize, Serialize};
+
+use crate::mutate::{Mutated, Mutation, NotApplicable, PlannedOp};
+
+/// The block timestamp every case starts at.
+pub const START_TIME: u64 = 1_700_000_000;
+
+/// One session lifecycle.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One step of a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// The account installs (or reinstalls) a session for key `key` (spec §2.1).
+    Install {
+        /// The key's index in the harness's key set.
+        key: u8,
+        /// The policy (boxed: it is large next to the other steps).
+        policy: Box<Policy>,
+    },
+    /// The account revokes key `key`'s session (spec §2.2).
+    Revoke {
+        /// The key's index.
+        key: u8,
+    },
+    /// The clock moves to `now` (never backwards: earlier values leave it where it is).
+    Time {
+        /// The new block timestamp.
+        now: u64,
+    },
+    /// A bundler submits these ops in one `handleOps`.
+    Bundle {
+        /// The ops, in bundle order.
+        ops: Vec<Op>,
+    },
+}
+
+/// Who signs an op.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signer {
+    /// The key with this index signs the userOpHash.
+    Key(u8),
+    /// A 64-byte signature that recovers to no one (spec §1.4).
+    Malformed,
+}
+
+/// One UserOperation of a bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Op {
+    /// Who signs it.
+    pub signer: Signer,
+    /// `userOp.callData`, exactly.
+    #[serde(with = "crate::hex_bytes")]
+    pub call_data: Vec<u8>,
+    /// Bytes after the 65 signature bytes.
+    #[serde(default, with = "crate::hex_bytes", skip_serializing_if = "Vec::is_empty")]
+    pub signature_tail: Vec<u8>,
+    /// How the generator made it, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipe: Option<Recipe>,
+}
+
+/// What a generated op means: the plan, the planted twin and the mutation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipe {
+    /// The executions the generator meant.
+    pub planned: PlannedOp,
+    /// The op whose content relocating mutations plant.
+    pub twin: PlannedOp,
+    /// The mutation, if any: `None` is the canonical encoding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<Mutation>,
+}
+
+impl Recipe {
+    /// The op's bytes: the canonical encoding, mutated if the recipe says so.
+    pub fn derive(&self) -> Result<Mutated, NotApplicable> {
+        match &self.mutation {
+            Some(m) => m.apply(&self.planned, &self.twin),
+            None => Ok(Mutated { call_data: self.planned.encode().0, signature_tail: Vec::new() }),
+        }
+    }
+}
+
+impl Op {
+    /// An op made from a recipe, with the bytes it derives.
+    pub fn from_recipe(signer: Signer, recipe: Recipe) -> Result<Self, NotApplicable> {
+        let bytes = recipe.derive()?;
+        Ok(Self {
+            signer,
+            call_data: bytes.call_data,
+            signature_tail: bytes.signature_tail,
+            recipe: Some(recipe),
+        })
+    }
+}
+
+impl Case {
+    /// The number of ops over all bundles.
+    pub fn op_count(&self) -> usize {
+        self.steps
+            .iter()
+            .map(|s| match s {
+                Step::Bundle { ops } => ops.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// Whether any op of the case was mutated.
+    pub fn is_mutated(&self) -> bool {
+        self.steps.iter().any(|s| match s {
+            Step::Bundle { ops } => {
+                ops.iter().any(|o| o.recipe.as_ref().is_some_and(|r| r.mutation.is_some()))
+            }
+            _ => false,
+        })
+    }
+}

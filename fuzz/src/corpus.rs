@@ -1,0 +1,215 @@
+//! The on-disk corpus: findings and regressions as versioned JSON, written atomically.
+//!
+//! ```text
+//! corpus/
+//!   README.md             the format, documented
+//!   regressions/<id>.json minimized reproducers committed to the repository; `cargo test`
+//!                         replays every one against the module it names
+//!   findings/<id>.json    what campaigns write (by default; `--out` changes it)
+//! ```
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::Case;
+use crate::finding::{Class, Finding};
+
+/// The `format` field of every entry.
+pub const FORMAT: &str = "leash-corpus";
+/// The version this leash reads and writes.
+pub const VERSION: u32 = 1;
+
+/// One corpus entry: a case, what it shows, and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The format version, [`VERSION`].
+    pub version: u32,
+    /// A stable identifier derived from the content.
+    pub id: String,
+    /// The module the case was run against: `reference`, `mutant:<name>` or a path.
+    pub module: String,
+    /// What running the case against `module` shows: a finding of this class, or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Class>,
+    /// The finding as first seen, for humans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<Finding>,
+    /// Where the case came from.
+    pub provenance: Provenance,
+    /// The case itself.
+    pub case: Case,
+}
+
+/// How a case was found, so it can be found again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The campaign's seed.
+    pub seed: u64,
+    /// The worker that found it.
+    pub worker: u32,
+    /// The worker's execution count when it found it.
+    pub exec: u64,
+    /// Whether calldata mutation was on.
+    pub mutate: bool,
+    /// The leash version.
+    pub leash: String,
+    /// Whether the case was minimized.
+    pub minimized: bool,
+}
+
+/// Why a corpus file could not be read or written. Messages name the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CorpusError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a valid entry.
+    #[error("{path}: not a leash corpus entry: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Entry {
+    /// A new entry; the id is derived from the module, the expectation and the case.
+    pub fn new(
+        module: impl Into<String>,
+        expect: Option<Class>,
+        finding: Option<Finding>,
+        provenance: Provenance,
+        case: Case,
+    ) -> Self {
+        let module = module.into();
+        let mut entry = Self {
+            format: FORMAT.into(),
+            version: VERSION,
+            id: String::new(),
+            module,
+            expect,
+            finding,
+            provenance,
+            case,
+        };
+        let content = serde_json::to_vec(&(&entry.module, &entry.expect, &entry.case))
+            .expect("entries serialize");
+        let hash = alloy_primitives::keccak256(content);
+        let class = entry.expect.map_or("clean", Class::name);
+        entry.id = format!("{class}-{}", &alloy_primitives::hex::encode(hash)[..12]);
+        entry
+    }
+
+    /// Reads and checks an entry.
+    pub fn load(path: &Path) -> Result<Self, CorpusError> {
+        let text = fs::read_to_string(path)
+            .map_err(|source| CorpusError::Io { path: path.into(), source })?;
+        let invalid = |message: String| CorpusError::Invalid { path: path.into(), message };
+        let entry: Entry = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        if entry.format != FORMAT {
+            return Err(invalid(format!("format is {:?}, expected {FORMAT:?}", entry.format)));
+        }
+        if entry.version != VERSION {
+            return Err(invalid(format!(
+                "version {} is not supported (this leash reads {VERSION})",
+                entry.version
+            )));
+        }
+        Ok(entry)
+    }
+
+    /// Writes the entry to `dir/<id>.json` atomically (a temporary file, synced, then renamed),
+    /// so a crash never leaves a half-written finding. Returns the path.
+    pub fn write(&self, dir: &Path) -> Result<PathBuf, CorpusError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| CorpusError::Io { path, source }
+        };
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        let path = dir.join(format!("{}.json", self.id));
+        let tmp = dir.join(format!(".{}.json.tmp-{}", self.id, std::process::id()));
+        let mut json = serde_json::to_string_pretty(self).expect("entries serialize");
+        json.push('\n');
+        let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
+        file.write_all(json.as_bytes()).map_err(io(&tmp))?;
+        file.sync_all().map_err(io(&tmp))?;
+        drop(file);
+        fs::rename(&tmp, &path).map_err(io(&path))?;
+        Ok(path)
+    }
+}
+
+/// Every `*.json` entry in `dir`, sorted by file name. A missing directory is empty.
+pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Entry)>, CorpusError> {
+    let read = match fs::read_dir(dir) {
+        Ok(read) => read,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(CorpusError::Io { path: dir.into(), source }),
+    };
+    let mut paths: Vec<PathBuf> = read
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths.into_iter().map(|p| Entry::load(&p).map(|e| (p, e))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry::new(
+            "reference",
+            Some(Class::Bypass),
+            None,
+            Provenance { seed: 7, ..Provenance::default() },
+            Case::default(),
+        )
+    }
+
+    #[test]
+    fn ids_follow_content_and_entries_round_trip() {
+        let a = entry();
+        assert!(a.id.starts_with("bypass-"));
+        assert_eq!(a.id, entry().id);
+        let dir = std::env::temp_dir().join(format!("leash-corpus-test-{}", std::process::id()));
+        let path = a.write(&dir).unwrap();
+        assert_eq!(Entry::load(&path).unwrap(), a);
+        assert_eq!(load_dir(&dir).unwrap().len(), 1);
+        // No temporary file is left behind.
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_entries_name_the_file_and_the_problem() {
+        let dir = std::env::temp_dir().join(format!("leash-corpus-bad-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("x.json");
+        fs::write(&path, "{\"format\": \"other\"}").unwrap();
+        let err = Entry::load(&path).unwrap_err().to_string();
+        assert!(err.contains("x.json") && err.contains("missing field"), "{err}");
+        let mut e = serde_json::to_value(entry()).unwrap();
+        e["version"] = 9.into();
+        fs::write(&path, e.to_string()).unwrap();
+        let err = Entry::load(&path).unwrap_err().to_string();
+        assert!(err.contains("version 9 is not supported"), "{err}");
+        assert!(load_dir(&dir.join("missing")).unwrap().is_empty());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,172 @@
+//! Session keys from fixed seeds, signing of `userOpHash` digests, and signer recovery exactly as
+//! the spec (§1.4) and OpenZeppelin's `ECDSA.tryRecover` define it.
+
+use std::sync::OnceLock;
+
+use alloy_primitives::{Address, B256, U256, keccak256, uint};
+use k256::ecdsa::{RecoveryId, Signature, SigningKey, VerifyingKey};
+
+/// How many fixed session keys there are. The model holds at most `MAX_SESSIONS` (4) sessions
+/// per account; the spare keys sign as strangers.
+pub const KEY_COUNT: usize = 6;
+
+/// The seed of fixed key `index`: the ASCII text `leash session key <index>`, right-aligned in 32
+/// bytes (a valid secp256k1 scalar for every index).
+pub const fn key_seed(index: u8) -> [u8; 32] {
+    let text = *b"leash session key ";
+    let mut seed = [0u8; 32];
+    let start = 32 - text.len() - 1;
+    let mut i = 0;
+    while i < text.len() {
+        seed[start + i] = text[i];
+        i += 1;
+    }
+    seed[31] = b'0' + index % 10;
+    seed
+}
+
+/// A secp256k1 key that signs ops: its seed, signing key and address.
+#[derive(Clone, Debug)]
+pub struct SessionKey {
+    seed: [u8; 32],
+    signing: SigningKey,
+    address: Address,
+}
+
+/// A 32-byte seed that is not a valid secp256k1 private key (zero, or not below the curve order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("seed 0x{} is not a valid secp256k1 private key", alloy_primitives::hex::encode(.0))]
+pub struct BadSeed(pub [u8; 32]);
+
+impl SessionKey {
+    /// The key with this private scalar.
+    pub fn from_seed(seed: [u8; 32]) -> Result<Self, BadSeed> {
+        let signing = SigningKey::from_slice(&seed).map_err(|_| BadSeed(seed))?;
+        let address = address_of(signing.verifying_key());
+        Ok(Self { seed, signing, address })
+    }
+
+    /// The key's address (what the module sees as the signer).
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// The private scalar the key was made from.
+    pub fn seed(&self) -> [u8; 32] {
+        self.seed
+    }
+
+    /// Signs a raw 32-byte digest (no message prefix): `r (32) | s (32) | v (1)` with low `s`
+    /// and `v = 27 + recovery id`, as EntryPoint v0.8 accounts expect over `userOpHash`.
+    pub fn sign_hash(&self, hash: B256) -> [u8; 65] {
+        // RFC 6979 signing fails only if the nonce or a signature scalar is zero, which no
+        // digest produces with any practical probability.
+        let (signature, recovery) = self
+            .signing
+            .sign_prehash_recoverable(hash.as_slice())
+            .expect("RFC 6979 signing of a 32-byte digest succeeds");
+        let mut out = [0u8; 65];
+        out[..64].copy_from_slice(&signature.to_bytes());
+        out[64] = 27 + recovery.to_byte();
+        out
+    }
+}
+
+fn address_of(key: &VerifyingKey) -> Address {
+    let point = key.to_encoded_point(false);
+    Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..])
+}
+
+/// The fixed session keys, built once: key `i` comes from [`key_seed`]`(i)`.
+pub fn session_keys() -> &'static [SessionKey; KEY_COUNT] {
+    static KEYS: OnceLock<[SessionKey; KEY_COUNT]> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        core::array::from_fn(|i| {
+            // `i < KEY_COUNT <= 10`, and every such seed is a small non-zero scalar.
+            SessionKey::from_seed(key_seed(i as u8)).expect("fixed seeds are valid scalars")
+        })
+    })
+}
+
+/// `n / 2` for secp256k1: the largest `s` OpenZeppelin's `ECDSA` accepts.
+const HALF_ORDER: U256 =
+    uint!(0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0_U256);
+
+/// The address `signature[0..65]` recovers to over `hash`, or `None` when the signature is
+/// malformed (spec §1.4): shorter than 65 bytes, `s` above `n/2`, `v` not 27 or 28, or recovery
+/// fails. Bytes after the 65th are ignored. This is what the model receives as an op's signer.
+pub fn recover_signer(hash: B256, signature: &[u8]) -> Option<Address> {
+    let sig = signature.get(..65)?;
+    if U256::from_be_slice(&sig[32..64]) > HALF_ORDER {
+        return None;
+    }
+    let recovery = match sig[64] {
+        27 => RecoveryId::new(false, false),
+        28 => RecoveryId::new(true, false),
+        _ => return None,
+    };
+    let signature = Signature::from_slice(&sig[..64]).ok()?;
+    let key = VerifyingKey::recover_from_prehash(hash.as_slice(), &signature, recovery).ok()?;
+    Some(address_of(&key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_are_readable_and_distinct() {
+        assert_eq!(&key_seed(3)[13..], b"leash session key 3");
+        assert!(key_seed(3)[..13].iter().all(|b| *b == 0));
+        let keys = session_keys();
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a.address(), b.address());
+            }
+        }
+    }
+
+    #[test]
+    fn known_key_has_known_address() {
+        // The private key 1 is the generator: its address is well known.
+        let mut seed = [0u8; 32];
+        seed[31] = 1;
+        let key = SessionKey::from_seed(seed).unwrap();
+        assert_eq!(
+            key.address(),
+            "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf".parse::<Address>().unwrap()
+        );
+        assert_eq!(SessionKey::from_seed([0; 32]).unwrap_err(), BadSeed([0; 32]));
+        assert!(SessionKey::from_seed([0xff; 32]).is_err());
+    }
+
+    #[test]
+    fn signatures_recover_and_malformed_ones_do_not() {
+        let key = &session_keys()[0];
+        let hash = keccak256(b"op");
+        let sig = key.sign_hash(hash);
+        assert!(sig[64] == 27 || sig[64] == 28);
+        assert!(U256::from_be_slice(&sig[32..64]) <= HALF_ORDER);
+        assert_eq!(recover_signer(hash, &sig), Some(key.address()));
+        // Trailing bytes are ignored.
+        let mut long = sig.to_vec();
+        long.extend_from_slice(&[0xde; 40]);
+        assert_eq!(recover_signer(hash, &long), Some(key.address()));
+        // Too short, bad v, high s, zero r.
+        assert_eq!(recover_signer(hash, &sig[..64]), None);
+        let mut bad_v = sig;
+        bad_v[64] = 1;
+        assert_eq!(recover_signer(hash, &bad_v), None);
+        let mut high_s = sig;
+        let n = HALF_ORDER * U256::from(2) + U256::from(1);
+        let s = U256::from_be_slice(&sig[32..64]);
+        high_s[32..64].copy_from_slice(&(n - s).to_be_bytes::<32>());
+        high_s[64] = if sig[64] == 27 { 28 } else { 27 };
+        assert_eq!(recover_signer(hash, &high_s), None);
+        let mut zero_r = sig;
+        zero_r[..32].fill(0);
+        assert_eq!(recover_signer(hash, &zero_r), None);
+        // Another digest recovers to another address.
+        assert_ne!(recover_signer(keccak256(b"other"), &sig), Some(key.address()));
+    }
+}

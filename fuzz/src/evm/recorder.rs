@@ -1,0 +1,221 @@
+//! The call recorder: a revm [`Inspector`] that records every call the account makes while
+//! executing an op, attributed to the op.
+//!
+//! EntryPoint v0.8 runs each op's execution phase inside a self-call
+//! `innerHandleOp(callData, opInfo, context)`, once per op of the bundle and in bundle order (even
+//! for an op with empty `callData`, which never reaches the account). The recorder counts those
+//! frames to know which op is executing, and inside one records every CALL, DELEGATECALL,
+//! STATICCALL and CALLCODE issued by the account (at any depth: an account that calls itself and
+//! then calls out is recorded twice). Calls the account makes while validating (to its module)
+//! are outside every `innerHandleOp` frame, so they are not recorded.
+//!
+//! It implements only the frame hooks (`call`, `call_end`, `create`, `create_end`): no
+//! per-opcode work.
+
+use alloy_primitives::{Address, Bytes, U256};
+use revm::Inspector;
+use revm::context::ContextTr;
+use revm::interpreter::{CallInputs, CallOutcome, CallScheme, CreateInputs, CreateOutcome};
+
+use super::abi::INNER_HANDLE_OP_SELECTOR;
+
+/// How a call was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallKind {
+    /// `CALL`.
+    Call,
+    /// `DELEGATECALL`.
+    DelegateCall,
+    /// `STATICCALL`.
+    StaticCall,
+    /// `CALLCODE`.
+    CallCode,
+}
+
+impl From<CallScheme> for CallKind {
+    fn from(scheme: CallScheme) -> Self {
+        match scheme {
+            CallScheme::Call => Self::Call,
+            CallScheme::DelegateCall => Self::DelegateCall,
+            CallScheme::StaticCall => Self::StaticCall,
+            CallScheme::CallCode => Self::CallCode,
+        }
+    }
+}
+
+/// One call the account made while executing an op.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountCall {
+    /// How the call was made.
+    pub scheme: CallKind,
+    /// The called address (for DELEGATECALL and CALLCODE: the code's address).
+    pub target: Address,
+    /// The value transferred (always zero for DELEGATECALL and STATICCALL).
+    pub value: U256,
+    /// The calldata.
+    pub input: Bytes,
+    /// Whether the call's own frame succeeded.
+    pub success: bool,
+    /// Whether a frame enclosing the call later reverted, undoing it even if it succeeded.
+    pub rolled_back: bool,
+    /// How many account-issued calls enclose this one within the op's execution: 0 for a call
+    /// made directly by the execution frame, 1 for a call made by a nested account frame (e.g. an
+    /// execution that calls the account itself), and so on.
+    pub nesting: u16,
+}
+
+/// A recorded call with the index (within the submitted bundle) of the op that made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedCall {
+    /// The op's index in the `handleOps` call that executed it.
+    pub op: usize,
+    /// The call.
+    pub call: AccountCall,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    /// Index of the first record made inside this frame.
+    first_inner: usize,
+    /// The record of this frame's own call, if it was recorded.
+    record: Option<usize>,
+    /// Whether this frame is an `innerHandleOp` frame (an op's execution phase).
+    op_root: bool,
+}
+
+/// The recorder. Arm it with the account and EntryPoint addresses, clear it before each
+/// transaction, and read [`CallRecorder::calls`] after.
+#[derive(Clone, Debug, Default)]
+pub struct CallRecorder {
+    account: Address,
+    entry_point: Address,
+    frames: Vec<Frame>,
+    /// The op whose execution is running, if any.
+    current_op: Option<usize>,
+    /// How many `innerHandleOp` frames have started in this transaction.
+    ops_started: usize,
+    /// Account-issued calls currently open (for `nesting`).
+    open_account_calls: u16,
+    calls: Vec<RecordedCall>,
+}
+
+impl CallRecorder {
+    /// A recorder for `account` driven by `entry_point`.
+    pub fn new(account: Address, entry_point: Address) -> Self {
+        Self { account, entry_point, ..Self::default() }
+    }
+
+    /// Clears the recorder and points it at `account` and `entry_point`, keeping its buffers.
+    pub fn arm(&mut self, account: Address, entry_point: Address) {
+        self.account = account;
+        self.entry_point = entry_point;
+        self.clear();
+    }
+
+    /// Forgets everything recorded; call it before each transaction.
+    pub fn clear(&mut self) {
+        self.frames.clear();
+        self.current_op = None;
+        self.ops_started = 0;
+        self.open_account_calls = 0;
+        self.calls.clear();
+    }
+
+    /// The calls recorded since the last [`CallRecorder::clear`], in the order they started.
+    pub fn calls(&self) -> &[RecordedCall] {
+        &self.calls
+    }
+
+    /// Takes the recorded calls, leaving the recorder empty.
+    pub fn take_calls(&mut self) -> Vec<RecordedCall> {
+        let calls = std::mem::take(&mut self.calls);
+        self.clear();
+        calls
+    }
+
+    /// How many op executions (`innerHandleOp` frames) started since the last clear.
+    pub fn ops_started(&self) -> usize {
+        self.ops_started
+    }
+
+    fn push_frame(&mut self, record: Option<usize>, op_root: bool) {
+        self.frames.push(Frame { first_inner: self.calls.len(), record, op_root });
+    }
+
+    fn pop_frame(&mut self, success: bool) {
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        if !success {
+            for inner in &mut self.calls[frame.first_inner..] {
+                inner.call.rolled_back = true;
+            }
+        }
+        if let Some(index) = frame.record {
+            self.calls[index].call.success = success;
+            self.open_account_calls = self.open_account_calls.saturating_sub(1);
+        }
+        if frame.op_root {
+            self.current_op = None;
+        }
+    }
+}
+
+impl<CTX: ContextTr> Inspector<CTX> for CallRecorder {
+    fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
+        // The address of the frame issuing the call: a DELEGATECALL or CALLCODE runs in it, so
+        // `target_address` is the issuer; for CALL and STATICCALL it is `caller`.
+        let issuer = match inputs.scheme {
+            CallScheme::DelegateCall | CallScheme::CallCode => inputs.target_address,
+            CallScheme::Call | CallScheme::StaticCall => inputs.caller,
+        };
+        let mut record = None;
+        let mut op_root = false;
+        if let Some(op) = self.current_op {
+            if issuer == self.account {
+                record = Some(self.calls.len());
+                self.calls.push(RecordedCall {
+                    op,
+                    call: AccountCall {
+                        scheme: inputs.scheme.into(),
+                        target: inputs.bytecode_address,
+                        value: inputs.transfer_value().unwrap_or_default(),
+                        input: inputs.input.bytes(context),
+                        success: false,
+                        rolled_back: false,
+                        nesting: self.open_account_calls,
+                    },
+                });
+                self.open_account_calls = self.open_account_calls.saturating_add(1);
+            }
+        } else if inputs.scheme == CallScheme::Call
+            && inputs.caller == self.entry_point
+            && inputs.target_address == self.entry_point
+            && inputs.input.as_bytes(context).get(..4) == Some(&INNER_HANDLE_OP_SELECTOR[..])
+        {
+            self.current_op = Some(self.ops_started);
+            self.ops_started += 1;
+            op_root = true;
+        }
+        self.push_frame(record, op_root);
+        None
+    }
+
+    fn call_end(&mut self, _context: &mut CTX, _inputs: &CallInputs, outcome: &mut CallOutcome) {
+        self.pop_frame(outcome.result.is_ok());
+    }
+
+    fn create(&mut self, _context: &mut CTX, _inputs: &mut CreateInputs) -> Option<CreateOutcome> {
+        self.push_frame(None, false);
+        None
+    }
+
+    fn create_end(
+        &mut self,
+        _context: &mut CTX,
+        _inputs: &CreateInputs,
+        outcome: &mut CreateOutcome,
+    ) {
+        self.pop_frame(outcome.result.is_ok());
+    }
+}

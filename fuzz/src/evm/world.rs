@@ -1,0 +1,581 @@
+//! The in-memory chain: one revm instance, built once, with EntryPoint v0.8, the session module,
+//! the account and the three call targets deployed at deterministic addresses.
+//!
+//! Resetting to the deployed state swaps a clone of the base `CacheDB` into the EVM (0.36 µs).
+//! An overlay (`CacheDB<Arc<base>>`, empty per case and reading through to the base) resets in
+//! 0.08 µs, but a whole case costs the same either way because the overlay copies what the case
+//! touches on first use; the clone keeps snapshots simple. Figures: `fuzz/README.md`.
+
+use alloy_primitives::{Address, B256, Bytes, U256, address, uint};
+use alloy_sol_types::{SolCall, SolInterface};
+use leash_model::{Counters, Env, Policy, Status, WindowPredicate};
+use revm::context::result::{ExecutionResult, Output};
+use revm::context::{BlockEnv, CfgEnv, ContextTr, TxEnv};
+use revm::database::{CacheDB, EmptyDB};
+use revm::handler::MainnetContext;
+use revm::primitives::TxKind;
+use revm::primitives::hardfork::SpecId;
+use revm::state::AccountInfo;
+use revm::{
+    Context, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, MainBuilder, MainContext, MainnetEvm,
+};
+
+use super::abi::{
+    EncodeError, ILeashAccount, ILeashToken, ISessionManager, MODE_SINGLE, PackedUserOperation,
+    ViewError, decode_session_view, encode_policy, single_execution,
+};
+use super::artifact::{Artifact, ArtifactError, ArtifactSet};
+use super::keys::SessionKey;
+use super::recorder::CallRecorder;
+use super::userop;
+
+/// The chain id of the in-memory chain (Anvil's).
+pub const CHAIN_ID: u64 = 31337;
+/// The block timestamp the world is deployed at.
+pub const GENESIS_TIMESTAMP: u64 = 1_700_000_000;
+/// The EOA that deploys every contract, at nonces 0 to 5.
+pub const DEPLOYER: Address = address!("0x00000000000000000000000000000000000de910");
+/// The account's owner EOA: it sends the lifecycle transactions (`execute` on the account).
+pub const OWNER: Address = address!("0x000000000000000000000000000000000000a11c");
+/// The bundler EOA that sends `handleOps`.
+pub const BUNDLER: Address = address!("0x0000000000000000000000000000000000b0b1e5");
+/// The `handleOps` beneficiary.
+pub const BENEFICIARY: Address = address!("0x000000000000000000000000000000000000bea1");
+/// Native value the account is funded with (1,000 ether).
+pub const ACCOUNT_NATIVE_BALANCE: U256 = uint!(1_000_000000000000000000_U256);
+/// LeashToken minted to the account (10^9 tokens of 18 decimals).
+pub const ACCOUNT_TOKEN_BALANCE: U256 = uint!(1_000000000_000000000000000000_U256);
+
+/// Where everything is deployed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Addresses {
+    /// EntryPoint v0.8 (deployer nonce 0).
+    pub entry_point: Address,
+    /// The session module (deployer nonce 1).
+    pub module: Address,
+    /// The account (deployer nonce 2), owned by [`OWNER`] with the module installed.
+    pub account: Address,
+    /// `LeashToken` (deployer nonce 3).
+    pub token: Address,
+    /// `Game` (deployer nonce 4).
+    pub game: Address,
+    /// `Router` (deployer nonce 5).
+    pub router: Address,
+}
+
+impl Addresses {
+    /// The addresses the deployer's nonces 0 to 5 give: what [`World::new`] deploys to.
+    pub fn expected() -> Self {
+        Self {
+            entry_point: DEPLOYER.create(0),
+            module: DEPLOYER.create(1),
+            account: DEPLOYER.create(2),
+            token: DEPLOYER.create(3),
+            game: DEPLOYER.create(4),
+            router: DEPLOYER.create(5),
+        }
+    }
+}
+
+/// Why the world could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorldError {
+    /// An artifact could not be loaded.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    /// A contract's deployment failed.
+    #[error("deploying {contract} from '{origin}' failed: {outcome}")]
+    Deploy {
+        /// Which contract.
+        contract: &'static str,
+        /// The artifact's origin.
+        origin: String,
+        /// What happened (revert data, halt reason or EVM error).
+        outcome: String,
+    },
+    /// A contract deployed at another address than the fixed nonces give.
+    #[error("{contract} deployed at {actual}, not at the expected {expected}")]
+    Address {
+        /// Which contract.
+        contract: &'static str,
+        /// Where it landed.
+        actual: Address,
+        /// Where it should have.
+        expected: Address,
+    },
+    /// A setup transaction after deployment failed.
+    #[error("setup step '{step}' failed: {outcome}")]
+    Setup {
+        /// Which step.
+        step: &'static str,
+        /// What happened.
+        outcome: String,
+    },
+}
+
+/// Why a lifecycle call, a state readback or a view call failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// The policy cannot be expressed in the interface's types.
+    #[error("the policy cannot be encoded: {0}")]
+    Encode(#[from] EncodeError),
+    /// The module reverted `InvalidPolicy(code)` (spec §12).
+    #[error("the module rejected the policy: InvalidPolicy({code})")]
+    InvalidPolicy {
+        /// The code (`PolicyError::code` in the model).
+        code: u8,
+    },
+    /// The module reverted `ZeroKey()` (spec §2.1).
+    #[error("the module rejected session key {key}: ZeroKey()")]
+    ZeroKey {
+        /// The key given.
+        key: Address,
+    },
+    /// The module reverted `UnknownSession(key)` (spec §2.2).
+    #[error("the module has no session for {key}: UnknownSession({reported})")]
+    UnknownSession {
+        /// The key given.
+        key: Address,
+        /// The key the error names.
+        reported: Address,
+    },
+    /// The call reverted with data the harness does not recognise.
+    #[error("{call} reverted with data {data}")]
+    Reverted {
+        /// The call.
+        call: &'static str,
+        /// The revert data.
+        data: Bytes,
+    },
+    /// The call halted (out of gas, invalid opcode, ...).
+    #[error("{call} halted: {reason}")]
+    Halted {
+        /// The call.
+        call: &'static str,
+        /// The halt reason.
+        reason: String,
+    },
+    /// revm refused the transaction.
+    #[error("{call} failed in the evm: {message}")]
+    Evm {
+        /// The call.
+        call: &'static str,
+        /// revm's error.
+        message: String,
+    },
+    /// The call returned data that does not decode as its return type.
+    #[error("{call} returned undecodable data {data}: {problem}")]
+    BadReturn {
+        /// The call.
+        call: &'static str,
+        /// The return data.
+        data: Bytes,
+        /// The decoder's complaint.
+        problem: String,
+    },
+    /// `sessionState` returned a view the model's counters cannot hold.
+    #[error("sessionState returned a malformed view: {0}")]
+    View(#[from] ViewError),
+}
+
+/// The database the EVM runs on.
+pub type Db = CacheDB<EmptyDB>;
+/// The EVM, with the call recorder as its inspector (used only by the inspecting entry points).
+pub type Evm = MainnetEvm<MainnetContext<Db>, CallRecorder>;
+
+/// A saved chain state that [`World::restore`] puts back.
+#[derive(Clone, Debug)]
+pub struct Snapshot(Db);
+
+/// The in-memory chain and everything deployed on it.
+pub struct World {
+    pub(super) evm: Evm,
+    base: Db,
+    addresses: Addresses,
+}
+
+impl core::fmt::Debug for World {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("World")
+            .field("addresses", &self.addresses)
+            .field("timestamp", &self.timestamp())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The outcome of one plain (non-`handleOps`) transaction, for error messages.
+pub(super) fn describe(result: &ExecutionResult) -> String {
+    match result {
+        ExecutionResult::Success { .. } => "success".to_owned(),
+        ExecutionResult::Revert { output, .. } => format!("reverted with data {output}"),
+        ExecutionResult::Halt { reason, .. } => format!("halted: {reason:?}"),
+    }
+}
+
+impl World {
+    /// Builds the world from the embedded reference artifacts.
+    pub fn reference() -> Result<Self, WorldError> {
+        Self::new(&ArtifactSet::reference()?)
+    }
+
+    /// Builds the world: the deployer deploys EntryPoint, the module, the account
+    /// (`entryPoint`, [`OWNER`], module, empty init data), LeashToken, Game and Router, in that
+    /// order; then LeashToken mints [`ACCOUNT_TOKEN_BALANCE`] to the account and the account
+    /// receives [`ACCOUNT_NATIVE_BALANCE`]. The result is the base state [`World::reset`]
+    /// returns to.
+    pub fn new(artifacts: &ArtifactSet) -> Result<Self, WorldError> {
+        let mut db = Db::default();
+        let funds = U256::from(1u128 << 100);
+        for eoa in [DEPLOYER, OWNER, BUNDLER] {
+            db.insert_account_info(eoa, AccountInfo { balance: funds, ..AccountInfo::default() });
+        }
+        let evm = Context::mainnet()
+            .with_db(db)
+            .modify_cfg_chained(|c: &mut CfgEnv| {
+                // PRAGUE: no EIP-7825 transaction gas cap, which `handleOps` of many ops needs.
+                c.set_spec_and_mainnet_gas_params(SpecId::PRAGUE);
+                c.chain_id = CHAIN_ID;
+                c.disable_nonce_check = true;
+                // An external module or mutant built without the optimizer may exceed EIP-170's
+                // 24 KiB; whether it fits mainnet is not what the harness tests.
+                c.limit_contract_code_size = Some(usize::MAX);
+                c.limit_contract_initcode_size = Some(usize::MAX);
+            })
+            .modify_block_chained(|b: &mut BlockEnv| {
+                b.timestamp = U256::from(GENESIS_TIMESTAMP);
+                b.number = U256::from(1);
+                b.basefee = 0;
+            })
+            .build_mainnet_with_inspector(CallRecorder::default());
+        let mut world = Self { evm, base: Db::default(), addresses: Addresses::expected() };
+        world.deploy_all(artifacts)?;
+        world.base = world.evm.ctx.db().clone();
+        Ok(world)
+    }
+
+    fn deploy_all(&mut self, artifacts: &ArtifactSet) -> Result<(), WorldError> {
+        let expected = Addresses::expected();
+        let entry_point = self.deploy("EntryPoint", &artifacts.entry_point, &[])?;
+        let module = self.deploy("module", &artifacts.module, &[])?;
+        let account_args = alloy_sol_types::SolValue::abi_encode_params(&(
+            entry_point,
+            OWNER,
+            module,
+            Bytes::new(),
+        ));
+        let account = self.deploy("account", &artifacts.account, &account_args)?;
+        let token = self.deploy("LeashToken", &artifacts.token, &[])?;
+        let game = self.deploy("Game", &artifacts.game, &[])?;
+        let router = self.deploy("Router", &artifacts.router, &[])?;
+        let actual = Addresses { entry_point, module, account, token, game, router };
+        for (contract, a, e) in [
+            ("EntryPoint", actual.entry_point, expected.entry_point),
+            ("module", actual.module, expected.module),
+            ("account", actual.account, expected.account),
+            ("LeashToken", actual.token, expected.token),
+            ("Game", actual.game, expected.game),
+            ("Router", actual.router, expected.router),
+        ] {
+            if a != e {
+                return Err(WorldError::Address { contract, actual: a, expected: e });
+            }
+        }
+        self.addresses = actual;
+
+        let mint =
+            ILeashToken::mintCall { to: account, amount: ACCOUNT_TOKEN_BALANCE }.abi_encode();
+        self.setup_tx("mint LeashToken to the account", DEPLOYER, token, U256::ZERO, mint)?;
+        self.setup_tx("fund the account", DEPLOYER, account, ACCOUNT_NATIVE_BALANCE, Vec::new())?;
+        Ok(())
+    }
+
+    fn deploy(
+        &mut self,
+        contract: &'static str,
+        artifact: &Artifact,
+        args: &[u8],
+    ) -> Result<Address, WorldError> {
+        let mut code = artifact.bytecode.to_vec();
+        code.extend_from_slice(args);
+        let tx = TxEnv {
+            caller: DEPLOYER,
+            kind: TxKind::Create,
+            data: code.into(),
+            gas_limit: 100_000_000,
+            chain_id: Some(CHAIN_ID),
+            ..TxEnv::default()
+        };
+        let fail =
+            |outcome| WorldError::Deploy { contract, origin: artifact.origin.clone(), outcome };
+        match self.evm.transact_commit(tx) {
+            Ok(ExecutionResult::Success { output: Output::Create(_, Some(address)), .. }) => {
+                Ok(address)
+            }
+            Ok(other) => Err(fail(describe(&other))),
+            Err(e) => Err(fail(format!("evm error: {e}"))),
+        }
+    }
+
+    fn setup_tx(
+        &mut self,
+        step: &'static str,
+        caller: Address,
+        to: Address,
+        value: U256,
+        data: Vec<u8>,
+    ) -> Result<(), WorldError> {
+        match self.evm.transact_commit(call_tx(caller, to, value, data.into())) {
+            Ok(ExecutionResult::Success { .. }) => Ok(()),
+            Ok(other) => Err(WorldError::Setup { step, outcome: describe(&other) }),
+            Err(e) => Err(WorldError::Setup { step, outcome: format!("evm error: {e}") }),
+        }
+    }
+
+    /// Where everything is deployed.
+    pub fn addresses(&self) -> &Addresses {
+        &self.addresses
+    }
+
+    /// The model's environment for validating at `now` against this world's account and module
+    /// (EntryPoint v0.8 window predicate).
+    pub fn env(&self, now: u64) -> Env {
+        Env {
+            now,
+            account: self.addresses.account,
+            module: self.addresses.module,
+            window: WindowPredicate::EntryPointV08,
+        }
+    }
+
+    /// The block timestamp the next transaction runs at.
+    pub fn timestamp(&self) -> u64 {
+        self.evm.ctx.block.timestamp.saturating_to()
+    }
+
+    /// Sets the block timestamp of the next transactions.
+    pub fn set_timestamp(&mut self, timestamp: u64) {
+        self.evm.ctx.block.timestamp = U256::from(timestamp);
+    }
+
+    /// Returns the chain to its state right after [`World::new`] by swapping in a clone of the
+    /// base database. The timestamp is not touched.
+    pub fn reset(&mut self) {
+        *self.evm.ctx.db_mut() = self.base.clone();
+    }
+
+    /// Saves the current chain state.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot(self.evm.ctx.db().clone())
+    }
+
+    /// Puts a saved chain state back (a clone of it: the snapshot can be restored again).
+    pub fn restore(&mut self, snapshot: &Snapshot) {
+        *self.evm.ctx.db_mut() = snapshot.0.clone();
+    }
+
+    /// Makes the current chain state the one [`World::reset`] returns to.
+    pub fn rebase(&mut self) {
+        self.base = self.evm.ctx.db().clone();
+    }
+
+    /// An unsigned op from the account with nonce key `nonce_key` (sequence 0); see
+    /// [`userop::unsigned_op`].
+    pub fn unsigned_op(&self, nonce_key: u64, call_data: Bytes) -> PackedUserOperation {
+        userop::unsigned_op(self.addresses.account, nonce_key, call_data)
+    }
+
+    /// The op's v0.8 `userOpHash` on this chain, computed in Rust.
+    pub fn user_op_hash(&self, op: &PackedUserOperation) -> B256 {
+        userop::user_op_hash(op, self.addresses.entry_point, CHAIN_ID)
+    }
+
+    /// An op from the account with nonce key `nonce_key`, signed by `key`.
+    pub fn signed_op(
+        &self,
+        key: &SessionKey,
+        nonce_key: u64,
+        call_data: Bytes,
+    ) -> PackedUserOperation {
+        let mut op = self.unsigned_op(nonce_key, call_data);
+        userop::sign_op(&mut op, key, self.addresses.entry_point, CHAIN_ID);
+        op
+    }
+
+    /// Has the owner call `account.execute(single, module ‖ 0 ‖ data)`, committed.
+    fn owner_module_call(
+        &mut self,
+        call: &'static str,
+        key: Address,
+        data: Vec<u8>,
+    ) -> Result<(), CallError> {
+        let execution = single_execution(self.addresses.module, U256::ZERO, &data);
+        let execute =
+            ILeashAccount::executeCall { mode: MODE_SINGLE, executionCalldata: execution.into() }
+                .abi_encode();
+        let tx = call_tx(OWNER, self.addresses.account, U256::ZERO, execute.into());
+        match self.evm.transact_commit(tx) {
+            Ok(ExecutionResult::Success { .. }) => Ok(()),
+            Ok(ExecutionResult::Revert { output, .. }) => {
+                Err(Self::module_error(call, key, output))
+            }
+            Ok(ExecutionResult::Halt { reason, .. }) => {
+                Err(CallError::Halted { call, reason: format!("{reason:?}") })
+            }
+            Err(e) => Err(CallError::Evm { call, message: e.to_string() }),
+        }
+    }
+
+    fn module_error(call: &'static str, key: Address, data: Bytes) -> CallError {
+        match ISessionManager::ISessionManagerErrors::abi_decode(&data) {
+            Ok(ISessionManager::ISessionManagerErrors::InvalidPolicy(e)) => {
+                CallError::InvalidPolicy { code: e.code }
+            }
+            Ok(ISessionManager::ISessionManagerErrors::ZeroKey(_)) => CallError::ZeroKey { key },
+            Ok(ISessionManager::ISessionManagerErrors::UnknownSession(e)) => {
+                CallError::UnknownSession { key, reported: e.key }
+            }
+            _ => CallError::Reverted { call, data },
+        }
+    }
+
+    /// Installs a session for `key` with `policy` (spec §2.1): the owner EOA sends
+    /// `account.execute(single, abi.encodePacked(module, 0, installSession(key, policy)))`,
+    /// committed at the current timestamp.
+    pub fn install_session(&mut self, key: Address, policy: &Policy) -> Result<(), CallError> {
+        let encoded = encode_policy(policy)?;
+        let data = ISessionManager::installSessionCall { key, policy: encoded }.abi_encode();
+        self.owner_module_call("installSession", key, data)
+    }
+
+    /// Revokes the session of `key` (spec §2.2), the same way as [`World::install_session`].
+    pub fn revoke_session(&mut self, key: Address) -> Result<(), CallError> {
+        let data = ISessionManager::revokeSessionCall { key }.abi_encode();
+        self.owner_module_call("revokeSession", key, data)
+    }
+
+    /// Calls `to` with `data` without committing anything, returning the output.
+    pub fn view_call(
+        &mut self,
+        call: &'static str,
+        to: Address,
+        data: Bytes,
+    ) -> Result<Bytes, CallError> {
+        let tx = call_tx(OWNER, to, U256::ZERO, data);
+        match self.evm.transact(tx) {
+            Ok(out) => match out.result {
+                ExecutionResult::Success { output, .. } => Ok(output.into_data()),
+                ExecutionResult::Revert { output, .. } => {
+                    Err(CallError::Reverted { call, data: output })
+                }
+                ExecutionResult::Halt { reason, .. } => {
+                    Err(CallError::Halted { call, reason: format!("{reason:?}") })
+                }
+            },
+            Err(e) => Err(CallError::Evm { call, message: e.to_string() }),
+        }
+    }
+
+    /// The raw `sessionState(account, key)` view of the module, read without committing.
+    pub fn session_view(
+        &mut self,
+        key: Address,
+    ) -> Result<ISessionManager::SessionView, CallError> {
+        let call = "sessionState";
+        let data =
+            ISessionManager::sessionStateCall { account: self.addresses.account, key }.abi_encode();
+        let out = self.view_call(call, self.addresses.module, data.into())?;
+        ISessionManager::sessionStateCall::abi_decode_returns(&out)
+            .map_err(|e| CallError::BadReturn { call, data: out.clone(), problem: e.to_string() })
+    }
+
+    /// The status and counters of the account's session of `key`, as the model holds them;
+    /// `None` when the key has no session.
+    pub fn session_state(&mut self, key: Address) -> Result<Option<(Status, Counters)>, CallError> {
+        let view = self.session_view(key)?;
+        Ok(decode_session_view(&view)?)
+    }
+
+    /// The account's LeashToken balance.
+    pub fn token_balance(&mut self, holder: Address) -> Result<U256, CallError> {
+        let call = "balanceOf";
+        let data = ILeashToken::balanceOfCall { owner: holder }.abi_encode();
+        let out = self.view_call(call, self.addresses.token, data.into())?;
+        ILeashToken::balanceOfCall::abi_decode_returns(&out).map_err(|e| CallError::BadReturn {
+            call,
+            data: out.clone(),
+            problem: e.to_string(),
+        })
+    }
+
+    /// The native balance of `address`.
+    pub fn native_balance(&mut self, address: Address) -> U256 {
+        self.evm.ctx.db_mut().load_account(address).map(|a| a.info.balance).unwrap_or_default()
+    }
+
+    /// The recorder, as the last inspected transaction left it.
+    pub fn recorder(&self) -> &CallRecorder {
+        &self.evm.inspector
+    }
+
+    /// Runs `tx` committed, with the recorder armed if `inspect`.
+    pub(super) fn commit_tx(
+        &mut self,
+        tx: TxEnv,
+        inspect: bool,
+    ) -> Result<ExecutionResult, String> {
+        let result = if inspect {
+            self.evm.inspector.arm(self.addresses.account, self.addresses.entry_point);
+            self.evm.inspect_tx_commit(tx)
+        } else {
+            self.evm.transact_commit(tx)
+        };
+        result.map_err(|e| e.to_string())
+    }
+}
+
+/// A plain call transaction with a generous gas limit and zero gas price.
+pub(super) fn call_tx(caller: Address, to: Address, value: U256, data: Bytes) -> TxEnv {
+    TxEnv {
+        caller,
+        kind: TxKind::Call(to),
+        value,
+        data,
+        gas_limit: 100_000_000,
+        chain_id: Some(CHAIN_ID),
+        ..TxEnv::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_sol_types::SolError;
+
+    #[test]
+    fn balance_constants_are_what_they_say() {
+        assert_eq!(
+            ACCOUNT_NATIVE_BALANCE,
+            U256::from(1000u64) * U256::from(10u64).pow(U256::from(18))
+        );
+        assert_eq!(ACCOUNT_TOKEN_BALANCE, U256::from(10u64).pow(U256::from(27)));
+    }
+
+    #[test]
+    fn module_errors_decode() {
+        let data: Bytes = ISessionManager::InvalidPolicy { code: 6 }.abi_encode().into();
+        let key = Address::repeat_byte(7);
+        assert_eq!(World::module_error("x", key, data), CallError::InvalidPolicy { code: 6 });
+        let data: Bytes = ISessionManager::UnknownSession { key }.abi_encode().into();
+        assert_eq!(
+            World::module_error("x", key, data),
+            CallError::UnknownSession { key, reported: key }
+        );
+        let junk = Bytes::from_static(&[1, 2, 3]);
+        assert_eq!(
+            World::module_error("x", key, junk.clone()),
+            CallError::Reverted { call: "x", data: junk }
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! Whole lifecycles: install, use (single and batch, several ops per bundle), move the clock,
+//! revoke, reinstall with another policy.
+
+use alloy_primitives::U256;
+use arbitrary::Unstructured;
+use leash_model::bounds::{MAX_BATCH, MAX_SESSIONS};
+use leash_model::{Policy, Selector};
+
+use super::{Catalog, Dictionary, erc20, native, permission, rate, scope, usage, window};
+use crate::case::{Case, Op, Recipe, START_TIME, Signer, Step};
+use crate::mutate::{self, PlannedCall, PlannedOp};
+
+/// How cases are generated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseConfig {
+    /// The most steps in a case.
+    pub max_steps: usize,
+    /// Whether ops may be mutated into non-canonical encodings. Off, leash sends only canonical
+    /// encodings, as ABI-typed fuzzers do.
+    pub mutate: bool,
+}
+
+impl Default for CaseConfig {
+    fn default() -> Self {
+        Self { max_steps: 16, mutate: true }
+    }
+}
+
+/// Key indices `0..MAX_SESSIONS` can hold sessions; the rest of the harness's keys never do.
+const STRANGER: u8 = MAX_SESSIONS as u8;
+
+/// A random valid policy over the catalog, its window placed around `now`.
+pub fn policy(u: &mut Unstructured<'_>, catalog: &Catalog, now: u64) -> arbitrary::Result<Policy> {
+    let (valid_after, valid_until) = window::window(u, now)?;
+    let mut p = Policy {
+        valid_after,
+        valid_until,
+        native: native::cap(u)?,
+        erc20: erc20::caps(u, catalog)?,
+        usage_limit: usage::limit(u)?,
+        rate_limit: rate::limit(u)?,
+        ..Policy::default()
+    };
+    for _ in 0..u.int_in_range(1..=4)? {
+        let candidate = permission::permission(u, catalog)?;
+        let clash = p
+            .permissions
+            .iter()
+            .any(|q| q.target == candidate.target && q.selector == candidate.selector);
+        if !clash {
+            p.permissions.push(candidate).expect("at most 4 of MAX_PERMISSIONS");
+        }
+    }
+    debug_assert_eq!(p.validate(), Ok(()), "generated policies are valid");
+    Ok(p)
+}
+
+/// One execution: aimed at the policy mostly, else the ERC-20 family, a catalog call, a
+/// forbidden target, a plain transfer, or calldata of 1 to 3 bytes.
+fn call(
+    u: &mut Unstructured<'_>,
+    p: &Policy,
+    catalog: &Catalog,
+    d: &Dictionary,
+) -> arbitrary::Result<PlannedCall> {
+    let planned = match u.int_in_range(0u8..=19)? {
+        0..=11 => permission::aimed_call(u, p, catalog, d)?,
+        12..=14 => erc20::call(u, p, catalog, d)?,
+        15 | 16 => Some(permission::catalog_call(u, catalog, d)?),
+        17 => {
+            let mut c = permission::catalog_call(u, catalog, d)?;
+            c.target = scope::forbidden(u, catalog)?;
+            Some(c)
+        }
+        18 => {
+            let receiving = p.permissions.iter().find(|q| q.selector == Selector::Empty);
+            let target = match receiving {
+                Some(q) => match q.target {
+                    leash_model::Target::Address(a) => a,
+                    leash_model::Target::Any => scope::address(u, catalog)?,
+                },
+                None => scope::address(u, catalog)?,
+            };
+            Some(PlannedCall {
+                target,
+                value: native::value(u, p, d)?,
+                data: Vec::new(),
+                args: None,
+            })
+        }
+        _ => {
+            let mut data = vec![0u8; u.int_in_range(1..=3)?];
+            u.fill_buffer(&mut data)?;
+            Some(PlannedCall {
+                target: scope::address(u, catalog)?,
+                value: U256::ZERO,
+                data,
+                args: None,
+            })
+        }
+    };
+    match planned {
+        Some(c) => Ok(c),
+        None => permission::catalog_call(u, catalog, d),
+    }
+}
+
+/// What a twin plants: something the policy forbids (a capped token drained to a bystander,
+/// a forbidden target, a function it does not grant).
+fn escalation(
+    u: &mut Unstructured<'_>,
+    p: &Policy,
+    catalog: &Catalog,
+    d: &Dictionary,
+) -> arbitrary::Result<PlannedCall> {
+    let mut c = match u.int_in_range(0u8..=3)? {
+        0 | 1 => erc20::call(u, p, catalog, d)?
+            .map_or_else(|| permission::catalog_call(u, catalog, d), Ok)?,
+        2 => {
+            let mut c = permission::catalog_call(u, catalog, d)?;
+            c.target = scope::forbidden(u, catalog)?;
+            c
+        }
+        _ => permission::catalog_call(u, catalog, d)?,
+    };
+    if u.ratio(1, 4)? {
+        c.value = native::value(u, p, d)?;
+    }
+    Ok(c)
+}
+
+fn planned_op(
+    u: &mut Unstructured<'_>,
+    p: &Policy,
+    catalog: &Catalog,
+    d: &Dictionary,
+    item: fn(
+        &mut Unstructured<'_>,
+        &Policy,
+        &Catalog,
+        &Dictionary,
+    ) -> arbitrary::Result<PlannedCall>,
+) -> arbitrary::Result<PlannedOp> {
+    let batch = u.ratio(2, 5)?;
+    let n = if !batch {
+        1
+    } else {
+        match u.int_in_range(0u8..=9)? {
+            0 => MAX_BATCH + 1,
+            1 => MAX_BATCH,
+            2..=5 => 2,
+            6 | 7 => 3,
+            _ => 1,
+        }
+    };
+    let mut calls = Vec::with_capacity(n);
+    for _ in 0..n {
+        calls.push(item(u, p, catalog, d)?);
+    }
+    Ok(PlannedOp { batch, calls })
+}
+
+/// One op signed by `signer` under policy `p`.
+fn op(
+    u: &mut Unstructured<'_>,
+    signer: Signer,
+    p: &Policy,
+    catalog: &Catalog,
+    config: &CaseConfig,
+) -> arbitrary::Result<Op> {
+    let d = Dictionary::for_policy(p);
+    let planned = planned_op(u, p, catalog, &d, call)?;
+    let twin = planned_op(u, p, catalog, &d, escalation)?;
+    let mutation = if config.mutate && u.ratio(1, 2)? {
+        let (_, layout) = planned.encode();
+        mutate::choose(u, &planned, &layout, &twin)?
+    } else {
+        None
+    };
+    let recipe = Recipe { planned, twin, mutation };
+    Ok(Op::from_recipe(signer, recipe).expect("chosen mutations apply"))
+}
+
+/// A whole case: installs first, then a mix of bundles, clock moves, revocations and
+/// reinstalls with fresh policies.
+pub fn generate_case(
+    u: &mut Unstructured<'_>,
+    catalog: &Catalog,
+    config: &CaseConfig,
+) -> arbitrary::Result<Case> {
+    let mut now = START_TIME;
+    let mut policies: Vec<Option<Policy>> = vec![None; usize::from(STRANGER)];
+    let mut steps = Vec::new();
+    let first = policy(u, catalog, now)?;
+    steps.push(Step::Install { key: 0, policy: Box::new(first.clone()) });
+    policies[0] = Some(first);
+    if first_window_starts_later(&policies[0]) && u.ratio(1, 2)? {
+        now = policies[0].as_ref().map_or(now, |p| p.valid_after + 1);
+        steps.push(Step::Time { now });
+    }
+    let n = u.int_in_range(1..=config.max_steps.max(1))?;
+    for _ in 0..n {
+        if u.is_empty() {
+            break;
+        }
+        match u.int_in_range(0u8..=19)? {
+            0..=11 => {
+                let mut ops = Vec::new();
+                for _ in 0..u.int_in_range(1..=3)? {
+                    let (signer, p) = pick_signer(u, &policies)?;
+                    let p =
+                        p.unwrap_or_else(|| policies[0].clone().expect("key 0 is installed first"));
+                    ops.push(op(u, signer, &p, catalog, config)?);
+                }
+                steps.push(Step::Bundle { ops });
+            }
+            12..=15 => {
+                let p = policies[0].as_ref().expect("key 0 is installed first");
+                now = match rate::next_time(u, p, now)? {
+                    Some(t) if u.ratio(1, 2)? => t,
+                    _ => window::next_time(u, p, now)?,
+                };
+                steps.push(Step::Time { now });
+            }
+            16 => {
+                let key = u.int_in_range(0..=STRANGER - 1)?;
+                if policies[usize::from(key)].is_some() {
+                    steps.push(Step::Revoke { key });
+                }
+            }
+            _ => {
+                let key = u.int_in_range(0..=STRANGER - 1)?;
+                let p = policy(u, catalog, now)?;
+                steps.push(Step::Install { key, policy: Box::new(p.clone()) });
+                policies[usize::from(key)] = Some(p);
+            }
+        }
+    }
+    Ok(Case { steps })
+}
+
+fn first_window_starts_later(p: &Option<Policy>) -> bool {
+    p.as_ref().is_some_and(|p| p.valid_after >= START_TIME)
+}
+
+/// A signer: an installed key mostly, sometimes a key without a session or a malformed
+/// signature; with the policy of the key, if it has one.
+fn pick_signer(
+    u: &mut Unstructured<'_>,
+    policies: &[Option<Policy>],
+) -> arbitrary::Result<(Signer, Option<Policy>)> {
+    Ok(match u.int_in_range(0u8..=19)? {
+        0 => (Signer::Malformed, None),
+        1 => (Signer::Key(STRANGER + u.int_in_range(0..=1)?), None),
+        _ => {
+            let installed: Vec<u8> =
+                (0..STRANGER).filter(|k| policies[usize::from(*k)].is_some()).collect();
+            let key = *u.choose(&installed)?;
+            (Signer::Key(key), policies[usize::from(key)].clone())
+        }
+    })
+}

@@ -1,0 +1,74 @@
+//! Generator for spec §8: ERC-20 caps, and the whole selector family that moves value.
+
+use alloy_primitives::{Address, U256};
+use arbitrary::Unstructured;
+use leash_model::abi::args::{ArgValue, encode_call};
+use leash_model::bounds::{MAX_SPENDERS, MAX_TOKENS};
+use leash_model::selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
+use leash_model::{AbiType, BoundedVec, Policy, TokenCap};
+
+use super::{Catalog, Dictionary};
+use crate::mutate::PlannedCall;
+
+/// Caps on some of the catalog's tokens, with an approve allowlist sometimes (possibly empty).
+pub(super) fn caps(
+    u: &mut Unstructured<'_>,
+    catalog: &Catalog,
+) -> arbitrary::Result<BoundedVec<TokenCap, MAX_TOKENS>> {
+    let mut caps = BoundedVec::new();
+    for token in catalog.tokens.iter().take(MAX_TOKENS) {
+        if u.ratio(1, 3)? {
+            continue;
+        }
+        let limit = U256::from(*u.choose(&[0u64, 1, 100, 1000, 1_000_000])?)
+            * U256::from(10).pow(U256::from(*u.choose(&[0u8, 18])?));
+        let spenders = match u.int_in_range(0u8..=2)? {
+            0 => None,
+            1 => Some(BoundedVec::new()),
+            _ => {
+                let n = u.int_in_range(1..=MAX_SPENDERS.min(catalog.bystanders.len()))?;
+                Some(
+                    BoundedVec::try_from_iter(catalog.bystanders.iter().copied().take(n))
+                        .expect("bounded"),
+                )
+            }
+        };
+        caps.push(TokenCap { token: *token, limit, spenders }).expect("at most MAX_TOKENS");
+    }
+    Ok(caps)
+}
+
+/// A call from the family that moves a capped token's value: `transfer`, `approve`,
+/// `transferFrom` (from the account or a third party), `increaseAllowance`, with amounts at the
+/// cap's edges and halves.
+pub(super) fn call(
+    u: &mut Unstructured<'_>,
+    policy: &Policy,
+    catalog: &Catalog,
+    d: &Dictionary,
+) -> arbitrary::Result<Option<PlannedCall>> {
+    let token = match policy.erc20.is_empty() {
+        false => u.choose(&policy.erc20)?.token,
+        true if !catalog.tokens.is_empty() => *u.choose(&catalog.tokens)?,
+        true => return Ok(None),
+    };
+    let amount = d.pick(u)?;
+    let party = |u: &mut Unstructured<'_>| -> arbitrary::Result<Address> {
+        Ok(if u.ratio(1, 4)? { catalog.account } else { *u.choose(&catalog.bystanders)? })
+    };
+    let addr = |a: Address| ArgValue::Word(U256::from_be_slice(a.as_slice()));
+    let two = vec![AbiType::Address, AbiType::Uint(256)];
+    let (data, args) = match u.int_in_range(0u8..=3)? {
+        0 => (encode_call(TRANSFER, &[addr(party(u)?), ArgValue::Word(amount)]), two),
+        1 => (encode_call(APPROVE, &[addr(party(u)?), ArgValue::Word(amount)]), two),
+        2 => (encode_call(INCREASE_ALLOWANCE, &[addr(party(u)?), ArgValue::Word(amount)]), two),
+        _ => {
+            let from =
+                if u.ratio(2, 3)? { catalog.account } else { *u.choose(&catalog.bystanders)? };
+            let data =
+                encode_call(TRANSFER_FROM, &[addr(from), addr(party(u)?), ArgValue::Word(amount)]);
+            (data, vec![AbiType::Address, AbiType::Address, AbiType::Uint(256)])
+        }
+    };
+    Ok(Some(PlannedCall { target: token, value: U256::ZERO, data, args: Some(args) }))
+}

@@ -1,0 +1,190 @@
+//! Generators: random policies, calls and session lifecycles, driven by [`Unstructured`] bytes so
+//! that the in-process engine (seeded random bytes) and libFuzzer (coverage-guided bytes) share
+//! them.
+//!
+//! One module per policy rule, next to the rule's model module, spec clause, Solidity code and
+//! proof harness: each generates its part of a policy and the values that stress it (its own
+//! constants and their neighbours, the boundaries of its arithmetic). [`case`] composes them
+//! into whole lifecycles.
+
+pub mod case;
+mod erc20;
+mod native;
+mod permission;
+mod rate;
+mod scope;
+mod usage;
+mod window;
+
+use alloy_primitives::{Address, U256};
+use arbitrary::Unstructured;
+use leash_model::{AbiType, Condition, Policy};
+
+pub use case::{CaseConfig, generate_case};
+
+/// A function the generator can call or grant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    /// Its signature, e.g. `transfer(address,uint256)`.
+    pub signature: String,
+    /// Its selector.
+    pub selector: [u8; 4],
+    /// Its argument types.
+    pub args: Vec<AbiType>,
+    /// Whether it accepts native value.
+    pub payable: bool,
+}
+
+impl Function {
+    /// A function from its signature.
+    ///
+    /// # Panics
+    /// If the signature does not parse; catalogs are built from constant signatures.
+    pub fn new(signature: &str, payable: bool) -> Self {
+        let (selector, args) = leash_model::format::parse_function(signature)
+            .unwrap_or_else(|e| panic!("catalog signature: {e}"));
+        Self { signature: signature.to_owned(), selector, args, payable }
+    }
+}
+
+/// A contract the generator can call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contract {
+    /// Its name in reports.
+    pub name: String,
+    /// Its address.
+    pub address: Address,
+    /// The functions it has.
+    pub functions: Vec<Function>,
+    /// Whether it accepts plain native transfers (empty calldata).
+    pub receives: bool,
+}
+
+/// Everything the generator knows about the world it fuzzes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Catalog {
+    /// The account that owns the sessions.
+    pub account: Address,
+    /// The session module.
+    pub module: Address,
+    /// Contracts to call.
+    pub contracts: Vec<Contract>,
+    /// The ERC-20 contracts among them.
+    pub tokens: Vec<Address>,
+    /// Addresses that are neither the account nor the module: recipients, spenders, owners.
+    pub bystanders: Vec<Address>,
+}
+
+/// The numbers a generator reaches for: a policy's own constants and their neighbours, and
+/// the widths where arithmetic breaks (spec §13.3).
+#[derive(Clone, Debug, Default)]
+pub struct Dictionary {
+    values: Vec<U256>,
+}
+
+impl Dictionary {
+    /// Fixed boundaries: 0, 1, 2, `2^k ± 1` for k in {64, 96, 128, 160}, and `2^256 - 1`.
+    pub fn boundaries() -> Self {
+        let mut values =
+            vec![U256::ZERO, U256::from(1), U256::from(2), U256::MAX, U256::MAX - U256::from(1)];
+        for bits in [64usize, 96, 128, 160] {
+            let p = U256::from(1) << bits;
+            values.extend([p - U256::from(1), p, p + U256::from(1)]);
+        }
+        Self { values }
+    }
+
+    /// The boundaries plus every constant of `policy`, each with its neighbours ±3.
+    pub fn for_policy(policy: &Policy) -> Self {
+        let mut d = Self::boundaries();
+        if let Some(cap) = policy.native {
+            d.add_around(cap.per_call);
+            d.add_around(cap.total);
+        }
+        for cap in policy.erc20.iter() {
+            d.add_around(cap.limit);
+            d.add_around(cap.limit >> 1);
+        }
+        for permission in policy.permissions.iter() {
+            for rule in permission.rules.iter() {
+                if let Some(limit) = rule.limit {
+                    d.add_around(limit);
+                }
+                match &rule.condition {
+                    Condition::Eq(r)
+                    | Condition::Neq(r)
+                    | Condition::Gt(r)
+                    | Condition::Gte(r)
+                    | Condition::Lt(r)
+                    | Condition::Lte(r) => d.add_around(*r),
+                    Condition::InRange { lo, hi } => {
+                        d.add_around(*lo);
+                        d.add_around(*hi);
+                    }
+                    Condition::OneOf(values) => values.iter().for_each(|v| d.add_around(*v)),
+                }
+            }
+        }
+        d
+    }
+
+    /// Adds `x` and `x ± 1..=3`, saturating at the ends.
+    pub fn add_around(&mut self, x: U256) {
+        for k in 0u8..=3 {
+            self.values.push(x.saturating_add(U256::from(k)));
+            self.values.push(x.saturating_sub(U256::from(k)));
+        }
+    }
+
+    /// A value: mostly from the dictionary, sometimes small, sometimes anything.
+    pub fn pick(&self, u: &mut Unstructured<'_>) -> arbitrary::Result<U256> {
+        Ok(match u.int_in_range(0u8..=9)? {
+            0..=6 => *u.choose(&self.values)?,
+            7 | 8 => U256::from(u.int_in_range(0u16..=1000)?),
+            _ => U256::from_limbs(u.arbitrary()?),
+        })
+    }
+
+    /// A value below `2^bits`, from the dictionary when it fits.
+    pub fn pick_bits(&self, u: &mut Unstructured<'_>, bits: u16) -> arbitrary::Result<U256> {
+        let x = self.pick(u)?;
+        if bits >= 256 {
+            return Ok(x);
+        }
+        Ok(x & ((U256::from(1) << usize::from(bits)) - U256::from(1)))
+    }
+}
+
+/// A static argument value of type `ty`, clean for it (spec §6.1.2).
+fn static_value(
+    u: &mut Unstructured<'_>,
+    d: &Dictionary,
+    catalog: &Catalog,
+    ty: AbiType,
+) -> arbitrary::Result<U256> {
+    Ok(match ty {
+        AbiType::Address => U256::from_be_slice(scope::address(u, catalog)?.as_slice()),
+        AbiType::Bool => U256::from(u8::from(u.arbitrary::<bool>()?)),
+        AbiType::Uint(bits) => d.pick_bits(u, bits)?,
+        AbiType::FixedBytes(n) => {
+            let mut w = [0u8; 32];
+            u.fill_buffer(&mut w[..usize::from(n)])?;
+            U256::from_be_bytes(w)
+        }
+        AbiType::Bytes | AbiType::String => U256::ZERO,
+    })
+}
+
+/// Content for a dynamic argument: empty, short, a nested call's selector first, or long.
+fn dynamic_value(u: &mut Unstructured<'_>, d: &Dictionary) -> arbitrary::Result<Vec<u8>> {
+    let len = *u.choose(&[0usize, 3, 4, 20, 32, 36, 68, 100])?;
+    let mut out = vec![0u8; len];
+    u.fill_buffer(&mut out)?;
+    if len >= 32 && u.ratio(1, 2)? {
+        out[..32].copy_from_slice(&d.pick(u)?.to_be_bytes::<32>());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

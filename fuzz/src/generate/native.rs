@@ -1,0 +1,38 @@
+//! Generator for spec §7: native-value caps and the values that test them.
+
+use alloy_primitives::U256;
+use arbitrary::Unstructured;
+use leash_model::{NativeCap, Policy};
+
+use super::Dictionary;
+
+/// 1e15 wei: the game's price of a life, so capped value can buy something.
+const FINNEY: u64 = 1_000_000_000_000_000;
+
+/// No cap (no value at all), or a per-call and a total cap in multiples of the game's price.
+pub(super) fn cap(u: &mut Unstructured<'_>) -> arbitrary::Result<Option<NativeCap>> {
+    if u.ratio(1, 2)? {
+        return Ok(None);
+    }
+    let per_call = U256::from(FINNEY) * U256::from(u.int_in_range(0u8..=5)?);
+    let total = match u.int_in_range(0u8..=3)? {
+        0 => per_call,
+        1 => U256::MAX,
+        _ => U256::from(FINNEY) * U256::from(u.int_in_range(0u8..=20)?),
+    };
+    Ok(Some(NativeCap { per_call, total }))
+}
+
+/// The value an execution sends: usually none, else near the policy's caps.
+pub(super) fn value(
+    u: &mut Unstructured<'_>,
+    policy: &Policy,
+    d: &Dictionary,
+) -> arbitrary::Result<U256> {
+    Ok(match (policy.native, u.int_in_range(0u8..=5)?) {
+        (_, 0..=2) => U256::ZERO,
+        (Some(cap), 3) => cap.per_call.saturating_add(U256::from(u.int_in_range(0u8..=1)?)),
+        (_, 4) => U256::from(FINNEY) * U256::from(u.int_in_range(1u8..=3)?),
+        _ => d.pick(u)?,
+    })
+}

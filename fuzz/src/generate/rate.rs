@@ -1,0 +1,28 @@
+//! Generator for spec §9: rate limits, and timestamps at their interval boundaries.
+
+use arbitrary::Unstructured;
+use leash_model::bounds::MAX_RATE;
+use leash_model::{Policy, RateLimit};
+
+/// No rate limit, or `max_calls` in 1..=`MAX_RATE` per a short or long interval.
+pub(super) fn limit(u: &mut Unstructured<'_>) -> arbitrary::Result<Option<RateLimit>> {
+    if u.ratio(1, 2)? {
+        return Ok(None);
+    }
+    let max_calls = u.int_in_range(1..=MAX_RATE as u8)?;
+    let interval = *u.choose(&[1u64, 2, 10, 60, 3600, u64::MAX / 2])?;
+    Ok(Some(RateLimit { max_calls, interval }))
+}
+
+/// A timestamp one interval after `now`, ±1, when the policy has a rate limit.
+pub(super) fn next_time(
+    u: &mut Unstructured<'_>,
+    policy: &Policy,
+    now: u64,
+) -> arbitrary::Result<Option<u64>> {
+    let Some(rate) = policy.rate_limit else {
+        return Ok(None);
+    };
+    let step = rate.interval.saturating_add_signed(i64::from(u.int_in_range(-1i8..=1)?));
+    Ok(Some(now.saturating_add(step)))
+}

@@ -1,0 +1,148 @@
+use alloy_primitives::{Address, address};
+use arbitrary::Unstructured;
+
+use super::case::policy;
+use super::*;
+use crate::case::{Case, Step};
+
+pub(crate) fn test_catalog() -> Catalog {
+    let token = address!("0x000000000000000000000000000000000000707e");
+    Catalog {
+        account: address!("0x00000000000000000000000000000000000acc01"),
+        module: address!("0x000000000000000000000000000000000000d0d1"),
+        contracts: vec![
+            Contract {
+                name: "token".into(),
+                address: token,
+                functions: vec![
+                    Function::new("transfer(address,uint256)", false),
+                    Function::new("approve(address,uint256)", false),
+                ],
+                receives: false,
+            },
+            Contract {
+                name: "game".into(),
+                address: address!("0x0000000000000000000000000000000000009a3e"),
+                functions: vec![
+                    Function::new("attack(uint256)", false),
+                    Function::new("useSkill(uint8,uint256)", false),
+                    Function::new("buyLives(uint256)", true),
+                ],
+                receives: true,
+            },
+            Contract {
+                name: "router".into(),
+                address: address!("0x0000000000000000000000000000000000000b07"),
+                functions: vec![Function::new("swap(address,uint256,bytes,uint256)", false)],
+                receives: false,
+            },
+        ],
+        tokens: vec![token],
+        bystanders: vec![Address::with_last_byte(0xb1), Address::with_last_byte(0xb2)],
+    }
+}
+
+fn bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+fn case(seed: u64, config: &CaseConfig) -> Case {
+    let data = bytes(seed, 8192);
+    generate_case(&mut Unstructured::new(&data), &test_catalog(), config).unwrap()
+}
+
+#[test]
+fn generated_policies_are_valid_and_use_every_rule() {
+    let catalog = test_catalog();
+    let (mut native, mut tokens, mut rules, mut usage, mut rate, mut any, mut empty) =
+        (0, 0, 0, 0, 0, 0, 0);
+    for seed in 0..500 {
+        let data = bytes(seed, 1024);
+        let p = policy(&mut Unstructured::new(&data), &catalog, 1_700_000_000).unwrap();
+        assert_eq!(p.validate(), Ok(()), "{p:?}");
+        native += usize::from(p.native.is_some());
+        tokens += usize::from(!p.erc20.is_empty());
+        rules += usize::from(p.permissions.iter().any(|q| !q.rules.is_empty()));
+        usage += usize::from(p.usage_limit.is_some());
+        rate += usize::from(p.rate_limit.is_some());
+        any += usize::from(p.permissions.iter().any(|q| q.target == leash_model::Target::Any));
+        empty +=
+            usize::from(p.permissions.iter().any(|q| q.selector == leash_model::Selector::Empty));
+    }
+    for (what, n) in [
+        ("native", native),
+        ("erc20", tokens),
+        ("rules", rules),
+        ("usage", usage),
+        ("rate", rate),
+        ("wildcard", any),
+        ("empty selector", empty),
+    ] {
+        assert!(n >= 25, "only {n} of 500 policies have {what}");
+    }
+}
+
+#[test]
+fn cases_start_with_an_install_and_round_trip_through_json() {
+    for seed in 0..50 {
+        let c = case(seed, &CaseConfig::default());
+        assert!(matches!(c.steps[0], Step::Install { key: 0, .. }));
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<Case>(&json).unwrap(), c);
+    }
+}
+
+#[test]
+fn op_bytes_are_what_their_recipes_derive() {
+    for seed in 0..50 {
+        for step in case(seed, &CaseConfig::default()).steps {
+            if let Step::Bundle { ops } = step {
+                for op in ops {
+                    let derived = op.recipe.as_ref().unwrap().derive().unwrap();
+                    assert_eq!(derived.call_data, op.call_data);
+                    assert_eq!(derived.signature_tail, op.signature_tail);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn canonical_only_cases_are_never_mutated() {
+    let config = CaseConfig { mutate: false, ..CaseConfig::default() };
+    let (mut mutated, mut total) = (0, 0);
+    for seed in 0..100 {
+        assert!(!case(seed, &config).is_mutated());
+        let c = case(seed, &CaseConfig::default());
+        total += 1;
+        mutated += usize::from(c.is_mutated());
+    }
+    assert!(mutated * 2 >= total, "only {mutated} of {total} default cases mutate an op");
+}
+
+#[test]
+fn cases_revoke_reinstall_and_move_the_clock() {
+    let (mut revoke, mut reinstall, mut time, mut multi) = (0, 0, 0, 0);
+    for seed in 0..200 {
+        let c = case(seed, &CaseConfig::default());
+        let installs = c.steps.iter().filter(|s| matches!(s, Step::Install { .. })).count();
+        revoke += usize::from(c.steps.iter().any(|s| matches!(s, Step::Revoke { .. })));
+        reinstall += usize::from(installs > 1);
+        time += usize::from(c.steps.iter().any(|s| matches!(s, Step::Time { .. })));
+        multi +=
+            usize::from(c.steps.iter().any(|s| matches!(s, Step::Bundle { ops } if ops.len() > 1)));
+    }
+    for (what, n) in
+        [("revoke", revoke), ("reinstall", reinstall), ("time", time), ("multi-op bundle", multi)]
+    {
+        assert!(n >= 20, "only {n} of 200 cases {what}");
+    }
+}

@@ -1,0 +1,601 @@
+//! Structure-aware calldata mutation: the non-canonical encodings real bypasses use.
+//!
+//! ABI-typed fuzzers only ever send canonical encodings. A module whose decoder differs from the
+//! account's (or from the callee's) only shows it on other encodings, so leash takes the
+//! canonical encoding of a [`PlannedOp`] and rewrites one named field ([`Mutation`]): a pointer,
+//! a length, a mode byte, the dirty upper bytes of a word, padding, trailing bytes, a relocated
+//! tail. Relocations plant a **twin**, a second planned op the policy should forbid, where the
+//! account (or callee) will read while leaving the benign original where a canonical-minded
+//! validator looks. The bug classes are those of `semantics-and-bug-classes.md` (C1 to C4, C6,
+//! C9, C13).
+
+mod layout;
+
+pub use layout::{EXEC_START, ItemLayout, Layout, PlannedCall, PlannedOp};
+
+use alloy_primitives::U256;
+use arbitrary::Unstructured;
+use leash_model::abi::args::{ArgDecoding, ArgValue, decode_args};
+use leash_model::abi::execute::encode_execute;
+use serde::{Deserialize, Serialize};
+
+/// The parts of a callData that [`Mutation::Padding`] and [`Mutation::Trailing`] can touch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    /// After `executionCalldata`, at the end of `callData`.
+    Outer,
+    /// Inside `executionCalldata`, after its last item.
+    Execution,
+    /// After execution `i`'s own calldata (its arguments).
+    Item(u8),
+}
+
+/// One rewrite of an op's canonical encoding. Fields name items and arguments by index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Mutation {
+    /// Replace the `execute` selector (`executeUserOp`, `executeFromExecutor`, ...) (C13).
+    OuterSelector {
+        /// The new selector.
+        selector: [u8; 4],
+    },
+    /// Set one byte of the ERC-7579 mode word (call type, exec type, unused, selector) (C13).
+    ModeByte {
+        /// The byte index in the mode, 0..32.
+        index: u8,
+        /// Its new value.
+        value: u8,
+    },
+    /// Set the `executionCalldata` offset word (C1).
+    OuterOffset {
+        /// The new offset.
+        value: U256,
+    },
+    /// Set the `executionCalldata` length word (C1).
+    OuterLength {
+        /// The new length.
+        value: U256,
+    },
+    /// Append the twin's `executionCalldata` after the canonical one and point the offset at
+    /// it: a decoder that assumes offset `0x40` reads the original, one that follows the offset
+    /// reads the twin (C1).
+    OuterRelocate,
+    /// Set the batch's array offset word (C1).
+    ArrayOffset {
+        /// The new offset.
+        value: U256,
+    },
+    /// Set the batch's item count (C1, C4).
+    BatchLength {
+        /// The new count.
+        value: U256,
+    },
+    /// Set item `item`'s offset word `p_i` (C1).
+    ItemOffset {
+        /// The item.
+        item: u8,
+        /// The new offset.
+        value: U256,
+    },
+    /// Point item `item` at item `to` (aliased items, C4).
+    ItemAlias {
+        /// The item whose pointer moves.
+        item: u8,
+        /// The item it now points at.
+        to: u8,
+    },
+    /// Append a twin item after the last item and point `p_item` at it; the original stays in
+    /// place (C1).
+    ItemRelocate {
+        /// The item whose pointer moves.
+        item: u8,
+    },
+    /// Set item `item`'s callData offset word `q_i` (C1).
+    DataOffset {
+        /// The item.
+        item: u8,
+        /// The new offset.
+        value: U256,
+    },
+    /// Set item `item`'s callData length word (C1).
+    DataLength {
+        /// The item.
+        item: u8,
+        /// The new length.
+        value: U256,
+    },
+    /// Fill the upper 12 bytes of item `item`'s target word (C3, C4).
+    DirtyTarget {
+        /// The item.
+        item: u8,
+        /// The bytes written above the address.
+        fill: [u8; 12],
+    },
+    /// Make a padding byte of `region` non-zero.
+    Padding {
+        /// Where.
+        region: Region,
+    },
+    /// Append bytes to `region`.
+    Trailing {
+        /// Where.
+        region: Region,
+        /// What.
+        #[serde(with = "crate::hex_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// Cut the callData to `len` bytes.
+    Truncate {
+        /// The new length.
+        len: u32,
+    },
+    /// Replace execution `item`'s calldata with raw bytes: sentinel selectors `0x00000000`,
+    /// `0xffffffff`, 1 to 3 bytes (C9), re-encoded canonically around it.
+    InnerData {
+        /// The item.
+        item: u8,
+        /// The new calldata.
+        #[serde(with = "crate::hex_bytes")]
+        data: Vec<u8>,
+    },
+    /// Fill the bytes above a static argument's type width with `fill` (C3).
+    DirtyArg {
+        /// The item.
+        item: u8,
+        /// The argument.
+        arg: u8,
+        /// The byte written into the dirty region.
+        fill: u8,
+    },
+    /// Append a second tail with the twin's content and point dynamic argument `arg`'s head at
+    /// it; the original tail stays where a fixed-offset rule reads (C2).
+    ArgRelocate {
+        /// The item.
+        item: u8,
+        /// The dynamic argument.
+        arg: u8,
+    },
+    /// Make a padding byte after dynamic argument `arg`'s content non-zero.
+    ArgPadding {
+        /// The item.
+        item: u8,
+        /// The dynamic argument.
+        arg: u8,
+    },
+    /// Put the twin's `executionCalldata` after the 65 signature bytes, where only the
+    /// validation frame can see it (C1 decoys).
+    SignatureDecoy,
+}
+
+/// A mutated op: its callData and the bytes after its 65 signature bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mutated {
+    /// The callData.
+    pub call_data: Vec<u8>,
+    /// Bytes appended after the signature.
+    pub signature_tail: Vec<u8>,
+}
+
+/// Why a mutation does not apply to an op (its field does not exist there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("mutation does not apply to this op")]
+pub struct NotApplicable;
+
+fn set_word(bytes: &mut [u8], at: usize, value: U256) -> Result<(), NotApplicable> {
+    let word = bytes.get_mut(at..at + 32).ok_or(NotApplicable)?;
+    word.copy_from_slice(&value.to_be_bytes::<32>());
+    Ok(())
+}
+
+fn item(layout: &Layout, index: u8) -> Result<&ItemLayout, NotApplicable> {
+    layout.items.get(usize::from(index)).ok_or(NotApplicable)
+}
+
+/// The byte range above the type width in a static argument word, if there is one.
+fn dirty_range(ty: leash_model::AbiType) -> Option<core::ops::Range<usize>> {
+    use leash_model::AbiType::*;
+    match ty {
+        Address => Some(0..12),
+        Bool => Some(0..31),
+        Uint(bits) if bits < 256 => Some(0..32 - usize::from(bits / 8)),
+        FixedBytes(n) if n < 32 => Some(usize::from(n)..32),
+        _ => None,
+    }
+}
+
+/// The content of dynamic argument `arg` in `data` and where its head and tail sit in `data`.
+struct DynamicArg {
+    head_at: usize,
+    content_start: usize,
+    content_len: usize,
+}
+
+fn dynamic_arg(call: &PlannedCall, arg: u8) -> Result<DynamicArg, NotApplicable> {
+    let types = call.args.as_ref().ok_or(NotApplicable)?;
+    let ty = types.get(usize::from(arg)).ok_or(NotApplicable)?;
+    if !ty.is_dynamic() {
+        return Err(NotApplicable);
+    }
+    let values =
+        decode_args(&call.data[4..], types, ArgDecoding::Strict).map_err(|_| NotApplicable)?;
+    let content = values[usize::from(arg)].as_dynamic().ok_or(NotApplicable)?;
+    let content_start = content.as_ptr() as usize - call.data.as_ptr() as usize;
+    Ok(DynamicArg { head_at: 4 + 32 * usize::from(arg), content_start, content_len: content.len() })
+}
+
+/// Rebuilds an `execute` callData around new `executionCalldata` bytes, keeping the mode.
+fn reenvelope(cd: &[u8], exec: &[u8]) -> Vec<u8> {
+    let mut mode = [0u8; 32];
+    mode.copy_from_slice(&cd[4..36]);
+    encode_execute(mode, exec)
+}
+
+impl Mutation {
+    /// Applies the mutation to `op`'s canonical encoding; `twin` supplies planted content.
+    pub fn apply(&self, op: &PlannedOp, twin: &PlannedOp) -> Result<Mutated, NotApplicable> {
+        // Mutations inside an execution's calldata change the plan, then encode canonically.
+        if let Some(planned) = self.apply_inner(op, twin)? {
+            let (call_data, _) = planned.encode();
+            return Ok(Mutated { call_data, signature_tail: Vec::new() });
+        }
+        let (mut cd, layout) = op.encode();
+        let mut signature_tail = Vec::new();
+        let exec = |cd: &[u8]| cd[EXEC_START..EXEC_START + layout.exec_len].to_vec();
+        match self {
+            Self::OuterSelector { selector } => cd[..4].copy_from_slice(selector),
+            Self::ModeByte { index, value } => {
+                *cd.get_mut(4 + usize::from(*index))
+                    .filter(|_| *index < 32)
+                    .ok_or(NotApplicable)? = *value;
+            }
+            Self::OuterOffset { value } => set_word(&mut cd, 36, *value)?,
+            Self::OuterLength { value } => set_word(&mut cd, 68, *value)?,
+            Self::OuterRelocate => {
+                let twin_exec = twin.execution_calldata();
+                let offset = cd.len() - 4;
+                cd.extend_from_slice(&U256::from(twin_exec.len()).to_be_bytes::<32>());
+                cd.extend_from_slice(&twin_exec);
+                cd.resize(cd.len() + (32 - twin_exec.len() % 32) % 32, 0);
+                set_word(&mut cd, 36, U256::from(offset))?;
+            }
+            Self::ArrayOffset { value } if layout.batch => set_word(&mut cd, EXEC_START, *value)?,
+            Self::BatchLength { value } if layout.batch => {
+                set_word(&mut cd, EXEC_START + 32, *value)?;
+            }
+            Self::ItemOffset { item: i, value } => {
+                let at = item(&layout, *i)?.offset_word.ok_or(NotApplicable)?;
+                set_word(&mut cd, at, *value)?;
+            }
+            Self::ItemAlias { item: i, to } => {
+                let at = item(&layout, *i)?.offset_word.ok_or(NotApplicable)?;
+                let from = item(&layout, *to)?.offset_word.ok_or(NotApplicable)?;
+                if i == to {
+                    return Err(NotApplicable);
+                }
+                let pointer: [u8; 32] = cd[from..from + 32].try_into().expect("32 bytes");
+                cd[at..at + 32].copy_from_slice(&pointer);
+            }
+            Self::ItemRelocate { item: i } => {
+                let at = item(&layout, *i)?.offset_word.ok_or(NotApplicable)?;
+                let planted = twin.calls.get(usize::from(*i) % twin.calls.len().max(1));
+                let planted = planted.ok_or(NotApplicable)?;
+                let mut e = exec(&cd);
+                let pointer = e.len() - 64;
+                let one =
+                    PlannedOp { batch: true, calls: vec![planted.clone()] }.execution_calldata();
+                // The single item's head and data start after [0x20][1][p_0] in its own encoding.
+                e.extend_from_slice(&one[96..]);
+                set_word(&mut e, at - EXEC_START, U256::from(pointer))?;
+                cd = reenvelope(&cd, &e);
+            }
+            Self::DataOffset { item: i, value } => {
+                let at = item(&layout, *i)?.data_offset_word.ok_or(NotApplicable)?;
+                set_word(&mut cd, at, *value)?;
+            }
+            Self::DataLength { item: i, value } => {
+                let at = item(&layout, *i)?.data_len_word.ok_or(NotApplicable)?;
+                set_word(&mut cd, at, *value)?;
+            }
+            Self::DirtyTarget { item: i, fill } if layout.batch => {
+                let at = item(&layout, *i)?.target_at;
+                cd[at..at + 12].copy_from_slice(fill);
+                if fill.iter().all(|b| *b == 0) {
+                    return Err(NotApplicable);
+                }
+            }
+            Self::Padding { region: Region::Outer } => {
+                let end = EXEC_START + layout.exec_len;
+                if end == cd.len() {
+                    return Err(NotApplicable);
+                }
+                *cd.last_mut().expect("padding exists") = 0x01;
+            }
+            Self::Padding { region: Region::Item(i) } => {
+                let it = item(&layout, *i)?;
+                let end = it.data_start + it.data_len;
+                if !layout.batch || it.data_len % 32 == 0 {
+                    return Err(NotApplicable);
+                }
+                cd[end] = 0x01;
+            }
+            Self::Trailing { region: Region::Outer, bytes } if !bytes.is_empty() => {
+                cd.extend_from_slice(bytes);
+            }
+            Self::Trailing { region: Region::Execution, bytes } if !bytes.is_empty() => {
+                let mut e = exec(&cd);
+                e.extend_from_slice(bytes);
+                cd = reenvelope(&cd, &e);
+            }
+            Self::Truncate { len } if (*len as usize) < cd.len() => cd.truncate(*len as usize),
+            Self::SignatureDecoy => signature_tail = twin.execution_calldata(),
+            _ => return Err(NotApplicable),
+        }
+        Ok(Mutated { call_data: cd, signature_tail })
+    }
+
+    /// Mutations of one execution's calldata: the changed plan, `None` for other mutations.
+    fn apply_inner(
+        &self,
+        op: &PlannedOp,
+        twin: &PlannedOp,
+    ) -> Result<Option<PlannedOp>, NotApplicable> {
+        let mut planned = op.clone();
+        fn call(planned: &mut PlannedOp, i: u8) -> Result<&mut PlannedCall, NotApplicable> {
+            planned.calls.get_mut(usize::from(i)).ok_or(NotApplicable)
+        }
+        match self {
+            Self::InnerData { item, data } => call(&mut planned, *item)?.data = data.clone(),
+            Self::Trailing { region: Region::Item(i), bytes } if !bytes.is_empty() => {
+                call(&mut planned, *i)?.data.extend_from_slice(bytes);
+            }
+            Self::DirtyArg { item, arg, fill } => {
+                let c = call(&mut planned, *item)?;
+                let ty =
+                    *c.args.as_ref().and_then(|a| a.get(usize::from(*arg))).ok_or(NotApplicable)?;
+                let range = dirty_range(ty).ok_or(NotApplicable)?;
+                let at = 4 + 32 * usize::from(*arg);
+                if *fill == 0 || c.data.len() < at + 32 {
+                    return Err(NotApplicable);
+                }
+                c.data[at + range.start..at + range.end].fill(*fill);
+            }
+            Self::ArgRelocate { item, arg } => {
+                let c = call(&mut planned, *item)?;
+                let place = dynamic_arg(c, *arg)?;
+                let twin_call = twin.calls.get(usize::from(*item) % twin.calls.len().max(1));
+                let content: Vec<u8> = twin_call
+                    .and_then(|t| t.decoded_args().and_then(|a| a.get(usize::from(*arg)).copied()))
+                    .and_then(|v| match v {
+                        ArgValue::Dynamic(content) => Some(content.to_vec()),
+                        ArgValue::Word(_) => None,
+                    })
+                    .or_else(|| twin_call.map(|t| t.data.clone()))
+                    .ok_or(NotApplicable)?;
+                let offset = c.data.len() - 4;
+                c.data.extend_from_slice(&U256::from(content.len()).to_be_bytes::<32>());
+                c.data.extend_from_slice(&content);
+                c.data.resize(c.data.len() + (32 - content.len() % 32) % 32, 0);
+                set_word(&mut c.data, place.head_at, U256::from(offset))?;
+            }
+            Self::ArgPadding { item, arg } => {
+                let c = call(&mut planned, *item)?;
+                let place = dynamic_arg(c, *arg)?;
+                if place.content_len % 32 == 0 {
+                    return Err(NotApplicable);
+                }
+                c.data[place.content_start + place.content_len] = 0x01;
+            }
+            _ => return Ok(None),
+        }
+        Ok(Some(planned))
+    }
+
+    /// The mutation's kind, as reports and coverage name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::OuterSelector { .. } => "outer_selector",
+            Self::ModeByte { .. } => "mode_byte",
+            Self::OuterOffset { .. } => "outer_offset",
+            Self::OuterLength { .. } => "outer_length",
+            Self::OuterRelocate => "outer_relocate",
+            Self::ArrayOffset { .. } => "array_offset",
+            Self::BatchLength { .. } => "batch_length",
+            Self::ItemOffset { .. } => "item_offset",
+            Self::ItemAlias { .. } => "item_alias",
+            Self::ItemRelocate { .. } => "item_relocate",
+            Self::DataOffset { .. } => "data_offset",
+            Self::DataLength { .. } => "data_length",
+            Self::DirtyTarget { .. } => "dirty_target",
+            Self::Padding { .. } => "padding",
+            Self::Trailing { .. } => "trailing",
+            Self::Truncate { .. } => "truncate",
+            Self::InnerData { .. } => "inner_data",
+            Self::DirtyArg { .. } => "dirty_arg",
+            Self::ArgRelocate { .. } => "arg_relocate",
+            Self::ArgPadding { .. } => "arg_padding",
+            Self::SignatureDecoy => "signature_decoy",
+        }
+    }
+
+    /// Every kind, for coverage tables.
+    pub const KINDS: [&'static str; 21] = [
+        "outer_selector",
+        "mode_byte",
+        "outer_offset",
+        "outer_length",
+        "outer_relocate",
+        "array_offset",
+        "batch_length",
+        "item_offset",
+        "item_alias",
+        "item_relocate",
+        "data_offset",
+        "data_length",
+        "dirty_target",
+        "padding",
+        "trailing",
+        "truncate",
+        "inner_data",
+        "dirty_arg",
+        "arg_relocate",
+        "arg_padding",
+        "signature_decoy",
+    ];
+}
+
+/// Pointer and length values that break decoders: around the buffer's end, `2^64` (the bound
+/// real decoders check), and negative offsets that wrap around `2^256`.
+fn hostile_word(
+    u: &mut Unstructured<'_>,
+    canonical: usize,
+    buffer_len: usize,
+) -> arbitrary::Result<U256> {
+    let k = U256::from(u.int_in_range(0u8..=4)?) * U256::from(32);
+    Ok(match u.int_in_range(0u8..=9)? {
+        0 => U256::from(canonical) + k,
+        1 => U256::from(canonical).saturating_sub(k),
+        2 => U256::from(buffer_len) + k,
+        3 => U256::from(buffer_len).saturating_sub(U256::from(32)),
+        4 => U256::from(u64::MAX),
+        5 => U256::from(1) << 64,
+        6 => U256::ZERO.wrapping_sub(k + U256::from(32)),
+        7 => U256::MAX,
+        8 => U256::from(u.int_in_range(0u16..=1024)?),
+        _ => U256::from(canonical + 1),
+    })
+}
+
+const SENTINEL_SELECTORS: [[u8; 4]; 5] = [
+    [0x00, 0x00, 0x00, 0x00],
+    [0xff, 0xff, 0xff, 0xff],
+    [0x00, 0x00, 0x00, 0x01],
+    [0x8d, 0xd7, 0x71, 0x2f], // executeUserOp
+    [0xd6, 0x91, 0xc9, 0x64], // executeFromExecutor
+];
+
+/// Mode bytes worth trying: delegatecall, static, an unknown call type, try mode, the unused
+/// bytes, and ERC-7821's mode selectors.
+const MODE_EDITS: [(u8, u8); 8] =
+    [(0, 0xff), (0, 0xfe), (0, 0x02), (1, 0x01), (1, 0x02), (2, 0x01), (6, 0x78), (31, 0x01)];
+
+/// Chooses a mutation that applies to `op`, or `None` when the input runs out before one is
+/// found. `layout` is `op`'s layout.
+pub fn choose(
+    u: &mut Unstructured<'_>,
+    op: &PlannedOp,
+    layout: &Layout,
+    twin: &PlannedOp,
+) -> arbitrary::Result<Option<Mutation>> {
+    let items = layout.items.len() as u8;
+    fn pick(u: &mut Unstructured<'_>, items: u8) -> arbitrary::Result<u8> {
+        u.int_in_range(0..=items.saturating_sub(1))
+    }
+    let pick_item = |u: &mut Unstructured<'_>| pick(u, items);
+    let total_len = EXEC_START + layout.exec_len.div_ceil(32) * 32;
+    for _ in 0..8 {
+        let kind = *u.choose(&Mutation::KINDS)?;
+        let mutation = match kind {
+            "outer_selector" => {
+                Mutation::OuterSelector { selector: *u.choose(&SENTINEL_SELECTORS)? }
+            }
+            "mode_byte" => {
+                let (index, value) = *u.choose(&MODE_EDITS)?;
+                Mutation::ModeByte { index, value }
+            }
+            "outer_offset" => {
+                Mutation::OuterOffset { value: hostile_word(u, 0x40, total_len - 4)? }
+            }
+            "outer_length" => Mutation::OuterLength {
+                value: hostile_word(u, layout.exec_len, total_len - EXEC_START)?,
+            },
+            "outer_relocate" => Mutation::OuterRelocate,
+            "array_offset" => {
+                Mutation::ArrayOffset { value: hostile_word(u, 0x20, layout.exec_len)? }
+            }
+            "batch_length" => {
+                let n = layout.items.len();
+                let value = match u.int_in_range(0u8..=3)? {
+                    0 => U256::ZERO,
+                    1 => U256::from(n + 1),
+                    2 => U256::from(n.saturating_sub(1)),
+                    _ => hostile_word(u, n, layout.exec_len)?,
+                };
+                Mutation::BatchLength { value }
+            }
+            "item_offset" => {
+                let i = pick_item(u)?;
+                let canonical =
+                    layout.items[usize::from(i)].target_at.saturating_sub(EXEC_START + 64);
+                let value = hostile_word(u, canonical, layout.exec_len.saturating_sub(64))?;
+                Mutation::ItemOffset { item: i, value }
+            }
+            "item_alias" => Mutation::ItemAlias { item: pick_item(u)?, to: pick_item(u)? },
+            "item_relocate" => Mutation::ItemRelocate { item: pick_item(u)? },
+            "data_offset" => Mutation::DataOffset {
+                item: pick_item(u)?,
+                value: hostile_word(u, 0x60, layout.exec_len)?,
+            },
+            "data_length" => {
+                let i = pick_item(u)?;
+                let len = layout.items[usize::from(i)].data_len;
+                Mutation::DataLength { item: i, value: hostile_word(u, len, layout.exec_len)? }
+            }
+            "dirty_target" => {
+                let mut fill = [0u8; 12];
+                u.fill_buffer(&mut fill)?;
+                if fill == [0; 12] {
+                    fill[0] = 0xde;
+                }
+                Mutation::DirtyTarget { item: pick_item(u)?, fill }
+            }
+            "padding" => {
+                let region =
+                    if u.ratio(1, 2)? { Region::Outer } else { Region::Item(pick_item(u)?) };
+                Mutation::Padding { region }
+            }
+            "trailing" => {
+                let region = match u.int_in_range(0u8..=2)? {
+                    0 => Region::Outer,
+                    1 => Region::Execution,
+                    _ => Region::Item(pick_item(u)?),
+                };
+                let len = *u.choose(&[1usize, 4, 31, 32, 64])?;
+                let mut bytes = vec![0u8; len];
+                u.fill_buffer(&mut bytes)?;
+                Mutation::Trailing { region, bytes }
+            }
+            "truncate" => {
+                let cut = u.int_in_range(1u32..=64)?;
+                Mutation::Truncate { len: (total_len as u32).saturating_sub(cut) }
+            }
+            "inner_data" => {
+                let data = match u.int_in_range(0u8..=2)? {
+                    0 => u.choose(&SENTINEL_SELECTORS)?.to_vec(),
+                    1 => vec![0u8; u.int_in_range(1usize..=3)?],
+                    _ => Vec::new(),
+                };
+                Mutation::InnerData { item: pick_item(u)?, data }
+            }
+            "dirty_arg" => Mutation::DirtyArg {
+                item: pick_item(u)?,
+                arg: u.int_in_range(0u8..=7)?,
+                fill: u.int_in_range(1u8..=255)?,
+            },
+            "arg_relocate" => {
+                Mutation::ArgRelocate { item: pick_item(u)?, arg: u.int_in_range(0u8..=7)? }
+            }
+            "arg_padding" => {
+                Mutation::ArgPadding { item: pick_item(u)?, arg: u.int_in_range(0u8..=7)? }
+            }
+            _ => Mutation::SignatureDecoy,
+        };
+        if mutation.apply(op, twin).is_ok() {
+            return Ok(Some(mutation));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,273 @@
+//! Each mutation produces the shape it names, and the strict model denies it for the clause
+//! that shape breaks (or, for inner shapes, the callee-facing clause).
+
+use super::*;
+use alloy_primitives::{Address, U256, address};
+use leash_model::abi::args::{ArgDecoding, ArgValue, decode_args, encode_call};
+use leash_model::abi::execute::decode_execute;
+use leash_model::{AbiType, DenyReason};
+
+const TOKEN: Address = address!("0x000000000000000000000000000000000000707e");
+const ROUTER: Address = address!("0x0000000000000000000000000000000000000b07");
+const EVIL: Address = address!("0x00000000000000000000000000000000000e0e11");
+
+fn word(n: u64) -> ArgValue<'static> {
+    ArgValue::Word(U256::from(n))
+}
+
+fn transfer(amount: u64) -> PlannedCall {
+    PlannedCall {
+        target: TOKEN,
+        value: U256::ZERO,
+        data: encode_call([0xa9, 0x05, 0x9c, 0xbb], &[word(0xbeef), word(amount)]),
+        args: Some(vec![AbiType::Address, AbiType::Uint(256)]),
+    }
+}
+
+fn swap(path: &[u8]) -> PlannedCall {
+    PlannedCall {
+        target: ROUTER,
+        value: U256::ZERO,
+        data: encode_call(
+            [0xc7, 0x43, 0x60, 0x67],
+            &[word(1), word(5), ArgValue::Dynamic(path), word(0)],
+        ),
+        args: Some(vec![AbiType::Address, AbiType::Uint(256), AbiType::Bytes, AbiType::Uint(256)]),
+    }
+}
+
+fn benign() -> PlannedOp {
+    PlannedOp { batch: true, calls: vec![transfer(1), swap(&[0xaa; 5])] }
+}
+
+fn twin() -> PlannedOp {
+    let mut evil = transfer(1_000_000);
+    evil.target = EVIL;
+    PlannedOp { batch: true, calls: vec![evil, swap(&[0xee; 3])] }
+}
+
+fn apply(m: Mutation) -> Mutated {
+    m.apply(&benign(), &twin()).unwrap_or_else(|_| panic!("{m:?} applies to the sample"))
+}
+
+fn strict_reason(cd: &[u8]) -> DenyReason {
+    decode_execute(cd).expect_err("the strict decoder must refuse a mutated encoding").reason
+}
+
+fn word_at(cd: &[u8], at: usize) -> U256 {
+    U256::from_be_slice(&cd[at..at + 32])
+}
+
+#[test]
+fn outer_selector_and_mode_bytes() {
+    let m = apply(Mutation::OuterSelector { selector: [0x8d, 0xd7, 0x71, 0x2f] });
+    assert_eq!(&m.call_data[..4], &[0x8d, 0xd7, 0x71, 0x2f]);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::NotExecute);
+    for (index, value, reason) in [
+        (0, 0xff, DenyReason::CallType),
+        (1, 0x01, DenyReason::ExecType),
+        (6, 0x78, DenyReason::ModePayload),
+    ] {
+        let m = apply(Mutation::ModeByte { index, value });
+        assert_eq!(m.call_data[4 + usize::from(index)], value);
+        assert_eq!(strict_reason(&m.call_data), reason);
+    }
+}
+
+#[test]
+fn outer_offset_and_length_words() {
+    let value = U256::from(1) << 64;
+    let m = apply(Mutation::OuterOffset { value });
+    assert_eq!(word_at(&m.call_data, 36), value);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::OuterOffset);
+    let m = apply(Mutation::OuterLength { value: U256::MAX });
+    assert_eq!(word_at(&m.call_data, 68), U256::MAX);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::OuterTruncated);
+}
+
+#[test]
+fn outer_relocate_keeps_the_original_and_points_at_the_twin() {
+    let (canonical, layout) = benign().encode();
+    let m = apply(Mutation::OuterRelocate);
+    // The original executionCalldata is untouched at 0x64...
+    assert_eq!(
+        &m.call_data[..canonical.len()],
+        &{
+            let mut c = canonical.clone();
+            c[36..68].copy_from_slice(&U256::from(canonical.len() - 4).to_be_bytes::<32>());
+            c
+        }[..]
+    );
+    // ...and the offset leads a decoder that follows it to the twin's.
+    let offset = word_at(&m.call_data, 36).to::<usize>();
+    let len = word_at(&m.call_data, 4 + offset).to::<usize>();
+    let twin_exec = twin().execution_calldata();
+    assert_eq!(&m.call_data[4 + offset + 32..4 + offset + 32 + len], &twin_exec[..]);
+    assert_eq!(layout.exec_len, canonical.len() - EXEC_START);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::OuterOffset);
+}
+
+#[test]
+fn batch_head_words() {
+    let m = apply(Mutation::ArrayOffset { value: U256::from(0x40) });
+    assert_eq!(word_at(&m.call_data, EXEC_START), U256::from(0x40));
+    assert_eq!(strict_reason(&m.call_data), DenyReason::ArrayOffset);
+    let m = apply(Mutation::BatchLength { value: U256::ZERO });
+    assert_eq!(strict_reason(&m.call_data), DenyReason::EmptyBatch);
+    let m = apply(Mutation::BatchLength { value: U256::from(1) });
+    assert_eq!(strict_reason(&m.call_data), DenyReason::ItemOffset);
+}
+
+#[test]
+fn item_pointers_alias_escape_and_relocate() {
+    let (_, layout) = benign().encode();
+    let m = apply(Mutation::ItemAlias { item: 1, to: 0 });
+    let p = |cd: &[u8], i: usize| word_at(cd, layout.items[i].offset_word.unwrap());
+    assert_eq!(p(&m.call_data, 1), p(&m.call_data, 0));
+    assert_eq!(decode_execute(&m.call_data).unwrap_err().execution, Some(1));
+
+    let wrap = U256::ZERO.wrapping_sub(U256::from(64));
+    let m = apply(Mutation::ItemOffset { item: 0, value: wrap });
+    assert_eq!(p(&m.call_data, 0), wrap);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::ItemOffset);
+
+    let m = apply(Mutation::ItemRelocate { item: 0 });
+    let e = &m.call_data[EXEC_START..];
+    let pointer = p(&m.call_data, 0).to::<usize>();
+    // The twin's first item sits where p_0 now points, its target in the low 20 bytes.
+    assert_eq!(&e[64 + pointer + 12..64 + pointer + 32], EVIL.as_slice());
+    // The benign item 0 is still in its canonical place.
+    let benign_at = layout.items[0].target_at;
+    assert_eq!(&m.call_data[benign_at + 12..benign_at + 32], TOKEN.as_slice());
+    assert_eq!(strict_reason(&m.call_data), DenyReason::ItemOffset);
+}
+
+#[test]
+fn item_data_words_and_dirty_targets() {
+    let (_, layout) = benign().encode();
+    let m = apply(Mutation::DataOffset { item: 1, value: U256::from(0x80) });
+    assert_eq!(word_at(&m.call_data, layout.items[1].data_offset_word.unwrap()), U256::from(0x80));
+    assert_eq!(strict_reason(&m.call_data), DenyReason::DataOffset);
+    let m = apply(Mutation::DataLength { item: 0, value: U256::from(1) << 64 });
+    assert_eq!(strict_reason(&m.call_data), DenyReason::DataTruncated);
+    let m = apply(Mutation::DirtyTarget { item: 0, fill: [0xde; 12] });
+    let at = layout.items[0].target_at;
+    assert_eq!(&m.call_data[at..at + 12], &[0xde; 12]);
+    assert_eq!(&m.call_data[at + 12..at + 32], TOKEN.as_slice());
+    assert_eq!(strict_reason(&m.call_data), DenyReason::DirtyTarget);
+}
+
+#[test]
+fn padding_trailing_and_truncation() {
+    let m = apply(Mutation::Padding { region: Region::Item(0) });
+    assert_eq!(strict_reason(&m.call_data), DenyReason::DataPadding);
+    let single = PlannedOp { batch: false, calls: vec![transfer(1)] };
+    let m = Mutation::Padding { region: Region::Outer }.apply(&single, &twin()).unwrap();
+    assert_eq!(*m.call_data.last().unwrap(), 1);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::OuterPadding);
+
+    let m = apply(Mutation::Trailing { region: Region::Outer, bytes: vec![7; 32] });
+    assert_eq!(&m.call_data[m.call_data.len() - 32..], &[7; 32]);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::OuterLength);
+    let m = apply(Mutation::Trailing { region: Region::Execution, bytes: vec![7; 32] });
+    assert_eq!(strict_reason(&m.call_data), DenyReason::BatchLength);
+
+    let (canonical, _) = benign().encode();
+    let m = apply(Mutation::Truncate { len: canonical.len() as u32 - 32 });
+    assert_eq!(m.call_data.len(), canonical.len() - 32);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::OuterTruncated);
+}
+
+/// Decodes one item's arguments from a mutated op whose envelope is canonical.
+fn item_data(cd: &[u8], item: usize) -> Vec<u8> {
+    decode_execute(cd).expect("inner mutations keep the envelope canonical")[item].data.to_vec()
+}
+
+#[test]
+fn inner_data_sentinels_and_trailing_arguments() {
+    let m = apply(Mutation::InnerData { item: 0, data: vec![0xff; 4] });
+    assert_eq!(item_data(&m.call_data, 0), vec![0xff; 4]);
+    let m = apply(Mutation::InnerData { item: 1, data: vec![0; 2] });
+    assert_eq!(item_data(&m.call_data, 1), vec![0; 2]);
+    let m = apply(Mutation::Trailing { region: Region::Item(0), bytes: vec![1; 32] });
+    let data = item_data(&m.call_data, 0);
+    assert_eq!(data.len(), 4 + 64 + 32);
+    let types = [AbiType::Address, AbiType::Uint(256)];
+    let strict = decode_args(&data[4..], &types, ArgDecoding::Strict).unwrap_err();
+    assert_eq!(strict.reason, DenyReason::ArgsLength);
+    assert!(decode_args(&data[4..], &types, ArgDecoding::Solidity).is_ok());
+}
+
+#[test]
+fn dirty_arguments_fill_only_above_the_type_width() {
+    let m = apply(Mutation::DirtyArg { item: 0, arg: 0, fill: 0xab });
+    let data = item_data(&m.call_data, 0);
+    assert_eq!(&data[4..16], &[0xab; 12]);
+    assert_eq!(&data[34..36], &[0xbe, 0xef]);
+    let err = decode_args(&data[4..], &[AbiType::Address, AbiType::Uint(256)], ArgDecoding::Strict);
+    assert_eq!(err.unwrap_err().reason, DenyReason::ArgDirty);
+    // A uint256 has no bytes above its width.
+    assert_eq!(
+        Mutation::DirtyArg { item: 0, arg: 1, fill: 1 }.apply(&benign(), &twin()),
+        Err(NotApplicable)
+    );
+}
+
+#[test]
+fn arg_relocate_points_the_callee_at_the_twin_content() {
+    // The C2 shape: the canonical tail keeps the benign path, the head points at the twin's.
+    let m = apply(Mutation::ArgRelocate { item: 1, arg: 2 });
+    let data = item_data(&m.call_data, 1);
+    let types = [AbiType::Address, AbiType::Uint(256), AbiType::Bytes, AbiType::Uint(256)];
+    let seen = decode_args(&data[4..], &types, ArgDecoding::Solidity).unwrap();
+    assert_eq!(seen[2], ArgValue::Dynamic(&[0xee; 3]));
+    // The benign content is still at its canonical position (head 4 words, then its length).
+    assert_eq!(&data[4 + 160..4 + 165], &[0xaa; 5]);
+    let strict = decode_args(&data[4..], &types, ArgDecoding::Strict).unwrap_err();
+    assert_eq!(strict.reason, DenyReason::ArgOffset);
+
+    let m = apply(Mutation::ArgPadding { item: 1, arg: 2 });
+    let data = item_data(&m.call_data, 1);
+    let strict = decode_args(&data[4..], &types, ArgDecoding::Strict).unwrap_err();
+    assert_eq!(strict.reason, DenyReason::ArgPadding);
+}
+
+#[test]
+fn signature_decoy_carries_the_twin_and_leaves_call_data_canonical() {
+    let m = apply(Mutation::SignatureDecoy);
+    assert_eq!(m.signature_tail, twin().execution_calldata());
+    assert!(decode_execute(&m.call_data).is_ok());
+}
+
+#[test]
+fn choose_finds_every_kind_and_only_applicable_mutations() {
+    let (op, twin) = (benign(), twin());
+    let (_, layout) = op.encode();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..4000 {
+        let bytes: Vec<u8> = (0..64)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        let mut u = Unstructured::new(&bytes);
+        if let Some(m) = choose(&mut u, &op, &layout, &twin).unwrap() {
+            assert!(m.apply(&op, &twin).is_ok(), "{m:?}");
+            seen.insert(m.kind());
+        }
+    }
+    let missing: Vec<_> = Mutation::KINDS.iter().filter(|k| !seen.contains(*k)).collect();
+    assert!(missing.is_empty(), "never chosen: {missing:?}");
+}
+
+#[test]
+fn mutations_serialize_for_the_corpus() {
+    let m = Mutation::Trailing { region: Region::Item(1), bytes: vec![1, 2] };
+    let json = serde_json::to_string(&m).unwrap();
+    assert_eq!(json, r#"{"kind":"trailing","region":{"item":1},"bytes":"0x0102"}"#);
+    assert_eq!(serde_json::from_str::<Mutation>(&json).unwrap(), m);
+}

@@ -39,6 +39,16 @@ impl WindowPredicate {
     pub const ALL: [Self; 4] =
         [Self::EntryPointV08, Self::EntryPointV07, Self::HalfOpen, Self::Exclusive];
 
+    /// Whether the predicate has no window at all for these bounds: the EntryPoint skips its
+    /// time check when the whole `validationData` is zero, so a policy with
+    /// `valid_after == 0 && valid_until == 0` never expires under it, not even after `TIME_MAX`
+    /// (spec §11).
+    pub fn unbounded(self, valid_after: u64, valid_until: u64) -> bool {
+        matches!(self, Self::EntryPointV08 | Self::EntryPointV07)
+            && valid_after == 0
+            && valid_until == 0
+    }
+
     /// Whether `now` satisfies the lower bound (spec §11.1).
     pub fn after_start(self, valid_after: u64, now: u64) -> bool {
         match self {

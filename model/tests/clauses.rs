@@ -789,7 +789,7 @@ fn s11_window_edges_under_every_predicate() {
 
 #[test]
 fn s11_no_end_still_ends_at_time_max_under_the_entry_point() {
-    let state = installed(policy(GAME_ATTACK));
+    let state = installed(policy(&format!("valid_after = 1\n{GAME_ATTACK}")));
     let cd = single(GAME, 0, &attack(1));
     for (window, at_max, past_max) in [
         (WindowPredicate::EntryPointV08, true, false),
@@ -803,9 +803,24 @@ fn s11_no_end_still_ends_at_time_max_under_the_entry_point() {
             assert_eq!(verdict.is_allow(), allowed, "{} at {now}", window.name());
         }
     }
-    // EntryPoint v0.8: valid_after 0 still excludes now == 0.
-    let verdict = state.validate(&env(0), &UserOp { signer: Some(KEY), call_data: &cd });
+    // EntryPoint v0.8: valid_after is exclusive.
+    let verdict = state.validate(&env(1), &UserOp { signer: Some(KEY), call_data: &cd });
     assert_eq!(reason(&verdict), Some(DenyReason::NotYetValid));
+}
+
+#[test]
+fn s11_a_policy_without_any_bound_never_expires_under_the_entry_point() {
+    // validAfter = validUntil = 0 packs to validationData == 0, which the EntryPoint does not
+    // time-check at all (found by the differential fuzzer against EntryPoint v0.8).
+    let state = installed(policy(GAME_ATTACK));
+    let cd = single(GAME, 0, &attack(1));
+    for window in [WindowPredicate::EntryPointV08, WindowPredicate::EntryPointV07] {
+        for now in [0, 1, TIME_MAX, TIME_MAX + 1, u64::MAX] {
+            let env = leash_model::Env { window, ..env(now) };
+            let verdict = state.validate(&env, &UserOp { signer: Some(KEY), call_data: &cd });
+            assert!(verdict.is_allow(), "{} at {now}", window.name());
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

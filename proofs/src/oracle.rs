@@ -20,6 +20,12 @@ pub(crate) fn window(
     valid_until: u64,
     now: u64,
 ) -> (bool, bool) {
+    let entry_point =
+        matches!(predicate, WindowPredicate::EntryPointV08 | WindowPredicate::EntryPointV07);
+    // The EntryPoint does not time-check `validationData == 0`, which is what no bounds pack to.
+    if entry_point && valid_after == 0 && valid_until == 0 {
+        return (true, true);
+    }
     let until = if valid_until == 0 { TIME_MAX } else { valid_until };
     match predicate {
         WindowPredicate::EntryPointV08 => (valid_after < now, now <= until),

@@ -6,6 +6,9 @@ use crate::verdict::DenyReason;
 
 /// Checks `env.now` against the policy's window.
 pub(super) fn check(policy: &Policy, env: &Env) -> Result<(), DenyReason> {
+    if env.window.unbounded(policy.valid_after, policy.valid_until) {
+        return Ok(());
+    }
     // spec §11.1
     if !env.window.after_start(policy.valid_after, env.now) {
         return Err(DenyReason::NotYetValid);

@@ -1,0 +1,238 @@
+//! `leash explain`: a policy file in plain English (who, when, what, how much), then lints
+//! against the seed articles' advice and known bug classes. Exit 1 when a lint reaches the
+//! `--deny` level.
+
+use std::io::{self, Write as _};
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::{Outcome, OutputFormat, Run};
+use crate::human;
+use crate::policy_file::{self, Syntax};
+use crate::review::{self, Lint, Review, Severity};
+use crate::terminal;
+
+/// Arguments of `leash explain`.
+#[derive(Debug, Args)]
+#[command(after_help = "Lints and what they mean: docs/policy-review.md. Exit status: 0 clean, 1 \
+                        a lint at the --deny level, 2 bad input.")]
+pub(crate) struct ExplainArgs {
+    /// The policy file (.toml or .json; other names are tried as TOML, then JSON).
+    #[arg(value_name = "POLICY_FILE")]
+    policy: PathBuf,
+    /// Output for people (text) or for tools (json).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// The lowest lint severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = DenyLevel::Error)]
+    deny: DenyLevel,
+    /// Judge the time window as of this unix time (seconds) instead of the clock.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<u64>,
+}
+
+/// Which lints fail the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum DenyLevel {
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+    /// None: always exit 0 once the policy is read.
+    Never,
+}
+
+impl DenyLevel {
+    /// Whether a lint of `severity` fails the run.
+    fn denies(self, severity: Severity) -> bool {
+        match self {
+            Self::Warning => severity >= Severity::Warning,
+            Self::Error => severity >= Severity::Error,
+            Self::Never => false,
+        }
+    }
+}
+
+/// How many lints of each severity, and whether the run fails.
+#[derive(Debug, Serialize)]
+struct Summary {
+    errors: usize,
+    warnings: usize,
+    info: usize,
+    deny: DenyLevel,
+    /// How many lints reach the `--deny` level; the exit status is 1 when this is not 0.
+    denied: usize,
+}
+
+impl Summary {
+    fn of(lints: &[Lint], deny: DenyLevel) -> Self {
+        let count = |severity| lints.iter().filter(|l| l.severity == severity).count();
+        Self {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            info: count(Severity::Info),
+            deny,
+            denied: lints.iter().filter(|l| deny.denies(l.severity)).count(),
+        }
+    }
+}
+
+/// The JSON document `--format json` prints.
+#[derive(Serialize)]
+struct ExplainJson<'a> {
+    file: String,
+    syntax: &'static str,
+    #[serde(flatten)]
+    review: &'a Review,
+    summary: &'a Summary,
+}
+
+impl Run for ExplainArgs {
+    fn run(self) -> anyhow::Result<Outcome> {
+        let file = policy_file::read(&self.policy)?;
+        let now = match self.now {
+            Some(now) => now,
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .context("the system clock is before 1970; pass --now")?
+                .as_secs(),
+        };
+        let review = review::review(&file.policy, now);
+        let summary = Summary::of(&review.lints, self.deny);
+        let mut stdout = io::stdout().lock();
+        match self.format {
+            OutputFormat::Json => {
+                let document = ExplainJson {
+                    file: file.path.display().to_string(),
+                    syntax: match file.syntax {
+                        Syntax::Toml => "toml",
+                        Syntax::Json => "json",
+                    },
+                    review: &review,
+                    summary: &summary,
+                };
+                // Serialized first, so a closed stdout is a plain `io::Error` (see `main`).
+                writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;
+            }
+            OutputFormat::Text => {
+                let width = terminal::wrap_width();
+                let heading = format!("{} ({})", file.path.display(), file.syntax);
+                stdout.write_all(render_text(&heading, &review, &summary, width).as_bytes())?;
+            }
+        }
+        stdout.flush()?;
+        Ok(if summary.denied > 0 { Outcome::Findings } else { Outcome::Clean })
+    }
+}
+
+/// The review as text: four sections, the lints, and the verdict.
+fn render_text(heading: &str, review: &Review, summary: &Summary, width: Option<usize>) -> String {
+    let mut out = String::new();
+    let mut line = |indent: usize, hanging: usize, text: &str| {
+        out.push_str(&terminal::wrap(text, indent, hanging, width));
+        out.push('\n');
+    };
+    line(0, 0, &format!("Policy {heading}"));
+    line(0, 0, "");
+    line(0, 0, "WHO");
+    for text in &review.who {
+        line(2, 4, text);
+    }
+    line(0, 0, "");
+    line(0, 0, "WHEN");
+    for text in &review.when.text {
+        line(2, 4, text);
+    }
+    line(0, 0, "");
+    line(
+        0,
+        0,
+        &format!(
+            "WHAT ({}; every other call is denied)",
+            human::plural(review.what.len() as u64, "permission")
+        ),
+    );
+    for permission in &review.what {
+        let mut texts = permission.text.iter();
+        if let Some(headline) = texts.next() {
+            line(2, 5, &format!("{}. {headline}", permission.index + 1));
+        }
+        for text in texts {
+            line(5, 7, text);
+        }
+    }
+    line(0, 0, "");
+    line(0, 0, "HOW MUCH");
+    for text in &review.how_much.text {
+        line(2, 4, text);
+    }
+    line(0, 0, "");
+    line(
+        0,
+        0,
+        &format!(
+            "LINTS ({}, {}, {} info)",
+            human::plural(summary.errors as u64, "error"),
+            human::plural(summary.warnings as u64, "warning"),
+            summary.info
+        ),
+    );
+    if review.lints.is_empty() {
+        line(2, 2, "None.");
+    }
+    for lint in &review.lints {
+        line(2, 4, &format!("{}[{}]: {}", lint.severity.name(), lint.id, lint.message));
+        line(4, 6, &format!("relates to: {}", lint.relates_to.join(", ")));
+        line(4, 6, &format!("why: {}", lint.why));
+        if let Some(advice) = lint.advice {
+            line(4, 6, &format!("advice: \"{}\" ({})", advice.quote, advice.source));
+        }
+    }
+    line(0, 0, "");
+    let verdict = match summary.deny {
+        DenyLevel::Never => "--deny never: lints do not fail the run".to_string(),
+        deny if summary.denied == 0 => {
+            format!("no lint at or above --deny {}", deny_name(deny))
+        }
+        deny => format!(
+            "{} at or above --deny {}: exit 1",
+            human::plural(summary.denied as u64, "lint"),
+            deny_name(deny)
+        ),
+    };
+    line(0, 0, &format!("Result: {verdict}."));
+    line(
+        0,
+        0,
+        "Show the user this explanation before they approve the session: \"Explain the permission \
+         request in plain English.\" (seed 001)",
+    );
+    out
+}
+
+fn deny_name(deny: DenyLevel) -> &'static str {
+    match deny {
+        DenyLevel::Warning => "warning",
+        DenyLevel::Error => "error",
+        DenyLevel::Never => "never",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deny_levels_order_severities() {
+        assert!(DenyLevel::Warning.denies(Severity::Warning));
+        assert!(!DenyLevel::Warning.denies(Severity::Info));
+        assert!(!DenyLevel::Error.denies(Severity::Warning));
+        assert!(DenyLevel::Error.denies(Severity::Error));
+        assert!(!DenyLevel::Never.denies(Severity::Error));
+    }
+}

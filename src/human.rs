@@ -1,0 +1,145 @@
+//! Numbers for people: UTC dates, durations, ether amounts and 256-bit integers.
+
+use alloy_primitives::U256;
+
+/// Seconds in a minute, hour and day.
+const MINUTE: u64 = 60;
+const HOUR: u64 = 60 * MINUTE;
+const DAY: u64 = 24 * HOUR;
+/// A Julian year of 365.25 days, for durations too long to count in days.
+const YEAR: u64 = 365 * DAY + DAY / 4;
+
+/// A unix timestamp as `YYYY-MM-DD HH:MM:SS UTC` (proleptic Gregorian calendar).
+pub(crate) fn utc(timestamp: u64) -> String {
+    let days = timestamp / DAY;
+    let seconds = timestamp % DAY;
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        seconds / HOUR,
+        seconds % HOUR / MINUTE,
+        seconds % MINUTE
+    )
+}
+
+/// The Gregorian date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A duration in at most its two largest units: `2 hours`, `1 day 6 hours`, `45 seconds`;
+/// beyond two years, in years.
+pub(crate) fn duration(seconds: u64) -> String {
+    if seconds >= 2 * YEAR {
+        return format!("about {} years", group_digits(seconds / YEAR));
+    }
+    let units = [(DAY, "day"), (HOUR, "hour"), (MINUTE, "minute"), (1, "second")];
+    let mut parts = Vec::new();
+    let mut rest = seconds;
+    for (size, name) in units {
+        let count = rest / size;
+        if count > 0 {
+            parts.push(format!("{count} {name}{}", if count == 1 { "" } else { "s" }));
+            rest %= size;
+        } else if !parts.is_empty() {
+            // Two adjacent units at most: "1 day 30 seconds" would read as precision it lacks.
+            break;
+        }
+        if parts.len() == 2 {
+            break;
+        }
+    }
+    if parts.is_empty() { "0 seconds".to_string() } else { parts.join(" ") }
+}
+
+/// `1234567` as `1,234,567`.
+pub(crate) fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A 256-bit integer in decimal, with the maximum named: `2^256-1`.
+pub(crate) fn integer(value: U256) -> String {
+    if value == U256::MAX { "2^256-1".to_string() } else { value.to_string() }
+}
+
+/// A wei amount in ether with every significant decimal, then in wei:
+/// `0.01 ETH (10000000000000000 wei)`.
+pub(crate) fn ether(wei: U256) -> String {
+    if wei == U256::MAX {
+        return "2^256-1 wei (no limit)".to_string();
+    }
+    let unit = U256::from(10u64).pow(U256::from(18));
+    let whole = wei / unit;
+    let fraction = (wei % unit).to_string();
+    let fraction = format!("{fraction:0>18}");
+    let fraction = fraction.trim_end_matches('0');
+    let eth = if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") };
+    format!("{eth} ETH ({wei} wei)")
+}
+
+/// `count thing` or `count things`.
+pub(crate) fn plural(count: u64, thing: &str) -> String {
+    format!("{count} {thing}{}", if count == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_767_225_600), "2026-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13:20 UTC");
+        // The largest timestamp a policy can name (spec TIME_MAX).
+        assert_eq!(utc((1 << 48) - 1), "8921556-12-07 10:44:15 UTC");
+    }
+
+    #[test]
+    fn durations_use_two_units_at_most() {
+        assert_eq!(duration(0), "0 seconds");
+        assert_eq!(duration(1), "1 second");
+        assert_eq!(duration(90), "1 minute 30 seconds");
+        assert_eq!(duration(2 * HOUR), "2 hours");
+        assert_eq!(duration(DAY + 6 * HOUR + 5), "1 day 6 hours");
+        assert_eq!(duration(DAY + 30), "1 day");
+        assert_eq!(duration(45 * DAY), "45 days");
+        assert_eq!(duration(3 * YEAR), "about 3 years");
+    }
+
+    #[test]
+    fn ether_keeps_every_significant_decimal() {
+        let wei = |n: u64| U256::from(n);
+        assert_eq!(ether(wei(0)), "0 ETH (0 wei)");
+        assert_eq!(ether(wei(10_000_000_000_000_000)), "0.01 ETH (10000000000000000 wei)");
+        assert_eq!(ether(wei(1_500_000_000_000_000_000)), "1.5 ETH (1500000000000000000 wei)");
+        assert_eq!(ether(wei(1)), "0.000000000000000001 ETH (1 wei)");
+        assert_eq!(ether(U256::MAX), "2^256-1 wei (no limit)");
+    }
+
+    #[test]
+    fn digits_are_grouped_by_thousands() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,214 @@
+//! A small table of well-known functions, to name a permission's selector: the ERC-20 family
+//! (and the ERC-721/1155 functions that move assets), the reference contracts' game and router,
+//! and the account functions that execute other calls.
+
+use alloy_primitives::keccak256;
+
+/// What calling a function does, as far as a policy review is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// One of the four ERC-20 functions an ERC-20 cap counts (spec §8.1).
+    Erc20Capped(Erc20Function),
+    /// Moves or approves assets, and no ERC-20 cap counts it (ERC-721 and ERC-1155 transfers,
+    /// `setApprovalForAll`).
+    MovesAssets,
+    /// Executes calls of its own (an account's or module's entry point): the calls inside are
+    /// not checked by this policy.
+    Executes,
+    /// Anything else.
+    Other,
+}
+
+/// The four ERC-20 functions of spec §8.1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Erc20Function {
+    /// `transfer(address to, uint256 amount)`.
+    Transfer,
+    /// `approve(address spender, uint256 amount)`.
+    Approve,
+    /// `transferFrom(address from, address to, uint256 amount)`.
+    TransferFrom,
+    /// `increaseAllowance(address spender, uint256 addedValue)`.
+    IncreaseAllowance,
+}
+
+impl Erc20Function {
+    /// Whether the function grants an allowance (its first argument is a spender).
+    pub(crate) fn approves(self) -> bool {
+        matches!(self, Self::Approve | Self::IncreaseAllowance)
+    }
+}
+
+/// A well-known function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct KnownFunction {
+    /// The canonical signature, whose keccak gives the selector: `transfer(address,uint256)`.
+    pub(crate) signature: &'static str,
+    /// The parameter names, in order.
+    pub(crate) params: &'static [&'static str],
+    /// Where it comes from, for the reader: `ERC-20`, `reference Game`.
+    pub(crate) family: &'static str,
+    /// What calling it does.
+    pub(crate) effect: Effect,
+}
+
+impl KnownFunction {
+    /// The four-byte selector.
+    pub(crate) fn selector(&self) -> [u8; 4] {
+        let hash = keccak256(self.signature.as_bytes());
+        [hash[0], hash[1], hash[2], hash[3]]
+    }
+
+    /// The function's name, without arguments.
+    pub(crate) fn name(&self) -> &'static str {
+        self.signature.split_once('(').map_or(self.signature, |(name, _)| name)
+    }
+
+    /// The parameter types of the canonical signature, split at top-level commas.
+    pub(crate) fn param_types(&self) -> Vec<&'static str> {
+        let inner = self.signature.split_once('(').map_or("", |(_, rest)| rest);
+        let inner = inner.strip_suffix(')').unwrap_or(inner);
+        let mut types = Vec::new();
+        let (mut depth, mut start) = (0usize, 0usize);
+        for (i, c) in inner.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    types.push(&inner[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if !inner.is_empty() {
+            types.push(&inner[start..]);
+        }
+        types
+    }
+
+    /// The signature with parameter names: `transfer(address to, uint256 amount)`.
+    pub(crate) fn display(&self) -> String {
+        let params: Vec<String> = self
+            .param_types()
+            .iter()
+            .zip(self.params.iter().copied().chain(std::iter::repeat("")))
+            .map(|(ty, name)| if name.is_empty() { ty.to_string() } else { format!("{ty} {name}") })
+            .collect();
+        format!("{}({})", self.name(), params.join(", "))
+    }
+}
+
+/// The ERC-20 functions an ERC-20 cap counts, with the index of the amount argument.
+pub(crate) const ERC20_AMOUNT_ARG: [(Erc20Function, usize); 4] = [
+    (Erc20Function::Transfer, 1),
+    (Erc20Function::Approve, 1),
+    (Erc20Function::TransferFrom, 2),
+    (Erc20Function::IncreaseAllowance, 1),
+];
+
+macro_rules! known {
+    ($($signature:literal [$($param:literal),*] $family:literal $effect:expr;)+) => {
+        &[$(KnownFunction {
+            signature: $signature,
+            params: &[$($param),*],
+            family: $family,
+            effect: $effect,
+        },)+]
+    };
+}
+
+use Effect::{Erc20Capped, Executes, MovesAssets, Other};
+use Erc20Function::{Approve, IncreaseAllowance, Transfer, TransferFrom};
+
+/// Every function the table knows.
+static KNOWN: &[KnownFunction] = known! {
+    "transfer(address,uint256)" ["to", "amount"] "ERC-20" Erc20Capped(Transfer);
+    "approve(address,uint256)" ["spender", "amount"] "ERC-20" Erc20Capped(Approve);
+    "transferFrom(address,address,uint256)" ["from", "to", "amount"] "ERC-20"
+        Erc20Capped(TransferFrom);
+    "increaseAllowance(address,uint256)" ["spender", "addedValue"] "ERC-20"
+        Erc20Capped(IncreaseAllowance);
+    "decreaseAllowance(address,uint256)" ["spender", "subtractedValue"] "ERC-20" Other;
+    "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"
+        ["owner", "spender", "value", "deadline", "v", "r", "s"] "ERC-2612" Other;
+    "safeTransferFrom(address,address,uint256)" ["from", "to", "tokenId"] "ERC-721" MovesAssets;
+    "safeTransferFrom(address,address,uint256,bytes)" ["from", "to", "tokenId", "data"] "ERC-721"
+        MovesAssets;
+    "setApprovalForAll(address,bool)" ["operator", "approved"] "ERC-721/ERC-1155" MovesAssets;
+    "safeTransferFrom(address,address,uint256,uint256,bytes)"
+        ["from", "to", "id", "value", "data"] "ERC-1155" MovesAssets;
+    "safeBatchTransferFrom(address,address,uint256[],uint256[],bytes)"
+        ["from", "to", "ids", "values", "data"] "ERC-1155" MovesAssets;
+    "deposit()" [] "WETH" Other;
+    "withdraw(uint256)" ["amount"] "WETH" Other;
+    "mint(address,uint256)" ["to", "amount"] "reference LeashToken" Other;
+    "attack(uint256)" ["monsterId"] "reference Game" Other;
+    "useSkill(uint8,uint256)" ["skill", "target"] "reference Game" Other;
+    "pickup(address,uint256)" ["item", "amount"] "reference Game" Other;
+    "buyLives(uint256)" ["count"] "reference Game" Other;
+    "swap(address,uint256,bytes,uint256)" ["tokenIn", "amountIn", "path", "minOut"]
+        "reference Router" Other;
+    "execute(bytes32,bytes)" ["mode", "executionCalldata"] "ERC-7579 account" Executes;
+    "executeFromExecutor(bytes32,bytes)" ["mode", "executionCalldata"] "ERC-7579 account"
+        Executes;
+    "executeUserOp((address,uint256,bytes,bytes,bytes32,uint256,bytes32,bytes,bytes),bytes32)"
+        ["userOp", "userOpHash"] "ERC-4337 account" Executes;
+    "execute(address,uint256,bytes)" ["dest", "value", "func"] "ERC-4337 SimpleAccount" Executes;
+    "executeBatch(address[],uint256[],bytes[])" ["dest", "value", "func"]
+        "ERC-4337 SimpleAccount" Executes;
+    "installModule(uint256,address,bytes)" ["moduleTypeId", "module", "initData"]
+        "ERC-7579 account" Executes;
+    "uninstallModule(uint256,address,bytes)" ["moduleTypeId", "module", "deInitData"]
+        "ERC-7579 account" Executes;
+};
+
+/// The well-known function with this selector, if the table has one.
+pub(crate) fn function(selector: [u8; 4]) -> Option<&'static KnownFunction> {
+    KNOWN.iter().find(|known| known.selector() == selector)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leash_model::selectors;
+
+    #[test]
+    fn the_erc20_selectors_are_the_specs() {
+        let capped: Vec<_> = KNOWN
+            .iter()
+            .filter(|known| matches!(known.effect, Effect::Erc20Capped(_)))
+            .map(KnownFunction::selector)
+            .collect();
+        assert_eq!(
+            capped,
+            [
+                selectors::TRANSFER,
+                selectors::APPROVE,
+                selectors::TRANSFER_FROM,
+                selectors::INCREASE_ALLOWANCE
+            ]
+        );
+        assert_eq!(function(selectors::EXECUTE).map(|f| f.effect), Some(Effect::Executes));
+    }
+
+    #[test]
+    fn selectors_are_distinct_and_names_match_params() {
+        for (i, known) in KNOWN.iter().enumerate() {
+            assert_eq!(known.param_types().len(), known.params.len(), "{}", known.signature);
+            for other in &KNOWN[..i] {
+                assert_ne!(known.selector(), other.selector(), "{}", known.signature);
+            }
+        }
+    }
+
+    #[test]
+    fn display_names_the_parameters() {
+        let transfer = function([0xa9, 0x05, 0x9c, 0xbb]).unwrap();
+        assert_eq!(transfer.display(), "transfer(address to, uint256 amount)");
+        let execute_user_op = KNOWN.iter().find(|k| k.name() == "executeUserOp").unwrap();
+        assert_eq!(execute_user_op.param_types().len(), 2);
+        assert_eq!(execute_user_op.selector(), [0x8d, 0xd7, 0x71, 0x2f]);
+        assert_eq!(function([0, 0, 0, 0]), None);
+    }
+}

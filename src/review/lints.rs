@@ -1,0 +1,731 @@
+//! Lints: what in a policy goes against the seed articles' advice to product teams (short
+//! expiry, value caps, approved contracts and methods, calldata parameter validation) or
+//! resembles a bug class other Session Manager modules shipped (C1 to C13 of
+//! `shared/research/semantics-and-bug-classes.md`). `docs/policy-review.md` lists them all.
+
+use alloy_primitives::{U256, hex};
+use leash_model::{AbiType, Condition, Permission, Policy, Selector, Target};
+use serde::Serialize;
+
+use super::describe::{self, WindowStatus};
+use super::known::{ERC20_AMOUNT_ARG, Effect, Erc20Function};
+use crate::human;
+
+/// How much a lint matters. Ordered: `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Severity {
+    /// Worth knowing; not a risk by itself.
+    Info,
+    /// A risk or a likely mistake that can be intended.
+    Warning,
+    /// A policy that gives a leaked key more than the seed advice allows.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name (`error`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// A piece of seed advice a lint quotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Advice {
+    /// The words of the article.
+    pub(crate) quote: &'static str,
+    /// Which article (`shared/seeds/`).
+    pub(crate) source: &'static str,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Lint {
+    /// The stable id (`no-expiry`).
+    pub(crate) id: &'static str,
+    /// How much it matters.
+    pub(crate) severity: Severity,
+    /// The spec clauses and bug classes it relates to (`§11`, `C7`).
+    pub(crate) relates_to: &'static [&'static str],
+    /// What was found, naming the part of the policy.
+    pub(crate) message: String,
+    /// Why it matters, in one line.
+    pub(crate) why: &'static str,
+    /// The seed advice it goes against, if one fits.
+    pub(crate) advice: Option<Advice>,
+}
+
+/// Every lint id, in the order lints are checked.
+pub(crate) const LINT_IDS: &[&str] = &[
+    "no-expiry",
+    "long-session",
+    "window-ended",
+    "window-not-started",
+    "no-permissions",
+    "unlimited-native-cap",
+    "unlimited-token-cap",
+    "no-call-limit",
+    "value-only",
+    "wildcard-target",
+    "executes-calls",
+    "unrestricted-approve",
+    "uncapped-token-transfer",
+    "uncapped-asset-function",
+    "no-declared-arguments",
+    "unchecked-arguments",
+    "dynamic-argument-rule",
+    "sentinel-selector",
+    "dead-permission",
+    "dead-token-cap",
+];
+
+const SHORT_EXPIRY: Advice = Advice {
+    quote: "Set time expiry aggressively short by default.",
+    source: "seed 001, implementation checklist for product teams",
+};
+const NARROW_AND_SHORT: Advice = Advice {
+    quote: "A narrow session key for one game action over ten minutes is very different from a \
+            broad session key with high spend limits and weak expiration.",
+    source: "seed 000, Session Keys Explained",
+};
+const VALUE_CAPS: Advice = Advice {
+    quote: "Use value caps where assets are involved.",
+    source: "seed 001, implementation checklist for product teams",
+};
+const APPROVED_CONTRACTS: Advice = Advice {
+    quote: "Restrict to approved contracts and methods.",
+    source: "seed 001, implementation checklist for product teams",
+};
+const CALL_COUNT: Advice = Advice {
+    quote: "It can be limited by transaction count, which means it works only a certain number \
+            of times.",
+    source: "seed 000, Session Keys Explained",
+};
+const APPROVE_PARAMETERS: Advice = Advice {
+    quote: "A session key scoped to approve(address,uint256) on a specific ERC-20 should also \
+            validate the spender address and amount.",
+    source: "seed 004, Zealynx glossary: Session Key",
+};
+const CALLDATA_PARAMETERS: Advice = Advice {
+    quote: "Teams typically validate the target contract address and function selector \
+            correctly but fail to validate calldata parameters.",
+    source: "seed 004, Zealynx glossary: Session Key",
+};
+const DECODING_BUGS: Advice = Advice {
+    quote: "A Q4 2025 Session Manager had a calldata-decoding bug that let attackers bypass \
+            amount caps — favor audited implementations.",
+    source: "seed 002, What Are Session Keys",
+};
+const EXPLAIN_CLEARLY: Advice = Advice {
+    quote: "If your app cannot clearly explain permissions to users, you are probably shipping a \
+            system you do not fully control.",
+    source: "seed 001, implementation checklist for product teams",
+};
+
+/// A session usable for longer than this is a warning...
+const LONG_SESSION_WARNING: u64 = 7 * 24 * 3600;
+/// ...and longer than this an error.
+const LONG_SESSION_ERROR: u64 = 30 * 24 * 3600;
+
+/// Lints `policy` as of unix time `now`; the most severe first, otherwise in check order.
+pub(super) fn lint(policy: &Policy, now: u64) -> Vec<Lint> {
+    let mut found = Vec::new();
+    window(policy, now, &mut found);
+    caps(policy, &mut found);
+    for (index, permission) in policy.permissions.iter().enumerate() {
+        scope(policy, index, permission, &mut found);
+        arguments(policy, index, permission, &mut found);
+    }
+    dead(policy, &mut found);
+    // Stable: lints of one severity keep the order of LINT_IDS, then of the permissions.
+    found.sort_by_key(|lint: &Lint| {
+        let order = LINT_IDS.iter().position(|id| *id == lint.id).unwrap_or(LINT_IDS.len());
+        (std::cmp::Reverse(lint.severity), order)
+    });
+    found
+}
+
+/// The window: no end, too long, over, not started.
+fn window(policy: &Policy, now: u64, found: &mut Vec<Lint>) {
+    if policy.valid_until == 0 {
+        found.push(Lint {
+            id: "no-expiry",
+            severity: Severity::Error,
+            relates_to: &["§11", "C7"],
+            message: "the session never ends (valid_until = 0): only revocation stops it"
+                .to_string(),
+            why: "a leaked key stays usable until someone notices, and modules disagree on what a \
+                  zero end means (C7: no end on one path, expired on another)",
+            advice: Some(SHORT_EXPIRY),
+        });
+    }
+    match describe::window_status(policy, now) {
+        WindowStatus::Ended => found.push(Lint {
+            id: "window-ended",
+            severity: Severity::Warning,
+            relates_to: &["§11.2"],
+            message: format!(
+                "the window ended at {}, {} before now: a session installed with this policy can \
+                 do nothing",
+                human::utc(describe::last_second(policy)),
+                human::duration(now - describe::last_second(policy))
+            ),
+            why: "every op is denied Expired; the policy was probably meant for another date",
+            advice: None,
+        }),
+        WindowStatus::NotStarted => found.push(Lint {
+            id: "window-not-started",
+            severity: Severity::Info,
+            relates_to: &["§11.1"],
+            message: format!(
+                "the window opens after {}, in {}: until then every op is denied",
+                human::utc(policy.valid_after),
+                human::duration(policy.valid_after - now + 1)
+            ),
+            why: "ops before the start are denied NotYetValid; fine for a scheduled session",
+            advice: None,
+        }),
+        WindowStatus::Active => {}
+    }
+    if let Some(usable) = describe::usable_for(policy, now)
+        && usable > LONG_SESSION_WARNING
+    {
+        let severity =
+            if usable > LONG_SESSION_ERROR { Severity::Error } else { Severity::Warning };
+        found.push(Lint {
+            id: "long-session",
+            severity,
+            relates_to: &["§11"],
+            message: format!(
+                "a session installed now can act for {} (until {}); more than {} is {}",
+                human::duration(usable),
+                human::utc(policy.valid_until),
+                if severity == Severity::Error { "30 days" } else { "7 days" },
+                if severity == Severity::Error { "an error" } else { "a warning" },
+            ),
+            why: "the longer a session lasts, the longer a leaked key can spend what its caps \
+                  allow",
+            advice: Some(NARROW_AND_SHORT),
+        });
+    }
+}
+
+/// The policy-wide bounds: permissions at all, unreachable caps, call limits.
+fn caps(policy: &Policy, found: &mut Vec<Lint>) {
+    if policy.permissions.is_empty() {
+        found.push(Lint {
+            id: "no-permissions",
+            severity: Severity::Warning,
+            relates_to: &["§5.3"],
+            message: "the policy has no permissions: every call is denied NotPermitted".into(),
+            why: "a session that can do nothing is almost always a policy left unfinished",
+            advice: None,
+        });
+    }
+    if let Some(cap) = policy.native
+        && cap.total == U256::MAX
+    {
+        found.push(Lint {
+            id: "unlimited-native-cap",
+            severity: Severity::Error,
+            relates_to: &["§7.3", "C5"],
+            message: format!(
+                "the native-value cap has no total (2^256-1 wei): the session can send the \
+                 account's whole balance, {} per call",
+                human::ether(cap.per_call)
+            ),
+            why: "a cap that cannot be reached does not cap anything",
+            advice: Some(VALUE_CAPS),
+        });
+    }
+    for cap in policy.erc20.iter().filter(|cap| cap.limit == U256::MAX) {
+        found.push(Lint {
+            id: "unlimited-token-cap",
+            severity: Severity::Error,
+            relates_to: &["§8.5", "C6"],
+            message: format!(
+                "the ERC-20 cap on {} is 2^256-1: the session can move the account's whole \
+                 balance of that token",
+                cap.token.to_checksum(None)
+            ),
+            why: "a cap that cannot be reached does not cap anything",
+            advice: Some(VALUE_CAPS),
+        });
+    }
+    let usage_unlimited = policy.usage_limit.is_none_or(|limit| limit == u64::MAX);
+    if usage_unlimited && policy.rate_limit.is_none() && !policy.permissions.is_empty() {
+        found.push(Lint {
+            id: "no-call-limit",
+            severity: Severity::Warning,
+            relates_to: &["§9", "§10"],
+            message: "no usage limit and no rate limit: only the window and the caps bound how \
+                      many calls the session makes"
+                .to_string(),
+            why: "a leaked key can call as often as blocks allow until the session ends or is \
+                  revoked",
+            advice: Some(CALL_COUNT),
+        });
+    }
+}
+
+/// Who a permission reaches and what its function does.
+fn scope(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint>) {
+    let label = describe::label(index, p);
+    let function = describe::known_function(p);
+    let effect = function.map_or(Effect::Other, |f| f.effect);
+    if p.target == Target::Any && policy.native.is_some() {
+        let plain = p.selector == Selector::Empty;
+        found.push(Lint {
+            id: "value-only",
+            severity: if plain { Severity::Warning } else { Severity::Error },
+            relates_to: &["§7", "C6"],
+            message: if plain {
+                format!(
+                    "{label} sends native value to any address, and runs the receive or fallback \
+                     code of any contract: only the native cap limits where value goes"
+                )
+            } else {
+                format!(
+                    "{label} can attach native value, up to the cap, to calls on any contract: \
+                     the cap limits how much leaves, not where it goes"
+                )
+            },
+            why: "value caps alone do not restrict calls (MetaMask NativeTokenStreamingEnforcer, \
+                  Diligence 2-25 §5.1: a value-only caveat let any target and calldata through)",
+            advice: Some(APPROVED_CONTRACTS),
+        });
+    }
+    if p.target == Target::Any && p.selector != Selector::Empty {
+        let moves =
+            matches!(effect, Effect::Erc20Capped(_) | Effect::MovesAssets | Effect::Executes);
+        found.push(Lint {
+            id: "wildcard-target",
+            severity: if moves { Severity::Error } else { Severity::Warning },
+            relates_to: &["§5.3", "C9"],
+            message: if moves {
+                format!(
+                    "{label}: a function that moves assets or runs calls, on every contract no \
+                     other permission names (every token without its own cap included)"
+                )
+            } else {
+                format!("{label} applies to every contract no other permission names")
+            },
+            why: "a wildcard reaches contracts nobody reviewed, including ones deployed after the \
+                  session was granted",
+            advice: Some(APPROVED_CONTRACTS),
+        });
+    }
+    if effect == Effect::Executes {
+        found.push(Lint {
+            id: "executes-calls",
+            severity: Severity::Error,
+            relates_to: &["§4", "C4", "C13"],
+            message: format!(
+                "{label} lets the session make another contract execute calls this policy never \
+                 sees"
+            ),
+            why: "§4 forbids calls to the account and the module, but another account or an \
+                  executor runs whatever batch it is given (C4 (d) self-call escalation, C13)",
+            advice: Some(APPROVED_CONTRACTS),
+        });
+    }
+    if let Effect::Erc20Capped(erc20) = effect {
+        token_function(policy, &label, p, erc20, found);
+    }
+    if effect == Effect::MovesAssets {
+        found.push(Lint {
+            id: "uncapped-asset-function",
+            severity: Severity::Warning,
+            relates_to: &["§8", "C6"],
+            message: format!(
+                "{label} moves or approves NFTs or multi-tokens, which no cap of a leash policy \
+                 counts"
+            ),
+            why: "ERC-20 caps only count the four ERC-20 functions (§8.1); other asset functions \
+                  are bounded by argument rules alone",
+            advice: Some(VALUE_CAPS),
+        });
+    }
+    if let Selector::Exact(selector @ ([0, 0, 0, 0] | [0xff, 0xff, 0xff, 0xff])) = p.selector {
+        let elsewhere = if selector == [0, 0, 0, 0] {
+            "ZeroDev CallPolicy's native-transfer selector, which there also matches empty calldata"
+        } else {
+            "SmartSessions' VALUE_SELECTOR, which there also matches empty and 1-3 byte calldata"
+        };
+        found.push(Lint {
+            id: "sentinel-selector",
+            severity: Severity::Warning,
+            relates_to: &["§5.1", "C9"],
+            message: format!("{label} names 0x{}, {elsewhere}", hex::encode(selector)),
+            why: "leash reads it as an ordinary selector (§5.1), but the same policy ported to a \
+                  module that uses it as a sentinel allows more calls",
+            advice: None,
+        });
+    }
+}
+
+/// The lints of a permission for one of the four ERC-20 functions of §8.1.
+fn token_function(
+    policy: &Policy,
+    label: &str,
+    p: &Permission,
+    erc20: Erc20Function,
+    found: &mut Vec<Lint>,
+) {
+    let cap = match p.target {
+        Target::Address(token) => policy.token_cap(token).map(|(_, cap)| cap),
+        Target::Any => None,
+    };
+    let amount_limited = argument_rule(p, amount_arg(erc20), |rule| rule.limit.is_some());
+    if erc20.approves() {
+        let spender_pinned = argument_rule(p, 0, |rule| {
+            matches!(rule.condition, Condition::Eq(_) | Condition::OneOf(_))
+        });
+        let spender_open = !spender_pinned && cap.is_none_or(|cap| cap.spenders.is_none());
+        let amount_open = cap.is_none() && !amount_limited;
+        if spender_open || amount_open {
+            let tokens = match p.target {
+                Target::Any => "every token without its own ERC-20 cap",
+                Target::Address(_) if cap.is_some() => "the token's ERC-20 cap lists no spenders",
+                Target::Address(_) => "the token has no ERC-20 cap",
+            };
+            let what = match (spender_open, amount_open) {
+                (true, true) => "any spender for any amount",
+                (true, false) => "any spender",
+                (false, _) => "any amount",
+            };
+            let rules = match (spender_open, amount_open) {
+                (true, true) => "no rule pins the spender or limits the total amount",
+                (true, false) => "no rule pins the spender",
+                (false, _) => "no rule limits the total amount",
+            };
+            found.push(Lint {
+                id: "unrestricted-approve",
+                severity: Severity::Error,
+                relates_to: &["§8.4", "C6"],
+                message: format!("{label} can approve {what}: {tokens}, and {rules}"),
+                why: "an approval outlives the session: the spender can pull the tokens later, and \
+                      a leaked key can approve itself",
+                advice: Some(APPROVE_PARAMETERS),
+            });
+        }
+    } else if cap.is_none() && !amount_limited {
+        let from_others = if erc20 == Erc20Function::TransferFrom {
+            "; without a cap, transferFrom may also spend allowances others gave the account \
+             (§8.3 applies to capped tokens only)"
+        } else {
+            ""
+        };
+        let token = match p.target {
+            Target::Any => "every token without its own ERC-20 cap".to_string(),
+            Target::Address(token) => format!("{} has no ERC-20 cap", token.to_checksum(None)),
+        };
+        found.push(Lint {
+            id: "uncapped-token-transfer",
+            severity: Severity::Error,
+            relates_to: &["§8", "C6"],
+            message: format!("{label} moves tokens without a total: {token}{from_others}"),
+            why: "without an ERC-20 cap (or a rule with a cumulative limit on the amount), a \
+                  leaked key can move the account's whole balance",
+            advice: Some(VALUE_CAPS),
+        });
+    }
+}
+
+/// The index of the amount argument of an ERC-20 function.
+fn amount_arg(function: Erc20Function) -> usize {
+    ERC20_AMOUNT_ARG.iter().find(|(f, _)| *f == function).map_or(1, |(_, arg)| *arg)
+}
+
+/// Whether the permission has a rule on argument `arg` (a static one) that satisfies `test`.
+fn argument_rule(p: &Permission, arg: usize, test: impl Fn(&leash_model::ArgRule) -> bool) -> bool {
+    p.rules.iter().any(|rule| usize::from(rule.arg) == arg && rule.slice.is_none() && test(rule))
+}
+
+/// Whether the permission's calldata is decoded and checked.
+fn arguments(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint>) {
+    let Selector::Exact(_) = p.selector else { return };
+    let label = describe::label(index, p);
+    let function = describe::known_function(p);
+    // A capped token decodes the four ERC-20 functions itself (§8.2) and caps their amount.
+    let capped_token_function = matches!(
+        (p.target, function.map(|f| f.effect)),
+        (Target::Address(token), Some(Effect::Erc20Capped(_))) if policy.token_cap(token).is_some()
+    );
+    match &p.args {
+        None if !capped_token_function => {
+            let declare = function.map_or(String::new(), |f| {
+                format!("; declare them with function = \"{}\"", f.signature)
+            });
+            found.push(Lint {
+                id: "no-declared-arguments",
+                severity: Severity::Warning,
+                relates_to: &["§6", "§6.1"],
+                message: format!(
+                    "{label} declares no arguments, so any bytes after the selector pass and no \
+                     rule can check them{declare}"
+                ),
+                why: "the selector alone says which function runs, not with what values",
+                advice: Some(CALLDATA_PARAMETERS),
+            });
+        }
+        Some(args) if !args.is_empty() && p.rules.is_empty() && !capped_token_function => {
+            found.push(Lint {
+                id: "unchecked-arguments",
+                severity: Severity::Info,
+                relates_to: &["§6.3"],
+                message: format!("{label} decodes its arguments but no rule checks their values"),
+                why: "any values pass; fine when every value of the function is acceptable",
+                advice: Some(CALLDATA_PARAMETERS),
+            });
+        }
+        _ => {}
+    }
+    for (rule_index, rule) in p.rules.iter().enumerate() {
+        let ty = p.args.as_ref().and_then(|args| args.get(usize::from(rule.arg))).copied();
+        if ty.is_some_and(AbiType::is_dynamic) {
+            found.push(Lint {
+                id: "dynamic-argument-rule",
+                severity: Severity::Warning,
+                relates_to: &["§6.1", "§6.2", "C2"],
+                message: format!(
+                    "{label} rule {} reads argument {} ({}), a dynamic type: leash follows its \
+                     offset and accepts only the canonical encoding, modules that read rules at \
+                     fixed offsets do not",
+                    rule_index + 1,
+                    usize::from(rule.arg) + 1,
+                    ty.map_or(String::new(), |t| t.to_string())
+                ),
+                why: "a portability warning: ported to MetaMask AllowedCalldata, ZeroDev \
+                      CallPolicy or SmartSessions UniActionPolicy, the rule can be bypassed by \
+                      pointing the argument's head at other bytes (C2)",
+                advice: Some(DECODING_BUGS),
+            });
+        }
+    }
+}
+
+/// Permissions that can never do anything useful, and caps nothing reaches.
+fn dead(policy: &Policy, found: &mut Vec<Lint>) {
+    for (index, p) in policy.permissions.iter().enumerate() {
+        let label = describe::label(index, p);
+        let function = describe::known_function(p);
+        let cap = match p.target {
+            Target::Address(token) => policy.token_cap(token).map(|(_, cap)| cap),
+            Target::Any => None,
+        };
+        let dead_because = match (p.selector, cap, function.map(|f| f.effect)) {
+            (Selector::Empty, _, _) if policy.native.is_none() => Some((
+                "it allows plain transfers, but without a native-value cap they can only send 0 \
+                 (§7.1)"
+                    .to_string(),
+                &["§7.1"][..],
+            )),
+            (_, Some(_), effect) if !matches!(effect, Some(Effect::Erc20Capped(_))) => Some((
+                "its target has an ERC-20 cap, which admits only transfer, approve, \
+                 transferFrom and increaseAllowance calls (§8.1)"
+                    .to_string(),
+                &["§8.1"][..],
+            )),
+            (_, Some(cap), Some(Effect::Erc20Capped(erc20)))
+                if erc20.approves()
+                    && cap.spenders.as_ref().is_some_and(|list| list.is_empty()) =>
+            {
+                Some((
+                    "its token's ERC-20 cap lists no spenders, so every approval is denied (§8.4)"
+                        .to_string(),
+                    &["§8.4"][..],
+                ))
+            }
+            _ => None,
+        };
+        if let Some((because, relates_to)) = dead_because {
+            found.push(Lint {
+                id: "dead-permission",
+                severity: Severity::Warning,
+                relates_to,
+                message: format!("{label} can never be used as meant: {because}"),
+                why: "a permission that cannot work hides what the policy really allows; drop it \
+                      or fix the cap it collides with",
+                advice: Some(EXPLAIN_CLEARLY),
+            });
+        }
+    }
+    for cap in &policy.erc20 {
+        let reached = policy.permissions.iter().any(|p| {
+            let on_token = match p.target {
+                Target::Any => true,
+                Target::Address(target) => target == cap.token,
+            };
+            let erc20 = describe::known_function(p)
+                .is_some_and(|f| matches!(f.effect, Effect::Erc20Capped(_)));
+            on_token && erc20
+        });
+        if !reached {
+            found.push(Lint {
+                id: "dead-token-cap",
+                severity: Severity::Warning,
+                relates_to: &["§8"],
+                message: format!(
+                    "the ERC-20 cap on {} applies to nothing: no permission allows transfer, \
+                     approve, transferFrom or increaseAllowance on it",
+                    cap.token.to_checksum(None)
+                ),
+                why: "either the cap is left over or the permission it was meant for is missing",
+                advice: Some(EXPLAIN_CLEARLY),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(toml: &str) -> Policy {
+        toml::from_str(toml).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn ids(policy: &Policy, now: u64) -> Vec<&'static str> {
+        lint(policy, now).iter().map(|l| l.id).collect()
+    }
+
+    const GAME: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    const TOKEN: &str = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+    const SPENDER: &str = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+
+    #[test]
+    fn a_tight_game_session_is_clean() {
+        let p = policy(&format!(
+            r#"
+            valid_after = 1000
+            valid_until = 8200
+            usage_limit = 50
+            [[permissions]]
+            target = "{GAME}"
+            function = "attack(uint256)"
+            [[permissions.rules]]
+            arg = 0
+            lte = "100"
+            "#
+        ));
+        assert_eq!(ids(&p, 2000), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn session_length_is_measured_from_now_or_the_start() {
+        let day = 24 * 3600;
+        let p = policy(&format!(
+            "valid_until = {}\nusage_limit = 1\n[[permissions]]\ntarget = \"{GAME}\"\n\
+             function = \"attack(uint256)\"\n[[permissions.rules]]\narg = 0\nlte = 1\n",
+            1000 + 8 * day
+        ));
+        let long = lint(&p, 1000);
+        assert_eq!(long[0].id, "long-session");
+        assert_eq!(long[0].severity, Severity::Warning);
+        // Two days later only six days are left.
+        assert_eq!(ids(&p, 1000 + 2 * day), Vec::<&str>::new());
+        let p = policy(&format!("valid_until = {}\n", 1000 + 31 * day));
+        assert_eq!(lint(&p, 1000)[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn window_status_lints() {
+        let p = policy("valid_after = 100\nvalid_until = 200\nusage_limit = 1\n");
+        assert!(ids(&p, 100).contains(&"window-not-started"));
+        assert!(!ids(&p, 101).contains(&"window-not-started"));
+        assert!(!ids(&p, 200).contains(&"window-ended"));
+        assert!(ids(&p, 201).contains(&"window-ended"));
+        // No end: the EntryPoint reads it as TIME_MAX, unless both bounds are 0, which is no
+        // window at all (spec §11).
+        let after_time_max = leash_model::bounds::TIME_MAX + 1;
+        let no_end = policy("valid_after = 5\nusage_limit = 1\n");
+        assert!(ids(&no_end, after_time_max).contains(&"window-ended"));
+        let unbounded = policy("usage_limit = 1\n");
+        assert!(!ids(&unbounded, after_time_max).contains(&"window-ended"));
+        assert!(ids(&unbounded, after_time_max).contains(&"no-expiry"));
+    }
+
+    #[test]
+    fn approvals_need_a_spender_list_or_a_spender_rule() {
+        let base = format!(
+            "valid_until = 100\nusage_limit = 1\n[[permissions]]\ntarget = \"{TOKEN}\"\n\
+             function = \"approve(address,uint256)\"\n"
+        );
+        let open = policy(&format!("{base}[[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\n"));
+        assert!(ids(&open, 1).contains(&"unrestricted-approve"));
+        let listed = policy(&format!(
+            "{base}[[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\nspenders = [\"{SPENDER}\"]\n"
+        ));
+        assert!(!ids(&listed, 1).contains(&"unrestricted-approve"));
+        let pinned_by_rules = policy(&format!(
+            "{base}[[permissions.rules]]\narg = 0\neq = \"{SPENDER}\"\n\
+             [[permissions.rules]]\narg = 1\nlte = 5\nlimit = 10\n"
+        ));
+        assert!(!ids(&pinned_by_rules, 1).contains(&"unrestricted-approve"));
+        let blocked =
+            policy(&format!("{base}[[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\nspenders = []\n"));
+        assert!(ids(&blocked, 1).contains(&"dead-permission"));
+    }
+
+    #[test]
+    fn token_transfers_need_a_cap() {
+        let base = format!(
+            "valid_until = 100\nusage_limit = 1\n[[permissions]]\ntarget = \"{TOKEN}\"\n\
+             function = \"transfer(address,uint256)\"\n"
+        );
+        assert!(ids(&policy(&base), 1).contains(&"uncapped-token-transfer"));
+        let capped = policy(&format!("{base}[[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\n"));
+        assert_eq!(ids(&capped, 1), Vec::<&str>::new());
+        let limited =
+            policy(&format!("{base}[[permissions.rules]]\narg = 1\nlte = 5\nlimit = 10\n"));
+        assert!(!ids(&limited, 1).contains(&"uncapped-token-transfer"));
+    }
+
+    #[test]
+    fn caps_no_permission_reaches_are_dead() {
+        let p = policy(&format!(
+            "valid_until = 100\nusage_limit = 1\n[[permissions]]\ntarget = \"{GAME}\"\n\
+             function = \"attack(uint256)\"\n[[permissions.rules]]\narg = 0\nlte = 1\n\
+             [[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\n"
+        ));
+        assert_eq!(ids(&p, 1), ["dead-token-cap"]);
+    }
+
+    #[test]
+    fn errors_come_first() {
+        let p =
+            policy(&format!("[[permissions]]\ntarget = \"{GAME}\"\nselector = \"0x00000000\"\n"));
+        let severities: Vec<Severity> = lint(&p, 1).iter().map(|l| l.severity).collect();
+        let mut sorted = severities.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(severities, sorted);
+        assert!(ids(&p, 1).contains(&"sentinel-selector"));
+    }
+
+    #[test]
+    fn docs_list_every_lint() {
+        let docs = include_str!("../../docs/policy-review.md");
+        for id in LINT_IDS {
+            assert!(docs.contains(&format!("| `{id}` |")), "docs/policy-review.md lacks {id}");
+        }
+    }
+
+    #[test]
+    fn every_lint_found_has_a_listed_id() {
+        let p = policy(&format!(
+            "[native]\nper_call = 1\ntotal = \"{}\"\n\
+             [[permissions]]\ntarget = \"*\"\nselector = \"empty\"\n\
+             [[permissions]]\ntarget = \"*\"\nfunction = \"approve(address,uint256)\"\n",
+            U256::MAX
+        ));
+        for found in lint(&p, 1) {
+            assert!(LINT_IDS.contains(&found.id), "{}", found.id);
+        }
+    }
+}

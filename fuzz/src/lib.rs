@@ -4,8 +4,13 @@
 
 pub mod case;
 pub mod corpus;
+pub mod engine;
 pub mod evm;
 pub mod finding;
 pub mod generate;
 pub mod hex_bytes;
+pub mod minimize;
 pub mod mutate;
+pub mod oracle;
+pub mod run;
+pub mod target;

@@ -116,7 +116,7 @@ fn try_mode_failures_are_not_rolled_back_but_default_mode_ones_are() {
 
     let op = world.signed_op(key, 2, execute(mode(1, 0), &payload));
     let outcome = world.run_bundle(NOW, &[op]).unwrap().remove(0);
-    let OpOutcome::Executed { success: false, calls, revert_reason: Some(_) } = outcome else {
+    let OpOutcome::Executed { success: false, calls, revert_reason: Some(_), .. } = outcome else {
         panic!("{outcome:?}")
     };
     let flags: Vec<_> = calls.iter().map(|c| (c.success, c.rolled_back)).collect();

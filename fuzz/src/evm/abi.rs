@@ -38,6 +38,9 @@ sol! {
             uint256 actualGasUsed
         );
         /// Emitted when an op's execution reverted with non-empty data.
+        /// Emitted once per bundle between the validation loop and the execution loop.
+        event BeforeExecution();
+
         event UserOperationRevertReason(
             bytes32 indexed userOpHash,
             address indexed sender,
@@ -167,6 +170,10 @@ sol! {
     /// `LeashToken`: OpenZeppelin ERC-20 with a public `mint` and legacy `increaseAllowance`.
     #[derive(Debug, PartialEq, Eq)]
     interface ILeashToken {
+        /// ERC-20 `Transfer`.
+        event Transfer(address indexed from, address indexed to, uint256 value);
+        /// ERC-20 `Approval`: the new allowance.
+        event Approval(address indexed owner, address indexed spender, uint256 value);
         /// Mints `amount` to `to` (unrestricted).
         function mint(address to, uint256 amount) external;
         /// ERC-20 `transfer`.

@@ -89,6 +89,10 @@ pub enum OpOutcome {
         /// The calls the account made while executing the op (empty when run without the
         /// recorder).
         calls: Vec<AccountCall>,
+        /// The logs contracts other than the EntryPoint emitted while the op executed (token
+        /// `Transfer` and `Approval` events are what the on-chain invariants read). Logs of a
+        /// reverted execution are not kept by the EVM, so they are not here either.
+        logs: Vec<revm::primitives::Log>,
     },
 }
 
@@ -274,8 +278,19 @@ fn executed_outcomes(
     let mut per_op = per_op.into_iter();
     let mut outcomes = Vec::with_capacity(ops.len());
     let mut revert_reason = None;
-    for log in logs.iter().filter(|l| l.address == entry_point) {
+    // Logs of other contracts between `BeforeExecution` (or the previous op's event) and an
+    // op's `UserOperationEvent` belong to that op's execution.
+    let mut executing = false;
+    let mut op_logs = Vec::new();
+    for log in logs {
+        if log.address != entry_point {
+            if executing {
+                op_logs.push(log.clone());
+            }
+            continue;
+        }
         match log.topics().first() {
+            Some(t) if *t == IEntryPoint::BeforeExecution::SIGNATURE_HASH => executing = true,
             Some(t) if *t == IEntryPoint::UserOperationRevertReason::SIGNATURE_HASH => {
                 let e = IEntryPoint::UserOperationRevertReason::decode_log_data(&log.data)
                     .map_err(|e| problem(format!("undecodable UserOperationRevertReason: {e}")))?;
@@ -296,6 +311,7 @@ fn executed_outcomes(
                     success: e.success,
                     revert_reason: revert_reason.take(),
                     calls: per_op.next().unwrap_or_default(),
+                    logs: std::mem::take(&mut op_logs),
                 });
             }
             _ => {}

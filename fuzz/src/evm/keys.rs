@@ -5,6 +5,10 @@ use std::sync::OnceLock;
 
 use alloy_primitives::{Address, B256, U256, keccak256, uint};
 use k256::ecdsa::{RecoveryId, Signature, SigningKey, VerifyingKey};
+use k256::elliptic_curve::ops::Reduce;
+use k256::elliptic_curve::point::AffineCoordinates;
+use k256::elliptic_curve::scalar::IsHigh;
+use k256::{ProjectivePoint, Scalar};
 
 /// How many fixed session keys there are. The model holds at most `MAX_SESSIONS` (4) sessions
 /// per account; the spare keys sign as strangers.
@@ -31,6 +35,81 @@ pub struct SessionKey {
     seed: [u8; 32],
     signing: SigningKey,
     address: Address,
+    fixed: FixedNonce,
+}
+
+/// How ops are signed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Signing {
+    /// RFC 6979 deterministic nonces (k256's `sign_prehash_recoverable`), about 40-60 µs a
+    /// signature here.
+    Rfc6979,
+    /// One fixed nonce per key with `k^-1`, `r` and `r·d` precomputed, about 1 µs a signature.
+    ///
+    /// The signatures are ordinary valid ECDSA signatures that the real `ecrecover` precompile
+    /// verifies. Reusing a nonce reveals the private key to anyone holding two signatures, which
+    /// costs nothing here: the session keys are public constants of this source file
+    /// ([`key_seed`]) and there is no way to sign with any other key. Never reuse this code for
+    /// a key that matters.
+    #[default]
+    FixedNonce,
+}
+
+/// The precomputed parts of fixed-nonce signing: `s = k^-1 · (z + r·d)`.
+#[derive(Clone, Debug)]
+struct FixedNonce {
+    k_inv: Scalar,
+    r: Scalar,
+    r_bytes: [u8; 32],
+    r_d: Scalar,
+    y_odd: bool,
+}
+
+impl FixedNonce {
+    /// The nonce of `seed`: `keccak256(seed ‖ "leash fixed nonce")`, reduced, retried with a
+    /// counter in the (never observed) cases where it is zero or `R.x` exceeds the group order.
+    fn new(seed: &[u8; 32], d: &Scalar) -> Self {
+        for attempt in 0u8.. {
+            let mut input = seed.to_vec();
+            input.extend_from_slice(b"leash fixed nonce");
+            input.push(attempt);
+            let k = <Scalar as Reduce<k256::U256>>::reduce_bytes(&keccak256(&input).0.into());
+            let Some(k_inv) = Option::<Scalar>::from(k.invert()) else {
+                continue;
+            };
+            let point = (ProjectivePoint::GENERATOR * k).to_affine();
+            let x = point.x();
+            let r = <Scalar as Reduce<k256::U256>>::reduce_bytes(&x);
+            if r.is_zero().into() || r.to_bytes() != x {
+                continue;
+            }
+            return Self {
+                k_inv,
+                r,
+                r_bytes: x.into(),
+                r_d: r * d,
+                y_odd: point.y_is_odd().into(),
+            };
+        }
+        unreachable!("a nonce is found within 256 attempts")
+    }
+
+    fn sign(&self, hash: B256) -> [u8; 65] {
+        let z = <Scalar as Reduce<k256::U256>>::reduce_bytes(&hash.0.into());
+        let mut s = self.k_inv * (z + self.r_d);
+        let mut odd = self.y_odd;
+        // Low s, as OpenZeppelin's ECDSA requires: negating s flips the recovery parity.
+        if bool::from(s.is_high()) {
+            s = -s;
+            odd = !odd;
+        }
+        debug_assert!(!bool::from(self.r.is_zero()));
+        let mut out = [0u8; 65];
+        out[..32].copy_from_slice(&self.r_bytes);
+        out[32..64].copy_from_slice(&s.to_bytes());
+        out[64] = 27 + u8::from(odd);
+        out
+    }
 }
 
 /// A 32-byte seed that is not a valid secp256k1 private key (zero, or not below the curve order).
@@ -43,7 +122,8 @@ impl SessionKey {
     pub fn from_seed(seed: [u8; 32]) -> Result<Self, BadSeed> {
         let signing = SigningKey::from_slice(&seed).map_err(|_| BadSeed(seed))?;
         let address = address_of(signing.verifying_key());
-        Ok(Self { seed, signing, address })
+        let fixed = FixedNonce::new(&seed, signing.as_nonzero_scalar());
+        Ok(Self { seed, signing, address, fixed })
     }
 
     /// The key's address (what the module sees as the signer).
@@ -56,8 +136,17 @@ impl SessionKey {
         self.seed
     }
 
-    /// Signs a raw 32-byte digest (no message prefix): `r (32) | s (32) | v (1)` with low `s`
-    /// and `v = 27 + recovery id`, as EntryPoint v0.8 accounts expect over `userOpHash`.
+    /// Signs a raw 32-byte digest the given way (see [`Signing`]).
+    pub fn sign_hash_with(&self, hash: B256, signing: Signing) -> [u8; 65] {
+        match signing {
+            Signing::Rfc6979 => self.sign_hash(hash),
+            Signing::FixedNonce => self.fixed.sign(hash),
+        }
+    }
+
+    /// Signs a raw 32-byte digest (no message prefix) with an RFC 6979 nonce:
+    /// `r (32) | s (32) | v (1)` with low `s` and `v = 27 + recovery id`, as EntryPoint v0.8
+    /// accounts expect over `userOpHash`.
     pub fn sign_hash(&self, hash: B256) -> [u8; 65] {
         // RFC 6979 signing fails only if the nonce or a signature scalar is zero, which no
         // digest produces with any practical probability.
@@ -113,6 +202,18 @@ pub fn recover_signer(hash: B256, signature: &[u8]) -> Option<Address> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_nonce_signatures_recover_to_the_key() {
+        for key in session_keys() {
+            for i in 0..200u32 {
+                let hash = keccak256(i.to_be_bytes());
+                let sig = key.sign_hash_with(hash, Signing::FixedNonce);
+                assert!(U256::from_be_slice(&sig[32..64]) <= HALF_ORDER, "low s");
+                assert_eq!(recover_signer(hash, &sig), Some(key.address()), "digest {i}");
+            }
+        }
+    }
 
     #[test]
     fn seeds_are_readable_and_distinct() {

@@ -41,6 +41,6 @@ pub use abi::{
 };
 pub use artifact::{Artifact, ArtifactError, ArtifactSet};
 pub use bundle::{BundleError, EvmDenial, OpOutcome, Recording};
-pub use keys::{KEY_COUNT, SessionKey, recover_signer, session_keys};
+pub use keys::{KEY_COUNT, SessionKey, Signing, recover_signer, session_keys};
 pub use recorder::{AccountCall, CallKind, CallRecorder};
 pub use world::{Addresses, CHAIN_ID, CallError, Snapshot, World, WorldError};

@@ -63,16 +63,16 @@ fn call(
     catalog: &Catalog,
     d: &Dictionary,
 ) -> arbitrary::Result<PlannedCall> {
-    let planned = match u.int_in_range(0u8..=19)? {
-        0..=11 => permission::aimed_call(u, p, catalog, d)?,
-        12..=14 => erc20::call(u, p, catalog, d)?,
-        15 | 16 => Some(permission::catalog_call(u, catalog, d)?),
-        17 => {
-            let mut c = permission::catalog_call(u, catalog, d)?;
+    let planned = match u.int_in_range(0u8..=29)? {
+        0..=20 => permission::aimed_call(u, p, catalog, d)?,
+        21..=23 => erc20::call(u, p, catalog, d)?,
+        24 | 25 => Some(permission::catalog_call(u, p, catalog, d)?),
+        26 => {
+            let mut c = permission::catalog_call(u, p, catalog, d)?;
             c.target = scope::forbidden(u, catalog)?;
             Some(c)
         }
-        18 => {
+        27 => {
             let receiving = p.permissions.iter().find(|q| q.selector == Selector::Empty);
             let target = match receiving {
                 Some(q) => match q.target {
@@ -101,7 +101,7 @@ fn call(
     };
     match planned {
         Some(c) => Ok(c),
-        None => permission::catalog_call(u, catalog, d),
+        None => permission::catalog_call(u, p, catalog, d),
     }
 }
 
@@ -115,13 +115,13 @@ fn escalation(
 ) -> arbitrary::Result<PlannedCall> {
     let mut c = match u.int_in_range(0u8..=3)? {
         0 | 1 => erc20::call(u, p, catalog, d)?
-            .map_or_else(|| permission::catalog_call(u, catalog, d), Ok)?,
+            .map_or_else(|| permission::catalog_call(u, p, catalog, d), Ok)?,
         2 => {
-            let mut c = permission::catalog_call(u, catalog, d)?;
+            let mut c = permission::catalog_call(u, p, catalog, d)?;
             c.target = scope::forbidden(u, catalog)?;
             c
         }
-        _ => permission::catalog_call(u, catalog, d)?,
+        _ => permission::catalog_call(u, p, catalog, d)?,
     };
     if u.ratio(1, 4)? {
         c.value = native::value(u, p, d)?;
@@ -145,11 +145,11 @@ fn planned_op(
     let n = if !batch {
         1
     } else {
-        match u.int_in_range(0u8..=9)? {
+        match u.int_in_range(0u8..=19)? {
             0 => MAX_BATCH + 1,
             1 => MAX_BATCH,
-            2..=5 => 2,
-            6 | 7 => 3,
+            2..=10 => 2,
+            11..=14 => 3,
             _ => 1,
         }
     };
@@ -171,7 +171,7 @@ fn op(
     let d = Dictionary::for_policy(p);
     let planned = planned_op(u, p, catalog, &d, call)?;
     let twin = planned_op(u, p, catalog, &d, escalation)?;
-    let mutation = if config.mutate && u.ratio(1, 2)? {
+    let mutation = if config.mutate && u.ratio(2, 5)? {
         let (_, layout) = planned.encode();
         mutate::choose(u, &planned, &layout, &twin)?
     } else {
@@ -249,7 +249,7 @@ fn pick_signer(
     u: &mut Unstructured<'_>,
     policies: &[Option<Policy>],
 ) -> arbitrary::Result<(Signer, Option<Policy>)> {
-    Ok(match u.int_in_range(0u8..=19)? {
+    Ok(match u.int_in_range(0u8..=39)? {
         0 => (Signer::Malformed, None),
         1 => (Signer::Key(STRANGER + u.int_in_range(0..=1)?), None),
         _ => {

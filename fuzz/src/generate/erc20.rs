@@ -2,12 +2,11 @@
 
 use alloy_primitives::{Address, U256};
 use arbitrary::Unstructured;
-use leash_model::abi::args::{ArgValue, encode_call};
 use leash_model::bounds::{MAX_SPENDERS, MAX_TOKENS};
 use leash_model::selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
 use leash_model::{AbiType, BoundedVec, Policy, TokenCap};
 
-use super::{Catalog, Dictionary};
+use super::{Catalog, Dictionary, permission};
 use crate::mutate::PlannedCall;
 
 /// Caps on some of the catalog's tokens, with an approve allowlist sometimes (possibly empty).
@@ -52,23 +51,23 @@ pub(super) fn call(
         true if !catalog.tokens.is_empty() => *u.choose(&catalog.tokens)?,
         true => return Ok(None),
     };
-    let amount = d.pick(u)?;
     let party = |u: &mut Unstructured<'_>| -> arbitrary::Result<Address> {
         Ok(if u.ratio(1, 4)? { catalog.account } else { *u.choose(&catalog.bystanders)? })
     };
-    let addr = |a: Address| ArgValue::Word(U256::from_be_slice(a.as_slice()));
+    let word = |a: Address| Some(U256::from_be_slice(a.as_slice()));
     let two = vec![AbiType::Address, AbiType::Uint(256)];
-    let (data, args) = match u.int_in_range(0u8..=3)? {
-        0 => (encode_call(TRANSFER, &[addr(party(u)?), ArgValue::Word(amount)]), two),
-        1 => (encode_call(APPROVE, &[addr(party(u)?), ArgValue::Word(amount)]), two),
-        2 => (encode_call(INCREASE_ALLOWANCE, &[addr(party(u)?), ArgValue::Word(amount)]), two),
+    let (selector, args, fixed) = match u.int_in_range(0u8..=3)? {
+        0 => (TRANSFER, two, vec![word(party(u)?), None]),
+        1 => (APPROVE, two, vec![word(party(u)?), None]),
+        2 => (INCREASE_ALLOWANCE, two, vec![word(party(u)?), None]),
         _ => {
             let from =
                 if u.ratio(2, 3)? { catalog.account } else { *u.choose(&catalog.bystanders)? };
-            let data =
-                encode_call(TRANSFER_FROM, &[addr(from), addr(party(u)?), ArgValue::Word(amount)]);
-            (data, vec![AbiType::Address, AbiType::Address, AbiType::Uint(256)])
+            let three = vec![AbiType::Address, AbiType::Address, AbiType::Uint(256)];
+            (TRANSFER_FROM, three, vec![word(from), word(party(u)?), None])
         }
     };
+    let rules = permission::rules_for(policy, token, selector);
+    let data = permission::encode_args_for(u, selector, &args, rules, &fixed, catalog, d)?;
     Ok(Some(PlannedCall { target: token, value: U256::ZERO, data, args: Some(args) }))
 }

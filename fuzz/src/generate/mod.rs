@@ -75,6 +75,51 @@ pub struct Catalog {
     pub bystanders: Vec<Address>,
 }
 
+impl Catalog {
+    /// The reference world's catalog: LeashToken, Game and Router with their functions, and
+    /// four bystander EOAs.
+    pub fn reference(addresses: &crate::evm::Addresses) -> Self {
+        let erc20 = [
+            "transfer(address,uint256)",
+            "approve(address,uint256)",
+            "transferFrom(address,address,uint256)",
+            "increaseAllowance(address,uint256)",
+            "mint(address,uint256)",
+        ];
+        Self {
+            account: addresses.account,
+            module: addresses.module,
+            contracts: vec![
+                Contract {
+                    name: "LeashToken".into(),
+                    address: addresses.token,
+                    functions: erc20.iter().map(|s| Function::new(s, false)).collect(),
+                    receives: false,
+                },
+                Contract {
+                    name: "Game".into(),
+                    address: addresses.game,
+                    functions: vec![
+                        Function::new("attack(uint256)", false),
+                        Function::new("useSkill(uint8,uint256)", false),
+                        Function::new("pickup(address,uint256)", false),
+                        Function::new("buyLives(uint256)", true),
+                    ],
+                    receives: false,
+                },
+                Contract {
+                    name: "Router".into(),
+                    address: addresses.router,
+                    functions: vec![Function::new("swap(address,uint256,bytes,uint256)", false)],
+                    receives: false,
+                },
+            ],
+            tokens: vec![addresses.token],
+            bystanders: (1..=4).map(|i| Address::with_last_byte(0xb0 + i)).collect(),
+        }
+    }
+}
+
 /// The numbers a generator reaches for: a policy's own constants and their neighbours, and
 /// the widths where arithmetic breaks (spec §13.3).
 #[derive(Clone, Debug, Default)]

@@ -29,10 +29,15 @@ pub(super) fn value(
     policy: &Policy,
     d: &Dictionary,
 ) -> arbitrary::Result<U256> {
-    Ok(match (policy.native, u.int_in_range(0u8..=5)?) {
-        (_, 0..=2) => U256::ZERO,
-        (Some(cap), 3) => cap.per_call.saturating_add(U256::from(u.int_in_range(0u8..=1)?)),
-        (_, 4) => U256::from(FINNEY) * U256::from(u.int_in_range(1u8..=3)?),
+    let Some(cap) = policy.native else {
+        // Without a cap, value is always denied (spec §7.1): send some only now and then.
+        return Ok(if u.ratio(1, 10)? { d.pick(u)? } else { U256::ZERO });
+    };
+    Ok(match u.int_in_range(0u8..=5)? {
+        0 | 1 => U256::ZERO,
+        2 => cap.per_call.saturating_add(U256::from(u.int_in_range(0u8..=1)?)),
+        3 => U256::from(FINNEY) * U256::from(u.int_in_range(1u8..=3)?),
+        4 => cap.per_call.saturating_sub(U256::from(u.int_in_range(0u8..=3)?)),
         _ => d.pick(u)?,
     })
 }

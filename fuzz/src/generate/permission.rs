@@ -1,6 +1,6 @@
 //! Generator for spec §5 and §6: permissions, their argument rules, and calls aimed at them.
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
 use arbitrary::Unstructured;
 use leash_model::abi::args::{ArgValue, encode_call};
 use leash_model::bounds::{MAX_ONE_OF, MAX_RULES};
@@ -35,7 +35,8 @@ pub(super) fn permission(
         BoundedVec::try_from_iter(function.args.iter().copied()).expect("catalog functions fit");
     let mut rules = BoundedVec::new();
     if !function.args.is_empty() {
-        for _ in 0..u.int_in_range(0..=MAX_RULES.min(2))? {
+        let count = *u.choose(&[0usize, 0, 1, 1, 1, 2, MAX_RULES])?;
+        for _ in 0..count {
             let arg = u.int_in_range(0..=function.args.len() - 1)?;
             rules.push(rule(u, arg as u8, function.args[arg])?).expect("at most MAX_RULES");
         }
@@ -60,9 +61,14 @@ fn rule(u: &mut Unstructured<'_>, arg: u8, ty: AbiType) -> arbitrary::Result<Arg
         (_, Some(s)) => u16::from(s.length) * 8,
         _ => 256,
     };
+    let mask = if width >= 256 {
+        U256::MAX
+    } else {
+        (U256::from(1) << usize::from(width)) - U256::from(1)
+    };
     let r = |u: &mut Unstructured<'_>| -> arbitrary::Result<U256> {
         Ok(match u.int_in_range(0u8..=3)? {
-            0 => U256::from(u.int_in_range(0u16..=1000)?),
+            0 => U256::from(u.int_in_range(0u16..=1000)?) & mask,
             1 => U256::from(1) << usize::from(width.saturating_sub(1)),
             _ => d.pick_bits(u, width)?,
         })
@@ -89,6 +95,112 @@ fn rule(u: &mut Unstructured<'_>, arg: u8, ty: AbiType) -> arbitrary::Result<Arg
     };
     let limit = if u.ratio(1, 3)? { Some(r(u)?.saturating_mul(U256::from(3))) } else { None };
     Ok(ArgRule { arg, slice, condition, limit })
+}
+
+/// The permission of `policy` that a call to `target` with `selector` falls under (spec §5.3).
+fn permission_for(
+    policy: &Policy,
+    target: Address,
+    selector: [u8; 4],
+) -> Option<&Permission> {
+    let find = |wanted: Target| {
+        policy
+            .permissions
+            .iter()
+            .find(|p| p.target == wanted && p.selector == Selector::Exact(selector))
+    };
+    find(Target::Address(target)).or_else(|| find(Target::Any))
+}
+
+/// Canonical calldata for `selector` with arguments of `types`: each argument a boundary value,
+/// or, where `rules` constrain it, more often a value that satisfies them (so limits fill up
+/// and allowed paths are reached). `fixed[j]`, when set, is argument `j`'s word.
+pub(super) fn encode_args_for(
+    u: &mut Unstructured<'_>,
+    selector: [u8; 4],
+    types: &[AbiType],
+    rules: &[ArgRule],
+    fixed: &[Option<U256>],
+    catalog: &Catalog,
+    d: &Dictionary,
+) -> arbitrary::Result<Vec<u8>> {
+    let mut contents = Vec::with_capacity(types.len());
+    let mut words = Vec::with_capacity(types.len());
+    for (j, ty) in types.iter().enumerate() {
+        let ruled = rules.iter().find(|r| usize::from(r.arg) == j);
+        if ty.is_dynamic() {
+            let mut content = dynamic_value(u, d)?;
+            // Put a rule's slice where it reads, so slice rules see values they test.
+            if let Some(rule) = ruled
+                && let Some(slice) = rule.slice
+                && u.ratio(3, 4)?
+            {
+                let (start, len) = (slice.offset as usize, usize::from(slice.length));
+                if content.len() < start + len {
+                    content.resize(start + len, 0);
+                }
+                let x = rule_value(u, rule, d, u16::from(slice.length) * 8)?.to_be_bytes::<32>();
+                content[start..start + len].copy_from_slice(&x[32 - len..]);
+            }
+            contents.push(content);
+            words.push(U256::ZERO);
+            continue;
+        }
+        contents.push(Vec::new());
+        let width = match ty {
+            AbiType::Uint(bits) => *bits,
+            AbiType::Address => 160,
+            AbiType::Bool => 1,
+            _ => 256,
+        };
+        let word = match (fixed.get(j).copied().flatten(), ruled) {
+            (Some(w), _) if u.ratio(4, 5)? => w,
+            (_, Some(rule)) if u.ratio(4, 5)? && !matches!(ty, AbiType::FixedBytes(_)) => {
+                rule_value(u, rule, d, width)?
+            }
+            _ => static_value(u, d, catalog, *ty)?,
+        };
+        words.push(word);
+    }
+    let values: Vec<ArgValue<'_>> = types
+        .iter()
+        .zip(words.iter().zip(&contents))
+        .map(|(ty, (w, c))| if ty.is_dynamic() { ArgValue::Dynamic(c) } else { ArgValue::Word(*w) })
+        .collect();
+    Ok(encode_call(selector, &values))
+}
+
+/// A value for `rule`'s argument: one that satisfies its condition more often than not (so
+/// cumulative limits fill up), else a boundary value; always below `2^bits`.
+fn rule_value(
+    u: &mut Unstructured<'_>,
+    rule: &ArgRule,
+    d: &Dictionary,
+    bits: u16,
+) -> arbitrary::Result<U256> {
+    let mask =
+        if bits >= 256 { U256::MAX } else { (U256::from(1) << usize::from(bits)) - U256::from(1) };
+    if u.ratio(1, 4)? {
+        return Ok(d.pick(u)? & mask);
+    }
+    let small = U256::from(u.int_in_range(0u8..=3)?);
+    let x = match &rule.condition {
+        Condition::Eq(r) => *r,
+        Condition::Neq(r) => r.wrapping_add(U256::from(1) + small),
+        Condition::Gt(r) => r.saturating_add(U256::from(1) + small),
+        Condition::Gte(r) => r.saturating_add(small),
+        Condition::Lt(r) => r.saturating_sub(U256::from(1) + small),
+        Condition::Lte(r) => r.saturating_sub(small),
+        Condition::InRange { lo, hi } => {
+            if u.arbitrary()? {
+                *lo
+            } else {
+                *hi
+            }
+        }
+        Condition::OneOf(values) => *u.choose(values)?,
+    };
+    Ok(x & mask)
 }
 
 /// A call aimed at one of the policy's permissions, with arguments at the policy's own
@@ -118,75 +230,34 @@ pub(super) fn aimed_call(
             (data, None)
         }
         (Selector::Exact(selector), Some(types)) => {
-            let mut contents = Vec::new();
-            let mut words = Vec::new();
-            for (j, ty) in types.iter().enumerate() {
-                // Reach for the rule's own slice so slice rules see a value they test.
-                let ruled = permission.rules.iter().find(|r| usize::from(r.arg) == j);
-                if ty.is_dynamic() {
-                    let mut content = dynamic_value(u, d)?;
-                    if let Some(slice) = ruled.and_then(|r| r.slice)
-                        && u.ratio(3, 4)?
-                    {
-                        let end = slice.offset as usize + usize::from(slice.length);
-                        if content.len() < end {
-                            content.resize(end, 0);
-                        }
-                        let x = d.pick(u)?.to_be_bytes::<32>();
-                        content[slice.offset as usize..end]
-                            .copy_from_slice(&x[32 - usize::from(slice.length)..]);
-                    }
-                    contents.push(content);
-                    words.push(U256::ZERO);
-                } else {
-                    contents.push(Vec::new());
-                    words.push(static_value(u, d, catalog, *ty)?);
-                }
-            }
-            let values: Vec<ArgValue<'_>> = types
-                .iter()
-                .zip(words.iter().zip(&contents))
-                .map(
-                    |(ty, (w, c))| {
-                        if ty.is_dynamic() { ArgValue::Dynamic(c) } else { ArgValue::Word(*w) }
-                    },
-                )
-                .collect();
-            (encode_call(selector, &values), Some(types.to_vec()))
+            let data = encode_args_for(u, selector, types, &permission.rules, &[], catalog, d)?;
+            (data, Some(types.to_vec()))
         }
     };
     Ok(Some(PlannedCall { target, value, data, args }))
 }
 
-/// A call to any catalog function with any arguments, not aimed at the policy.
+/// A call to any catalog function, honouring the policy's rules for it when it has some.
 pub(super) fn catalog_call(
     u: &mut Unstructured<'_>,
+    policy: &Policy,
     catalog: &Catalog,
     d: &Dictionary,
 ) -> arbitrary::Result<PlannedCall> {
     let contract = u.choose(&catalog.contracts)?;
     let function = u.choose(&contract.functions)?;
-    let mut contents = Vec::new();
-    let mut words = Vec::new();
-    for ty in &function.args {
-        if ty.is_dynamic() {
-            contents.push(dynamic_value(u, d)?);
-            words.push(U256::ZERO);
-        } else {
-            contents.push(Vec::new());
-            words.push(static_value(u, d, catalog, *ty)?);
-        }
-    }
-    let values: Vec<ArgValue<'_>> = function
-        .args
-        .iter()
-        .zip(words.iter().zip(&contents))
-        .map(|(ty, (w, c))| if ty.is_dynamic() { ArgValue::Dynamic(c) } else { ArgValue::Word(*w) })
-        .collect();
+    let rules = permission_for(policy, contract.address, function.selector)
+        .map_or(&[][..], |p| &p.rules[..]);
+    let data = encode_args_for(u, function.selector, &function.args, rules, &[], catalog, d)?;
     Ok(PlannedCall {
         target: contract.address,
         value: U256::ZERO,
-        data: encode_call(function.selector, &values),
+        data,
         args: Some(function.args.clone()),
     })
+}
+
+/// The rules of the policy's permission for `selector` on `target`, if it has one.
+pub(super) fn rules_for(policy: &Policy, target: Address, selector: [u8; 4]) -> &[ArgRule] {
+    permission_for(policy, target, selector).map_or(&[][..], |p| &p.rules[..])
 }

@@ -9,7 +9,7 @@ pub(super) fn window(u: &mut Unstructured<'_>, start: u64) -> arbitrary::Result<
     let after = match u.int_in_range(0u8..=3)? {
         0 => 0,
         1 => start.saturating_sub(u.int_in_range(0..=3600)?),
-        2 => start + u.int_in_range(0..=600)?,
+        2 => start.saturating_add(u.int_in_range(0..=600)?),
         _ => start,
     };
     // Keep the window valid (spec §12.1) even when the clock has run past TIME_MAX.
@@ -31,10 +31,10 @@ pub(super) fn next_time(
     now: u64,
 ) -> arbitrary::Result<u64> {
     let jitter = i64::from(u.int_in_range(-3i8..=3)?);
-    let edge = match u.int_in_range(0u8..=5)? {
-        0 => policy.valid_after,
-        1 if policy.valid_until != 0 => policy.valid_until,
-        2 => TIME_MAX,
+    let edge = match u.int_in_range(0u8..=9)? {
+        0 | 1 => policy.valid_after,
+        2 | 3 if policy.valid_until != 0 => policy.valid_until,
+        4 => TIME_MAX,
         _ => return Ok(now.saturating_add(u.int_in_range(0..=30)?)),
     };
     Ok(edge.saturating_add_signed(jitter).max(now))

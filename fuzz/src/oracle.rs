@@ -1,0 +1,206 @@
+//! The differential oracle: what the module did to one op, against what the model says.
+//!
+//! | model | module | executed calls, read as their callees read them | finding |
+//! |---|---|---|---|
+//! | any | allow | include a delegatecall (even one that reverted) | **bypass** |
+//! | deny | allow | violate the policy | **bypass** |
+//! | deny | allow | within the policy (or nothing executed) | strictness |
+//! | allow | allow | differ from the model's executions | bypass or strictness, as above |
+//! | allow | deny | | liveness |
+//! | deny | deny | for another clause | reason |
+//!
+//! "Read as their callees read them" means the model's semantic check
+//! ([`Session::check`]) run over the calls the account actually made (the recorder's
+//! non-rolled-back calls), with arguments decoded the way a Solidity callee decodes them
+//! ([`ArgDecoding::Solidity`]). Counters and on-chain invariants are compared by the runner.
+
+use alloy_primitives::U256;
+use leash_model::{ArgDecoding, Denial, DenyReason, Env, Execution, Session, Status, Verdict};
+
+use crate::evm::{AccountCall, CallKind, EvmDenial, OpOutcome};
+use crate::finding::Class;
+
+/// A divergence on one op: its class and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// The class.
+    pub class: Class,
+    /// Why, in words.
+    pub detail: String,
+}
+
+/// The calls of an execution that took effect: succeeded and were not rolled back.
+pub fn effective(calls: &[AccountCall]) -> impl Iterator<Item = &AccountCall> {
+    calls.iter().filter(|c| c.success && !c.rolled_back)
+}
+
+/// The module's outcome in words.
+pub fn describe_outcome(outcome: &OpOutcome) -> String {
+    match outcome {
+        OpOutcome::Denied(EvmDenial::SignatureFailed) => "denied: AA24 (signature failed)".into(),
+        OpOutcome::Denied(EvmDenial::OutOfWindow) => "denied: AA22 (out of window)".into(),
+        OpOutcome::Denied(d @ EvmDenial::Module { .. }) => match d.module_denial() {
+            Some(denial) => format!("denied: {denial}"),
+            None => format!("denied with an unknown code: {d:?}"),
+        },
+        OpOutcome::Denied(EvmDenial::Other { reason, data }) => {
+            format!("denied: {reason} (revert data {data})")
+        }
+        OpOutcome::Executed { success, calls, .. } => {
+            let n = effective(calls).count();
+            let status = if *success { "succeeded" } else { "reverted" };
+            format!("allowed; execution {status} with {n} effective call(s) from the account")
+        }
+    }
+}
+
+/// The model's verdict in words.
+pub fn describe_verdict(verdict: &Verdict<'_>) -> String {
+    match verdict {
+        Verdict::Allow(effects) => format!("allow ({} execution(s))", effects.executions.len()),
+        Verdict::Deny(denial) => format!("deny: {denial}"),
+    }
+}
+
+/// Whether the module's denial stands for the model's.
+fn same_denial(evm: &EvmDenial, model: &Denial) -> bool {
+    match evm {
+        EvmDenial::SignatureFailed => model.reason == DenyReason::NoSession,
+        EvmDenial::OutOfWindow => {
+            matches!(model.reason, DenyReason::NotYetValid | DenyReason::Expired)
+        }
+        EvmDenial::Module { .. } => evm.module_denial().as_ref() == Some(model),
+        EvmDenial::Other { .. } => false,
+    }
+}
+
+/// Checks executed calls against the session as it was before the op: `Err` names what they
+/// violate.
+fn check_executed(
+    session: Option<&Session>,
+    env: &Env,
+    calls: &[&AccountCall],
+) -> Result<(), String> {
+    if let Some(call) = calls.iter().find(|c| c.scheme != CallKind::Call) {
+        return Err(format!(
+            "the account made a {:?} to {} (spec §3.3.1)",
+            call.scheme, call.target
+        ));
+    }
+    let Some(session) = session else {
+        return Err("the account made calls for a signer without a session (spec §2.3.1)".into());
+    };
+    if session.status == Status::Revoked {
+        return Err("the account made calls for a revoked session (spec §2.3.2)".into());
+    }
+    // The model checks a bounded batch; more calls than that are a violation in themselves.
+    if calls.len() > leash_model::bounds::MAX_BATCH {
+        return Err(format!(
+            "the account made {} calls, more than a batch may hold (spec §3.6.4)",
+            calls.len()
+        ));
+    }
+    let executions: Vec<Execution<'_>> = calls
+        .iter()
+        .map(|c| Execution { target: c.target, value: c.value, data: &c.input })
+        .collect();
+    session
+        .check(env, &executions, ArgDecoding::Solidity)
+        .map(|_| ())
+        .map_err(|denial| format!("the executed calls violate the policy: {denial}"))
+}
+
+/// Compares one op. `session` is the signer's session before the op (`None` without one).
+pub fn compare(
+    verdict: &Verdict<'_>,
+    outcome: &OpOutcome,
+    session: Option<&Session>,
+    env: &Env,
+) -> Option<Divergence> {
+    let divergence = |class, detail: String| Some(Divergence { class, detail });
+    match (verdict, outcome) {
+        (Verdict::Allow(_), OpOutcome::Denied(denial)) => divergence(
+            Class::Liveness,
+            format!("the spec allows the op; the module denied it ({denial:?})"),
+        ),
+        (Verdict::Deny(model), OpOutcome::Denied(evm)) => {
+            if same_denial(evm, model) {
+                None
+            } else {
+                divergence(
+                    Class::Reason,
+                    format!("both deny: the spec for {model}, the module with {evm:?}"),
+                )
+            }
+        }
+        (verdict, OpOutcome::Executed { calls, success, .. }) => {
+            // A delegatecall runs the callee's code as the account: whether this callee happened
+            // to revert does not make it safe, so attempting one is a bypass (spec §3.3.1).
+            if let Some(call) = calls.iter().find(|c| c.scheme != CallKind::Call) {
+                return divergence(
+                    Class::Bypass,
+                    format!(
+                        "the account made a {:?} to {} (spec §3.3.1 allows plain calls only); the \
+                         spec's verdict: {}",
+                        call.scheme,
+                        call.target,
+                        describe_verdict(verdict)
+                    ),
+                );
+            }
+            let executed: Vec<&AccountCall> = effective(calls).collect();
+            if let Verdict::Allow(effects) = verdict {
+                // Direct calls the account attempted must be the model's executions, in order:
+                // all of them when the execution succeeded, a prefix when it reverted.
+                let attempted: Vec<&AccountCall> =
+                    calls.iter().filter(|c| c.nesting == 0).collect();
+                let expected = &effects.executions;
+                let matches = attempted.len() <= expected.len()
+                    && (!*success || attempted.len() == expected.len())
+                    && attempted.iter().zip(expected.iter()).all(|(c, e)| {
+                        c.target == e.target && c.value == e.value && c.input[..] == *e.data
+                    });
+                if matches {
+                    return None;
+                }
+                let why = format!(
+                    "the account's calls differ from the {} execution(s) the spec decodes",
+                    expected.len()
+                );
+                return Some(match check_executed(session, env, &executed) {
+                    Err(violation) => {
+                        Divergence { class: Class::Bypass, detail: format!("{violation}; {why}") }
+                    }
+                    Ok(()) => Divergence { class: Class::Strictness, detail: why },
+                });
+            }
+            let Verdict::Deny(model) = verdict else { unreachable!("allow handled above") };
+            if executed.is_empty() {
+                return divergence(
+                    Class::Strictness,
+                    format!(
+                        "the module allowed an op the spec denies ({model}); nothing took effect"
+                    ),
+                );
+            }
+            match check_executed(session, env, &executed) {
+                Err(violation) => divergence(
+                    Class::Bypass,
+                    format!("{violation}; the spec denies the op ({model})"),
+                ),
+                Ok(()) => divergence(
+                    Class::Strictness,
+                    format!(
+                        "the module allowed an op the spec denies ({model}); what executed is \
+                         within the policy"
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+/// Native value the account sent in effective calls.
+pub fn native_sent(calls: &[AccountCall]) -> U256 {
+    effective(calls).fold(U256::ZERO, |sum, c| sum.saturating_add(c.value))
+}

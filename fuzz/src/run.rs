@@ -1,0 +1,456 @@
+//! Running a case on the model and on the EVM, step by step, and comparing them.
+//!
+//! Each step runs on both sides: lifecycle calls must succeed or fail together, every op gets
+//! the [`oracle`](crate::oracle)'s verdict, the module's counters are compared with the
+//! model's, and on-chain invariants are checked from what the chain itself reports (native
+//! value the account sent, the capped tokens' `Transfer` and `Approval` events), independently
+//! of any calldata decoding. A case stops at its first finding.
+
+use std::collections::BTreeMap;
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_sol_types::SolEvent;
+use leash_model::{AccountState, Env, Policy, Session, UserOp, Verdict};
+
+use crate::case::{Case, Op, START_TIME, Signer, Step};
+use crate::evm::abi::ILeashToken;
+use crate::evm::keys::Signing;
+use crate::evm::{OpOutcome, PackedUserOperation, World, recover_signer, session_keys};
+use crate::finding::{Class, Finding};
+use crate::oracle::{self, describe_outcome, describe_verdict};
+use crate::target::{SessionModule, Target, TargetError};
+
+/// When the module's counters are read back and compared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StateChecks {
+    /// Before every install and revoke, and at the end of the case (the campaign default:
+    /// counters that diverge stay diverged until a reinstall resets them).
+    #[default]
+    Lifecycle,
+    /// Also after every bundle (replays and minimization, to pin the first divergence).
+    EveryBundle,
+}
+
+/// How a runner runs cases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunConfig {
+    /// When counters are compared.
+    pub state_checks: StateChecks,
+    /// How ops are signed.
+    pub signing: Signing,
+    /// Whether denials for different clauses are findings. Modules that do not report the
+    /// spec's denial codes would otherwise show a `reason` finding on every denial.
+    pub compare_reasons: bool,
+}
+
+impl RunConfig {
+    /// The configuration campaigns use against modules that report the spec's denial codes.
+    pub fn campaign() -> Self {
+        Self { compare_reasons: true, ..Self::default() }
+    }
+}
+
+/// What running one case produced.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseReport {
+    /// The first finding, if any.
+    pub finding: Option<Finding>,
+    /// Ops submitted.
+    pub ops: u64,
+    /// Ops the model allowed.
+    pub allowed: u64,
+    /// Behaviour features the case reached (for coverage).
+    pub features: Vec<u32>,
+}
+
+/// Value the account sent and tokens it let go during one session (spec §7, §8), from what the
+/// chain reports.
+#[derive(Clone, Debug, Default)]
+struct Ledger {
+    native: U256,
+    tokens: BTreeMap<Address, U256>,
+}
+
+/// Runs cases against one world.
+pub struct Runner {
+    world: World,
+    module: Box<dyn SessionModule>,
+    config: RunConfig,
+    nonce_key: u64,
+}
+
+/// A feature id from its parts (a small, stable hash).
+fn feature(parts: &[u32]) -> u32 {
+    parts.iter().fold(0x811c_9dc5u32, |h, p| (h ^ p).wrapping_mul(0x0100_0193))
+}
+
+impl Runner {
+    /// A runner over `world`, whose module `module` drives, reset to its deployed state before
+    /// each case.
+    pub fn new(world: World, module: Box<dyn SessionModule>, config: RunConfig) -> Self {
+        let config = RunConfig {
+            compare_reasons: config.compare_reasons && module.reports_spec_codes(),
+            ..config
+        };
+        Self { world, module, config, nonce_key: 1 }
+    }
+
+    /// A runner for `target`, with a freshly deployed world.
+    pub fn for_target(target: &Target, config: RunConfig) -> Result<Self, TargetError> {
+        Ok(Self::new(target.world()?, target.module(), config))
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> RunConfig {
+        self.config
+    }
+
+    /// The world (for addresses and direct inspection).
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The model's environment at `now` in this world.
+    fn env(&self, now: u64) -> Env {
+        self.world.env(now)
+    }
+
+    /// Runs `case` from the deployed world and reports its first finding.
+    pub fn run(&mut self, case: &Case) -> CaseReport {
+        self.world.reset();
+        let mut run = CaseRun {
+            model: AccountState::new(),
+            now: START_TIME,
+            report: CaseReport::default(),
+            ledgers: BTreeMap::new(),
+            allowances: BTreeMap::new(),
+        };
+        for (index, step) in case.steps.iter().enumerate() {
+            if let Err(finding) = self.step(&mut run, index, step) {
+                run.report.finding = Some(finding);
+                return run.report;
+            }
+        }
+        let last = case.steps.len().saturating_sub(1);
+        if let Err(finding) = self.compare_all_counters(&run, last) {
+            run.report.finding = Some(finding);
+        }
+        run.report
+    }
+
+    fn key_address(key: u8) -> Address {
+        session_keys()[usize::from(key) % session_keys().len()].address()
+    }
+
+    fn step(&mut self, run: &mut CaseRun, index: usize, step: &Step) -> Result<(), Finding> {
+        let finding = |detail: String, model: String, module: String| Finding {
+            class: Class::State,
+            step: index,
+            op: None,
+            model,
+            module,
+            detail,
+        };
+        match step {
+            Step::Install { key, policy } => {
+                let address = Self::key_address(*key);
+                self.compare_counters(run, index, address)?;
+                run.report.features.push(feature(&[1, u32::from(*key)]));
+                self.world.set_timestamp(run.now);
+                let model = run.model.install(address, (**policy).clone());
+                let module = self.module.install(&mut self.world, address, policy);
+                if model.is_ok() != module.is_ok() {
+                    return Err(finding(
+                        "installSession diverged".into(),
+                        format!("{model:?}"),
+                        format!("{module:?}"),
+                    ));
+                }
+                run.ledgers.insert(address, Ledger::default());
+            }
+            Step::Revoke { key } => {
+                let address = Self::key_address(*key);
+                self.compare_counters(run, index, address)?;
+                run.report.features.push(feature(&[2, u32::from(*key)]));
+                self.world.set_timestamp(run.now);
+                let model = run.model.revoke(address);
+                let module = self.module.revoke(&mut self.world, address);
+                if model.is_ok() != module.is_ok() {
+                    return Err(finding(
+                        "revokeSession diverged".into(),
+                        format!("{model:?}"),
+                        format!("{module:?}"),
+                    ));
+                }
+            }
+            Step::Time { now } => run.now = run.now.max(*now),
+            Step::Bundle { ops } => {
+                self.bundle(run, index, ops)?;
+                if self.config.state_checks == StateChecks::EveryBundle {
+                    self.compare_all_counters(run, index)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Signs `op` for the EVM and returns it with the signer the model sees.
+    fn sign(&mut self, op: &Op) -> (PackedUserOperation, Option<Address>) {
+        self.nonce_key += 1;
+        let mut packed =
+            self.world.unsigned_op(self.nonce_key, Bytes::copy_from_slice(&op.call_data));
+        let hash: B256 = self.world.user_op_hash(&packed);
+        let mut signature = match op.signer {
+            Signer::Key(k) => {
+                let key = &session_keys()[usize::from(k) % session_keys().len()];
+                key.sign_hash_with(hash, self.config.signing).to_vec()
+            }
+            Signer::Malformed => vec![0u8; 64],
+        };
+        signature.extend_from_slice(&op.signature_tail);
+        let signer = recover_signer(hash, &signature);
+        packed.signature = signature.into();
+        (packed, signer)
+    }
+
+    fn bundle(&mut self, run: &mut CaseRun, index: usize, ops: &[Op]) -> Result<(), Finding> {
+        let signed: Vec<(PackedUserOperation, Option<Address>)> =
+            ops.iter().map(|op| self.sign(op)).collect();
+        let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _)| p.clone()).collect();
+        let env = self.env(run.now);
+        // The model validates the ops in order (the EntryPoint validates all, then executes all;
+        // executions do not touch the model's state).
+        let mut verdicts = Vec::with_capacity(ops.len());
+        for (op, (_, signer)) in ops.iter().zip(&signed) {
+            let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
+            let verdict =
+                run.model.execute_op(&env, &UserOp { signer: *signer, call_data: &op.call_data });
+            verdicts.push((verdict, before, *signer));
+        }
+        run.report.ops += ops.len() as u64;
+        let outcomes = match self.world.run_bundle(run.now, &packed) {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                return Err(Finding {
+                    class: Class::State,
+                    step: index,
+                    op: None,
+                    model: "the bundle runs".into(),
+                    module: format!("harness error: {e}"),
+                    detail: format!("handleOps could not be run: {e}"),
+                });
+            }
+        };
+        for (position, (((verdict, before, signer), outcome), op)) in
+            verdicts.iter().zip(&outcomes).zip(ops).enumerate()
+        {
+            run.report.allowed += u64::from(verdict.is_allow());
+            let code = verdict_code(verdict);
+            run.report.features.push(feature(&[
+                3,
+                code,
+                outcome_code(outcome),
+                mutation_code(op),
+                batch_bucket(op),
+            ]));
+            if let Some(d) = oracle::compare(verdict, outcome, before.as_ref(), &env) {
+                if d.class == Class::Reason && !self.config.compare_reasons {
+                    continue;
+                }
+                return Err(Finding {
+                    class: d.class,
+                    step: index,
+                    op: Some(position),
+                    model: describe_verdict(verdict),
+                    module: describe_outcome(outcome),
+                    detail: d.detail,
+                });
+            }
+            if let (OpOutcome::Executed { calls, logs, .. }, Some(signer)) = (outcome, *signer) {
+                self.check_invariants(run, signer, calls, logs, before.as_ref()).map_err(
+                    |detail| Finding {
+                        class: Class::Bypass,
+                        step: index,
+                        op: Some(position),
+                        model: describe_verdict(verdict),
+                        module: describe_outcome(outcome),
+                        detail,
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// On-chain invariants for the session of `signer` (spec §7, §8): native value sent and
+    /// tokens let go, summed over the session's life from what the chain reports, stay within
+    /// its caps.
+    fn check_invariants(
+        &mut self,
+        run: &mut CaseRun,
+        signer: Address,
+        calls: &[crate::evm::AccountCall],
+        logs: &[revm::primitives::Log],
+        session: Option<&Session>,
+    ) -> Result<(), String> {
+        let account = self.world.addresses().account;
+        let ledger = run.ledgers.entry(signer).or_default();
+        ledger.native = ledger.native.saturating_add(oracle::native_sent(calls));
+        for log in logs {
+            if let Ok(t) = ILeashToken::Transfer::decode_log(log) {
+                if t.from == account {
+                    let moved = ledger.tokens.entry(log.address).or_default();
+                    *moved = moved.saturating_add(t.value);
+                }
+            } else if let Ok(a) = ILeashToken::Approval::decode_log(log)
+                && a.owner == account
+            {
+                // Count allowance increases: approve counts its full amount and
+                // increaseAllowance its increase, so increases never exceed what the cap saw.
+                let previous =
+                    run.allowances.insert((log.address, a.spender), a.value).unwrap_or_default();
+                let moved = ledger.tokens.entry(log.address).or_default();
+                *moved = moved.saturating_add(a.value.saturating_sub(previous));
+            }
+        }
+        let Some(policy) = session.map(|s| &s.policy) else {
+            return Ok(());
+        };
+        check_ledger(policy, ledger)
+    }
+
+    fn compare_all_counters(&mut self, run: &CaseRun, step: usize) -> Result<(), Finding> {
+        let keys: Vec<Address> = run.model.sessions().iter().map(|s| s.key).collect();
+        for key in keys {
+            self.compare_counters(run, step, key)?;
+        }
+        Ok(())
+    }
+
+    fn compare_counters(
+        &mut self,
+        run: &CaseRun,
+        step: usize,
+        key: Address,
+    ) -> Result<(), Finding> {
+        let model = run.model.session(key).map(|s| (s.status, s.counters));
+        let Some(module) = self.module.session_state(&mut self.world, key) else {
+            return Ok(());
+        };
+        let module = match module {
+            Ok(m) => m,
+            Err(e) => {
+                return Err(Finding {
+                    class: Class::State,
+                    step,
+                    op: None,
+                    model: format!("{model:?}"),
+                    module: format!("sessionState failed: {e}"),
+                    detail: format!("the module's counters for {key} could not be read: {e}"),
+                });
+            }
+        };
+        if model == module {
+            return Ok(());
+        }
+        Err(Finding {
+            class: Class::State,
+            step,
+            op: None,
+            model: format!("{model:?}"),
+            module: format!("{module:?}"),
+            detail: format!(
+                "state of session {key}: {}",
+                counter_difference(model.as_ref(), module.as_ref())
+            ),
+        })
+    }
+}
+
+/// The state one case builds up on the model's side.
+struct CaseRun {
+    model: AccountState,
+    now: u64,
+    report: CaseReport,
+    ledgers: BTreeMap<Address, Ledger>,
+    allowances: BTreeMap<(Address, Address), U256>,
+}
+
+fn check_ledger(policy: &Policy, ledger: &Ledger) -> Result<(), String> {
+    let native_cap = policy.native.map_or(U256::ZERO, |c| c.total);
+    if ledger.native > native_cap {
+        return Err(format!(
+            "on-chain invariant: the account sent {} wei during this session, above its native cap {native_cap} (spec §7)",
+            ledger.native
+        ));
+    }
+    for cap in policy.erc20.iter() {
+        let moved = ledger.tokens.get(&cap.token).copied().unwrap_or_default();
+        if moved > cap.limit {
+            return Err(format!(
+                "on-chain invariant: token {} transfers and new allowances from the account total {moved} during this session, above its cap {} (spec §8.5)",
+                cap.token, cap.limit
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn counter_difference(
+    model: Option<&(leash_model::Status, leash_model::Counters)>,
+    module: Option<&(leash_model::Status, leash_model::Counters)>,
+) -> String {
+    match (model, module) {
+        (Some((ms, mc)), Some((es, ec))) => {
+            let mut parts = Vec::new();
+            if ms != es {
+                parts.push(format!("status {ms:?} vs {es:?}"));
+            }
+            if mc.calls != ec.calls {
+                parts.push(format!("calls {} vs {}", mc.calls, ec.calls));
+            }
+            if mc.native_spent != ec.native_spent {
+                parts.push(format!("native {} vs {}", mc.native_spent, ec.native_spent));
+            }
+            if mc.token_spent != ec.token_spent {
+                parts.push("token counters differ".into());
+            }
+            if mc.rule_used != ec.rule_used {
+                parts.push("rule sums differ".into());
+            }
+            if mc.rate_ring != ec.rate_ring || mc.rate_head != ec.rate_head {
+                parts.push("rate ring differs".into());
+            }
+            format!("model vs module: {}", parts.join(", "))
+        }
+        (None, Some(_)) => "the module has a session the model does not".into(),
+        (Some(_), None) => "the model has a session the module does not".into(),
+        (None, None) => "no session on either side".into(),
+    }
+}
+
+fn verdict_code(verdict: &Verdict<'_>) -> u32 {
+    verdict.denial().map_or(0, |d| u32::from(d.reason.code()))
+}
+
+fn outcome_code(outcome: &OpOutcome) -> u32 {
+    match outcome {
+        OpOutcome::Denied(crate::evm::EvmDenial::SignatureFailed) => 1,
+        OpOutcome::Denied(crate::evm::EvmDenial::OutOfWindow) => 2,
+        OpOutcome::Denied(crate::evm::EvmDenial::Module { code, .. }) => 100 + u32::from(*code),
+        OpOutcome::Denied(crate::evm::EvmDenial::Other { .. }) => 3,
+        OpOutcome::Executed { success, .. } => 10 + u32::from(*success),
+    }
+}
+
+fn mutation_code(op: &Op) -> u32 {
+    let kind = op.recipe.as_ref().and_then(|r| r.mutation.as_ref()).map(|m| m.kind());
+    kind.and_then(|k| crate::mutate::Mutation::KINDS.iter().position(|x| *x == k))
+        .map_or(0, |i| i as u32 + 1)
+}
+
+fn batch_bucket(op: &Op) -> u32 {
+    op.recipe
+        .as_ref()
+        .map_or(0, |r| if r.planned.batch { 1 + r.planned.calls.len().min(9) as u32 } else { 0 })
+}

@@ -47,8 +47,8 @@ pub struct CampaignConfig {
     pub run: RunConfig,
     /// Minimization budget per finding; `None` keeps findings as found.
     pub minimize: Option<MinimizeBudget>,
-    /// Stop at the first finding (benchmarks).
-    pub stop_at_first: bool,
+    /// Stop at the first finding of this class or a more severe one (benchmarks: `Bypass`).
+    pub stop_at: Option<Class>,
 }
 
 impl Default for CampaignConfig {
@@ -60,7 +60,7 @@ impl Default for CampaignConfig {
             case: CaseConfig::default(),
             run: RunConfig::campaign(),
             minimize: Some(MinimizeBudget::default()),
-            stop_at_first: false,
+            stop_at: None,
         }
     }
 }
@@ -263,7 +263,7 @@ fn mutate_input(rng: &mut SplitMix64, input: &[u8], other: &[u8]) -> Vec<u8> {
 
 /// Runs a campaign against `target`, calling `on_found` (from worker threads) with each
 /// distinct finding. Returns when the budget is spent, `progress.stop` is set, or (with
-/// `stop_at_first`) the first finding is in.
+/// `stop_at`) a finding of that severity is in.
 pub fn run_campaign(
     target: &Target,
     config: &CampaignConfig,
@@ -288,14 +288,17 @@ pub fn run_campaign(
                         let new =
                             seen.lock().expect("no worker panics holding it").insert(signature);
                         if new {
-                            if let Some(class) = f.entry.expect {
+                            let class = f.entry.expect;
+                            if let Some(class) = class {
                                 let i =
                                     Class::ALL.iter().position(|c| *c == class).expect("listed");
                                 progress.findings[i].fetch_add(1, Ordering::Relaxed);
                             }
                             on_found(&f);
                             found.lock().expect("no worker panics holding it").push(f);
-                            if config.stop_at_first {
+                            if let (Some(stop), Some(class)) = (config.stop_at, class)
+                                && class <= stop
+                            {
                                 progress.stop.store(true, Ordering::Relaxed);
                             }
                         }

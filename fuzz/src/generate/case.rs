@@ -70,6 +70,15 @@ fn call(
         26 => {
             let mut c = permission::catalog_call(u, p, catalog, d)?;
             c.target = scope::forbidden(u, catalog)?;
+            if u.ratio(1, 2)? {
+                // Re-enter the account with a nested execute (bug class C4 d).
+                let types = [leash_model::AbiType::FixedBytes(32), leash_model::AbiType::Bytes];
+                let selector = leash_model::selectors::EXECUTE;
+                c.data = permission::encode_args_for(u, selector, &types, &[], &[], catalog, d)?;
+                c.args = Some(types.to_vec());
+                c.target =
+                    if u.ratio(1, 2)? { catalog.account } else { alloy_primitives::Address::ZERO };
+            }
             Some(c)
         }
         27 => {
@@ -134,33 +143,57 @@ fn planned_op(
     p: &Policy,
     catalog: &Catalog,
     d: &Dictionary,
-    item: fn(
-        &mut Unstructured<'_>,
-        &Policy,
-        &Catalog,
-        &Dictionary,
-    ) -> arbitrary::Result<PlannedCall>,
 ) -> arbitrary::Result<PlannedOp> {
     let batch = u.ratio(2, 5)?;
     let n = if !batch {
         1
     } else {
-        match u.int_in_range(0u8..=19)? {
-            0 => MAX_BATCH + 1,
-            1 => MAX_BATCH,
-            2..=10 => 2,
-            11..=14 => 3,
+        match u.int_in_range(0u8..=39)? {
+            0 => 0,
+            1 | 2 => MAX_BATCH + 1,
+            3 | 4 => MAX_BATCH,
+            5..=22 => 2,
+            23..=30 => 3,
             _ => 1,
         }
     };
     let mut calls = Vec::with_capacity(n);
     for _ in 0..n {
-        calls.push(item(u, p, catalog, d)?);
+        calls.push(call(u, p, catalog, d)?);
     }
     Ok(PlannedOp { batch, calls })
 }
 
-/// One op signed by `signer` under policy `p`.
+/// The twin of a planned op, item by item: the same function with arguments that ignore the
+/// policy's rules (what a relocated tail or item would carry), or an outright escalation.
+fn twin_of(
+    u: &mut Unstructured<'_>,
+    planned: &PlannedOp,
+    p: &Policy,
+    catalog: &Catalog,
+    d: &Dictionary,
+) -> arbitrary::Result<PlannedOp> {
+    let mut calls = Vec::with_capacity(planned.calls.len().max(1));
+    for original in &planned.calls {
+        let same_function = match (&original.args, original.data.get(..4)) {
+            (Some(types), Some(selector)) if u.ratio(1, 2)? => {
+                let selector: [u8; 4] = selector.try_into().expect("four bytes");
+                let data = permission::encode_args_for(u, selector, types, &[], &[], catalog, d)?;
+                Some(PlannedCall { data, ..original.clone() })
+            }
+            _ => None,
+        };
+        calls.push(match same_function {
+            Some(c) => c,
+            None => escalation(u, p, catalog, d)?,
+        });
+    }
+    if calls.is_empty() {
+        calls.push(escalation(u, p, catalog, d)?);
+    }
+    Ok(PlannedOp { batch: planned.batch, calls })
+}
+
 fn op(
     u: &mut Unstructured<'_>,
     signer: Signer,
@@ -169,8 +202,8 @@ fn op(
     config: &CaseConfig,
 ) -> arbitrary::Result<Op> {
     let d = Dictionary::for_policy(p);
-    let planned = planned_op(u, p, catalog, &d, call)?;
-    let twin = planned_op(u, p, catalog, &d, escalation)?;
+    let planned = planned_op(u, p, catalog, &d)?;
+    let twin = twin_of(u, &planned, p, catalog, &d)?;
     let mutation = if config.mutate && u.ratio(2, 5)? {
         let (_, layout) = planned.encode();
         mutate::choose(u, &planned, &layout, &twin)?

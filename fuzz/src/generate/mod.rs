@@ -22,6 +22,11 @@ use leash_model::{AbiType, Condition, Policy};
 
 pub use case::{CaseConfig, generate_case};
 
+/// The contracts of `catalog` that have functions.
+fn callable(catalog: &Catalog) -> impl Iterator<Item = &Contract> {
+    catalog.contracts.iter().filter(|c| !c.functions.is_empty())
+}
+
 /// A function the generator can call or grant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Function {
@@ -113,6 +118,27 @@ impl Catalog {
                     functions: vec![Function::new("swap(address,uint256,bytes,uint256)", false)],
                     receives: false,
                 },
+                // The account itself: a permission for it is always denied (spec §4.1), but a
+                // wildcard permission for `execute` is what self-call bypasses need.
+                Contract {
+                    name: "account".into(),
+                    address: addresses.account,
+                    functions: vec![Function::new("execute(bytes32,bytes)", true)],
+                    receives: true,
+                },
+                // Two EOAs that receive plain transfers.
+                Contract {
+                    name: "payee".into(),
+                    address: Address::with_last_byte(0xb1),
+                    functions: Vec::new(),
+                    receives: true,
+                },
+                Contract {
+                    name: "payee".into(),
+                    address: Address::with_last_byte(0xb2),
+                    functions: Vec::new(),
+                    receives: true,
+                },
             ],
             tokens: vec![addresses.token],
             bystanders: (1..=4).map(|i| Address::with_last_byte(0xb0 + i)).collect(),
@@ -173,12 +199,14 @@ impl Dictionary {
         d
     }
 
-    /// Adds `x` and `x ± 1..=3`, saturating at the ends.
+    /// Adds `x` and `x ± 1..=3`, saturating at the ends, and `2^256 - x`: the amount that
+    /// wraps a counter holding `x` back to zero (spec §13.3).
     pub fn add_around(&mut self, x: U256) {
         for k in 0u8..=3 {
             self.values.push(x.saturating_add(U256::from(k)));
             self.values.push(x.saturating_sub(U256::from(k)));
         }
+        self.values.push(x.wrapping_neg());
     }
 
     /// A value: mostly from the dictionary, sometimes small, sometimes anything.

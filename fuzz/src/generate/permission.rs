@@ -4,6 +4,7 @@ use alloy_primitives::{Address, U256};
 use arbitrary::Unstructured;
 use leash_model::abi::args::{ArgValue, encode_call};
 use leash_model::bounds::{MAX_ONE_OF, MAX_RULES};
+use leash_model::selectors::EXECUTE;
 use leash_model::{
     AbiType, ArgRule, BoundedVec, Condition, Permission, Policy, Selector, Slice, Target,
 };
@@ -20,7 +21,7 @@ pub(super) fn permission(
 ) -> arbitrary::Result<Permission> {
     let contract = u.choose(&catalog.contracts)?;
     let target = if u.ratio(1, 8)? { Target::Any } else { Target::Address(contract.address) };
-    if contract.receives && u.ratio(1, 6)? {
+    if contract.receives && (contract.functions.is_empty() || u.ratio(1, 6)?) {
         return Ok(Permission { target, selector: Selector::Empty, ..Permission::default() });
     }
     let function = u.choose(&contract.functions)?;
@@ -98,11 +99,7 @@ fn rule(u: &mut Unstructured<'_>, arg: u8, ty: AbiType) -> arbitrary::Result<Arg
 }
 
 /// The permission of `policy` that a call to `target` with `selector` falls under (spec §5.3).
-fn permission_for(
-    policy: &Policy,
-    target: Address,
-    selector: [u8; 4],
-) -> Option<&Permission> {
+fn permission_for(policy: &Policy, target: Address, selector: [u8; 4]) -> Option<&Permission> {
     let find = |wanted: Target| {
         policy
             .permissions
@@ -124,6 +121,14 @@ pub(super) fn encode_args_for(
     catalog: &Catalog,
     d: &Dictionary,
 ) -> arbitrary::Result<Vec<u8>> {
+    if selector == EXECUTE && types == [AbiType::FixedBytes(32), AbiType::Bytes] {
+        // A nested `execute`: single mode, and a call that moves tokens or value, which is what
+        // a session re-entering the account would do with it.
+        let inner = super::erc20::call(u, &Policy::default(), catalog, d)?
+            .map_or_else(|| catalog_call(u, &Policy::default(), catalog, d), Ok)?;
+        let exec = leash_model::abi::execute::encode_single_calldata(&inner.execution());
+        return Ok(encode_call(selector, &[ArgValue::Word(U256::ZERO), ArgValue::Dynamic(&exec)]));
+    }
     let mut contents = Vec::with_capacity(types.len());
     let mut words = Vec::with_capacity(types.len());
     for (j, ty) in types.iter().enumerate() {
@@ -244,7 +249,8 @@ pub(super) fn catalog_call(
     catalog: &Catalog,
     d: &Dictionary,
 ) -> arbitrary::Result<PlannedCall> {
-    let contract = u.choose(&catalog.contracts)?;
+    let contracts: Vec<&super::Contract> = super::callable(catalog).collect();
+    let contract = *u.choose(&contracts)?;
     let function = u.choose(&contract.functions)?;
     let rules = permission_for(policy, contract.address, function.selector)
         .map_or(&[][..], |p| &p.rules[..]);

@@ -91,6 +91,25 @@ pub enum Mutation {
         /// The item whose pointer moves.
         item: u8,
     },
+    /// Hide a twin item inside item `host`'s calldata (in its last dynamic argument, or after
+    /// its selector's arguments when it declares none) and point `p_item` at it: no bytes are
+    /// added outside the items, so a decoder that walks items in declaration order sees only
+    /// benign ones while the account follows the pointer (C1).
+    ItemHide {
+        /// The item whose pointer moves.
+        item: u8,
+        /// The item whose calldata carries the hidden one.
+        host: u8,
+    },
+    /// Hide a twin calldata (length word and bytes) inside item `host`'s calldata and point item
+    /// `item`'s callData offset `q_item` at it (C1). `host >= item`, since offsets cannot be
+    /// negative.
+    DataHide {
+        /// The item whose callData offset moves.
+        item: u8,
+        /// The item whose calldata carries the hidden bytes.
+        host: u8,
+    },
     /// Set item `item`'s callData offset word `q_i` (C1).
     DataOffset {
         /// The item.
@@ -151,6 +170,16 @@ pub enum Mutation {
     /// Append a second tail with the twin's content and point dynamic argument `arg`'s head at
     /// it; the original tail stays where a fixed-offset rule reads (C2).
     ArgRelocate {
+        /// The item.
+        item: u8,
+        /// The dynamic argument.
+        arg: u8,
+    },
+    /// Hide a second length and content (the twin's) at the end of dynamic argument `arg`'s
+    /// own content and point its head there: the canonical tail still starts with the benign
+    /// content and no byte lies outside it, so a rule reading the canonical position passes
+    /// while the callee reads the twin's (C2).
+    ArgHide {
         /// The item.
         item: u8,
         /// The dynamic argument.
@@ -224,6 +253,48 @@ fn dynamic_arg(call: &PlannedCall, arg: u8) -> Result<DynamicArg, NotApplicable>
     Ok(DynamicArg { head_at: 4 + 32 * usize::from(arg), content_start, content_len: content.len() })
 }
 
+/// Puts `bytes` inside `call`'s calldata where a strict reading of its arguments still passes:
+/// at the end of its last dynamic argument's content, or after the selector when it declares no
+/// arguments.
+fn plant(call: &mut PlannedCall, bytes: &[u8]) -> Result<(), NotApplicable> {
+    match &call.args {
+        None if call.data.len() >= 4 => {
+            call.data.extend_from_slice(bytes);
+            Ok(())
+        }
+        Some(types) => {
+            let last = types.iter().rposition(|t| t.is_dynamic()).ok_or(NotApplicable)?;
+            let values = decode_args(&call.data[4..], types, ArgDecoding::Strict)
+                .map_err(|_| NotApplicable)?;
+            let mut content = values[last].as_dynamic().ok_or(NotApplicable)?.to_vec();
+            content.extend_from_slice(bytes);
+            let mut values: Vec<ArgValue<'_>> = values.to_vec();
+            values[last] = ArgValue::Dynamic(&content);
+            let mut data = call.data[..4].to_vec();
+            data.extend_from_slice(&leash_model::abi::args::encode_args(&values));
+            call.data = data;
+            Ok(())
+        }
+        None => Err(NotApplicable),
+    }
+}
+
+/// The position of the first occurrence of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The content a relocated or hidden dynamic argument carries: the twin call's same argument
+/// when it decodes, else the twin call's whole calldata.
+fn twin_content(twin: &PlannedOp, item: u8, arg: u8) -> Result<Vec<u8>, NotApplicable> {
+    let twin_call = twin.calls.get(usize::from(item) % twin.calls.len().max(1));
+    twin_call
+        .and_then(|t| t.decoded_args().and_then(|a| a.get(usize::from(arg)).copied()))
+        .and_then(|v| v.as_dynamic().map(<[u8]>::to_vec))
+        .or_else(|| twin_call.map(|t| t.data.clone()))
+        .ok_or(NotApplicable)
+}
+
 /// Rebuilds an `execute` callData around new `executionCalldata` bytes, keeping the mode.
 fn reenvelope(cd: &[u8], exec: &[u8]) -> Vec<u8> {
     let mut mode = [0u8; 32];
@@ -234,6 +305,9 @@ fn reenvelope(cd: &[u8], exec: &[u8]) -> Vec<u8> {
 impl Mutation {
     /// Applies the mutation to `op`'s canonical encoding; `twin` supplies planted content.
     pub fn apply(&self, op: &PlannedOp, twin: &PlannedOp) -> Result<Mutated, NotApplicable> {
+        if let Some(mutated) = self.apply_hide(op, twin)? {
+            return Ok(mutated);
+        }
         // Mutations inside an execution's calldata change the plan, then encode canonically.
         if let Some(planned) = self.apply_inner(op, twin)? {
             let (call_data, _) = planned.encode();
@@ -334,6 +408,61 @@ impl Mutation {
         Ok(Mutated { call_data: cd, signature_tail })
     }
 
+    /// The hiding mutations: plant bytes inside a host item's calldata, encode canonically, then
+    /// point a pointer at them. `None` for other mutations.
+    fn apply_hide(
+        &self,
+        op: &PlannedOp,
+        twin: &PlannedOp,
+    ) -> Result<Option<Mutated>, NotApplicable> {
+        let (item, host) = match *self {
+            Self::ItemHide { item, host } | Self::DataHide { item, host } => (item, host),
+            _ => return Ok(None),
+        };
+        if !op.batch {
+            return Err(NotApplicable);
+        }
+        let planted_call =
+            twin.calls.get(usize::from(item) % twin.calls.len().max(1)).ok_or(NotApplicable)?;
+        let hidden = match self {
+            // The twin item's head and data, as a one-item batch encodes them after its
+            // [0x20][1][p_0] prefix.
+            Self::ItemHide { .. } => PlannedOp { batch: true, calls: vec![planted_call.clone()] }
+                .execution_calldata()[96..]
+                .to_vec(),
+            _ => {
+                let mut bytes = U256::from(planted_call.data.len()).to_be_bytes::<32>().to_vec();
+                bytes.extend_from_slice(&planted_call.data);
+                bytes.resize(32 + planted_call.data.len().div_ceil(32) * 32, 0);
+                bytes
+            }
+        };
+        if usize::from(item) >= op.calls.len()
+            || (matches!(self, Self::DataHide { .. }) && host < item)
+        {
+            return Err(NotApplicable);
+        }
+        let mut planned = op.clone();
+        let host_call = planned.calls.get_mut(usize::from(host)).ok_or(NotApplicable)?;
+        plant(host_call, &hidden)?;
+        let (mut cd, layout) = planned.encode();
+        let host_layout = layout.items[usize::from(host)];
+        let region = &cd[host_layout.data_start..host_layout.data_start + host_layout.data_len];
+        let at = host_layout.data_start + find(region, &hidden).ok_or(NotApplicable)?;
+        let it = layout.items[usize::from(item)];
+        match self {
+            Self::ItemHide { .. } => {
+                let word = it.offset_word.ok_or(NotApplicable)?;
+                set_word(&mut cd, word, U256::from(at - EXEC_START - 64))?;
+            }
+            _ => {
+                let word = it.data_offset_word.ok_or(NotApplicable)?;
+                set_word(&mut cd, word, U256::from(at - it.target_at))?;
+            }
+        }
+        Ok(Some(Mutated { call_data: cd, signature_tail: Vec::new() }))
+    }
+
     /// Mutations of one execution's calldata: the changed plan, `None` for other mutations.
     fn apply_inner(
         &self,
@@ -360,18 +489,37 @@ impl Mutation {
                 }
                 c.data[at + range.start..at + range.end].fill(*fill);
             }
+            Self::ArgHide { item, arg } => {
+                let content = twin_content(twin, *item, *arg)?;
+                let c = call(&mut planned, *item)?;
+                let types = c.args.clone().ok_or(NotApplicable)?;
+                let place = dynamic_arg(c, *arg)?;
+                // content' = content ‖ len(twin) ‖ twin, re-encoded canonically.
+                let mut grown =
+                    c.data[place.content_start..place.content_start + place.content_len].to_vec();
+                let hidden_at = grown.len();
+                grown.extend_from_slice(&U256::from(content.len()).to_be_bytes::<32>());
+                grown.extend_from_slice(&content);
+                let values = decode_args(&c.data[4..], &types, ArgDecoding::Strict)
+                    .map_err(|_| NotApplicable)?;
+                let mut values: Vec<ArgValue<'_>> = values.to_vec();
+                values[usize::from(*arg)] = ArgValue::Dynamic(&grown);
+                let mut data = c.data[..4].to_vec();
+                data.extend_from_slice(&leash_model::abi::args::encode_args(&values));
+                // The head now points at the hidden length word inside the grown content.
+                let tail = decode_args(&data[4..], &types, ArgDecoding::Strict)
+                    .map_err(|_| NotApplicable)?;
+                let start = tail[usize::from(*arg)].as_dynamic().ok_or(NotApplicable)?.as_ptr()
+                    as usize
+                    - data.as_ptr() as usize;
+                let offset = start + hidden_at - 4;
+                set_word(&mut data, 4 + 32 * usize::from(*arg), U256::from(offset))?;
+                c.data = data;
+            }
             Self::ArgRelocate { item, arg } => {
+                let content = twin_content(twin, *item, *arg)?;
                 let c = call(&mut planned, *item)?;
                 let place = dynamic_arg(c, *arg)?;
-                let twin_call = twin.calls.get(usize::from(*item) % twin.calls.len().max(1));
-                let content: Vec<u8> = twin_call
-                    .and_then(|t| t.decoded_args().and_then(|a| a.get(usize::from(*arg)).copied()))
-                    .and_then(|v| match v {
-                        ArgValue::Dynamic(content) => Some(content.to_vec()),
-                        ArgValue::Word(_) => None,
-                    })
-                    .or_else(|| twin_call.map(|t| t.data.clone()))
-                    .ok_or(NotApplicable)?;
                 let offset = c.data.len() - 4;
                 c.data.extend_from_slice(&U256::from(content.len()).to_be_bytes::<32>());
                 c.data.extend_from_slice(&content);
@@ -404,6 +552,8 @@ impl Mutation {
             Self::ItemOffset { .. } => "item_offset",
             Self::ItemAlias { .. } => "item_alias",
             Self::ItemRelocate { .. } => "item_relocate",
+            Self::ItemHide { .. } => "item_hide",
+            Self::DataHide { .. } => "data_hide",
             Self::DataOffset { .. } => "data_offset",
             Self::DataLength { .. } => "data_length",
             Self::DirtyTarget { .. } => "dirty_target",
@@ -413,13 +563,14 @@ impl Mutation {
             Self::InnerData { .. } => "inner_data",
             Self::DirtyArg { .. } => "dirty_arg",
             Self::ArgRelocate { .. } => "arg_relocate",
+            Self::ArgHide { .. } => "arg_hide",
             Self::ArgPadding { .. } => "arg_padding",
             Self::SignatureDecoy => "signature_decoy",
         }
     }
 
     /// Every kind, for coverage tables.
-    pub const KINDS: [&'static str; 21] = [
+    pub const KINDS: [&'static str; 24] = [
         "outer_selector",
         "mode_byte",
         "outer_offset",
@@ -430,6 +581,8 @@ impl Mutation {
         "item_offset",
         "item_alias",
         "item_relocate",
+        "item_hide",
+        "data_hide",
         "data_offset",
         "data_length",
         "dirty_target",
@@ -439,6 +592,7 @@ impl Mutation {
         "inner_data",
         "dirty_arg",
         "arg_relocate",
+        "arg_hide",
         "arg_padding",
         "signature_decoy",
     ];
@@ -479,22 +633,78 @@ const SENTINEL_SELECTORS: [[u8; 4]; 5] = [
 const MODE_EDITS: [(u8, u8); 8] =
     [(0, 0xff), (0, 0xfe), (0, 0x02), (1, 0x01), (1, 0x02), (2, 0x01), (6, 0x78), (31, 0x01)];
 
-/// Chooses a mutation that applies to `op`, or `None` when the input runs out before one is
-/// found. `layout` is `op`'s layout.
+/// The items, arguments and hosts of an op that mutations can name.
+struct Candidates {
+    items: Vec<u8>,
+    dynamic_args: Vec<(u8, u8)>,
+    dirty_args: Vec<(u8, u8)>,
+    hosts: Vec<u8>,
+}
+
+impl Candidates {
+    fn of(op: &PlannedOp) -> Self {
+        let mut c = Self {
+            items: Vec::new(),
+            dynamic_args: Vec::new(),
+            dirty_args: Vec::new(),
+            hosts: Vec::new(),
+        };
+        for (i, call) in op.calls.iter().enumerate() {
+            let i = i as u8;
+            c.items.push(i);
+            match &call.args {
+                None if call.data.len() >= 4 => c.hosts.push(i),
+                None => {}
+                Some(types) => {
+                    if call.decoded_args().is_none() {
+                        continue;
+                    }
+                    for (j, ty) in types.iter().enumerate() {
+                        if ty.is_dynamic() {
+                            c.dynamic_args.push((i, j as u8));
+                        } else if dirty_range(*ty).is_some() {
+                            c.dirty_args.push((i, j as u8));
+                        }
+                    }
+                    if types.iter().any(|t| t.is_dynamic()) {
+                        c.hosts.push(i);
+                    }
+                }
+            }
+        }
+        c
+    }
+}
+
+/// Chooses a mutation that applies to `op` (naming only items and arguments it has), or `None`
+/// when the input runs out before one is found. `layout` is `op`'s layout.
 pub fn choose(
     u: &mut Unstructured<'_>,
     op: &PlannedOp,
     layout: &Layout,
     twin: &PlannedOp,
 ) -> arbitrary::Result<Option<Mutation>> {
-    let items = layout.items.len() as u8;
-    fn pick(u: &mut Unstructured<'_>, items: u8) -> arbitrary::Result<u8> {
-        u.int_in_range(0..=items.saturating_sub(1))
-    }
-    let pick_item = |u: &mut Unstructured<'_>| pick(u, items);
+    let c = Candidates::of(op);
     let total_len = EXEC_START + layout.exec_len.div_ceil(32) * 32;
+    let batch = layout.batch && !c.items.is_empty();
     for _ in 0..8 {
         let kind = *u.choose(&Mutation::KINDS)?;
+        let needs_batch = matches!(
+            kind,
+            "array_offset"
+                | "batch_length"
+                | "item_offset"
+                | "item_alias"
+                | "item_relocate"
+                | "item_hide"
+                | "data_hide"
+                | "data_offset"
+                | "data_length"
+                | "dirty_target"
+        );
+        if needs_batch && !batch {
+            continue;
+        }
         let mutation = match kind {
             "outer_selector" => {
                 Mutation::OuterSelector { selector: *u.choose(&SENTINEL_SELECTORS)? }
@@ -524,22 +734,32 @@ pub fn choose(
                 Mutation::BatchLength { value }
             }
             "item_offset" => {
-                let i = pick_item(u)?;
-                let canonical =
-                    layout.items[usize::from(i)].target_at.saturating_sub(EXEC_START + 64);
-                let value = hostile_word(u, canonical, layout.exec_len.saturating_sub(64))?;
-                Mutation::ItemOffset { item: i, value }
+                let item = *u.choose(&c.items)?;
+                let canonical = layout.items[usize::from(item)].target_at - EXEC_START - 64;
+                Mutation::ItemOffset {
+                    item,
+                    value: hostile_word(u, canonical, layout.exec_len - 64)?,
+                }
             }
-            "item_alias" => Mutation::ItemAlias { item: pick_item(u)?, to: pick_item(u)? },
-            "item_relocate" => Mutation::ItemRelocate { item: pick_item(u)? },
+            "item_alias" => {
+                Mutation::ItemAlias { item: *u.choose(&c.items)?, to: *u.choose(&c.items)? }
+            }
+            "item_relocate" => Mutation::ItemRelocate { item: *u.choose(&c.items)? },
+            "item_hide" if !c.hosts.is_empty() => {
+                Mutation::ItemHide { item: *u.choose(&c.items)?, host: *u.choose(&c.hosts)? }
+            }
+            "data_hide" if !c.hosts.is_empty() => {
+                let host = *u.choose(&c.hosts)?;
+                Mutation::DataHide { item: u.int_in_range(0..=host)?, host }
+            }
             "data_offset" => Mutation::DataOffset {
-                item: pick_item(u)?,
+                item: *u.choose(&c.items)?,
                 value: hostile_word(u, 0x60, layout.exec_len)?,
             },
             "data_length" => {
-                let i = pick_item(u)?;
-                let len = layout.items[usize::from(i)].data_len;
-                Mutation::DataLength { item: i, value: hostile_word(u, len, layout.exec_len)? }
+                let item = *u.choose(&c.items)?;
+                let len = layout.items[usize::from(item)].data_len;
+                Mutation::DataLength { item, value: hostile_word(u, len, layout.exec_len)? }
             }
             "dirty_target" => {
                 let mut fill = [0u8; 12];
@@ -547,18 +767,21 @@ pub fn choose(
                 if fill == [0; 12] {
                     fill[0] = 0xde;
                 }
-                Mutation::DirtyTarget { item: pick_item(u)?, fill }
+                Mutation::DirtyTarget { item: *u.choose(&c.items)?, fill }
             }
             "padding" => {
-                let region =
-                    if u.ratio(1, 2)? { Region::Outer } else { Region::Item(pick_item(u)?) };
+                let region = if !batch || u.ratio(1, 2)? {
+                    Region::Outer
+                } else {
+                    Region::Item(*u.choose(&c.items)?)
+                };
                 Mutation::Padding { region }
             }
             "trailing" => {
-                let region = match u.int_in_range(0u8..=2)? {
-                    0 => Region::Outer,
-                    1 => Region::Execution,
-                    _ => Region::Item(pick_item(u)?),
+                let region = match (u.int_in_range(0u8..=2)?, c.items.is_empty()) {
+                    (0, _) | (_, true) => Region::Outer,
+                    (1, _) => Region::Execution,
+                    _ => Region::Item(*u.choose(&c.items)?),
                 };
                 let len = *u.choose(&[1usize, 4, 31, 32, 64])?;
                 let mut bytes = vec![0u8; len];
@@ -569,26 +792,37 @@ pub fn choose(
                 let cut = u.int_in_range(1u32..=64)?;
                 Mutation::Truncate { len: (total_len as u32).saturating_sub(cut) }
             }
-            "inner_data" => {
+            "inner_data" if !c.items.is_empty() => {
                 let data = match u.int_in_range(0u8..=2)? {
-                    0 => u.choose(&SENTINEL_SELECTORS)?.to_vec(),
+                    0 => {
+                        // A sentinel selector, sometimes with arguments after it.
+                        let mut data = u.choose(&SENTINEL_SELECTORS)?.to_vec();
+                        data.resize(4 + *u.choose(&[0usize, 2, 32])?, 0x12);
+                        data
+                    }
                     1 => vec![0u8; u.int_in_range(1usize..=3)?],
                     _ => Vec::new(),
                 };
-                Mutation::InnerData { item: pick_item(u)?, data }
+                Mutation::InnerData { item: *u.choose(&c.items)?, data }
             }
-            "dirty_arg" => Mutation::DirtyArg {
-                item: pick_item(u)?,
-                arg: u.int_in_range(0u8..=7)?,
-                fill: u.int_in_range(1u8..=255)?,
-            },
-            "arg_relocate" => {
-                Mutation::ArgRelocate { item: pick_item(u)?, arg: u.int_in_range(0u8..=7)? }
+            "dirty_arg" if !c.dirty_args.is_empty() => {
+                let (item, arg) = *u.choose(&c.dirty_args)?;
+                Mutation::DirtyArg { item, arg, fill: u.int_in_range(1u8..=255)? }
             }
-            "arg_padding" => {
-                Mutation::ArgPadding { item: pick_item(u)?, arg: u.int_in_range(0u8..=7)? }
+            "arg_relocate" if !c.dynamic_args.is_empty() => {
+                let (item, arg) = *u.choose(&c.dynamic_args)?;
+                Mutation::ArgRelocate { item, arg }
             }
-            _ => Mutation::SignatureDecoy,
+            "arg_hide" if !c.dynamic_args.is_empty() => {
+                let (item, arg) = *u.choose(&c.dynamic_args)?;
+                Mutation::ArgHide { item, arg }
+            }
+            "arg_padding" if !c.dynamic_args.is_empty() => {
+                let (item, arg) = *u.choose(&c.dynamic_args)?;
+                Mutation::ArgPadding { item, arg }
+            }
+            "signature_decoy" => Mutation::SignatureDecoy,
+            _ => continue,
         };
         if mutation.apply(op, twin).is_ok() {
             return Ok(Some(mutation));

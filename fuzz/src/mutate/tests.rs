@@ -271,3 +271,55 @@ fn mutations_serialize_for_the_corpus() {
     assert_eq!(json, r#"{"kind":"trailing","region":{"item":1},"bytes":"0x0102"}"#);
     assert_eq!(serde_json::from_str::<Mutation>(&json).unwrap(), m);
 }
+
+#[test]
+fn item_hide_points_at_a_twin_item_inside_a_sibling_argument() {
+    // The twin item lives in the swap path of item 1; item 0's pointer leads to it, and no
+    // byte lies outside the items, so only the item offset betrays it.
+    let m = apply(Mutation::ItemHide { item: 0, host: 1 });
+    let e = &m.call_data[EXEC_START..];
+    let pointer = word_at(&m.call_data, EXEC_START + 64).to::<usize>();
+    assert_eq!(&e[64 + pointer + 12..64 + pointer + 32], EVIL.as_slice());
+    assert_eq!(strict_reason(&m.call_data), DenyReason::ItemOffset);
+    // With canonical pointers, the same bytes decode to two benign items whose path grew.
+    let mut canonical_pointer = m.call_data.clone();
+    canonical_pointer[EXEC_START + 64..EXEC_START + 96]
+        .copy_from_slice(&U256::from(64).to_be_bytes::<32>());
+    let items = decode_execute(&canonical_pointer).unwrap();
+    assert_eq!(items[0].target, TOKEN);
+    assert_eq!(items[1].target, ROUTER);
+}
+
+#[test]
+fn data_hide_points_an_items_calldata_at_hidden_bytes() {
+    let (_, layout) = benign().encode();
+    let m = apply(Mutation::DataHide { item: 1, host: 1 });
+    let q = word_at(&m.call_data, layout.items[1].data_offset_word.unwrap()).to::<usize>();
+    let base = layout.items[1].target_at;
+    let len = word_at(&m.call_data, base + q).to::<usize>();
+    let twin_data = &twin().calls[1].data;
+    assert_eq!(&m.call_data[base + q + 32..base + q + 32 + len], &twin_data[..]);
+    assert_eq!(strict_reason(&m.call_data), DenyReason::DataOffset);
+    // Hiding needs a host at or after the item, and a host that can carry bytes.
+    assert_eq!(
+        Mutation::DataHide { item: 1, host: 0 }.apply(&benign(), &twin()),
+        Err(NotApplicable)
+    );
+}
+
+#[test]
+fn arg_hide_keeps_the_benign_prefix_where_a_fixed_offset_reads() {
+    let m = apply(Mutation::ArgHide { item: 1, arg: 2 });
+    let data = item_data(&m.call_data, 1);
+    let types = [AbiType::Address, AbiType::Uint(256), AbiType::Bytes, AbiType::Uint(256)];
+    // The callee follows the head to the hidden twin content...
+    let seen = decode_args(&data[4..], &types, ArgDecoding::Solidity).unwrap();
+    assert_eq!(seen[2], ArgValue::Dynamic(&[0xee; 3]));
+    // ...while the canonical tail position (after the 4 head words) still starts with the
+    // benign content, and nothing follows the canonical tail.
+    assert_eq!(&data[4 + 160..4 + 165], &[0xaa; 5]);
+    let canonical_len = U256::from_be_slice(&data[4 + 128..4 + 160]).to::<usize>();
+    assert_eq!(4 + 160 + canonical_len.div_ceil(32) * 32, data.len());
+    let strict = decode_args(&data[4..], &types, ArgDecoding::Strict).unwrap_err();
+    assert_eq!(strict.reason, DenyReason::ArgOffset);
+}

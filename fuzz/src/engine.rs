@@ -33,7 +33,7 @@ pub enum Budget {
 }
 
 /// How a campaign runs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CampaignConfig {
     /// The campaign's seed; worker `w` derives its own.
     pub seed: u64,

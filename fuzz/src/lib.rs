@@ -14,3 +14,4 @@ pub mod mutate;
 pub mod oracle;
 pub mod run;
 pub mod target;
+pub mod throughput;

@@ -15,7 +15,7 @@ use leash_model::{AccountState, Env, Policy, Session, UserOp, Verdict};
 use crate::case::{Case, Op, START_TIME, Signer, Step};
 use crate::evm::abi::ILeashToken;
 use crate::evm::keys::Signing;
-use crate::evm::{OpOutcome, PackedUserOperation, World, recover_signer, session_keys};
+use crate::evm::{OpOutcome, PackedUserOperation, World, session_keys};
 use crate::finding::{Class, Finding};
 use crate::oracle::{self, describe_outcome, describe_verdict};
 use crate::target::{SessionModule, Target, TargetError};
@@ -194,21 +194,22 @@ impl Runner {
         Ok(())
     }
 
-    /// Signs `op` for the EVM and returns it with the signer the model sees.
+    /// Signs `op` for the EVM and returns it with the signer the model sees: the key that made
+    /// a (valid, low-s) signature, or none for a malformed one (spec §1.4). No recovery is
+    /// needed for signatures leash made itself; recovering would cost more than the op.
     fn sign(&mut self, op: &Op) -> (PackedUserOperation, Option<Address>) {
         self.nonce_key += 1;
         let mut packed =
             self.world.unsigned_op(self.nonce_key, Bytes::copy_from_slice(&op.call_data));
         let hash: B256 = self.world.user_op_hash(&packed);
-        let mut signature = match op.signer {
+        let (mut signature, signer) = match op.signer {
             Signer::Key(k) => {
                 let key = &session_keys()[usize::from(k) % session_keys().len()];
-                key.sign_hash_with(hash, self.config.signing).to_vec()
+                (key.sign_hash_with(hash, self.config.signing).to_vec(), Some(key.address()))
             }
-            Signer::Malformed => vec![0u8; 64],
+            Signer::Malformed => (vec![0u8; 64], None),
         };
         signature.extend_from_slice(&op.signature_tail);
-        let signer = recover_signer(hash, &signature);
         packed.signature = signature.into();
         (packed, signer)
     }

@@ -11,23 +11,38 @@ use crate::case::{Case, Op, Recipe, START_TIME, Signer, Step};
 use crate::mutate::{self, PlannedCall, PlannedOp};
 
 /// How cases are generated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseConfig {
     /// The most steps in a case.
     pub max_steps: usize,
     /// Whether ops may be mutated into non-canonical encodings. Off, leash sends only canonical
     /// encodings, as ABI-typed fuzzers do.
     pub mutate: bool,
+    /// A fixed policy every install uses (`leash fuzz --policy`); `None` generates policies.
+    pub policy: Option<Box<Policy>>,
 }
 
 impl Default for CaseConfig {
     fn default() -> Self {
-        Self { max_steps: 16, mutate: true }
+        Self { max_steps: 16, mutate: true, policy: None }
     }
 }
 
 /// Key indices `0..MAX_SESSIONS` can hold sessions; the rest of the harness's keys never do.
 const STRANGER: u8 = MAX_SESSIONS as u8;
+
+/// The policy an install uses: the configured one, or a random valid one.
+fn install_policy(
+    u: &mut Unstructured<'_>,
+    catalog: &Catalog,
+    now: u64,
+    config: &CaseConfig,
+) -> arbitrary::Result<Policy> {
+    match &config.policy {
+        Some(fixed) => Ok((**fixed).clone()),
+        None => policy(u, catalog, now),
+    }
+}
 
 /// A random valid policy over the catalog, its window placed around `now`.
 pub fn policy(u: &mut Unstructured<'_>, catalog: &Catalog, now: u64) -> arbitrary::Result<Policy> {
@@ -224,7 +239,7 @@ pub fn generate_case(
     let mut now = START_TIME;
     let mut policies: Vec<Option<Policy>> = vec![None; usize::from(STRANGER)];
     let mut steps = Vec::new();
-    let first = policy(u, catalog, now)?;
+    let first = install_policy(u, catalog, now, config)?;
     steps.push(Step::Install { key: 0, policy: Box::new(first.clone()) });
     policies[0] = Some(first);
     if first_window_starts_later(&policies[0]) && u.ratio(1, 2)? {
@@ -263,7 +278,7 @@ pub fn generate_case(
             }
             _ => {
                 let key = u.int_in_range(0..=STRANGER - 1)?;
-                let p = policy(u, catalog, now)?;
+                let p = install_policy(u, catalog, now, config)?;
                 steps.push(Step::Install { key, policy: Box::new(p.clone()) });
                 policies[usize::from(key)] = Some(p);
             }

@@ -1,0 +1,155 @@
+//! Throughput of the differential fuzzer against bare revm on the same work.
+//!
+//! A [`Workload`] is a fixed list of generated cases. [`differential`] runs it the way a
+//! campaign does (model, signing, EVM with the call recorder, oracle, counter checks);
+//! [`bare`] runs the very same transactions with nothing but revm: ops signed before the clock
+//! starts, no inspector, no model, no checks, the same bundles resubmitted without the same
+//! refused ops. The ratio of the two is the fuzzer's overhead.
+
+use std::time::Instant;
+
+use alloy_primitives::{Address, B256, Bytes};
+use arbitrary::Unstructured;
+
+use crate::case::{Case, START_TIME, Signer, Step};
+use crate::engine::SplitMix64;
+use crate::evm::{PackedUserOperation, Signing, World, session_keys};
+use crate::generate::{CaseConfig, Catalog, generate_case};
+use crate::run::{RunConfig, Runner};
+use crate::target::{Target, TargetError};
+
+/// A fixed list of cases to measure on.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// The cases.
+    pub cases: Vec<Case>,
+}
+
+impl Workload {
+    /// `count` cases generated from `seed`, the way a campaign generates fresh inputs.
+    pub fn generate(seed: u64, count: usize, catalog: &Catalog, config: &CaseConfig) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let mut cases = Vec::with_capacity(count);
+        let mut input = vec![0u8; 4096];
+        while cases.len() < count {
+            rng.fill(&mut input);
+            if let Ok(case) = generate_case(&mut Unstructured::new(&input), catalog, config) {
+                cases.push(case);
+            }
+        }
+        Self { cases }
+    }
+
+    /// The number of ops over all cases.
+    pub fn ops(&self) -> u64 {
+        self.cases.iter().map(|c| c.op_count() as u64).sum()
+    }
+}
+
+/// How long some work took.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Measurement {
+    /// Ops submitted.
+    pub ops: u64,
+    /// Wall-clock seconds on one thread.
+    pub seconds: f64,
+}
+
+impl Measurement {
+    /// Ops per second.
+    pub fn ops_per_sec(&self) -> f64 {
+        if self.seconds > 0.0 { self.ops as f64 / self.seconds } else { 0.0 }
+    }
+}
+
+/// Runs the workload differentially, as a campaign worker does (without generating the cases).
+/// Also returns how many cases showed a finding (zero on a correct module).
+pub fn differential(
+    target: &Target,
+    workload: &Workload,
+    run: RunConfig,
+) -> Result<(Measurement, usize), TargetError> {
+    let mut runner = Runner::for_target(target, run)?;
+    let start = Instant::now();
+    let mut ops = 0;
+    let mut findings = 0;
+    for case in &workload.cases {
+        let report = runner.run(case);
+        ops += report.ops;
+        findings += usize::from(report.finding.is_some());
+    }
+    Ok((Measurement { ops, seconds: start.elapsed().as_secs_f64() }, findings))
+}
+
+/// One step of a case, ready for bare execution: ops already signed.
+enum BareStep {
+    Install(Address, Box<leash_model::Policy>),
+    Revoke(Address),
+    Time(u64),
+    Bundle(Vec<PackedUserOperation>),
+}
+
+/// Runs the workload's transactions on bare revm: the same installs, revocations and bundles,
+/// with every op signed before the clock starts, no inspector, and nothing compared.
+pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetError> {
+    let mut world = target.world()?;
+    let module = target.module();
+    let mut nonce_key = 1u64;
+    let prepared: Vec<Vec<BareStep>> = workload
+        .cases
+        .iter()
+        .map(|case| case.steps.iter().map(|step| prepare(&world, step, &mut nonce_key)).collect())
+        .collect();
+    let start = Instant::now();
+    let mut ops = 0;
+    for steps in &prepared {
+        world.reset();
+        let mut now = START_TIME;
+        for step in steps {
+            match step {
+                BareStep::Install(key, policy) => {
+                    world.set_timestamp(now);
+                    let _ = module.install(&mut world, *key, policy);
+                }
+                BareStep::Revoke(key) => {
+                    world.set_timestamp(now);
+                    let _ = module.revoke(&mut world, *key);
+                }
+                BareStep::Time(t) => now = now.max(*t),
+                BareStep::Bundle(packed) => {
+                    ops += packed.len() as u64;
+                    let _ = world.run_bundle_bare(now, packed);
+                }
+            }
+        }
+    }
+    Ok(Measurement { ops, seconds: start.elapsed().as_secs_f64() })
+}
+
+fn prepare(world: &World, step: &Step, nonce_key: &mut u64) -> BareStep {
+    let key = |k: u8| session_keys()[usize::from(k) % session_keys().len()].address();
+    match step {
+        Step::Install { key: k, policy } => BareStep::Install(key(*k), policy.clone()),
+        Step::Revoke { key: k } => BareStep::Revoke(key(*k)),
+        Step::Time { now } => BareStep::Time(*now),
+        Step::Bundle { ops } => BareStep::Bundle(
+            ops.iter()
+                .map(|op| {
+                    *nonce_key += 1;
+                    let mut packed =
+                        world.unsigned_op(*nonce_key, Bytes::copy_from_slice(&op.call_data));
+                    let hash: B256 = world.user_op_hash(&packed);
+                    let mut signature = match op.signer {
+                        Signer::Key(k) => session_keys()[usize::from(k) % session_keys().len()]
+                            .sign_hash_with(hash, Signing::Rfc6979)
+                            .to_vec(),
+                        Signer::Malformed => vec![0u8; 64],
+                    };
+                    signature.extend_from_slice(&op.signature_tail);
+                    packed.signature = signature.into();
+                    packed
+                })
+                .collect(),
+        ),
+    }
+}

@@ -40,6 +40,9 @@ pub struct Entry {
     /// The finding as first seen, for humans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finding: Option<Finding>,
+    /// What the entry reproduces, in words (regressions say which bug they pin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Where the case came from.
     pub provenance: Provenance,
     /// The case itself.
@@ -103,6 +106,7 @@ impl Entry {
             module,
             expect,
             finding,
+            note: None,
             provenance,
             case,
         };

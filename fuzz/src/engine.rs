@@ -9,8 +9,8 @@
 //! worker that found it and handed to the caller.
 
 use std::collections::HashSet;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use arbitrary::Unstructured;
@@ -81,8 +81,9 @@ pub struct Progress {
     /// Distinct findings, by class (indexed as `Class::ALL`).
     pub findings: [AtomicU64; 5],
     features: Vec<AtomicU64>,
-    /// Set to stop the campaign (Ctrl-C); workers stop after their current case.
-    pub stop: AtomicBool,
+    /// Set to stop the campaign (Ctrl-C); workers stop after their current case. Shared, so a
+    /// signal handler can hold it.
+    pub stop: Arc<AtomicBool>,
 }
 
 impl Default for Progress {
@@ -94,7 +95,7 @@ impl Default for Progress {
             allowed: AtomicU64::new(0),
             findings: Default::default(),
             features: (0..FEATURE_BITS / 64).map(|_| AtomicU64::new(0)).collect(),
-            stop: AtomicBool::new(false),
+            stop: Arc::new(AtomicBool::new(false)),
         }
     }
 }

@@ -190,10 +190,14 @@ fn drop_batch_items(case: &Case) -> Vec<Case> {
 }
 
 fn simplify_ops(case: &Case) -> Vec<Case> {
-    each_op(case, 5, |op, e| {
+    each_op(case, 6, |op, e| {
         let Some(recipe) = op.recipe.as_mut() else { return false };
         match e {
             0 if recipe.mutation.is_some() => recipe.mutation = None,
+            // Without a mutation the twin plants nothing: drop it.
+            5 if recipe.mutation.is_none() && !recipe.twin.calls.is_empty() => {
+                recipe.twin.calls.clear();
+            }
             1 if recipe.planned.batch && recipe.planned.calls.len() == 1 => {
                 recipe.planned.batch = false
             }

@@ -14,7 +14,9 @@
 mod cmd;
 mod human;
 mod policy_file;
+mod render;
 mod review;
+mod target_args;
 mod terminal;
 
 use std::io::{self, Write as _};

@@ -1,5 +1,15 @@
-//! leash's differential fuzzing harness: the EVM side ([`evm`]) that runs session-key
-//! UserOperations through EntryPoint v0.8, the account and a session module.
+//! leash's differential fuzzer: session lifecycles run on the model (`leash-model`) and on a
+//! Solidity session module in revm, behind the real ERC-4337 EntryPoint, compared op by op.
+//!
+//! * [`evm`]: the revm world, policy encoding, signed UserOperations, bundles, call recorder.
+//! * [`target`]: which module runs (reference, mutant, external) and the adapter that drives it.
+//! * [`generate`]: random policies and lifecycles, one generator per policy rule.
+//! * [`mutate`]: structure-aware calldata mutation into non-canonical encodings.
+//! * [`case`]: the case format; [`run`]: playing a case on both sides; [`oracle`]: classifying
+//!   what differs ([`finding`]).
+//! * [`engine`]: seeded multi-worker campaigns; [`minimize`]: shrinking findings;
+//!   [`corpus`]: the on-disk format, written atomically.
+//! * [`throughput`] and [`kill`]: the benchmarks behind `leash bench`.
 #![forbid(unsafe_code)]
 
 pub mod case;
@@ -9,6 +19,7 @@ pub mod evm;
 pub mod finding;
 pub mod generate;
 pub mod hex_bytes;
+pub mod kill;
 pub mod minimize;
 pub mod mutate;
 pub mod oracle;

@@ -6,8 +6,14 @@
 
 use std::process::ExitCode;
 
+pub(crate) mod bench;
 pub(crate) mod explain;
+pub(crate) mod export;
+pub(crate) mod fuzz;
+pub(crate) mod minimize;
 pub(crate) mod prove;
+pub(crate) mod replay;
+pub(crate) mod report;
 
 /// How a subcommand that ran to the end finishes. Errors (bad input, bad usage) are not
 /// outcomes: they are the `Err` of [`Run::run`], printed by `main`, and exit 2.
@@ -71,8 +77,20 @@ macro_rules! subcommands {
 }
 
 subcommands! {
+    /// Fuzz a session module differentially against the spec (the reference module by default).
+    Fuzz(fuzz::FuzzArgs),
+    /// Replay a corpus entry against its module (or another) and report what it shows.
+    Replay(replay::ReplayArgs),
+    /// Shrink a corpus entry's case while it still shows its finding.
+    Minimize(minimize::MinimizeArgs),
+    /// Measure the fuzzer (throughput, scaling, a long campaign, mutant kills) into BENCHMARKS.md.
+    Bench(bench::BenchArgs),
     /// Explain a policy file in plain English and lint it against session-key advice.
     Explain(explain::ExplainArgs),
     /// Run the model's property harnesses (exhaustive and random), or Kani with --kani.
     Prove(prove::ProveArgs),
+    /// Report corpus findings for people (markdown) or tools (json, sarif).
+    Report(report::ReportArgs),
+    /// Turn a corpus entry into a standalone reproducer (a Foundry test).
+    Export(export::ExportArgs),
 }

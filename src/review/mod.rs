@@ -6,7 +6,7 @@
 //! A [`Review`] is plain data: `leash explain` prints it as text or serializes it as JSON.
 
 mod describe;
-mod known;
+pub(crate) mod known;
 mod lints;
 
 use leash_model::Policy;

@@ -1,0 +1,474 @@
+//! `leash bench`: measures the fuzzer and writes `BENCHMARKS.md`.
+//!
+//! * `throughput`: differential ops/s against bare revm executing the same transactions.
+//! * `scaling`: campaign throughput with 1 worker and with every core.
+//! * `long`: a long campaign on the reference module (it must find nothing).
+//! * `mutants`: the kill benchmark: time to the first bypass in each mutant, several seeds,
+//!   with calldata mutation on and off.
+//!
+//! Each section is measured in this run and written with the machine it ran on; sections not
+//! selected keep what the file already says.
+
+use std::io::{self, Write as _};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use leash_fuzz::engine::{Budget, CampaignConfig, Progress, run_campaign};
+use leash_fuzz::evm::Signing;
+use leash_fuzz::generate::{CaseConfig, Catalog};
+use leash_fuzz::kill::{KillRun, kill};
+use leash_fuzz::run::RunConfig;
+use leash_fuzz::target::Target;
+use leash_fuzz::throughput::{Workload, bare, differential};
+
+use super::{Outcome, Run};
+use crate::human;
+
+/// Arguments of `leash bench`.
+#[derive(Debug, Args)]
+#[command(after_help = "Writes the selected sections into --out, keeping the others. Timing \
+                        depends on the machine; the file records which one.")]
+pub(crate) struct BenchArgs {
+    /// Which sections to measure (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    sections: Vec<Section>,
+    /// Cases in the throughput workload.
+    #[arg(long, value_name = "N", default_value_t = 1500)]
+    workload: usize,
+    /// Seconds of each scaling campaign.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    scaling_seconds: u64,
+    /// Seconds of the long campaign.
+    #[arg(long, value_name = "N", default_value_t = 600)]
+    long_seconds: u64,
+    /// Budget of each kill run, in seconds (one core each).
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    kill_seconds: u64,
+    /// Seeds per mutant and mode.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    seeds: u64,
+    /// Only these mutants (default: all).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    mutants: Vec<String>,
+    /// Write each mutant's first minimized bypass (with mutation on, first seed) here, as
+    /// `mutant-<name>.json`.
+    #[arg(long, value_name = "DIR")]
+    reproducers: Option<PathBuf>,
+    /// The file to write.
+    #[arg(long, value_name = "FILE", default_value = "BENCHMARKS.md")]
+    out: PathBuf,
+}
+
+/// A section of BENCHMARKS.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Section {
+    /// Differential vs bare revm.
+    Throughput,
+    /// Worker scaling.
+    Scaling,
+    /// A long campaign on the reference module.
+    Long,
+    /// The mutant kill benchmark.
+    Mutants,
+}
+
+impl Section {
+    const ALL: [Section; 4] = [Self::Throughput, Self::Scaling, Self::Long, Self::Mutants];
+
+    fn marker(self) -> &'static str {
+        match self {
+            Self::Throughput => "throughput",
+            Self::Scaling => "scaling",
+            Self::Long => "long",
+            Self::Mutants => "mutants",
+        }
+    }
+}
+
+fn say(line: impl AsRef<str>) -> io::Result<()> {
+    writeln!(io::stderr(), "leash bench: {}", line.as_ref())
+}
+
+/// The machine the numbers come from.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    format!("{cpu}, {cores} cores, leash {} (release build)", env!("CARGO_PKG_VERSION"))
+}
+
+impl Run for BenchArgs {
+    fn run(self) -> anyhow::Result<Outcome> {
+        let sections =
+            if self.sections.is_empty() { Section::ALL.to_vec() } else { self.sections.clone() };
+        let mut file = match std::fs::read_to_string(&self.out) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read '{}'", self.out.display()));
+            }
+        };
+        let machine = machine();
+        for section in sections {
+            let body = match section {
+                Section::Throughput => self.throughput(&machine)?,
+                Section::Scaling => self.scaling(&machine)?,
+                Section::Long => self.long(&machine)?,
+                Section::Mutants => self.mutants(&machine)?,
+            };
+            file = replace_section(&file, section.marker(), &body);
+            // Written after each section, atomically, so a long run keeps what it measured.
+            write_atomic(&self.out, &file)?;
+            say(format!("wrote the {} section of {}", section.marker(), self.out.display()))?;
+        }
+        Ok(Outcome::Clean)
+    }
+}
+
+impl BenchArgs {
+    fn throughput(&self, machine: &str) -> anyhow::Result<String> {
+        say(format!("throughput: {} generated cases, reference module", self.workload))?;
+        let target = Target::reference()?;
+        let catalog = Catalog::reference(target.world()?.addresses());
+        let workload =
+            Workload::generate(0x1ea5_4ca5, self.workload, &catalog, &CaseConfig::default());
+        // Warm up once, then measure the three side by side, twice, and keep the best of each.
+        let _ = bare(&target, &workload)?;
+        let (mut best_bare, mut best_fixed, mut best_rfc) = (0f64, 0f64, 0f64);
+        let mut findings = 0;
+        for _ in 0..2 {
+            best_bare = best_bare.max(bare(&target, &workload)?.ops_per_sec());
+            let (fixed, f) = differential(&target, &workload, RunConfig::campaign())?;
+            findings += f;
+            best_fixed = best_fixed.max(fixed.ops_per_sec());
+            let rfc = RunConfig { signing: Signing::Rfc6979, ..RunConfig::campaign() };
+            best_rfc = best_rfc.max(differential(&target, &workload, rfc)?.0.ops_per_sec());
+        }
+        Ok(format!(
+            "## Differential throughput against bare revm\n\n\
+             Machine: {machine}. One thread. Workload: {} generated cases, {} ops (installs, \
+             revocations, bundles of 1 to 3 ops, about 40% of ops mutated), run on the \
+             reference module through EntryPoint v0.8 with real secp256k1 signatures verified \
+             by the `ecrecover` precompile.\n\n\
+             * **Bare revm** executes exactly the same transactions: every op signed before the \
+             clock starts, no inspector, no model, no checks, the same bundles resubmitted \
+             without the same refused ops.\n\
+             * **Differential** is what a campaign worker does per case (without generating \
+             it): sign, run the model, run the EVM with the call recorder, compare every op, \
+             check on-chain invariants, read counters back at lifecycle points.\n\n\
+             | run | ops/s | ratio to bare |\n|---|---|---|\n\
+             | bare revm `handleOps` | {:.0} | 1.00 |\n\
+             | differential, fixed-nonce signing (default) | {:.0} | **{:.2}** |\n\
+             | differential, RFC 6979 signing | {:.0} | {:.2} |\n\n\
+             Best of two runs each. Divergences found on the reference module during these \
+             runs: {findings}.\n\n\
+             Fixed-nonce signing reuses one ECDSA nonce per session key. That is only \
+             acceptable because leash's session keys are public constants of its source \
+             (`fuzz/src/evm/keys.rs`); the signatures are ordinary valid signatures the real \
+             precompile verifies. RFC 6979 signing costs about 40 µs per op here, which is what \
+             separates the two rows.\n",
+            workload.cases.len(),
+            human::group_digits(workload.ops()),
+            best_bare,
+            best_fixed,
+            best_fixed / best_bare,
+            best_rfc,
+            best_rfc / best_bare,
+        ))
+    }
+
+    fn campaign(
+        target: &Target,
+        workers: usize,
+        seconds: u64,
+    ) -> anyhow::Result<leash_fuzz::engine::Summary> {
+        let config = CampaignConfig {
+            workers,
+            budget: Budget::Time(Duration::from_secs(seconds)),
+            ..CampaignConfig::default()
+        };
+        Ok(run_campaign(target, &config, &Progress::default(), &|_| {})?)
+    }
+
+    fn scaling(&self, machine: &str) -> anyhow::Result<String> {
+        let target = Target::reference()?;
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let mut rows = String::new();
+        let mut single = 0.0;
+        for workers in [1, cores] {
+            say(format!("scaling: {} s with {workers} worker(s)", self.scaling_seconds))?;
+            let s = Self::campaign(&target, workers, self.scaling_seconds)?.progress;
+            if workers == 1 {
+                single = s.ops_per_sec();
+            }
+            rows += &format!(
+                "| {workers} | {} | {} | {:.0} | {:.2} | {} |\n",
+                human::group_digits(s.cases),
+                human::group_digits(s.ops),
+                s.ops_per_sec(),
+                s.ops_per_sec() / single,
+                s.total_findings()
+            );
+            if cores == 1 {
+                break;
+            }
+        }
+        Ok(format!(
+            "## Scaling with workers\n\nMachine: {machine}. Whole campaigns on the reference \
+             module ({} s each, generation, mutation and minimization included).\n\n\
+             | workers | cases | ops | ops/s | speed-up | findings |\n|---|---|---|---|---|---|\n{rows}",
+            self.scaling_seconds
+        ))
+    }
+
+    fn long(&self, machine: &str) -> anyhow::Result<String> {
+        let target = Target::reference()?;
+        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        say(format!(
+            "long campaign: {} s with {workers} workers on the reference module",
+            self.long_seconds
+        ))?;
+        let summary = Self::campaign(&target, workers, self.long_seconds)?;
+        let s = summary.progress;
+        let findings = if summary.found.is_empty() {
+            "none".to_owned()
+        } else {
+            summary.found.iter().map(|f| f.entry.id.clone()).collect::<Vec<_>>().join(", ")
+        };
+        Ok(format!(
+            "## A long campaign on the reference module\n\nMachine: {machine}. {workers} workers, \
+             seed 0x1ea54ca5, calldata mutation on.\n\n\
+             | time | cases | ops | ops allowed by the spec | behaviours | divergences |\n\
+             |---|---|---|---|---|---|\n| {:.0} s | {} | {} | {} | {} | {findings} |\n",
+            s.elapsed,
+            human::group_digits(s.cases),
+            human::group_digits(s.ops),
+            human::group_digits(s.allowed),
+            s.features
+        ))
+    }
+
+    fn mutants(&self, machine: &str) -> anyhow::Result<String> {
+        let names: Vec<String> = if self.mutants.is_empty() {
+            Target::mutant_names().map(str::to_owned).collect()
+        } else {
+            self.mutants.clone()
+        };
+        for name in &names {
+            Target::mutant(name)?;
+        }
+        let seeds: Vec<u64> = (0..self.seeds).map(|i| 0x1ea5_4ca5 + i).collect();
+        let mut jobs: Vec<(String, u64, bool)> = Vec::new();
+        for name in &names {
+            for mutate in [true, false] {
+                for seed in &seeds {
+                    jobs.push((name.clone(), *seed, mutate));
+                }
+            }
+        }
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        say(format!(
+            "kill benchmark: {} runs of at most {} s on {cores} core(s)",
+            jobs.len(),
+            self.kill_seconds
+        ))?;
+        let next = std::sync::Mutex::new(jobs.into_iter());
+        let results = std::sync::Mutex::new(Vec::<KillRun>::new());
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            let handles: Vec<_> = (0..cores)
+                .map(|_| {
+                    scope.spawn(|| -> anyhow::Result<()> {
+                        loop {
+                            let job = next.lock().expect("not poisoned").next();
+                            let Some((name, seed, mutate)) = job else { return Ok(()) };
+                            let run = kill(&name, seed, mutate, self.kill_seconds)?;
+                            let status = match &run.bypass {
+                                Some(b) => format!("bypass after {:.1} s", b.seconds),
+                                None => "no bypass".into(),
+                            };
+                            say(format!(
+                                "{name} seed {seed:#x} mutation {}: {status}",
+                                if mutate { "on" } else { "off" }
+                            ))?;
+                            results.lock().expect("not poisoned").push(run);
+                        }
+                    })
+                })
+                .collect();
+            for handle in handles {
+                handle.join().expect("kill workers do not panic")?;
+            }
+            Ok(())
+        })?;
+        let mut results = results.into_inner().expect("not poisoned");
+        results.sort_by(|a, b| (&a.mutant, !a.mutate, a.seed).cmp(&(&b.mutant, !b.mutate, b.seed)));
+        if let Some(dir) = &self.reproducers {
+            for name in &names {
+                let first =
+                    results.iter().find(|r| &r.mutant == name && r.mutate && r.seed == seeds[0]);
+                if let Some(seen) = first.and_then(|r| r.bypass.as_ref().or(r.other.as_ref())) {
+                    let mut entry = seen.entry.clone();
+                    entry.note = Some(format!(
+                        "The kill benchmark's first {} finding in mutant {name} (seed {:#x}), minimized.",
+                        seen.class, seeds[0]
+                    ));
+                    let path = dir.join(format!("mutant-{name}.json"));
+                    let json = serde_json::to_string_pretty(&entry)? + "\n";
+                    write_atomic(&path, &json)?;
+                }
+            }
+        }
+        Ok(render_kills(machine, &names, &results, self.kill_seconds, seeds.len()))
+    }
+}
+
+fn render_kills(
+    machine: &str,
+    names: &[String],
+    results: &[KillRun],
+    budget: u64,
+    seeds: usize,
+) -> String {
+    let mut table = String::from(
+        "| mutant | killed (mutation on) | median time to bypass | median cases | killed (canonical only) | other findings first |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    let mut all_times = Vec::new();
+    let mut killed_everywhere = 0;
+    let mut needs_mutation = Vec::new();
+    for name in names {
+        let on: Vec<&KillRun> = results.iter().filter(|r| &r.mutant == name && r.mutate).collect();
+        let off: Vec<&KillRun> =
+            results.iter().filter(|r| &r.mutant == name && !r.mutate).collect();
+        let kills_on = on.iter().filter(|r| r.killed()).count();
+        let kills_off = off.iter().filter(|r| r.killed()).count();
+        if kills_on == on.len() {
+            killed_everywhere += 1;
+        }
+        if kills_on > 0 && kills_off == 0 {
+            needs_mutation.push(name.clone());
+        }
+        let mut times: Vec<f64> =
+            on.iter().filter_map(|r| r.bypass.as_ref().map(|b| b.seconds)).collect();
+        let mut cases: Vec<u64> =
+            on.iter().filter_map(|r| r.bypass.as_ref().map(|b| b.cases)).collect();
+        all_times.extend(times.iter().copied());
+        let median_time =
+            median_f64(&mut times).map_or_else(|| "-".into(), |t| format!("{t:.1} s"));
+        let median_cases = median_u64(&mut cases).map_or_else(|| "-".into(), |c| c.to_string());
+        let others: Vec<String> = on
+            .iter()
+            .filter_map(|r| {
+                r.other
+                    .as_ref()
+                    .filter(|o| r.bypass.as_ref().is_none_or(|b| o.seconds <= b.seconds))
+                    .map(|o| o.class.to_string())
+            })
+            .collect();
+        table += &format!(
+            "| `{name}` | {kills_on}/{} | {median_time} | {median_cases} | {kills_off}/{} | {} |\n",
+            on.len(),
+            off.len(),
+            if others.is_empty() { "-".to_owned() } else { others.join(", ") }
+        );
+    }
+    let overall = median_f64(&mut all_times).map_or_else(|| "-".into(), |t| format!("{t:.1} s"));
+    format!(
+        "## Mutant kill benchmark\n\nMachine: {machine}. Each mutant is the reference module with \
+         one real bug planted (`reference-contracts/mutants/README.md`). Every run is a \
+         single-worker campaign with its own seed ({}), stopped at \
+         the first **bypass** (the account executed something the policy forbids) or after \
+         {budget} s. \"Canonical only\" turns calldata mutation off: leash then sends only the \
+         canonical encodings an ABI-typed fuzzer (Foundry, Echidna, Medusa) would send.\n\n\
+         {table}\n\
+         Killed with a bypass on every seed: {killed_everywhere} of {} mutants. Median time to \
+         the first bypass over all killing runs: {overall}. Mutants only calldata mutation \
+         kills: {}.\n\n\
+         \"Other findings first\" lists lower-severity findings (strictness, liveness, state) a \
+         run reported before its bypass; a mutant whose bug cannot make the account execute \
+         anything forbidden (an empty batch executes nothing) shows only those.\n",
+        human::plural(seeds as u64, "seed") + " per mutant and mode",
+        names.len(),
+        if needs_mutation.is_empty() {
+            "none".to_owned()
+        } else {
+            needs_mutation.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        }
+    )
+}
+
+fn median_f64(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    (!values.is_empty()).then(|| values[values.len() / 2])
+}
+
+fn median_u64(values: &mut [u64]) -> Option<u64> {
+    values.sort_unstable();
+    (!values.is_empty()).then(|| values[values.len() / 2])
+}
+
+/// Replaces the section between `<!-- leash-bench:NAME -->` markers, or appends it.
+fn replace_section(file: &str, name: &str, body: &str) -> String {
+    let start = format!("<!-- leash-bench:{name} -->");
+    let end = format!("<!-- /leash-bench:{name} -->");
+    let block = format!("{start}\n{body}{end}\n");
+    let mut out = if file.is_empty() {
+        "# Benchmarks\n\nWritten by `leash bench` (see `leash bench --help`); every number below was \
+         measured by the run that wrote its section.\n\n"
+            .to_owned()
+    } else {
+        file.to_owned()
+    };
+    match (out.find(&start), out.find(&end)) {
+        (Some(a), Some(b)) if b > a => {
+            out.replace_range(a..b + end.len() + 1.min(out.len() - b - end.len()), &block);
+        }
+        _ => {
+            if !out.ends_with("\n\n") {
+                out.push('\n');
+            }
+            out.push_str(&block);
+        }
+    }
+    out
+}
+
+/// Writes `text` to `path` through a temporary file and a rename.
+fn write_atomic(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write '{}'", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write '{}'", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_replaced_in_place_and_others_kept() {
+        let one = replace_section("", "a", "A1\n");
+        let two = replace_section(&one, "b", "B1\n");
+        let three = replace_section(&two, "a", "A2\n");
+        assert!(three.contains("A2\n") && !three.contains("A1") && three.contains("B1\n"));
+        assert!(three.find("leash-bench:a").unwrap() < three.find("leash-bench:b").unwrap());
+    }
+}

@@ -1,0 +1,119 @@
+//! `leash export`: a corpus entry as a standalone reproducer. One format so far,
+//! `leash export foundry <ENTRY>`: a Foundry test, `LeashRepro_<id>.t.sol`, that deploys the
+//! world leash's harness deploys from the same artifacts, replays the case with the same bytes
+//! and asserts what makes the finding a finding (`foundry.rs` says how).
+//!
+//! The entry is replayed first (twice: `leash_fuzz::engine::replay` for its finding, and a
+//! trace of every op's outcome, `trace.rs`): the test is only written when the replay still
+//! shows what the entry expects.
+
+mod foundry;
+mod trace;
+
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use leash_fuzz::corpus::Entry;
+use leash_fuzz::target::Target;
+
+use super::{Outcome, Run};
+
+/// Arguments of `leash export`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The format to export to.
+    #[command(subcommand)]
+    format: ExportFormat,
+}
+
+/// The export formats.
+#[derive(Debug, Subcommand)]
+enum ExportFormat {
+    /// Write a Foundry test (LeashRepro_<id>.t.sol) that reproduces the entry's finding.
+    #[command(after_help = foundry_help())]
+    Foundry(FoundryArgs),
+}
+
+/// The after-help of `leash export foundry`.
+const fn foundry_help() -> &'static str {
+    "The test deploys EntryPoint v0.8, the account, the entry's module (the reference, a mutant or \
+     the artifact path the entry names) and the targets from the Foundry-layout artifacts (with \
+     vm.getCode), at the addresses leash used; installs and revokes sessions through the owner \
+     as the harness does; signs every op with vm.sign and the public session keys; submits each \
+     bundle as it went through leash's bundler (the ops the EntryPoint rejected are checked, then \
+     left out); and asserts the finding. It passes while the bug is present.\n\nleash checks that \
+     tests written this way compile (solc 0.8.37 against forge-std 1.1.2, in its own test \
+     suite); it does not run them with forge, and does not compile the file it writes. Run it \
+     with: forge test --match-contract LeashRepro_<id> -vvvv (its header says what foundry.toml \
+     needs).\n\nExit status: 0 when the test is written, 2 on bad input (a missing or invalid \
+     entry, a module that cannot be resolved, a replay that no longer shows the entry's finding, \
+     an output directory that cannot be written)."
+}
+
+/// Arguments of `leash export foundry`.
+#[derive(Debug, Args)]
+pub(crate) struct FoundryArgs {
+    /// The corpus entry (a JSON file written by `leash fuzz`, or in corpus/regressions/).
+    #[arg(value_name = "ENTRY")]
+    entry: PathBuf,
+    /// The directory to write LeashRepro_<id>.t.sol to (created if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+    /// Where the test finds the Foundry-layout artifacts, relative to the Foundry project root
+    /// (the layout of reference-contracts/out: <File>.sol/<Contract>.json, mutants/<name>/...).
+    #[arg(long, value_name = "DIR", default_value = "reference-contracts/out")]
+    artifacts: String,
+}
+
+impl Run for ExportArgs {
+    fn run(self) -> anyhow::Result<Outcome> {
+        match self.format {
+            ExportFormat::Foundry(args) => args.run(),
+        }
+    }
+}
+
+impl FoundryArgs {
+    fn run(self) -> anyhow::Result<Outcome> {
+        let entry = Entry::load(&self.entry)?;
+        let target = Target::from_label(&entry.module).with_context(|| {
+            format!(
+                "entry '{}' names module '{}', which cannot be resolved",
+                self.entry.display(),
+                entry.module
+            )
+        })?;
+        let artifacts = self.artifacts.trim_end_matches('/');
+        if artifacts.is_empty() {
+            bail!(
+                "--artifacts is empty: give the artifacts directory, relative to the Foundry project root"
+            );
+        }
+        let trace = trace::trace(&target, &entry.case, entry.expect)
+            .with_context(|| format!("exporting '{}'", self.entry.display()))?;
+        let file = self.entry.display().to_string();
+        let source = foundry::Source { entry: &entry, file: &file, target: &target, artifacts };
+        let text = foundry::write(&source, &trace);
+        let name = foundry::contract_name(&entry.id);
+        fs::create_dir_all(&self.out).with_context(|| {
+            format!("cannot create the output directory '{}'", self.out.display())
+        })?;
+        let path = self.out.join(format!("{name}.t.sol"));
+        fs::write(&path, text.as_bytes())
+            .with_context(|| format!("cannot write '{}'", path.display()))?;
+        let mut stdout = io::stdout().lock();
+        writeln!(stdout, "wrote {}", path.display())?;
+        writeln!(stdout, "run it with: forge test --match-contract {name} -vvvv")?;
+        writeln!(
+            stdout,
+            "(leash checks that tests written this way compile with {}; it did not run this one \
+             with forge)",
+            foundry::CHECKED_WITH
+        )?;
+        stdout.flush()?;
+        Ok(Outcome::Clean)
+    }
+}

@@ -239,7 +239,9 @@ pub(crate) fn mutation_text(mutation: &Mutation) -> String {
                 region_text(region)
             )
         }
-        Mutation::Truncate { len } => format!("callData cut to {len} bytes"),
+        Mutation::Truncate { region, len } => {
+            format!("{} cut to {}", region_name(region), human::plural(u64::from(*len), "byte"))
+        }
         Mutation::InnerData { item, data } => {
             format!("item {item}'s calldata replaced by 0x{}", alloy_primitives::hex::encode(data))
         }
@@ -262,6 +264,15 @@ pub(crate) fn mutation_text(mutation: &Mutation) -> String {
         other => serde_json::to_string(other).unwrap_or_default(),
     };
     format!("{} ({detail})", mutation.kind())
+}
+
+/// The part of the callData a region names.
+fn region_name(region: &Region) -> String {
+    match region {
+        Region::Outer => "the callData".to_string(),
+        Region::Execution => "executionCalldata".to_string(),
+        Region::Item(i) => format!("item {i}'s calldata"),
+    }
 }
 
 fn region_text(region: &Region) -> String {

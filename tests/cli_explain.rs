@@ -2,8 +2,11 @@
 //! would (key phrases of each section) and as a tool would (`--format json`), every input error
 //! as one line with exit status 2.
 
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -14,41 +17,11 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policies").join(name)
 }
 
-fn leash(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leash")).args(args).output().expect("leash runs")
-}
-
 fn explain(name: &str, extra: &[&str]) -> Output {
     let path = fixture(name);
     let mut args = vec!["explain", path.to_str().expect("UTF-8 path")];
     args.extend_from_slice(extra);
     leash(&args)
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
-
-#[track_caller]
-fn assert_contains(haystack: &str, needles: &[&str]) {
-    for needle in needles {
-        assert!(haystack.contains(needle), "missing {needle:?} in:\n{haystack}");
-    }
-}
-
-/// Asserts exit status 2 and a single `leash: ...` line on stderr containing `needles`.
-#[track_caller]
-fn assert_input_error(output: &Output, needles: &[&str]) {
-    let err = stderr(output);
-    assert_eq!(output.status.code(), Some(2), "stderr: {err}");
-    assert!(output.stdout.is_empty(), "stdout: {}", stdout(output));
-    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
-    assert!(err.starts_with("leash: "), "{err}");
-    assert_contains(&err, needles);
 }
 
 fn lint_ids(json: &Value) -> Vec<&str> {

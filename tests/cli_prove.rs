@@ -1,13 +1,12 @@
 //! `leash prove` end to end, on small budgets: the table and its closing statement, JSON,
 //! and the errors (an unknown harness, `--kani` where Kani is not installed).
 
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::*;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
-
-fn leash(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leash")).args(args).output().expect("leash runs")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8 output")

@@ -3,8 +3,11 @@
 //! reads, the JSON a tool parses, the SARIF a code-scanning UI loads (its structure checked
 //! here), `--out`, and every input error as one line with exit status 2.
 
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -16,50 +19,12 @@ fn fixture(name: &str) -> PathBuf {
     corpus().join(name)
 }
 
-fn leash(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leash")).args(args).output().expect("leash runs")
-}
-
 /// `leash report` on `paths` with `extra` flags.
 fn report(paths: &[&Path], extra: &[&str]) -> Output {
     let mut args: Vec<&str> = vec!["report"];
     args.extend(paths.iter().map(|p| p.to_str().expect("UTF-8 path")));
     args.extend_from_slice(extra);
     leash(&args)
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
-
-#[track_caller]
-fn assert_contains(haystack: &str, needles: &[&str]) {
-    for needle in needles {
-        assert!(haystack.contains(needle), "missing {needle:?} in:\n{haystack}");
-    }
-}
-
-/// Asserts exit status 2 and a single `leash: ...` line on stderr containing `needles`.
-#[track_caller]
-fn assert_input_error(output: &Output, needles: &[&str]) {
-    let err = stderr(output);
-    assert_eq!(output.status.code(), Some(2), "stderr: {err}");
-    assert!(output.stdout.is_empty(), "stdout: {}", stdout(output));
-    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
-    assert!(err.starts_with("leash: "), "{err}");
-    assert_contains(&err, needles);
-}
-
-/// A fresh scratch directory under Cargo's per-test temporary directory.
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch directory");
-    dir
 }
 
 fn json(output: &Output) -> Value {

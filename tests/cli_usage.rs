@@ -1,11 +1,10 @@
 //! The command line as a whole: help, version, usage errors and a closed stdout.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn leash(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leash")).args(args).output().expect("leash runs")
-}
+use common::*;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8 output")

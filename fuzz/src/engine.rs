@@ -396,12 +396,11 @@ fn worker(
     }
 }
 
-/// Runs one case against `target` with state checks after every bundle: what `replay` does.
+/// Runs one case against `target` as a campaign with `run` would: what `leash replay` does.
 pub fn replay(
     target: &Target,
     case: &Case,
     run: RunConfig,
 ) -> Result<crate::run::CaseReport, TargetError> {
-    let config = RunConfig { state_checks: crate::run::StateChecks::EveryBundle, ..run };
-    Ok(Runner::for_target(target, config)?.run(case))
+    Ok(Runner::for_target(target, run)?.run(case))
 }

@@ -63,6 +63,41 @@ pub struct CaseReport {
     pub features: Vec<u32>,
 }
 
+/// Sees what a runner does, step by step, for tools that need more than the first finding
+/// (`leash export foundry` rebuilds the run as a Foundry test from it). Every method has an
+/// empty default.
+pub trait Observer {
+    /// A lifecycle call ran at `now`: an install of `policy`, or a revoke (`None`), of key
+    /// `key`; whether the model and the module accepted it.
+    fn lifecycle(
+        &mut self,
+        _step: usize,
+        _key: u8,
+        _policy: Option<&Policy>,
+        _now: u64,
+        _model_ok: bool,
+        _module_ok: bool,
+    ) {
+    }
+    /// The clock is `now` after step `step`.
+    fn time(&mut self, _step: usize, _now: u64) {}
+    /// A bundle ran at `now`: each op's nonce key and what the EVM did with it.
+    fn bundle(&mut self, _step: usize, _now: u64, _nonce_keys: &[u64], _outcomes: &[OpOutcome]) {}
+    /// The counters of `key` diverged, compared before step `step` (`before`) or after it.
+    fn state_diverged(
+        &mut self,
+        _step: usize,
+        _before: bool,
+        _key: Address,
+        _model: Option<(leash_model::Status, leash_model::Counters)>,
+        _module: Option<(leash_model::Status, leash_model::Counters)>,
+    ) {
+    }
+}
+
+/// The observer that sees nothing.
+impl Observer for () {}
+
 /// Value the account sent and tokens it let go during one session (spec §7, §8), from what the
 /// chain reports.
 #[derive(Clone, Debug, Default)]
@@ -117,6 +152,17 @@ impl Runner {
 
     /// Runs `case` from the deployed world and reports its first finding.
     pub fn run(&mut self, case: &Case) -> CaseReport {
+        self.run_observed(case, &mut ())
+    }
+
+    /// The world, to inspect its state after a run (the run stops at its first finding, so the
+    /// state is the one the finding was seen in).
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// Like [`Runner::run`], telling `observer` every step.
+    pub fn run_observed(&mut self, case: &Case, observer: &mut dyn Observer) -> CaseReport {
         self.world.reset();
         let mut run = CaseRun {
             model: AccountState::new(),
@@ -126,13 +172,13 @@ impl Runner {
             allowances: BTreeMap::new(),
         };
         for (index, step) in case.steps.iter().enumerate() {
-            if let Err(finding) = self.step(&mut run, index, step) {
+            if let Err(finding) = self.step(&mut run, index, step, observer) {
                 run.report.finding = Some(finding);
                 return run.report;
             }
         }
         let last = case.steps.len().saturating_sub(1);
-        if let Err(finding) = self.compare_all_counters(&run, last) {
+        if let Err(finding) = self.compare_all_counters(&run, last, observer) {
             run.report.finding = Some(finding);
         }
         run.report
@@ -142,7 +188,13 @@ impl Runner {
         session_keys()[usize::from(key) % session_keys().len()].address()
     }
 
-    fn step(&mut self, run: &mut CaseRun, index: usize, step: &Step) -> Result<(), Finding> {
+    fn step(
+        &mut self,
+        run: &mut CaseRun,
+        index: usize,
+        step: &Step,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Finding> {
         let finding = |detail: String, model: String, module: String| Finding {
             class: Class::State,
             step: index,
@@ -154,11 +206,19 @@ impl Runner {
         match step {
             Step::Install { key, policy } => {
                 let address = Self::key_address(*key);
-                self.compare_counters(run, index, address)?;
+                self.compare_counters(run, index, address, true, observer)?;
                 run.report.features.push(feature(&[1, u32::from(*key)]));
                 self.world.set_timestamp(run.now);
                 let model = run.model.install(address, (**policy).clone());
                 let module = self.module.install(&mut self.world, address, policy);
+                observer.lifecycle(
+                    index,
+                    *key,
+                    Some(policy),
+                    run.now,
+                    model.is_ok(),
+                    module.is_ok(),
+                );
                 if model.is_ok() != module.is_ok() {
                     return Err(finding(
                         "installSession diverged".into(),
@@ -170,11 +230,12 @@ impl Runner {
             }
             Step::Revoke { key } => {
                 let address = Self::key_address(*key);
-                self.compare_counters(run, index, address)?;
+                self.compare_counters(run, index, address, true, observer)?;
                 run.report.features.push(feature(&[2, u32::from(*key)]));
                 self.world.set_timestamp(run.now);
                 let model = run.model.revoke(address);
                 let module = self.module.revoke(&mut self.world, address);
+                observer.lifecycle(index, *key, None, run.now, model.is_ok(), module.is_ok());
                 if model.is_ok() != module.is_ok() {
                     return Err(finding(
                         "revokeSession diverged".into(),
@@ -183,11 +244,14 @@ impl Runner {
                     ));
                 }
             }
-            Step::Time { now } => run.now = run.now.max(*now),
+            Step::Time { now } => {
+                run.now = run.now.max(*now);
+                observer.time(index, run.now);
+            }
             Step::Bundle { ops } => {
-                self.bundle(run, index, ops)?;
+                self.bundle(run, index, ops, observer)?;
                 if self.config.state_checks == StateChecks::EveryBundle {
-                    self.compare_all_counters(run, index)?;
+                    self.compare_all_counters(run, index, observer)?;
                 }
             }
         }
@@ -197,7 +261,7 @@ impl Runner {
     /// Signs `op` for the EVM and returns it with the signer the model sees: the key that made
     /// a (valid, low-s) signature, or none for a malformed one (spec §1.4). No recovery is
     /// needed for signatures leash made itself; recovering would cost more than the op.
-    fn sign(&mut self, op: &Op) -> (PackedUserOperation, Option<Address>) {
+    fn sign(&mut self, op: &Op) -> (PackedUserOperation, Option<Address>, u64) {
         self.nonce_key += 1;
         let mut packed =
             self.world.unsigned_op(self.nonce_key, Bytes::copy_from_slice(&op.call_data));
@@ -211,18 +275,25 @@ impl Runner {
         };
         signature.extend_from_slice(&op.signature_tail);
         packed.signature = signature.into();
-        (packed, signer)
+        (packed, signer, self.nonce_key)
     }
 
-    fn bundle(&mut self, run: &mut CaseRun, index: usize, ops: &[Op]) -> Result<(), Finding> {
-        let signed: Vec<(PackedUserOperation, Option<Address>)> =
+    fn bundle(
+        &mut self,
+        run: &mut CaseRun,
+        index: usize,
+        ops: &[Op],
+        observer: &mut dyn Observer,
+    ) -> Result<(), Finding> {
+        let signed: Vec<(PackedUserOperation, Option<Address>, u64)> =
             ops.iter().map(|op| self.sign(op)).collect();
-        let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _)| p.clone()).collect();
+        let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _, _)| p.clone()).collect();
+        let nonce_keys: Vec<u64> = signed.iter().map(|(_, _, k)| *k).collect();
         let env = self.env(run.now);
         // The model validates the ops in order (the EntryPoint validates all, then executes all;
         // executions do not touch the model's state).
         let mut verdicts = Vec::with_capacity(ops.len());
-        for (op, (_, signer)) in ops.iter().zip(&signed) {
+        for (op, (_, signer, _)) in ops.iter().zip(&signed) {
             let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
             let verdict =
                 run.model.execute_op(&env, &UserOp { signer: *signer, call_data: &op.call_data });
@@ -230,7 +301,10 @@ impl Runner {
         }
         run.report.ops += ops.len() as u64;
         let outcomes = match self.world.run_bundle(run.now, &packed) {
-            Ok(outcomes) => outcomes,
+            Ok(outcomes) => {
+                observer.bundle(index, run.now, &nonce_keys, &outcomes);
+                outcomes
+            }
             Err(e) => {
                 return Err(Finding {
                     class: Class::State,
@@ -320,19 +394,27 @@ impl Runner {
         check_ledger(policy, ledger)
     }
 
-    fn compare_all_counters(&mut self, run: &CaseRun, step: usize) -> Result<(), Finding> {
+    fn compare_all_counters(
+        &mut self,
+        run: &CaseRun,
+        step: usize,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Finding> {
         let keys: Vec<Address> = run.model.sessions().iter().map(|s| s.key).collect();
         for key in keys {
-            self.compare_counters(run, step, key)?;
+            self.compare_counters(run, step, key, false, observer)?;
         }
         Ok(())
     }
 
+    /// Compares `key`'s counters before step `step` (`before`) or after it.
     fn compare_counters(
         &mut self,
         run: &CaseRun,
         step: usize,
         key: Address,
+        before: bool,
+        observer: &mut dyn Observer,
     ) -> Result<(), Finding> {
         let model = run.model.session(key).map(|s| (s.status, s.counters));
         let Some(module) = self.module.session_state(&mut self.world, key) else {
@@ -354,6 +436,7 @@ impl Runner {
         if model == module {
             return Ok(());
         }
+        observer.state_diverged(step, before, key, model, module);
         Err(Finding {
             class: Class::State,
             step,

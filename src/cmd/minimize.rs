@@ -8,7 +8,7 @@ use anyhow::bail;
 use clap::Args;
 use leash_fuzz::corpus::{Entry, Provenance};
 use leash_fuzz::minimize::{MinimizeBudget, minimize};
-use leash_fuzz::run::{RunConfig, Runner, StateChecks};
+use leash_fuzz::run::{RunConfig, Runner};
 use leash_fuzz::target::Target;
 
 use super::{Outcome, Run};
@@ -32,8 +32,7 @@ impl Run for MinimizeArgs {
     fn run(self) -> anyhow::Result<Outcome> {
         let entry = Entry::load(&self.entry)?;
         let target = Target::from_label(&entry.module)?;
-        let config = RunConfig { state_checks: StateChecks::EveryBundle, ..RunConfig::campaign() };
-        let mut runner = Runner::for_target(&target, config)?;
+        let mut runner = Runner::for_target(&target, RunConfig::campaign())?;
         let Some(finding) = runner.run(&entry.case).finding else {
             bail!(
                 "'{}' shows no finding against {}: there is nothing to keep while shrinking",

@@ -8,7 +8,6 @@
 //! * [`world`]: the chain ([`World`]), deployment, lifecycle calls, state readback, resets.
 //! * [`bundle`]: `handleOps` with bundler semantics, and per-op outcomes ([`OpOutcome`]).
 //! * [`recorder`]: the inspector recording the account's calls during execution.
-//! * [`bench`](mod@bench): throughput of the bare EVM side.
 //!
 //! ```no_run
 //! use leash_fuzz::evm::{World, session_keys, OpOutcome};
@@ -28,7 +27,6 @@
 
 pub mod abi;
 pub mod artifact;
-pub mod bench;
 pub mod bundle;
 pub mod keys;
 pub mod recorder;

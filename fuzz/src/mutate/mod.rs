@@ -144,8 +144,12 @@ pub enum Mutation {
         #[serde(with = "crate::hex_bytes")]
         bytes: Vec<u8>,
     },
-    /// Cut the callData to `len` bytes.
+    /// Cut `region` to `len` bytes: the whole callData, or `executionCalldata` or an
+    /// execution's calldata inside a canonical envelope (so the cut reaches the clauses that
+    /// read inside them).
     Truncate {
+        /// Where.
+        region: Region,
         /// The new length.
         len: u32,
     },
@@ -401,7 +405,15 @@ impl Mutation {
                 e.extend_from_slice(bytes);
                 cd = reenvelope(&cd, &e);
             }
-            Self::Truncate { len } if (*len as usize) < cd.len() => cd.truncate(*len as usize),
+            Self::Truncate { region: Region::Outer, len } if (*len as usize) < cd.len() => {
+                cd.truncate(*len as usize);
+            }
+            Self::Truncate { region: Region::Execution, len }
+                if (*len as usize) < layout.exec_len =>
+            {
+                let e = exec(&cd);
+                cd = reenvelope(&cd, &e[..*len as usize]);
+            }
             Self::SignatureDecoy => signature_tail = twin.execution_calldata(),
             _ => return Err(NotApplicable),
         }
@@ -477,6 +489,13 @@ impl Mutation {
             Self::InnerData { item, data } => call(&mut planned, *item)?.data = data.clone(),
             Self::Trailing { region: Region::Item(i), bytes } if !bytes.is_empty() => {
                 call(&mut planned, *i)?.data.extend_from_slice(bytes);
+            }
+            Self::Truncate { region: Region::Item(i), len } => {
+                let data = &mut call(&mut planned, *i)?.data;
+                if *len as usize >= data.len() {
+                    return Err(NotApplicable);
+                }
+                data.truncate(*len as usize);
             }
             Self::DirtyArg { item, arg, fill } => {
                 let c = call(&mut planned, *item)?;
@@ -789,8 +808,27 @@ pub fn choose(
                 Mutation::Trailing { region, bytes }
             }
             "truncate" => {
-                let cut = u.int_in_range(1u32..=64)?;
-                Mutation::Truncate { len: (total_len as u32).saturating_sub(cut) }
+                let cut = |u: &mut Unstructured<'_>, len: usize| -> arbitrary::Result<u32> {
+                    Ok(match u.int_in_range(0u8..=3)? {
+                        0 => u.int_in_range(0..=len.saturating_sub(1) as u32)?,
+                        1 => (len as u32).saturating_sub(u.int_in_range(1u32..=4)?),
+                        _ => (len as u32).saturating_sub(u.int_in_range(1u32..=64)?),
+                    })
+                };
+                match (u.int_in_range(0u8..=2)?, c.items.is_empty()) {
+                    (0, _) | (_, true) => {
+                        Mutation::Truncate { region: Region::Outer, len: cut(u, total_len)? }
+                    }
+                    (1, _) => Mutation::Truncate {
+                        region: Region::Execution,
+                        len: cut(u, layout.exec_len)?,
+                    },
+                    _ => {
+                        let item = *u.choose(&c.items)?;
+                        let len = cut(u, layout.items[usize::from(item)].data_len)?;
+                        Mutation::Truncate { region: Region::Item(item), len }
+                    }
+                }
             }
             "inner_data" if !c.items.is_empty() => {
                 let data = match u.int_in_range(0u8..=2)? {

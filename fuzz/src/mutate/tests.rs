@@ -172,10 +172,37 @@ fn padding_trailing_and_truncation() {
     let m = apply(Mutation::Trailing { region: Region::Execution, bytes: vec![7; 32] });
     assert_eq!(strict_reason(&m.call_data), DenyReason::BatchLength);
 
-    let (canonical, _) = benign().encode();
-    let m = apply(Mutation::Truncate { len: canonical.len() as u32 - 32 });
+    let (canonical, layout) = benign().encode();
+    let m = apply(Mutation::Truncate { region: Region::Outer, len: canonical.len() as u32 - 32 });
     assert_eq!(m.call_data.len(), canonical.len() - 32);
     assert_eq!(strict_reason(&m.call_data), DenyReason::OuterTruncated);
+    let m = apply(Mutation::Truncate { region: Region::Outer, len: 99 });
+    assert_eq!(strict_reason(&m.call_data), DenyReason::HeadTruncated);
+    // Inside a canonical envelope the cut reaches the batch's own clauses.
+    for (len, reason) in [
+        (63, DenyReason::BatchTruncated),
+        (64 + 32, DenyReason::OffsetsTruncated),
+        (64 + 64 + 100, DenyReason::ItemTruncated),
+        (layout.items[1].data_start - EXEC_START + 8, DenyReason::DataTruncated),
+    ] {
+        let m = apply(Mutation::Truncate { region: Region::Execution, len: len as u32 });
+        assert_eq!(m.call_data[68..100], U256::from(len).to_be_bytes::<32>(), "{len}");
+        assert_eq!(strict_reason(&m.call_data), reason, "{len}");
+    }
+    // And inside an execution's calldata, its arguments' own clauses.
+    let m = apply(Mutation::Truncate { region: Region::Item(0), len: 40 });
+    let data = item_data(&m.call_data, 0);
+    let strict =
+        decode_args(&data[4..], &[AbiType::Address, AbiType::Uint(256)], ArgDecoding::Strict);
+    assert_eq!(strict.unwrap_err().reason, DenyReason::ArgsTruncated);
+    let m = apply(Mutation::Truncate { region: Region::Item(1), len: 4 + 160 + 2 });
+    let data = item_data(&m.call_data, 1);
+    let types = [AbiType::Address, AbiType::Uint(256), AbiType::Bytes, AbiType::Uint(256)];
+    let strict = decode_args(&data[4..], &types, ArgDecoding::Strict);
+    assert_eq!(
+        strict.unwrap_err(),
+        leash_model::abi::args::ArgError { reason: DenyReason::ArgTailTruncated, arg: Some(2) }
+    );
 }
 
 /// Decodes one item's arguments from a mutated op whose envelope is canonical.

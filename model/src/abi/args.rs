@@ -98,6 +98,17 @@ pub fn is_clean(ty: AbiType, w: &[u8; 32]) -> bool {
     }
 }
 
+/// Static argument `j` of type `ty`: its head word, if it is clean (spec §6.1.2; Solidity's
+/// decoder reverts on the same words). The caller has checked that the head is present.
+fn static_word(a: &[u8], j: usize, ty: AbiType) -> Result<ArgValue<'_>, ArgError> {
+    let head = 32 * j;
+    let w: &[u8; 32] = a[head..head + 32].try_into().expect("32 bytes");
+    if !is_clean(ty, w) {
+        return Err(ArgError::at(DenyReason::ArgDirty, j));
+    }
+    Ok(ArgValue::Word(word(a, head)))
+}
+
 /// Decodes `a` (the calldata after the selector) as arguments of `types`.
 ///
 /// `types.len()` must be at most `MAX_ARGS`, as in every valid policy.
@@ -142,11 +153,7 @@ fn decode_strict<'a>(a: &'a [u8], types: &[AbiType]) -> Result<DecodedArgs<'a>, 
             ArgValue::Dynamic(&a[start..start + len])
         } else {
             // spec §6.1.2
-            let w: &[u8; 32] = a[head..head + 32].try_into().expect("32 bytes");
-            if !is_clean(*ty, w) {
-                return Err(ArgError::at(DenyReason::ArgDirty, j));
-            }
-            ArgValue::Word(word(a, head))
+            static_word(a, j, *ty)?
         };
         values.push(value).expect("types.len() <= MAX_ARGS");
     }
@@ -181,11 +188,7 @@ fn decode_solidity<'a>(a: &'a [u8], types: &[AbiType]) -> Result<DecodedArgs<'a>
             };
             ArgValue::Dynamic(&a[start..start + len])
         } else {
-            let w: &[u8; 32] = a[head..head + 32].try_into().expect("32 bytes");
-            if !is_clean(*ty, w) {
-                return Err(ArgError::at(DenyReason::ArgDirty, j));
-            }
-            ArgValue::Word(word(a, head))
+            static_word(a, j, *ty)?
         };
         values.push(value).expect("types.len() <= MAX_ARGS");
     }

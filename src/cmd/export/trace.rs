@@ -2,28 +2,18 @@
 //! calldata and result, every op's nonce key and outcome (the calls the account made, or the
 //! EntryPoint's denial), and where a counter divergence was seen.
 //!
-//! `leash_fuzz::engine::replay` says what a case shows (its first finding) but not what each op
-//! did, so this module replays the case a second time, on a world of its own, the way
-//! `leash_fuzz::run::Runner` runs it: the same deployment, the same timestamps, nonce keys
-//! 2, 3, ... in op order, the same signer recovery, the model stepped alongside for the counter
-//! comparisons (before each install or revoke for its key, after each bundle and at the end for
-//! every session the model holds), stopping where the runner stops. The two replays are then
-//! checked against each other: the finding's op must have the outcome the finding describes,
-//! and a counter finding must be the first divergence seen here.
+//! It is the runner's own replay (`Runner::run_observed`), seen through an observer, so the
+//! reproducer shows exactly the run that produced the finding.
 
-use alloy_primitives::{Address, B256, Bytes};
+use alloy_primitives::Address;
 use alloy_sol_types::SolCall;
 use anyhow::{Context as _, bail};
-use leash_fuzz::case::{Case, START_TIME, Signer, Step};
-use leash_fuzz::evm::{
-    EncodeError, ISessionManager, OpOutcome, Signing, World, decode_session_view, encode_policy,
-    session_keys,
-};
+use leash_fuzz::case::{Case, Signer, Step};
+use leash_fuzz::evm::{EncodeError, ISessionManager, OpOutcome, encode_policy};
 use leash_fuzz::finding::{Class, Finding};
-use leash_fuzz::oracle::describe_outcome;
-use leash_fuzz::run::RunConfig;
+use leash_fuzz::run::{Observer, RunConfig, Runner};
 use leash_fuzz::target::Target;
-use leash_model::{AccountState, Counters, Status, UserOp};
+use leash_model::{Counters, Status};
 
 /// A session's status and counters, as the model or the module holds them (`None`: no session).
 pub(super) type SessionState = Option<(Status, Counters)>;
@@ -114,133 +104,86 @@ pub(super) struct StateCheck {
     pub(super) view: ISessionManager::SessionView,
 }
 
-/// The address of key `key`, wrapping as the harness does.
-fn key_address(key: u8) -> Address {
-    crate::render::key_address(key)
+/// Collects the steps the runner reports.
+struct Recorder<'c> {
+    case: &'c Case,
+    steps: Vec<StepTrace>,
+    diverged: Option<(usize, bool, Address, SessionState, SessionState)>,
 }
 
-/// The mirror of one run: the world, the model and the clock.
-struct Mirror<'t> {
-    target: &'t Target,
-    world: World,
-    model: AccountState,
-    now: u64,
-    nonce_key: u64,
-}
-
-impl Mirror<'_> {
-    /// Compares the counters of `keys`, as `Runner::compare_counters` does; returns the first
-    /// divergence.
-    fn compare(
+impl Observer for Recorder<'_> {
+    fn lifecycle(
         &mut self,
-        step: usize,
-        before: bool,
-        keys: &[Address],
-    ) -> anyhow::Result<Option<StateCheck>> {
-        for &key in keys {
-            let model = self.model.session(key).map(|s| (s.status, s.counters));
-            let view = self
-                .world
-                .session_view(key)
-                .with_context(|| format!("reading the module's counters for {key}"))?;
-            let module = decode_session_view(&view)
-                .with_context(|| format!("decoding the module's counters for {key}"))?;
-            if model != module {
-                return Ok(Some(StateCheck { step, before, key, model, module, view }));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Every key the model holds a session for.
-    fn model_keys(&self) -> Vec<Address> {
-        self.model.sessions().iter().map(|s| s.key).collect()
-    }
-
-    fn lifecycle(&mut self, install: Option<&leash_model::Policy>, key: u8) -> LifecycleTrace {
-        let address = key_address(key);
-        self.world.set_timestamp(self.now);
-        let module = self.target.module();
-        let (call, module_ok, model_ok) = match install {
-            Some(policy) => {
-                let model_ok = self.model.install(address, policy.clone()).is_ok();
-                let call = encode_policy(policy).map(|encoded| {
-                    ISessionManager::installSessionCall { key: address, policy: encoded }
-                        .abi_encode()
-                });
-                let module_ok = module.install(&mut self.world, address, policy).is_ok();
-                (call, module_ok, model_ok)
-            }
-            None => {
-                let model_ok = self.model.revoke(address).is_ok();
-                let call = Ok(ISessionManager::revokeSessionCall { key: address }.abi_encode());
-                let module_ok = module.revoke(&mut self.world, address).is_ok();
-                (call, module_ok, model_ok)
-            }
+        _step: usize,
+        key: u8,
+        policy: Option<&leash_model::Policy>,
+        now: u64,
+        model_ok: bool,
+        module_ok: bool,
+    ) {
+        let address = crate::render::key_address(key);
+        let call = match policy {
+            Some(policy) => encode_policy(policy).map(|encoded| {
+                ISessionManager::installSessionCall { key: address, policy: encoded }.abi_encode()
+            }),
+            None => Ok(ISessionManager::revokeSessionCall { key: address }.abi_encode()),
         };
-        LifecycleTrace { install: install.is_some(), key, now: self.now, call, module_ok, model_ok }
+        let install = policy.is_some();
+        self.steps.push(StepTrace::Lifecycle(LifecycleTrace {
+            install,
+            key,
+            now,
+            call,
+            module_ok,
+            model_ok,
+        }));
     }
 
-    fn bundle(&mut self, step: usize, ops: &[leash_fuzz::case::Op]) -> anyhow::Result<BundleTrace> {
-        let mut signed = Vec::with_capacity(ops.len());
-        let mut signers = Vec::with_capacity(ops.len());
-        let mut nonce_keys = Vec::with_capacity(ops.len());
-        for op in ops {
-            self.nonce_key += 1;
-            let mut packed =
-                self.world.unsigned_op(self.nonce_key, Bytes::copy_from_slice(&op.call_data));
-            let hash: B256 = self.world.user_op_hash(&packed);
-            // The signer the model sees: the key that signed, or none for a malformed signature
-            // (spec §1.4), as the runner derives it.
-            let (mut signature, signer) = match op.signer {
-                Signer::Key(k) => {
-                    let keys = session_keys();
-                    let key = &keys[usize::from(k) % keys.len()];
-                    (key.sign_hash_with(hash, Signing::default()).to_vec(), Some(key.address()))
-                }
-                Signer::Malformed => (vec![0u8; 64], None),
-            };
-            signature.extend_from_slice(&op.signature_tail);
-            signers.push(signer);
-            packed.signature = signature.into();
-            signed.push(packed);
-            nonce_keys.push(self.nonce_key);
-        }
-        let env = self.world.env(self.now);
-        // The model steps its counters as the runner's does; the verdicts themselves are the
-        // replay's business (its finding), not the trace's.
-        for (op, signer) in ops.iter().zip(&signers) {
-            let _ =
-                self.model.execute_op(&env, &UserOp { signer: *signer, call_data: &op.call_data });
-        }
-        let outcomes = self.world.run_bundle(self.now, &signed).map_err(|e| {
-            anyhow::anyhow!(
-                "step {step}: handleOps could not be run ({e}); leash cannot export a finding \
-                 where the bundle itself fails"
-            )
-        })?;
+    fn time(&mut self, _step: usize, now: u64) {
+        self.steps.push(StepTrace::Time { now });
+    }
+
+    fn bundle(&mut self, step: usize, now: u64, nonce_keys: &[u64], outcomes: &[OpOutcome]) {
+        let Step::Bundle { ops } = &self.case.steps[step] else {
+            unreachable!("the runner reports bundles for bundle steps")
+        };
         let ops = ops
             .iter()
             .zip(nonce_keys)
             .zip(outcomes)
             .map(|((op, nonce_key), outcome)| OpTrace {
-                nonce_key,
+                nonce_key: *nonce_key,
                 signer: op.signer,
                 call_data: op.call_data.clone(),
                 signature_tail: op.signature_tail.clone(),
-                outcome,
+                outcome: outcome.clone(),
             })
             .collect();
-        Ok(BundleTrace { now: self.now, ops })
+        self.steps.push(StepTrace::Bundle(BundleTrace { now, ops }));
+    }
+
+    fn state_diverged(
+        &mut self,
+        step: usize,
+        before: bool,
+        key: Address,
+        model: SessionState,
+        module: SessionState,
+    ) {
+        if before {
+            self.steps.push(StepTrace::StoppedBefore);
+        }
+        self.diverged = Some((step, before, key, model, module));
     }
 }
 
 /// Replays `case` against `target` and traces it; `expect` is what the entry says it shows.
 pub(super) fn trace(target: &Target, case: &Case, expect: Option<Class>) -> anyhow::Result<Trace> {
     let config =
-        RunConfig { compare_reasons: expect == Some(Class::Reason), ..RunConfig::default() };
-    let report = leash_fuzz::engine::replay(target, case, config)?;
-    let finding = report.finding;
+        RunConfig { compare_reasons: expect == Some(Class::Reason), ..RunConfig::campaign() };
+    let mut runner = Runner::for_target(target, config)?;
+    let mut recorder = Recorder { case, steps: Vec::new(), diverged: None };
+    let finding = runner.run_observed(case, &mut recorder).finding;
     let found = finding.as_ref().map(|f| f.class);
     if found != expect {
         let say = |class: Option<Class>| {
@@ -254,129 +197,28 @@ pub(super) fn trace(target: &Target, case: &Case, expect: Option<Class>) -> anyh
             say(expect)
         );
     }
-    let mut mirror = Mirror {
-        target,
-        world: target.world()?,
-        model: AccountState::new(),
-        now: START_TIME,
-        nonce_key: 1,
-    };
-    let op_finding = finding.as_ref().filter(|f| f.op.is_some()).map(|f| f.step);
-    let mut steps = Vec::new();
-    let mut state_check = None;
-    // Whether the run stopped before the end of the case, as the runner does at a finding.
-    let mut stopped = true;
-    for (index, step) in case.steps.iter().enumerate() {
-        match step {
-            Step::Install { key, .. } | Step::Revoke { key } => {
-                if let Some(check) = mirror.compare(index, true, &[key_address(*key)])? {
-                    steps.push(StepTrace::StoppedBefore);
-                    state_check = Some(check);
-                    break;
-                }
-                let policy = match step {
-                    Step::Install { policy, .. } => Some(&**policy),
-                    _ => None,
-                };
-                let lifecycle = mirror.lifecycle(policy, *key);
-                let diverged = lifecycle.model_ok != lifecycle.module_ok;
-                steps.push(StepTrace::Lifecycle(lifecycle));
-                if diverged {
-                    break;
-                }
-            }
-            Step::Time { now } => {
-                mirror.now = mirror.now.max(*now);
-                steps.push(StepTrace::Time { now: mirror.now });
-            }
-            Step::Bundle { ops } => {
-                let bundle = mirror.bundle(index, ops)?;
-                steps.push(StepTrace::Bundle(bundle));
-                if op_finding == Some(index) {
-                    break;
-                }
-                let keys = mirror.model_keys();
-                if let Some(check) = mirror.compare(index, false, &keys)? {
-                    state_check = Some(check);
-                    break;
-                }
-            }
-        }
-        stopped = index + 1 < case.steps.len();
-    }
-    if !stopped || case.steps.is_empty() {
-        let keys = mirror.model_keys();
-        state_check = mirror.compare(case.steps.len().saturating_sub(1), false, &keys)?;
-    }
-    let trace = Trace { finding, steps, state_check };
-    agree(&trace)?;
-    Ok(trace)
-}
-
-/// Checks that the trace shows the finding the replay reported, where it reported it.
-fn agree(trace: &Trace) -> anyhow::Result<()> {
-    let disagree = |what: String| {
-        anyhow::anyhow!(
-            "leash's two replays of the case disagree ({what}); please report this as a leash bug"
-        )
-    };
-    let Some(finding) = &trace.finding else {
-        if let Some(check) = &trace.state_check {
-            return Err(disagree(format!(
-                "counters of {} diverge at step {}",
-                check.key, check.step
-            )));
-        }
-        if trace
+    if let Some(Finding { op: None, .. }) = &finding
+        && recorder.diverged.is_none()
+        && !recorder
             .steps
             .iter()
             .any(|s| matches!(s, StepTrace::Lifecycle(l) if l.model_ok != l.module_ok))
-        {
-            return Err(disagree("a lifecycle call diverged".into()));
+    {
+        bail!(
+            "step {}: handleOps could not be run; leash cannot export a finding where the bundle itself fails",
+            finding.as_ref().map_or(0, |f| f.step)
+        );
+    }
+    let state_check = match recorder.diverged {
+        Some((step, before, key, model, module)) => {
+            // The run stopped at the divergence, so the world still holds the module's state.
+            let view = runner
+                .world_mut()
+                .session_view(key)
+                .with_context(|| format!("reading the module's counters for {key}"))?;
+            Some(StateCheck { step, before, key, model, module, view })
         }
-        return Ok(());
+        None => None,
     };
-    if trace.steps.len() != finding.step + 1 {
-        return Err(disagree(format!(
-            "the run stops at step {}, the finding is at step {}",
-            trace.steps.len().saturating_sub(1),
-            finding.step
-        )));
-    }
-    match (finding.op, &trace.steps[finding.step]) {
-        (Some(op), StepTrace::Bundle(bundle)) => {
-            let outcome = &bundle
-                .ops
-                .get(op)
-                .ok_or_else(|| disagree(format!("step {} has no op {op}", finding.step)))?
-                .outcome;
-            if describe_outcome(outcome) != finding.module {
-                return Err(disagree(format!(
-                    "op {op} of step {}: {} here, {} in the finding",
-                    finding.step,
-                    describe_outcome(outcome),
-                    finding.module
-                )));
-            }
-        }
-        (None, StepTrace::Lifecycle(l)) if l.model_ok != l.module_ok => {}
-        (None, _) => {
-            let check = trace.state_check.as_ref().ok_or_else(|| {
-                disagree(format!("no counter divergence at step {}", finding.step))
-            })?;
-            if check.step != finding.step
-                || format!("{:?}", check.module) != finding.module
-                || format!("{:?}", check.model) != finding.model
-            {
-                return Err(disagree(format!(
-                    "the first counter divergence is for {} at step {}",
-                    check.key, check.step
-                )));
-            }
-        }
-        (Some(op), _) => {
-            return Err(disagree(format!("op {op} of step {} is not in a bundle", finding.step)));
-        }
-    }
-    Ok(())
+    Ok(Trace { finding, steps: recorder.steps, state_check })
 }

@@ -1,0 +1,220 @@
+//! `leash fuzz`, `leash replay` and `leash minimize` end to end: a clean campaign on the
+//! reference module, a campaign that finds the bug planted in a mutant, replaying and minimizing
+//! what it wrote, and every input error as one line with exit status 2.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::Value;
+
+fn json(output: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(output)).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("the findings directory exists")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Fuzzes the window off-by-one mutant until its bypass (a few dozen cases) and returns the
+/// directory the finding went to.
+fn mutant_finding(name: &str) -> PathBuf {
+    let dir = scratch_dir(name);
+    let out = dir.to_str().expect("UTF-8");
+    let output = leash(&[
+        "fuzz",
+        "--mutant",
+        "c7-window-off-by-one",
+        "--cases",
+        "400",
+        "--workers",
+        "1",
+        "--stop-at",
+        "bypass",
+        "--no-reasons",
+        "--format",
+        "json",
+        "--out",
+        out,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let summary = json(&output);
+    assert_eq!(summary["module"], "mutant:c7-window-off-by-one");
+    assert_eq!(summary["findings"][0]["class"], "bypass");
+    dir
+}
+
+#[test]
+fn a_campaign_on_the_reference_module_finds_nothing_and_says_what_it_ran() {
+    let dir = scratch_dir("fuzz-reference");
+    let output = leash(&[
+        "fuzz",
+        "--cases",
+        "25",
+        "--workers",
+        "1",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let summary = json(&output);
+    assert_eq!(summary["module"], "reference");
+    assert_eq!(summary["cases"], 25);
+    assert!(summary["ops"].as_u64().expect("ops") > 25);
+    assert!(summary["features"].as_u64().expect("features") > 10);
+    assert_eq!(summary["findings"].as_array().expect("findings").len(), 0);
+    assert!(entries(&dir).is_empty());
+}
+
+#[test]
+fn text_output_summarizes_executions_coverage_and_findings() {
+    let dir = scratch_dir("fuzz-text");
+    let output =
+        leash(&["fuzz", "--cases", "10", "--workers", "1", "--out", dir.to_str().expect("UTF-8")]);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_contains(
+        &stdout(&output),
+        &["leash fuzz summary for reference", "ops/s", "coverage:", "findings:   none"],
+    );
+    assert_contains(&stderr(&output), &["leash fuzz: reference with 1 worker(s)", "mutation on"]);
+}
+
+#[test]
+fn a_mutant_campaign_writes_a_finding_that_replays_and_minimizes() {
+    let dir = mutant_finding("fuzz-mutant");
+    let files = entries(&dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let entry = files[0].to_str().expect("UTF-8");
+
+    // Replaying against the entry's module reproduces the bypass: exit 1.
+    let replay = leash(&["replay", entry]);
+    assert_eq!(replay.status.code(), Some(1), "stderr: {}", stderr(&replay));
+    assert_contains(
+        &stdout(&replay),
+        &["finding [bypass, critical]", "reproduces the entry's expected bypass finding"],
+    );
+
+    // Against the reference module the same case is clean: exit 0.
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("reference-contracts/out/SessionManager.sol/SessionManager.json");
+    let clean = leash(&[
+        "replay",
+        entry,
+        "--module",
+        reference.to_str().expect("UTF-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(clean.status.code(), Some(0), "stderr: {}", stderr(&clean));
+    assert_eq!(json(&clean)["found"], Value::Null);
+
+    // Minimizing keeps a bypass and writes a second entry.
+    let minimized = leash(&["minimize", entry, "--runs", "200"]);
+    assert_eq!(minimized.status.code(), Some(0), "stderr: {}", stderr(&minimized));
+    assert_contains(&stdout(&minimized), &["minimized", "runs"]);
+    for file in entries(&dir) {
+        let replay = leash(&["replay", file.to_str().expect("UTF-8"), "--format", "json"]);
+        assert_eq!(json(&replay)["found"]["class"], "bypass", "{}", file.display());
+    }
+}
+
+#[test]
+fn canonical_only_campaigns_never_mutate() {
+    let dir = scratch_dir("fuzz-canonical");
+    let output = leash(&[
+        "fuzz",
+        "--cases",
+        "10",
+        "--workers",
+        "1",
+        "--no-mutation",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(json(&output)["mutation"], false);
+}
+
+#[test]
+fn a_fixed_policy_file_is_installed_and_validated() {
+    let dir = scratch_dir("fuzz-policy");
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/game-session.toml");
+    let output = leash(&[
+        "fuzz",
+        "--policy",
+        policy.to_str().expect("UTF-8"),
+        "--cases",
+        "10",
+        "--workers",
+        "1",
+        "--out",
+        dir.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "valid_after = 5\nvalid_until = 5\n").expect("writable");
+    let output = leash(&["fuzz", "--policy", bad.to_str().expect("UTF-8"), "--cases", "1"]);
+    assert_input_error(&output, &["bad.toml", "the window is empty", "§12.1"]);
+}
+
+#[test]
+fn an_unknown_mutant_lists_the_known_ones() {
+    let output = leash(&["fuzz", "--mutant", "c99-nothing", "--cases", "1"]);
+    assert_input_error(&output, &["unknown mutant \"c99-nothing\"", "c7-window-off-by-one"]);
+}
+
+#[test]
+fn a_missing_module_artifact_is_named() {
+    let output = leash(&["fuzz", "--module", "no/such/Module.json", "--cases", "1"]);
+    assert_input_error(&output, &["no/such/Module.json"]);
+}
+
+#[test]
+fn an_artifact_without_bytecode_is_refused() {
+    let dir = scratch_dir("fuzz-no-bytecode");
+    let artifact = dir.join("Interface.json");
+    std::fs::write(
+        &artifact,
+        r#"{"abi": [], "bytecode": {"object": "0x"}, "deployedBytecode": {"object": "0x"}}"#,
+    )
+    .expect("writable");
+    let output = leash(&["fuzz", "--module", artifact.to_str().expect("UTF-8"), "--cases", "1"]);
+    assert_input_error(&output, &["Interface.json", "bytecode"]);
+}
+
+#[test]
+fn zero_workers_or_seconds_are_usage_errors() {
+    assert_input_error(&leash(&["fuzz", "--workers", "0", "--cases", "1"]), &["--workers"]);
+    assert_input_error(&leash(&["fuzz", "--seconds", "0"]), &["--seconds"]);
+}
+
+#[test]
+fn replay_and_minimize_name_bad_entries() {
+    assert_input_error(&leash(&["replay", "no/such/entry.json"]), &["no/such/entry.json"]);
+    let dir = scratch_dir("replay-bad");
+    let not_entry = dir.join("policy.json");
+    std::fs::write(&not_entry, "{\"valid_until\": 5}").expect("writable");
+    assert_input_error(
+        &leash(&["replay", not_entry.to_str().expect("UTF-8")]),
+        &["policy.json", "not a leash corpus entry"],
+    );
+    let clean = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/regressions/reference-no-bounds-never-expires.json");
+    assert_input_error(
+        &leash(&["minimize", clean.to_str().expect("UTF-8")]),
+        &["shows no finding"],
+    );
+}

@@ -339,21 +339,21 @@ fn render_kills(
     seeds: usize,
 ) -> String {
     let mut table = String::from(
-        "| mutant | killed (mutation on) | median time to bypass | median cases | killed (canonical only) | other findings first |\n\
-         |---|---|---|---|---|---|\n",
+        "| mutant | any finding | bypass | median time to bypass | median cases | bypass, canonical only | first finding when not a bypass |\n\
+         |---|---|---|---|---|---|---|\n",
     );
     let mut all_times = Vec::new();
-    let mut killed_everywhere = 0;
+    let (mut bypass_everywhere, mut found_everywhere) = (0, 0);
     let mut needs_mutation = Vec::new();
     for name in names {
         let on: Vec<&KillRun> = results.iter().filter(|r| &r.mutant == name && r.mutate).collect();
         let off: Vec<&KillRun> =
             results.iter().filter(|r| &r.mutant == name && !r.mutate).collect();
         let kills_on = on.iter().filter(|r| r.killed()).count();
+        let found_on = on.iter().filter(|r| r.killed() || r.other.is_some()).count();
         let kills_off = off.iter().filter(|r| r.killed()).count();
-        if kills_on == on.len() {
-            killed_everywhere += 1;
-        }
+        bypass_everywhere += usize::from(kills_on == on.len());
+        found_everywhere += usize::from(found_on == on.len());
         if kills_on > 0 && kills_off == 0 {
             needs_mutation.push(name.clone());
         }
@@ -367,42 +367,41 @@ fn render_kills(
         let median_cases = median_u64(&mut cases).map_or_else(|| "-".into(), |c| c.to_string());
         let others: Vec<String> = on
             .iter()
-            .filter_map(|r| {
-                r.other
-                    .as_ref()
-                    .filter(|o| r.bypass.as_ref().is_none_or(|b| o.seconds <= b.seconds))
-                    .map(|o| o.class.to_string())
-            })
+            .filter(|r| !r.killed())
+            .filter_map(|r| r.other.as_ref().map(|o| format!("{} ({:.1} s)", o.class, o.seconds)))
             .collect();
         table += &format!(
-            "| `{name}` | {kills_on}/{} | {median_time} | {median_cases} | {kills_off}/{} | {} |\n",
-            on.len(),
+            "| `{name}` | {found_on}/{n} | {kills_on}/{n} | {median_time} | {median_cases} | {kills_off}/{} | {} |\n",
             off.len(),
-            if others.is_empty() { "-".to_owned() } else { others.join(", ") }
+            if others.is_empty() { "-".to_owned() } else { others.join(", ") },
+            n = on.len(),
         );
     }
     let overall = median_f64(&mut all_times).map_or_else(|| "-".into(), |t| format!("{t:.1} s"));
+    let only_mutation = if needs_mutation.is_empty() {
+        "none".to_owned()
+    } else {
+        needs_mutation.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    };
     format!(
         "## Mutant kill benchmark\n\nMachine: {machine}. Each mutant is the reference module with \
          one real bug planted (`reference-contracts/mutants/README.md`). Every run is a \
-         single-worker campaign with its own seed ({}), stopped at \
-         the first **bypass** (the account executed something the policy forbids) or after \
-         {budget} s. \"Canonical only\" turns calldata mutation off: leash then sends only the \
-         canonical encodings an ABI-typed fuzzer (Foundry, Echidna, Medusa) would send.\n\n\
+         single-worker campaign with its own seed ({}), stopped at the first **bypass** (the \
+         account executed something the policy forbids) or after {budget} s; \"any finding\" \
+         counts runs that found a bypass or a lower-severity divergence (strictness, liveness, \
+         state) in that time. The columns count runs with calldata mutation on; \"canonical \
+         only\" turns it off, so leash sends only the canonical encodings an ABI-typed fuzzer \
+         (Foundry, Echidna, Medusa) would send.\n\n\
          {table}\n\
-         Killed with a bypass on every seed: {killed_everywhere} of {} mutants. Median time to \
-         the first bypass over all killing runs: {overall}. Mutants only calldata mutation \
-         kills: {}.\n\n\
-         \"Other findings first\" lists lower-severity findings (strictness, liveness, state) a \
-         run reported before its bypass; a mutant whose bug cannot make the account execute \
-         anything forbidden (an empty batch executes nothing) shows only those.\n",
+         Found by some divergence on every seed: {found_everywhere} of {} mutants. Killed with a \
+         bypass on every seed: {bypass_everywhere} of {}. Median time to the first bypass over all \
+         killing runs: {overall}. Mutants only calldata mutation kills: {only_mutation}.\n\n\
+         A mutant whose bug cannot make the account execute anything forbidden shows only \
+         lower-severity findings: `c4-empty-batch` accepts an empty batch, which executes \
+         nothing.\n",
         human::plural(seeds as u64, "seed") + " per mutant and mode",
         names.len(),
-        if needs_mutation.is_empty() {
-            "none".to_owned()
-        } else {
-            needs_mutation.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-        }
+        names.len(),
     )
 }
 

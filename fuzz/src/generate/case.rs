@@ -209,15 +209,30 @@ fn twin_of(
     Ok(PlannedOp { batch: planned.batch, calls })
 }
 
+/// One op, its values drawn from the policy's constants and from `history`: the amounts
+/// earlier ops of the case used, so a later op can push a counter exactly to its cap, or wrap
+/// it (`2^256 - x`, spec §13.3). The op's own amounts are added to `history`.
 fn op(
     u: &mut Unstructured<'_>,
     signer: Signer,
     p: &Policy,
     catalog: &Catalog,
     config: &CaseConfig,
+    history: &mut Vec<U256>,
 ) -> arbitrary::Result<Op> {
-    let d = Dictionary::for_policy(p);
+    let mut d = Dictionary::for_policy(p);
+    d.add_history(history);
     let planned = planned_op(u, p, catalog, &d)?;
+    for call in &planned.calls {
+        if !call.value.is_zero() {
+            history.push(call.value);
+        }
+        let words = call.decoded_args().into_iter().flatten().filter_map(|a| a.as_word());
+        history.extend(words.filter(|w| !w.is_zero()));
+    }
+    // Keep the dictionary small: the latest amounts matter most.
+    let excess = history.len().saturating_sub(16);
+    history.drain(..excess);
     let twin = twin_of(u, &planned, p, catalog, &d)?;
     let mutation = if config.mutate && u.ratio(2, 5)? {
         let (_, layout) = planned.encode();
@@ -237,6 +252,7 @@ pub fn generate_case(
     config: &CaseConfig,
 ) -> arbitrary::Result<Case> {
     let mut now = START_TIME;
+    let mut history = Vec::new();
     let mut policies: Vec<Option<Policy>> = vec![None; usize::from(STRANGER)];
     let mut steps = Vec::new();
     let first = install_policy(u, catalog, now, config)?;
@@ -258,7 +274,7 @@ pub fn generate_case(
                     let (signer, p) = pick_signer(u, &policies)?;
                     let p =
                         p.unwrap_or_else(|| policies[0].clone().expect("key 0 is installed first"));
-                    ops.push(op(u, signer, &p, catalog, config)?);
+                    ops.push(op(u, signer, &p, catalog, config, &mut history)?);
                 }
                 steps.push(Step::Bundle { ops });
             }

@@ -151,6 +151,10 @@ impl Catalog {
 #[derive(Clone, Debug, Default)]
 pub struct Dictionary {
     values: Vec<U256>,
+    /// `2^256 - x` for the constants `x`: what wraps a counter holding `x` back to zero.
+    wraps: Vec<U256>,
+    /// `2^256 - x` for the amount `x` the case used last: the likeliest counter to wrap.
+    last_wrap: Option<U256>,
 }
 
 impl Dictionary {
@@ -162,7 +166,7 @@ impl Dictionary {
             let p = U256::from(1) << bits;
             values.extend([p - U256::from(1), p, p + U256::from(1)]);
         }
-        Self { values }
+        Self { values, wraps: Vec::new(), last_wrap: None }
     }
 
     /// The boundaries plus every constant of `policy`, each with its neighbours ±3.
@@ -200,20 +204,32 @@ impl Dictionary {
     }
 
     /// Adds `x` and `x ± 1..=3`, saturating at the ends, and `2^256 - x`: the amount that
-    /// wraps a counter holding `x` back to zero (spec §13.3).
+    /// wraps a counter holding `x` back to zero (spec §13.3), picked on its own now and then.
     pub fn add_around(&mut self, x: U256) {
         for k in 0u8..=3 {
             self.values.push(x.saturating_add(U256::from(k)));
             self.values.push(x.saturating_sub(U256::from(k)));
         }
-        self.values.push(x.wrapping_neg());
+        if !x.is_zero() {
+            self.wraps.push(x.wrapping_neg());
+        }
+    }
+
+    /// Adds the amounts earlier ops of a case used, the last one last.
+    pub fn add_history(&mut self, history: &[U256]) {
+        for x in history {
+            self.add_around(*x);
+        }
+        self.last_wrap = history.last().map(|x| x.wrapping_neg());
     }
 
     /// A value: mostly from the dictionary, sometimes small, sometimes anything.
     pub fn pick(&self, u: &mut Unstructured<'_>) -> arbitrary::Result<U256> {
-        Ok(match u.int_in_range(0u8..=9)? {
+        Ok(match u.int_in_range(0u8..=11)? {
             0..=6 => *u.choose(&self.values)?,
             7 | 8 => U256::from(u.int_in_range(0u16..=1000)?),
+            9 if self.last_wrap.is_some() => self.last_wrap.expect("checked"),
+            10 if !self.wraps.is_empty() => *u.choose(&self.wraps)?,
             _ => U256::from_limbs(u.arbitrary()?),
         })
     }

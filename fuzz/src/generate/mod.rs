@@ -236,11 +236,22 @@ impl Dictionary {
 
     /// A value below `2^bits`, from the dictionary when it fits.
     pub fn pick_bits(&self, u: &mut Unstructured<'_>, bits: u16) -> arbitrary::Result<U256> {
-        let x = self.pick(u)?;
-        if bits >= 256 {
-            return Ok(x);
-        }
-        Ok(x & ((U256::from(1) << usize::from(bits)) - U256::from(1)))
+        Ok(self.pick(u)? & low_bits(bits))
+    }
+}
+
+/// `2^bits - 1`: the mask of the values `bits` bits hold (all ones from 256 bits on).
+fn low_bits(bits: u16) -> U256 {
+    if bits >= 256 { U256::MAX } else { (U256::from(1) << usize::from(bits)) - U256::from(1) }
+}
+
+/// How many bits the values of a static argument of type `ty` hold.
+fn value_bits(ty: AbiType) -> u16 {
+    match ty {
+        AbiType::Uint(bits) => bits,
+        AbiType::Address => 160,
+        AbiType::Bool => 1,
+        AbiType::FixedBytes(_) | AbiType::Bytes | AbiType::String => 256,
     }
 }
 

@@ -9,7 +9,7 @@ use leash_model::{
     AbiType, ArgRule, BoundedVec, Condition, Permission, Policy, Selector, Slice, Target,
 };
 
-use super::{Catalog, Dictionary, dynamic_value, scope, static_value};
+use super::{Catalog, Dictionary, dynamic_value, low_bits, scope, static_value, value_bits};
 use crate::mutate::PlannedCall;
 
 /// One permission over a catalog function (or plain transfers to a contract that receives):
@@ -55,18 +55,8 @@ fn rule(u: &mut Unstructured<'_>, arg: u8, ty: AbiType) -> arbitrary::Result<Arg
         Slice { offset: 4, length: 32 },
         Slice { offset: 32, length: 20 },
     ])?);
-    let width = match (ty, slice) {
-        (AbiType::Uint(bits), _) => bits,
-        (AbiType::Address, _) => 160,
-        (AbiType::Bool, _) => 1,
-        (_, Some(s)) => u16::from(s.length) * 8,
-        _ => 256,
-    };
-    let mask = if width >= 256 {
-        U256::MAX
-    } else {
-        (U256::from(1) << usize::from(width)) - U256::from(1)
-    };
+    let width = slice.map_or_else(|| value_bits(ty), |s| u16::from(s.length) * 8);
+    let mask = low_bits(width);
     let r = |u: &mut Unstructured<'_>| -> arbitrary::Result<U256> {
         Ok(match u.int_in_range(0u8..=3)? {
             0 => U256::from(u.int_in_range(0u16..=1000)?) & mask,
@@ -152,12 +142,7 @@ pub(super) fn encode_args_for(
             continue;
         }
         contents.push(Vec::new());
-        let width = match ty {
-            AbiType::Uint(bits) => *bits,
-            AbiType::Address => 160,
-            AbiType::Bool => 1,
-            _ => 256,
-        };
+        let width = value_bits(*ty);
         let word = match (fixed.get(j).copied().flatten(), ruled) {
             (Some(w), _) if u.ratio(4, 5)? => w,
             (_, Some(rule)) if u.ratio(4, 5)? && !matches!(ty, AbiType::FixedBytes(_)) => {
@@ -183,8 +168,7 @@ fn rule_value(
     d: &Dictionary,
     bits: u16,
 ) -> arbitrary::Result<U256> {
-    let mask =
-        if bits >= 256 { U256::MAX } else { (U256::from(1) << usize::from(bits)) - U256::from(1) };
+    let mask = low_bits(bits);
     if u.ratio(1, 4)? {
         return Ok(d.pick(u)? & mask);
     }

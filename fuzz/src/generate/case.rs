@@ -70,6 +70,35 @@ pub fn policy(u: &mut Unstructured<'_>, catalog: &Catalog, now: u64) -> arbitrar
     Ok(p)
 }
 
+/// The key's earlier policy with some rules redrawn, as an owner re-issues a key with a changed
+/// limit. Such a reinstall keeps the permissions the earlier session was using, so counters that
+/// survive from it (class C8) meet the same calls under the new limits.
+fn amended_policy(
+    u: &mut Unstructured<'_>,
+    earlier: &Policy,
+    catalog: &Catalog,
+    now: u64,
+) -> arbitrary::Result<Policy> {
+    let mut p = earlier.clone();
+    if u.ratio(1, 3)? {
+        (p.valid_after, p.valid_until) = window::window(u, now)?;
+    }
+    if u.ratio(1, 3)? {
+        p.native = native::cap(u)?;
+    }
+    if u.ratio(1, 3)? {
+        p.erc20 = erc20::caps(u, catalog)?;
+    }
+    if u.ratio(1, 3)? {
+        p.usage_limit = usage::limit(u)?;
+    }
+    if u.ratio(1, 2)? {
+        p.rate_limit = rate::amended(u, earlier.rate_limit)?;
+    }
+    debug_assert_eq!(p.validate(), Ok(()), "amended policies are valid");
+    Ok(p)
+}
+
 /// One execution: aimed at the policy mostly, else the ERC-20 family, a catalog call, a
 /// forbidden target, a plain transfer, or calldata of 1 to 3 bytes.
 fn call(
@@ -245,7 +274,7 @@ fn op(
 }
 
 /// A whole case: installs first, then a mix of bundles, clock moves, revocations and
-/// reinstalls with fresh policies.
+/// reinstalls, with fresh policies or the key's earlier one amended.
 pub fn generate_case(
     u: &mut Unstructured<'_>,
     catalog: &Catalog,
@@ -287,14 +316,22 @@ pub fn generate_case(
                 steps.push(Step::Time { now });
             }
             16 => {
-                let key = u.int_in_range(0..=STRANGER - 1)?;
-                if policies[usize::from(key)].is_some() {
-                    steps.push(Step::Revoke { key });
-                }
+                let key = *u.choose(&installed_keys(&policies))?;
+                steps.push(Step::Revoke { key });
             }
             _ => {
-                let key = u.int_in_range(0..=STRANGER - 1)?;
-                let p = install_policy(u, catalog, now, config)?;
+                // Half the installs reinstall a key that already had a session (spec §2.1).
+                let key = if u.ratio(1, 2)? {
+                    *u.choose(&installed_keys(&policies))?
+                } else {
+                    u.int_in_range(0..=STRANGER - 1)?
+                };
+                let p = match &policies[usize::from(key)] {
+                    Some(earlier) if config.policy.is_none() && u.ratio(1, 2)? => {
+                        amended_policy(u, earlier, catalog, now)?
+                    }
+                    _ => install_policy(u, catalog, now, config)?,
+                };
                 steps.push(Step::Install { key, policy: Box::new(p.clone()) });
                 policies[usize::from(key)] = Some(p);
             }
@@ -307,6 +344,11 @@ fn first_window_starts_later(p: &Option<Policy>) -> bool {
     p.as_ref().is_some_and(|p| p.valid_after >= START_TIME)
 }
 
+/// The keys that have had a session installed (revoked ones included).
+fn installed_keys(policies: &[Option<Policy>]) -> Vec<u8> {
+    (0..STRANGER).filter(|k| policies[usize::from(*k)].is_some()).collect()
+}
+
 /// A signer: an installed key mostly, sometimes a key without a session or a malformed
 /// signature; with the policy of the key, if it has one.
 fn pick_signer(
@@ -317,9 +359,7 @@ fn pick_signer(
         0 => (Signer::Malformed, None),
         1 => (Signer::Key(STRANGER + u.int_in_range(0..=1)?), None),
         _ => {
-            let installed: Vec<u8> =
-                (0..STRANGER).filter(|k| policies[usize::from(*k)].is_some()).collect();
-            let key = *u.choose(&installed)?;
+            let key = *u.choose(&installed_keys(policies))?;
             (Signer::Key(key), policies[usize::from(key)].clone())
         }
     })

@@ -14,6 +14,22 @@ pub(super) fn limit(u: &mut Unstructured<'_>) -> arbitrary::Result<Option<RateLi
     Ok(Some(RateLimit { max_calls, interval }))
 }
 
+/// A reinstall's rate limit: mostly the earlier one tightened to at most its `max_calls` over the
+/// same interval, else a fresh draw. A tighter ring over counters left from the earlier session is
+/// where residue (class C8) lets calls through.
+pub(super) fn amended(
+    u: &mut Unstructured<'_>,
+    earlier: Option<RateLimit>,
+) -> arbitrary::Result<Option<RateLimit>> {
+    match earlier {
+        Some(rate) if u.ratio(3, 4)? => Ok(Some(RateLimit {
+            max_calls: u.int_in_range(1..=rate.max_calls)?,
+            interval: rate.interval,
+        })),
+        _ => limit(u),
+    }
+}
+
 /// A timestamp one interval after `now`, ±1, when the policy has a rate limit.
 pub(super) fn next_time(
     u: &mut Unstructured<'_>,

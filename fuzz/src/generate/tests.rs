@@ -130,19 +130,35 @@ fn canonical_only_cases_are_never_mutated() {
 
 #[test]
 fn cases_revoke_reinstall_and_move_the_clock() {
-    let (mut revoke, mut reinstall, mut time, mut multi) = (0, 0, 0, 0);
+    let (mut revoke, mut reinstall, mut amended, mut time, mut multi) = (0, 0, 0, 0, 0);
     for seed in 0..200 {
         let c = case(seed, &CaseConfig::default());
-        let installs = c.steps.iter().filter(|s| matches!(s, Step::Install { .. })).count();
+        let installs: Vec<(u8, &Policy)> = c
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Install { key, policy } => Some((*key, &**policy)),
+                _ => None,
+            })
+            .collect();
+        let earlier = |i: usize| installs[..i].iter().rev().find(|(k, _)| *k == installs[i].0);
         revoke += usize::from(c.steps.iter().any(|s| matches!(s, Step::Revoke { .. })));
-        reinstall += usize::from(installs > 1);
+        reinstall += usize::from((0..installs.len()).any(|i| earlier(i).is_some()));
+        amended +=
+            usize::from((0..installs.len()).any(|i| {
+                earlier(i).is_some_and(|(_, p)| p.permissions == installs[i].1.permissions)
+            }));
         time += usize::from(c.steps.iter().any(|s| matches!(s, Step::Time { .. })));
         multi +=
             usize::from(c.steps.iter().any(|s| matches!(s, Step::Bundle { ops } if ops.len() > 1)));
     }
-    for (what, n) in
-        [("revoke", revoke), ("reinstall", reinstall), ("time", time), ("multi-op bundle", multi)]
-    {
+    for (what, n) in [
+        ("revoke", revoke),
+        ("reinstall a key", reinstall),
+        ("reinstall a key with its permissions kept", amended),
+        ("time", time),
+        ("multi-op bundle", multi),
+    ] {
         assert!(n >= 20, "only {n} of 200 cases {what}");
     }
 }

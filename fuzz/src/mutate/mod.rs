@@ -808,11 +808,16 @@ pub fn choose(
                 Mutation::Trailing { region, bytes }
             }
             "truncate" => {
+                // Anywhere, just short of the end, or at a word boundary among the region's first
+                // head words (where lengths, counts and offsets sit), or one byte before it.
                 let cut = |u: &mut Unstructured<'_>, len: usize| -> arbitrary::Result<u32> {
+                    let len = len as u32;
                     Ok(match u.int_in_range(0u8..=3)? {
-                        0 => u.int_in_range(0..=len.saturating_sub(1) as u32)?,
-                        1 => (len as u32).saturating_sub(u.int_in_range(1u32..=4)?),
-                        _ => (len as u32).saturating_sub(u.int_in_range(1u32..=64)?),
+                        0 => u.int_in_range(0..=len.saturating_sub(1))?,
+                        1 => len.saturating_sub(u.int_in_range(1u32..=4)?),
+                        2 => (32 * u.int_in_range(1u32..=4)? - u.int_in_range(0u32..=1)?)
+                            .min(len.saturating_sub(1)),
+                        _ => len.saturating_sub(u.int_in_range(1u32..=64)?),
                     })
                 };
                 match (u.int_in_range(0u8..=2)?, c.items.is_empty()) {

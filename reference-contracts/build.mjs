@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 // Deterministic compile of leash's reference contracts and their mutants with the pinned solc-js.
 //
-//   node build.mjs           compile, then rewrite out/ (Foundry layout), out/BUILD.json and every
-//                            mutants/<name>/mutant.diff
+//   node build.mjs           compile, then rewrite out/ (Foundry layout) and out/BUILD.json
 //   node build.mjs --check   compile in memory; exit 1 naming every file of out/ that is missing,
-//                            differs from the fresh build, or should not be there, and every
-//                            mutants/<name>/mutant.diff that is missing or stale
+//                            differs from the fresh build, or should not be there
 //
 // Compiled: @account-abstraction/contracts/core/EntryPoint.sol and every .sol file under src/
 // (recursively), in one solc job. Imports resolve to src/ or node_modules/. Artifacts are written for
@@ -16,12 +14,12 @@
 // that path, a source directly in src/ keeps it and the others move to
 // out/<dir relative to src>/<File>.sol/<Contract>.json.
 //
-// Mutants (see mutants/README.md): every directory mutants/<name>/ holds full copies of one or more
-// files directly in src/ (e.g. SessionManager.sol, LeashAccount.sol), each with one planted bug, and
-// the generated mutant.diff (unified diff of every such file against its src/ original). Each mutant
-// is its own solc job, with the same settings, importing the unmodified files from src/. Its
-// contracts go to out/mutants/<name>/<File>.sol/<Contract>.json. Jobs run on a pool of worker
-// threads, one per core.
+// Mutants (see mutants/README.md): every directory mutants/<name>/ holds one mutant.diff, a unified
+// diff of one or more files directly in src/ (e.g. SessionManager.sol, LeashAccount.sol) that plants
+// one bug. The build applies it in memory: src/<File>.sol patched becomes the source unit
+// mutants/<name>/<File>.sol. Each mutant is its own solc job, with the same settings, importing the
+// unmodified files from src/. Its contracts go to out/mutants/<name>/<File>.sol/<Contract>.json.
+// Jobs run on a pool of worker threads, one per core.
 
 import fs from "node:fs";
 import os from "node:os";
@@ -50,12 +48,10 @@ const SETTINGS = {
 
 const OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "evm.methodIdentifiers"];
 
-// A mutant's directory name, and the one generated file a mutant directory holds besides its sources.
+// A mutant's directory name, and the one file a mutant directory holds.
 const MUTANT_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const MUTANT_DIFF = "mutant.diff";
 const MUTANTS_README = "README.md";
-// Lines of context in mutant.diff, as `diff -u`.
-const DIFF_CONTEXT = 3;
 
 function fail(message) {
   console.error(`build.mjs: ${message}`);
@@ -86,14 +82,15 @@ function listFiles(dir) {
   return found;
 }
 
-// Source unit names: "src/..." and "mutants/..." for our files, the package path for node_modules.
+// Source unit names: "src/..." for our files, the package path for node_modules. (A mutant's own
+// units are in its job's sources and never read from disk.)
 function resolveImport(unitName) {
   const normalized = path.posix.normalize(unitName);
   if (normalized.startsWith("../") || path.posix.isAbsolute(normalized)) {
     return { error: `import escapes the project: ${unitName}` };
   }
   const file =
-    normalized.startsWith("src/") || normalized.startsWith("mutants/")
+    normalized.startsWith("src/")
       ? path.join(ROOT, normalized)
       : path.join(NODE_MODULES, normalized);
   try {
@@ -120,7 +117,7 @@ function packageVersion(name) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Unified diff (the format of `diff -u`), for mutants/<name>/mutant.diff
+// Mutants: mutants/<name>/mutant.diff, unified diffs (the format of `diff -u`) against src/ files
 // ---------------------------------------------------------------------------------------------------
 
 // Lines of `text` with their terminators kept, so a missing final newline shows.
@@ -128,102 +125,85 @@ function splitLines(text) {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
 
-// Edit script between line arrays a and b: a list of [op, line] with op " ", "-" or "+". Common
-// prefix and suffix are matched first; the rest by a longest-common-subsequence table, which is
-// small because a mutant changes a few lines.
-function editScript(a, b) {
-  let pre = 0;
-  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-  const x = a.slice(pre, a.length - suf);
-  const y = b.slice(pre, b.length - suf);
-  const n = x.length;
-  const m = y.length;
-  // lcs[i][j]: LCS length of x[i..] and y[j..].
-  const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+// The files of a unified diff: [{ base, unit, hunks }], `base` and `unit` the `---` and `+++`
+// labels, each hunk { header, oldStart, oldCount, lines: [[op, line]] } with op " ", "-" or "+".
+// `rel` names the diff in errors.
+function parseDiff(text, rel) {
+  const lines = splitLines(text);
+  const files = [];
+  let k = 0;
+  const bad = (why) => fail(`${rel}:${k + 1}: ${why}`);
+  while (k < lines.length) {
+    const minus = lines[k].match(/^--- (\S+)\n$/);
+    const plus = lines[k + 1]?.match(/^\+\+\+ (\S+)\n$/);
+    if (!minus || !plus) bad("expected a file header: `--- src/<File>.sol`, then `+++ mutants/<name>/<File>.sol`");
+    k += 2;
+    const file = { base: minus[1], unit: plus[1], hunks: [] };
+    while (k < lines.length && lines[k].startsWith("@@")) {
+      const h = lines[k].match(/^@@ -(\d+)(?:,(\d+))? \+\d+(?:,(\d+))? @@/);
+      if (!h) bad(`malformed hunk header ${JSON.stringify(lines[k].trimEnd())}`);
+      const hunk = { header: lines[k].trimEnd(), oldStart: Number(h[1]), oldCount: Number(h[2] ?? 1), lines: [] };
+      const newCount = Number(h[3] ?? 1);
+      k++;
+      let oldSeen = 0;
+      let newSeen = 0;
+      while (oldSeen < hunk.oldCount || newSeen < newCount) {
+        const line = lines[k];
+        if (line === undefined) bad(`the diff ends inside hunk ${hunk.header}`);
+        const op = line[0];
+        if (op !== " " && op !== "-" && op !== "+") bad(`not a hunk line: ${JSON.stringify(line.trimEnd())}`);
+        hunk.lines.push([op, line.slice(1)]);
+        if (op !== "+") oldSeen++;
+        if (op !== "-") newSeen++;
+        k++;
+        if (lines[k]?.startsWith("\\ No newline at end of file")) {
+          const last = hunk.lines[hunk.lines.length - 1];
+          last[1] = last[1].replace(/\n$/, "");
+          k++;
+        }
+      }
+      if (oldSeen !== hunk.oldCount || newSeen !== newCount) bad(`hunk ${hunk.header} has more lines than it says`);
+      file.hunks.push(hunk);
     }
+    if (file.hunks.length === 0) bad(`${file.unit} has no hunk`);
+    files.push(file);
   }
-  const script = a.slice(0, pre).map((l) => [" ", l]);
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && x[i] === y[j]) {
-      script.push([" ", x[i++]]);
-      j++;
-    } else if (j === m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1])) {
-      // Deletions before insertions, as diff prints them.
-      script.push(["-", x[i++]]);
-    } else {
-      script.push(["+", y[j++]]);
-    }
-  }
-  for (const l of a.slice(a.length - suf)) script.push([" ", l]);
-  return script;
+  return files;
 }
 
-// `diff -u --label <labelA> --label <labelB>` of two texts; "" when they are equal.
-function unifiedDiff(textA, textB, labelA, labelB) {
-  const script = editScript(splitLines(textA), splitLines(textB));
-  const changed = script.map(([op]) => op !== " ");
-  if (!changed.includes(true)) return "";
-  // Group changes whose context would overlap into hunks.
-  const hunks = [];
-  let k = 0;
-  while (k < script.length) {
-    if (!changed[k]) {
-      k++;
-      continue;
+// `original` with `hunks` applied. A hunk's context and removed lines must stand in the original
+// exactly, at the hunk's line or else at the nearest line where they do (src/ may have gained or
+// lost lines above it since the diff was written); otherwise the build fails naming the hunk.
+function applyHunks(original, hunks, label) {
+  const lines = splitLines(original);
+  const out = [];
+  let copied = 0;
+  for (const hunk of hunks) {
+    const old = hunk.lines.filter(([op]) => op !== "+").map(([, line]) => line);
+    const fits = (at) => at >= copied && at + old.length <= lines.length && old.every((line, j) => lines[at + j] === line);
+    const stated = hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
+    let at = -1;
+    for (let d = 0; at < 0 && (stated - d >= copied || stated + d <= lines.length); d++) {
+      if (fits(stated - d)) at = stated - d;
+      else if (fits(stated + d)) at = stated + d;
     }
-    let start = Math.max(0, k - DIFF_CONTEXT);
-    let end = k;
-    for (;;) {
-      while (end < script.length && changed[end]) end++;
-      let next = end;
-      while (next < script.length && !changed[next]) next++;
-      if (next < script.length && next - end <= 2 * DIFF_CONTEXT) end = next;
-      else break;
-    }
-    end = Math.min(script.length, end + DIFF_CONTEXT);
-    hunks.push([start, end]);
-    k = end;
+    if (at < 0) fail(`${label}: hunk ${hunk.header} does not apply (its context is not in the original)`);
+    out.push(...lines.slice(copied, at));
+    for (const [op, line] of hunk.lines) if (op !== "-") out.push(line);
+    copied = at + old.length;
   }
-  // Line numbers before each script entry.
-  const lineA = [];
-  const lineB = [];
-  let la = 1;
-  let lb = 1;
-  for (const [op] of script) {
-    lineA.push(la);
-    lineB.push(lb);
-    if (op !== "+") la++;
-    if (op !== "-") lb++;
-  }
-  const range = (first, count) => (count === 1 ? `${first}` : `${count === 0 ? first - 1 : first},${count}`);
-  let out = `--- ${labelA}\n+++ ${labelB}\n`;
-  for (const [start, end] of hunks) {
-    const slice = script.slice(start, end);
-    const countA = slice.filter(([op]) => op !== "+").length;
-    const countB = slice.filter(([op]) => op !== "-").length;
-    out += `@@ -${range(lineA[start], countA)} +${range(lineB[start], countB)} @@\n`;
-    for (const [op, line] of slice) {
-      out += op + line;
-      if (!line.endsWith("\n")) out += "\n\\ No newline at end of file\n";
-    }
-  }
-  return out;
+  out.push(...lines.slice(copied));
+  return out.join("");
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Compile jobs
 // ---------------------------------------------------------------------------------------------------
 
-// Standard-JSON input of one job: our source units `units` (all their contracts and ASTs are
-// selected) and `dependencies`, a map from a package source unit to the contracts wanted from it.
-function standardInput(units, dependencies) {
+// Standard-JSON input of one job: our source units `ours`, a map from unit name to text (all
+// their contracts and ASTs are selected), and `dependencies`, a map from a package source unit to
+// the contracts wanted from it.
+function standardInput(ours, dependencies) {
   const sources = {};
   const outputSelection = {};
   for (const [unit, contracts] of Object.entries(dependencies)) {
@@ -232,8 +212,8 @@ function standardInput(units, dependencies) {
     sources[unit] = { content: resolved.contents };
     outputSelection[unit] = Object.fromEntries(contracts.map((c) => [c, OUTPUTS]));
   }
-  for (const unit of units) {
-    sources[unit] = { content: fs.readFileSync(path.join(ROOT, unit), "utf8") };
+  for (const [unit, content] of Object.entries(ours)) {
+    sources[unit] = { content };
     outputSelection[unit] = { "*": OUTPUTS, "": ["ast"] };
   }
   return { language: "Solidity", sources, settings: { ...SETTINGS, outputSelection } };
@@ -243,7 +223,7 @@ function standardInput(units, dependencies) {
 function workerMain() {
   parentPort.on("message", (job) => {
     const started = process.hrtime.bigint();
-    const input = standardInput(job.units, job.dependencies);
+    const input = standardInput(job.sources, job.dependencies);
     const output = solc.compile(JSON.stringify(input), { import: resolveImport });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     parentPort.postMessage({ id: job.id, output, seconds, sourceCount: Object.keys(input.sources).length });
@@ -262,7 +242,7 @@ function runJobs(jobs) {
       const feed = () => {
         if (next < jobs.length) {
           const id = next++;
-          worker.postMessage({ id, units: jobs[id].units, dependencies: jobs[id].dependencies });
+          worker.postMessage({ id, ...jobs[id] });
         } else {
           worker.terminate();
           if (--running === 0) resolve(results);
@@ -278,9 +258,9 @@ function runJobs(jobs) {
   });
 }
 
-// The mutant directories: [{ name, units: ["mutants/<name>/X.sol", ...] }], each unit with a
-// counterpart src/X.sol. Fails on anything else under mutants/ but mutants/README.md and the
-// mutant.diff files.
+// The mutants: [{ name, sources }], `sources` mapping each source unit
+// "mutants/<name>/<File>.sol" to src/<File>.sol with the mutant's mutant.diff applied. Fails on
+// anything else under mutants/ but mutants/README.md.
 function listMutants() {
   if (!fs.existsSync(MUTANTS)) return [];
   const mutants = [];
@@ -291,38 +271,26 @@ function listMutants() {
       fail(`unexpected file ${rel}: mutants/ holds only ${MUTANTS_README} and one directory per mutant`);
     }
     if (!MUTANT_NAME.test(entry.name)) fail(`mutant name ${entry.name} must match ${MUTANT_NAME}`);
-    const units = [];
-    for (const file of fs.readdirSync(path.join(MUTANTS, entry.name), { withFileTypes: true })) {
-      if (file.isFile() && file.name === MUTANT_DIFF) continue;
-      if (!file.isFile() || !file.name.endsWith(".sol")) {
-        fail(`unexpected ${rel}/${file.name}: a mutant holds only .sol files and ${MUTANT_DIFF}`);
+    const extra = fs.readdirSync(path.join(MUTANTS, entry.name)).filter((f) => f !== MUTANT_DIFF);
+    if (extra.length > 0) fail(`unexpected ${rel}/${extra[0]}: a mutant directory holds only ${MUTANT_DIFF}`);
+    const diff = `${rel}/${MUTANT_DIFF}`;
+    if (!fs.existsSync(path.join(ROOT, diff))) fail(`${rel} has no ${MUTANT_DIFF}`);
+    const sources = {};
+    for (const file of parseDiff(fs.readFileSync(path.join(ROOT, diff), "utf8"), diff)) {
+      const name = path.posix.basename(file.base);
+      if (file.base !== `src/${name}` || file.unit !== `${rel}/${name}` || !name.endsWith(".sol")) {
+        fail(`${diff} patches ${file.base} as ${file.unit}; a mutant patches src/<File>.sol as ${rel}/<File>.sol`);
       }
-      if (!fs.existsSync(path.join(SRC, file.name))) {
-        fail(`${rel}/${file.name} has no original src/${file.name} to be a mutant of`);
-      }
-      units.push(`${rel}/${file.name}`);
+      if (!fs.existsSync(path.join(SRC, name))) fail(`${diff} patches src/${name}, which does not exist`);
+      if (file.unit in sources) fail(`${diff} patches ${file.base} twice`);
+      const original = fs.readFileSync(path.join(SRC, name), "utf8");
+      const mutated = applyHunks(original, file.hunks, diff);
+      if (mutated === original) fail(`${diff} leaves ${file.base} as it is: a mutant must change something`);
+      sources[file.unit] = mutated;
     }
-    if (units.length === 0) fail(`${rel} holds no .sol file`);
-    mutants.push({ name: entry.name, units: units.sort() });
+    mutants.push({ name: entry.name, sources });
   }
   return mutants;
-}
-
-// mutant.diff of one mutant: every file against its src/ original, in file order.
-function mutantDiff(mutant) {
-  let diff = "";
-  for (const unit of mutant.units) {
-    const base = `src/${path.posix.basename(unit)}`;
-    const text = unifiedDiff(
-      fs.readFileSync(path.join(ROOT, base), "utf8"),
-      fs.readFileSync(path.join(ROOT, unit), "utf8"),
-      base,
-      unit,
-    );
-    if (text === "") fail(`${unit} is identical to ${base}: a mutant must change something`);
-    diff += text;
-  }
-  return diff;
 }
 
 // Deployable contracts of `units` (non-abstract contracts), as { unit, name }.
@@ -383,8 +351,11 @@ async function compile() {
   const ourSources = listSolidity(SRC).map((f) => toPosix(path.relative(ROOT, f))).sort();
   const mutants = listMutants();
   const jobs = [
-    { units: ourSources, dependencies: DEPENDENCY_SOURCES },
-    ...mutants.map((m) => ({ units: m.units, dependencies: {} })),
+    {
+      sources: Object.fromEntries(ourSources.map((unit) => [unit, fs.readFileSync(path.join(ROOT, unit), "utf8")])),
+      dependencies: DEPENDENCY_SOURCES,
+    },
+    ...mutants.map((m) => ({ sources: m.sources, dependencies: {} })),
   ];
   const started = process.hrtime.bigint();
   const results = await runJobs(jobs);
@@ -428,13 +399,13 @@ async function compile() {
   }
 
   // One job per mutant: out/mutants/<name>/<File>.sol/<Contract>.json.
-  const diffs = new Map();
   const mutantIndex = {};
   for (const [k, mutant] of mutants.entries()) {
     const output = JSON.parse(results[k + 1].output);
     for (const w of report(output, [`mutants/${mutant.name}/`])) otherWarnings.add(w);
     const contracts = [];
-    for (const w of deployable(output, mutant.units)) {
+    const units = Object.keys(mutant.sources).sort();
+    for (const w of deployable(output, units)) {
       const content = artifactJson(output, w);
       if (content === null) continue;
       const rel = `mutants/${mutant.name}/${shortPath(w)}`;
@@ -442,8 +413,7 @@ async function compile() {
       contracts.push(rel);
     }
     if (contracts.length === 0) fail(`mutants/${mutant.name} has no deployable contract`);
-    diffs.set(`mutants/${mutant.name}/${MUTANT_DIFF}`, mutantDiff(mutant));
-    mutantIndex[mutant.name] = { artifacts: contracts, sources: mutant.units };
+    mutantIndex[mutant.name] = { artifacts: contracts, sources: units };
   }
 
   const packages = Object.fromEntries(PINNED_PACKAGES.map((p) => [p, packageVersion(p)]));
@@ -460,10 +430,10 @@ async function compile() {
   );
   const sourceCount = results[0].sourceCount;
   const dependencyWarnings = otherWarnings.size;
-  return { files, diffs, seconds, jobSeconds, version, sourceCount, mutantCount: mutants.length, dependencyWarnings };
+  return { files, seconds, jobSeconds, version, sourceCount, mutantCount: mutants.length, dependencyWarnings };
 }
 
-function check(files, diffs) {
+function check(files) {
   const problems = [];
   for (const [rel, content] of files) {
     const file = path.join(OUT, rel);
@@ -474,11 +444,6 @@ function check(files, diffs) {
     const rel = toPosix(path.relative(OUT, file));
     if (!files.has(rel)) problems.push(`unexpected: out/${rel}`);
   }
-  for (const [rel, content] of diffs) {
-    const file = path.join(ROOT, rel);
-    if (!fs.existsSync(file)) problems.push(`missing:    ${rel}`);
-    else if (fs.readFileSync(file, "utf8") !== content) problems.push(`stale:      ${rel}`);
-  }
   return problems.sort();
 }
 
@@ -488,7 +453,7 @@ async function main() {
   if (unknown.length > 0) fail(`unknown argument(s): ${unknown.join(" ")} (usage: node build.mjs [--check])`);
   const checkOnly = args.includes("--check");
 
-  const { files, diffs, seconds, jobSeconds, version, sourceCount, mutantCount, dependencyWarnings } = await compile();
+  const { files, seconds, jobSeconds, version, sourceCount, mutantCount, dependencyWarnings } = await compile();
   const artifactCount = files.size - 1;
   console.log(
     `solc ${version}: ${sourceCount} root sources and ${mutantCount} mutants, ${artifactCount} artifacts, ` +
@@ -499,13 +464,13 @@ async function main() {
   );
 
   if (checkOnly) {
-    const problems = check(files, diffs);
+    const problems = check(files);
     if (problems.length > 0) {
-      console.error(`out/ or a mutant.diff does not match a fresh build (${problems.length} file(s)):`);
+      console.error(`out/ does not match a fresh build (${problems.length} file(s)):`);
       for (const p of problems) console.error(`  ${p}`);
-      fail("run `node build.mjs` and commit out/ and mutants/");
+      fail("run `node build.mjs` and commit out/");
     }
-    console.log(`out/ matches the fresh build (${files.size} files), and so do ${diffs.size} mutant.diff files`);
+    console.log(`out/ matches the fresh build (${files.size} files)`);
     return;
   }
 
@@ -515,10 +480,6 @@ async function main() {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, content);
     console.log(`  out/${rel}`);
-  }
-  for (const [rel, content] of diffs) {
-    fs.writeFileSync(path.join(ROOT, rel), content);
-    console.log(`  ${rel}`);
   }
 }
 

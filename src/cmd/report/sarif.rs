@@ -100,7 +100,9 @@ fn encode(part: &str) -> String {
     out
 }
 
-/// The logical location of the module of a finding, for the reference module and its mutants.
+/// The logical location of the module of a finding, for the reference module and its mutants. A
+/// mutant's is the source unit its build compiles, `src/SessionManager.sol` patched by
+/// `mutants/<name>/mutant.diff`; it has no file of its own.
 fn logical_location(module: &str) -> Option<Value> {
     let source = if module == "reference" {
         "reference-contracts/src/SessionManager.sol".to_string()

@@ -8,7 +8,7 @@
 //! * [`case`]: the case format; [`run`]: playing a case on both sides; [`oracle`]: classifying
 //!   what differs ([`finding`]).
 //! * [`engine`]: seeded multi-worker campaigns; [`minimize`]: shrinking findings;
-//!   [`corpus`]: the on-disk format, written atomically.
+//!   [`corpus`]: the on-disk format, written atomically; [`limits`]: the size limits.
 //! * [`throughput`] and [`kill`]: the benchmarks behind `leash bench`.
 #![forbid(unsafe_code)]
 
@@ -20,6 +20,7 @@ pub mod finding;
 pub mod generate;
 pub mod hex_bytes;
 pub mod kill;
+pub mod limits;
 pub mod minimize;
 pub mod mutate;
 pub mod oracle;

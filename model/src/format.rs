@@ -288,15 +288,33 @@ fn parse_selector(text: &str) -> Result<Selector, String> {
         return Ok(Selector::Empty);
     }
     let hex = text.strip_prefix("0x").unwrap_or(text);
+    // Digits are checked before any slicing: `from_str_radix` would take a `+` sign, and a
+    // multi-byte character would put a slice boundary inside it.
+    if hex.len() != 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "selector {}: expected 0x and 8 hex digits, or \"empty\"",
+            quote(text)
+        ));
+    }
     let mut bytes = [0u8; 4];
-    if hex.len() != 8 {
-        return Err(format!("selector {text:?}: expected 0x and 8 hex digits, or \"empty\""));
-    }
-    for (i, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-            .map_err(|_| format!("selector {text:?}: not hex"))?;
-    }
+    alloy_primitives::hex::decode_to_slice(hex, &mut bytes)
+        .map_err(|_| format!("selector {}: not hex", quote(text)))?;
     Ok(Selector::Exact(bytes))
+}
+
+/// The longest piece of an input an error message quotes, in characters (`docs/limits.md`).
+pub const MAX_QUOTED_CHARS: usize = 64;
+
+/// `text` quoted for a one-line error message: escaped like a Rust string (so control
+/// characters cannot reach the terminal) and cut after [`MAX_QUOTED_CHARS`] characters, saying
+/// how long the whole input was.
+pub fn quote(text: &str) -> String {
+    let chars = text.chars().count();
+    if chars <= MAX_QUOTED_CHARS {
+        return format!("{text:?}");
+    }
+    let head: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+    format!("{:?}... ({chars} characters)", head)
 }
 
 fn bounded<T: Default, const N: usize>(
@@ -569,5 +587,34 @@ mod tests {
         assert_eq!(parse_selector("0x00000000").unwrap(), Selector::Exact([0; 4]));
         assert!(parse_selector("0x123").is_err());
         assert!(parse_selector("0xzzzzzzzz").is_err());
+    }
+
+    /// Issue #17 D2: a selector whose 8 bytes split a multi-byte character panicked.
+    #[test]
+    fn selectors_with_non_ascii_characters_are_errors_not_panics() {
+        for text in ["0xa\u{e9}23456", "\u{e9}\u{e9}\u{e9}\u{e9}", "0x1234567\u{e9}"] {
+            let err = parse_selector(text).unwrap_err();
+            assert!(err.contains("expected 0x and 8 hex digits"), "{err}");
+        }
+    }
+
+    /// Issue #17 D7: `from_str_radix` reads `+1+2+3+4` as the bytes 01 02 03 04.
+    #[test]
+    fn selectors_with_signs_are_errors_not_other_selectors() {
+        assert!(parse_selector("+1+2+3+4").is_err());
+        assert!(parse_selector("0x+1+2+3+4").is_err());
+        assert_eq!(
+            parse_selector("0xA9059cbb").unwrap(),
+            Selector::Exact([0xa9, 0x05, 0x9c, 0xbb])
+        );
+    }
+
+    #[test]
+    fn quoted_inputs_are_escaped_and_cut() {
+        assert_eq!(quote("a\u{1b}[2Jb"), "\"a\\u{1b}[2Jb\"");
+        let long = "7".repeat(1 << 20);
+        let quoted = quote(&long);
+        assert!(quoted.len() < 100, "{quoted}");
+        assert!(quoted.ends_with("... (1048576 characters)"), "{quoted}");
     }
 }

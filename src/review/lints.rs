@@ -4,6 +4,7 @@
 //! `shared/research/semantics-and-bug-classes.md`). `docs/policy-review.md` lists them all.
 
 use alloy_primitives::{U256, hex};
+use leash_fuzz::limits::MAX_OP_CALLDATA;
 use leash_model::{AbiType, Condition, Permission, Policy, Selector, Target};
 use serde::Serialize;
 
@@ -79,6 +80,7 @@ pub(crate) const LINT_IDS: &[&str] = &[
     "no-declared-arguments",
     "unchecked-arguments",
     "dynamic-argument-rule",
+    "unreachable-slice",
     "sentinel-selector",
     "dead-permission",
     "dead-token-cap",
@@ -507,6 +509,28 @@ fn arguments(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint
                 advice: Some(DECODING_BUGS),
             });
         }
+        if let Some(slice) = rule.slice
+            && u64::from(slice.offset) + u64::from(slice.length) > MAX_OP_CALLDATA as u64
+        {
+            found.push(Lint {
+                id: "unreachable-slice",
+                severity: Severity::Warning,
+                relates_to: &["§6.2"],
+                message: format!(
+                    "{label} rule {} reads bytes {} to {} of argument {}'s content, past the {} \
+                     KiB an op's callData has at most in leash (docs/limits.md): the rule can \
+                     only deny (§6.2), and leash's fuzzer only ever tests that denial",
+                    rule_index + 1,
+                    slice.offset,
+                    u64::from(slice.offset) + u64::from(slice.length),
+                    usize::from(rule.arg) + 1,
+                    MAX_OP_CALLDATA / 1024
+                ),
+                why: "a call must carry at least that much content for the rule to pass; an \
+                      offset this far out is most likely a mistake",
+                advice: Some(EXPLAIN_CLEARLY),
+            });
+        }
     }
 }
 
@@ -695,6 +719,21 @@ mod tests {
              [[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\n"
         ));
         assert_eq!(ids(&p, 1), ["dead-token-cap"]);
+    }
+
+    /// Issue #17 D1: this policy passed `explain` silently and then exhausted memory in `fuzz`.
+    #[test]
+    fn a_slice_ending_at_2_pow_32_is_unreachable() {
+        let rule = |offset: u32| {
+            format!(
+                "[[permissions]]\ntarget = \"{GAME}\"\nfunction = \"f(bytes)\"\n\
+                 [[permissions.rules]]\narg = 0\nslice = {{ offset = {offset}, length = 32 }}\n\
+                 lt = \"5\"\n"
+            )
+        };
+        assert!(ids(&policy(&rule(4_294_967_264)), 1).contains(&"unreachable-slice"));
+        assert!(ids(&policy(&rule(1 << 20)), 1).contains(&"unreachable-slice"));
+        assert!(!ids(&policy(&rule(64)), 1).contains(&"unreachable-slice"));
     }
 
     #[test]

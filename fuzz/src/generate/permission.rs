@@ -10,6 +10,7 @@ use leash_model::{
 };
 
 use super::{Catalog, Dictionary, dynamic_value, low_bits, scope, static_value, value_bits};
+use crate::limits::MAX_PLACED_SLICE_END;
 use crate::mutate::PlannedCall;
 
 /// One permission over a catalog function (or plain transfers to a contract that receives):
@@ -125,10 +126,12 @@ pub(super) fn encode_args_for(
         let ruled = rules.iter().find(|r| usize::from(r.arg) == j);
         if ty.is_dynamic() {
             let mut content = dynamic_value(u, d)?;
-            // Put a rule's slice where it reads, so slice rules see values they test.
+            // Put a rule's slice where it reads, so slice rules see values they test; never
+            // past `MAX_PLACED_SLICE_END`, whatever offset the policy names.
             if let Some(rule) = ruled
                 && let Some(slice) = rule.slice
                 && u.ratio(3, 4)?
+                && u64::from(slice.offset) + u64::from(slice.length) <= MAX_PLACED_SLICE_END as u64
             {
                 let (start, len) = (slice.offset as usize, usize::from(slice.length));
                 if content.len() < start + len {

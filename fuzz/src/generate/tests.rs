@@ -162,3 +162,46 @@ fn cases_revoke_reinstall_and_move_the_clock() {
         assert!(n >= 20, "only {n} of 200 cases {what}");
     }
 }
+
+/// Issue #17 D1: a valid policy whose slice ends at 2^32 made the generator grow the argument's
+/// content to 4 GiB (and 1 MB offsets wrote corpus entries of hundreds of MB).
+#[test]
+fn slices_far_into_a_dynamic_argument_do_not_grow_generated_calldata() {
+    use leash_model::{ArgRule, Condition, Permission, Selector, Slice, Target};
+    let game = test_catalog().contracts[1].address;
+    let (selector, args) = leash_model::format::parse_function("f(bytes,bytes)").unwrap();
+    let rule = |arg: u8, offset: u32| ArgRule {
+        arg,
+        slice: Some(Slice { offset, length: 32 }),
+        condition: Condition::Lt(U256::from(5)),
+        limit: None,
+    };
+    let mut policy = Policy::default();
+    policy
+        .permissions
+        .push(Permission {
+            target: Target::Address(game),
+            selector: Selector::Exact(selector),
+            args: Some(leash_model::BoundedVec::try_from_iter(args).unwrap()),
+            rules: leash_model::BoundedVec::try_from_iter([
+                rule(0, u32::MAX - 31),
+                rule(1, 1 << 20),
+            ])
+            .unwrap(),
+        })
+        .unwrap();
+    assert_eq!(policy.validate(), Ok(()));
+    let config = CaseConfig { policy: Some(Box::new(policy)), ..CaseConfig::default() };
+    let mut ops = 0;
+    for seed in 0..200 {
+        for step in case(seed, &config).steps {
+            if let Step::Bundle { ops: bundle } = step {
+                for op in bundle {
+                    ops += 1;
+                    assert!(op.call_data.len() < 16 * 1024, "{} bytes", op.call_data.len());
+                }
+            }
+        }
+    }
+    assert!(ops > 100, "only {ops} ops");
+}

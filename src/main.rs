@@ -46,13 +46,50 @@ fn main() -> ExitCode {
         Ok(outcome) => outcome.exit_code(),
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            let message = format!("{error:#}");
-            // The message is one line by contract; a library message with a newline is folded.
-            let one_line = message.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-            let _ = writeln!(io::stderr(), "leash: {one_line}");
+            let _ = writeln!(io::stderr(), "leash: {}", one_line_error(&error));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The longest error line leash prints, in characters (`docs/limits.md`); inputs quoted in it
+/// are cut much shorter (`leash_model::format::quote`), this bounds everything else.
+const MAX_ERROR_CHARS: usize = 2000;
+
+/// An error and its causes as one line: a cause whose text the line already holds is not
+/// repeated (errors that print their source), newlines are folded, control characters (a policy
+/// under review must not send terminal escapes through a field name) and bidirectional
+/// overrides are escaped, and the line is cut at [`MAX_ERROR_CHARS`].
+fn one_line_error(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        let text = text.trim();
+        if text.is_empty() || message.contains(text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(text);
+    }
+    let folded = message.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    let mut line = String::new();
+    for (count, c) in folded.chars().enumerate() {
+        if count == MAX_ERROR_CHARS {
+            line.push_str(&format!(
+                "... (cut at {MAX_ERROR_CHARS} of {} characters)",
+                folded.chars().count()
+            ));
+            break;
+        }
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            line.extend(c.escape_unicode());
+        } else {
+            line.push(c);
+        }
+    }
+    line
 }
 
 /// Prints clap's help, version or usage error and picks the exit code: 0 for `--help` and
@@ -104,4 +141,31 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue #17 D11: an error that prints its source was followed by that source again.
+    #[test]
+    fn causes_already_in_the_message_are_not_repeated() {
+        let io = io::Error::new(io::ErrorKind::NotFound, "No such file or directory (os error 2)");
+        let error =
+            anyhow::Error::new(io).context("x.json: No such file or directory (os error 2)");
+        assert_eq!(one_line_error(&error), "x.json: No such file or directory (os error 2)");
+        let error = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(one_line_error(&error), "outer: inner");
+    }
+
+    /// Issue #17 D12: a field name with terminal escapes reached the terminal unescaped.
+    #[test]
+    fn control_characters_are_escaped_and_long_lines_cut() {
+        let error = anyhow::anyhow!("unknown field `a\u{1b}[2Jb\u{202e}c`\nnext line");
+        assert_eq!(one_line_error(&error), "unknown field `a\\u{1b}[2Jb\\u{202e}c` next line");
+        let long = anyhow::anyhow!("{}", "x".repeat(10_000));
+        let line = one_line_error(&long);
+        assert!(line.ends_with("... (cut at 2000 of 10000 characters)"), "{line}");
+        assert_eq!(line.lines().count(), 1);
+    }
 }

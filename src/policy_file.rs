@@ -48,11 +48,21 @@ enum ParseFailure {
     Policy(String),
 }
 
+/// The largest policy file leash reads (`docs/limits.md`). The largest valid policy is a few
+/// tens of KiB; this keeps `leash explain /dev/zero` from reading until memory runs out.
+pub(crate) const MAX_POLICY_FILE_BYTES: usize = 1 << 20;
+
 /// Reads and validates the policy file at `path`. The syntax follows the extension (`.toml`,
 /// `.json`); any other file is tried as TOML, then as JSON.
 pub(crate) fn read(path: &Path) -> anyhow::Result<PolicyFile> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read policy file '{}'", path.display()))?;
+    let text = read_text(path, "policy file", MAX_POLICY_FILE_BYTES)?;
+    if text.trim().is_empty() {
+        bail!(
+            "policy file '{}' is empty (an empty policy would allow nothing and never expire; \
+             write at least `version = 1`)",
+            path.display()
+        );
+    }
     let named = |syntax, failure: ParseFailure| match failure {
         ParseFailure::Syntax(why) => {
             anyhow::anyhow!("policy file '{}' is not valid {syntax}: {why}", path.display())
@@ -82,6 +92,17 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<PolicyFile> {
     Ok(PolicyFile { path: path.to_path_buf(), syntax, policy })
 }
 
+/// Reads the text file `path` (a `what`) within `limit` bytes (`leash_fuzz::limits`), with a
+/// one-line error naming the file.
+pub(crate) fn read_text(path: &Path, what: &str, limit: usize) -> anyhow::Result<String> {
+    leash_fuzz::limits::read_text(path, limit)
+        .with_context(|| format!("cannot read {what} '{}'", path.display()))
+}
+
+/// What a document without a single field is told.
+const NO_FIELDS: &str = "the document has no fields (an empty policy would allow nothing and \
+                         never expire; write at least `version = 1`)";
+
 /// Parses TOML: first as a document (syntax errors), then as a policy.
 fn parse_toml(text: &str) -> Result<Policy, ParseFailure> {
     let position = |error: &toml::de::Error| match error.span() {
@@ -93,12 +114,20 @@ fn parse_toml(text: &str) -> Result<Policy, ParseFailure> {
         // document, so they have no position; their message names the part that is wrong.
         None => error.message().trim().to_string(),
     };
-    text.parse::<toml::Table>().map_err(|e| ParseFailure::Syntax(position(&e)))?;
+    let table = text.parse::<toml::Table>().map_err(|e| ParseFailure::Syntax(position(&e)))?;
+    if table.is_empty() {
+        return Err(ParseFailure::Policy(NO_FIELDS.into()));
+    }
     toml::from_str(text).map_err(|e| ParseFailure::Policy(position(&e)))
 }
 
 /// Parses JSON: syntax errors and policy errors are told apart by `serde_json`'s category.
 fn parse_json(text: &str) -> Result<Policy, ParseFailure> {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text)
+        && map.is_empty()
+    {
+        return Err(ParseFailure::Policy(NO_FIELDS.into()));
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let result = Policy::deserialize(&mut deserializer).and_then(|policy| {
         deserializer.end()?;

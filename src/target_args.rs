@@ -1,11 +1,11 @@
 //! The module a command runs against: the reference module by default, a built-in mutant, or an
 //! external module's Foundry-layout artifact.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use clap::Args;
-use leash_fuzz::target::Target;
+use leash_fuzz::evm::WorldError;
+use leash_fuzz::target::{Target, TargetError};
 
 /// Which module to run against.
 #[derive(Debug, Args)]
@@ -39,7 +39,36 @@ impl TargetArgs {
             (None, Some(module)) => Target::external(module, self.account.as_deref())?,
             (None, None) => Target::reference()?,
         };
-        target.world().with_context(|| format!("module '{}' does not deploy", target.label))?;
+        target.world().map_err(|e| deploy_failure(e, &target.label, self.account.as_deref()))?;
         Ok(target)
+    }
+}
+
+/// Why a target's world did not deploy, blaming the artifact that failed: a module the
+/// reference account cannot install (its constructor calls the module's `onInstall`), or an
+/// `--account` that does not work as the account.
+fn deploy_failure(error: TargetError, label: &str, account: Option<&Path>) -> anyhow::Error {
+    let TargetError::World { source, .. } = &error else {
+        return anyhow::Error::new(error).context(format!("module '{label}' does not deploy"));
+    };
+    let account_failed = matches!(
+        source,
+        WorldError::Deploy { contract: "account", .. }
+            | WorldError::Address { contract: "account", .. }
+            | WorldError::Setup { .. }
+    );
+    match account {
+        Some(path) if account_failed => anyhow::anyhow!(
+            "account '{}' does not work as the account of module '{label}': {source}",
+            path.display()
+        ),
+        None if let WorldError::Deploy { contract: "account", outcome, .. } = source => {
+            anyhow::anyhow!(
+                "module '{label}' cannot be installed: the reference account's constructor calls \
+                 its onInstall, which {outcome}; leash fuzzes modules that implement \
+                 ISessionManager (reference-contracts/src/interfaces/ISessionManager.sol)"
+            )
+        }
+        _ => anyhow::anyhow!("module '{label}' does not deploy: {source}"),
     }
 }

@@ -363,7 +363,7 @@ fn a_missing_or_invalid_entry_is_an_error() {
     let dir = scratch_dir("export-errors");
     let out = dir.to_str().expect("UTF-8");
     let output = leash(&["export", "foundry", "no-such-entry.json", "--out", out]);
-    assert_input_error(&output, &["no-such-entry.json: No such file or directory"]);
+    assert_input_error(&output, &["corpus entry 'no-such-entry.json': No such file or directory"]);
     let policy = root().join("tests/fixtures/policies/game-session.toml");
     let output = leash(&["export", "foundry", policy.to_str().expect("UTF-8"), "--out", out]);
     assert_input_error(&output, &["game-session.toml: not a leash corpus entry: expected value"]);

@@ -87,8 +87,40 @@ pub struct Recipe {
 }
 
 impl Recipe {
+    /// Checks the recipe's shape: a single op plans exactly one call (a batch any number, the
+    /// twin none when it plants nothing), within the limits of `crate::limits`.
+    pub fn check(&self) -> Result<(), String> {
+        use crate::limits::{MAX_OP_CALLDATA, MAX_RECIPE_CALLS};
+        if !self.planned.batch && self.planned.calls.len() != 1 {
+            return Err(format!(
+                "its recipe plans a single execution with {} calls (a single execution has one)",
+                self.planned.calls.len()
+            ));
+        }
+        for (what, op) in [("planned", &self.planned), ("twin", &self.twin)] {
+            if op.calls.len() > MAX_RECIPE_CALLS {
+                return Err(format!(
+                    "its recipe's {what} op has {} calls, more than the limit of \
+                     {MAX_RECIPE_CALLS}",
+                    op.calls.len()
+                ));
+            }
+            if let Some(call) = op.calls.iter().find(|c| c.data.len() > MAX_OP_CALLDATA) {
+                return Err(format!(
+                    "its recipe's {what} op has a call of {} bytes, more than the limit of \
+                     {MAX_OP_CALLDATA}",
+                    call.data.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The op's bytes: the canonical encoding, mutated if the recipe says so.
     pub fn derive(&self) -> Result<Mutated, NotApplicable> {
+        if !self.planned.is_encodable() {
+            return Err(NotApplicable);
+        }
         match &self.mutation {
             Some(m) => m.apply(&self.planned, &self.twin),
             None => Ok(Mutated { call_data: self.planned.encode().0, signature_tail: Vec::new() }),
@@ -119,6 +151,49 @@ impl Case {
                 _ => 0,
             })
             .sum()
+    }
+
+    /// Checks the case against the harness's limits (`crate::limits`, `docs/limits.md`) and its
+    /// recipes' shape, so a case read from a file can be run, minimized and exported without
+    /// running away or tripping over a recipe no generator makes. The error names the step and
+    /// op.
+    pub fn check(&self) -> Result<(), String> {
+        use crate::limits::{MAX_BUNDLE_OPS, MAX_CASE_OPS, MAX_CASE_STEPS, MAX_OP_CALLDATA};
+        if self.steps.len() > MAX_CASE_STEPS {
+            return Err(format!(
+                "the case has {} steps, more than the limit of {MAX_CASE_STEPS}",
+                self.steps.len()
+            ));
+        }
+        let ops = self.op_count();
+        if ops > MAX_CASE_OPS {
+            return Err(format!("the case has {ops} ops, more than the limit of {MAX_CASE_OPS}"));
+        }
+        for (s, step) in self.steps.iter().enumerate() {
+            let Step::Bundle { ops } = step else { continue };
+            if ops.len() > MAX_BUNDLE_OPS {
+                return Err(format!(
+                    "step {s} bundles {} ops, more than the limit of {MAX_BUNDLE_OPS}",
+                    ops.len()
+                ));
+            }
+            for (o, op) in ops.iter().enumerate() {
+                let at = |why: String| format!("step {s}, op {o}: {why}");
+                for (what, len) in
+                    [("callData", op.call_data.len()), ("signature tail", op.signature_tail.len())]
+                {
+                    if len > MAX_OP_CALLDATA {
+                        return Err(at(format!(
+                            "its {what} has {len} bytes, more than the limit of {MAX_OP_CALLDATA}"
+                        )));
+                    }
+                }
+                if let Some(recipe) = &op.recipe {
+                    recipe.check().map_err(at)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether any op of the case was mutated.

@@ -79,6 +79,14 @@ pub enum CorpusError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file could not be read within its limit.
+    #[error("cannot read corpus entry '{path}': {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: crate::limits::ReadError,
+    },
     /// The file is not a valid entry.
     #[error("{path}: not a leash corpus entry: {message}")]
     Invalid {
@@ -118,10 +126,11 @@ impl Entry {
         entry
     }
 
-    /// Reads and checks an entry.
+    /// Reads and checks an entry: its format and version, and its case against the harness's
+    /// limits (`Case::check`).
     pub fn load(path: &Path) -> Result<Self, CorpusError> {
-        let text = fs::read_to_string(path)
-            .map_err(|source| CorpusError::Io { path: path.into(), source })?;
+        let text = crate::limits::read_text(path, crate::limits::MAX_ENTRY_BYTES)
+            .map_err(|source| CorpusError::Read { path: path.into(), source })?;
         let invalid = |message: String| CorpusError::Invalid { path: path.into(), message };
         let entry: Entry = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         if entry.format != FORMAT {
@@ -133,6 +142,7 @@ impl Entry {
                 entry.version
             )));
         }
+        entry.case.check().map_err(invalid)?;
         Ok(entry)
     }
 

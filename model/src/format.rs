@@ -65,7 +65,7 @@ impl Serialize for Policy {
 
 impl<'de> Deserialize<'de> for Policy {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let repr = PolicyRepr::deserialize(deserializer)?;
+        let repr: PolicyRepr = table(deserializer)?;
         let policy = Policy::try_from(repr).map_err(serde::de::Error::custom)?;
         policy.validate().map_err(serde::de::Error::custom)?;
         Ok(policy)
@@ -85,6 +85,45 @@ impl<'de> Deserialize<'de> for AbiType {
     }
 }
 
+/// Reads a struct of the format from a table (a TOML table, a JSON object) only. Serde's derived
+/// structs also read arrays by position, which would give `rate_limit = [5, 60]` or a JSON
+/// `[1, 2, 3]` policy a meaning nobody wrote.
+fn table<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    struct TableOnly<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for TableOnly<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("a table of named fields")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_map(TableOnly(std::marker::PhantomData))
+}
+
+/// [`table`] for an optional field (called only when the field is present).
+fn optional_table<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    table(deserializer).map(Some)
+}
+
+/// [`table`] for each element of an array of structs.
+fn tables<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Vec<T>, D::Error> {
+    struct Table<T>(T);
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Table<T> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            table(deserializer).map(Table)
+        }
+    }
+    Ok(Vec::<Table<T>>::deserialize(deserializer)?.into_iter().map(|t| t.0).collect())
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyRepr {
@@ -96,13 +135,13 @@ struct PolicyRepr {
     valid_until: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     usage_limit: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "optional_table")]
     native: Option<NativeRepr>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "optional_table")]
     rate_limit: Option<RateLimitRepr>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "tables")]
     permissions: Vec<PermissionRepr>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "tables")]
     erc20: Vec<TokenCapRepr>,
 }
 
@@ -134,7 +173,7 @@ struct PermissionRepr {
     selector: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     args: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "tables")]
     rules: Vec<RuleRepr>,
 }
 
@@ -142,7 +181,7 @@ struct PermissionRepr {
 #[serde(deny_unknown_fields)]
 struct RuleRepr {
     arg: u8,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "optional_table")]
     slice: Option<SliceRepr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     eq: Option<Amount>,
@@ -157,7 +196,7 @@ struct RuleRepr {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lte: Option<Amount>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    in_range: Option<[Amount; 2]>,
+    in_range: Option<Vec<Amount>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     one_of: Option<Vec<Amount>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,10 +213,53 @@ struct SliceRepr {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TokenCapRepr {
-    token: Address,
+    token: Checked,
     limit: Amount,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    spenders: Option<Vec<Address>>,
+    spenders: Option<Vec<Checked>>,
+}
+
+/// An address as the format reads it: `0x` and 40 hex digits, all lowercase, all uppercase,
+/// or mixed case that is its EIP-55 checksum.
+#[derive(Clone, Copy)]
+struct Checked(Address);
+
+impl Serialize for Checked {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_address(&text).map(Checked).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses an address: `0x` and 40 hex digits; a mixed-case one must be its EIP-55 checksum (a
+/// wrong checksum is a typo in an address, which must not pass).
+pub fn parse_address(text: &str) -> Result<Address, String> {
+    address(text).map_err(|why| format!("{} is not an address: {why}", quote(text)))
+}
+
+/// [`parse_address`], with only the reason as its error.
+fn address(text: &str) -> Result<Address, String> {
+    let digits = "expected 0x and 40 hex digits";
+    let hex = text.strip_prefix("0x").ok_or(digits)?;
+    if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(digits.into());
+    }
+    let address: Address = text.parse().map_err(|_| digits)?;
+    let lower = hex.bytes().any(|b| b.is_ascii_lowercase());
+    let upper = hex.bytes().any(|b| b.is_ascii_uppercase());
+    if lower && upper && address.to_checksum(None) != text {
+        return Err(format!(
+            "wrong EIP-55 checksum (the checksummed form is {}; all lowercase is also accepted)",
+            address.to_checksum(None)
+        ));
+    }
+    Ok(address)
 }
 
 /// A 256-bit amount: written as a decimal string, read from an integer or a string.
@@ -192,25 +274,46 @@ impl Serialize for Amount {
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(u64),
-            Text(String),
+        struct AmountVisitor;
+        impl serde::de::Visitor<'_> for AmountVisitor {
+            type Value = Amount;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("an amount: a non-negative integer or a string such as \"1.5 ether\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Amount, E> {
+                Ok(Amount(U256::from(n)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Amount, E> {
+                u64::try_from(n)
+                    .map(|n| Amount(U256::from(n)))
+                    .map_err(|_| E::custom(format!("amount {n} is negative")))
+            }
+            fn visit_u128<E: serde::de::Error>(self, n: u128) -> Result<Amount, E> {
+                Ok(Amount(U256::from(n)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Amount, E> {
+                Err(E::custom(format!(
+                    "amount {x} is not an integer below 2^64; write amounts as strings \
+                     (\"18446744073709551616\", \"1.5 ether\")"
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Amount, E> {
+                parse_amount(text).map(Amount).map_err(E::custom)
+            }
         }
-        match Raw::deserialize(deserializer)? {
-            Raw::Int(n) => Ok(Amount(U256::from(n))),
-            Raw::Text(text) => parse_amount(&text).map(Amount).map_err(serde::de::Error::custom),
-        }
+        deserializer.deserialize_any(AmountVisitor)
     }
 }
 
 /// Parses an amount: decimal, `0x` hex, or decimal with a `wei`/`gwei`/`ether` unit.
 pub fn parse_amount(text: &str) -> Result<U256, String> {
-    let bad = |why: &str| format!("amount {text:?}: {why}");
+    let bad = |why: &str| format!("amount {}: {why}", quote(text));
     let trimmed = text.trim();
     if let Some(hex) = trimmed.strip_prefix("0x") {
-        return U256::from_str_radix(hex, 16).map_err(|e| bad(&e.to_string()));
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad("expected hex digits after 0x"));
+        }
+        return U256::from_str_radix(hex, 16).map_err(|_| bad("does not fit in 256 bits"));
     }
     let (number, decimals) = match trimmed.split_once(' ') {
         None => (trimmed, 0),
@@ -221,14 +324,20 @@ pub fn parse_amount(text: &str) -> Result<U256, String> {
             other => return Err(bad(&format!("unknown unit {other:?} (use wei, gwei or ether)"))),
         },
     };
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let (whole, fraction) = match number.split_once('.') {
+        // `1.` and `.5` are not written with nothing on one side of the point.
+        Some((_, "")) | Some(("", _)) => return Err(bad("not a number")),
+        Some(parts) => parts,
+        None => (number, ""),
+    };
+    let is_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !is_digits(whole) || !is_digits(fraction) {
+        return Err(bad("not a number"));
+    }
     if fraction.len() > decimals {
         return Err(bad(&format!("more than {decimals} decimals")));
     }
     let digits = format!("{whole}{fraction:0<decimals$}");
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("not a number"));
-    }
     U256::from_str_radix(&digits, 10).map_err(|_| bad("does not fit in 256 bits"))
 }
 
@@ -249,12 +358,14 @@ pub fn parse_abi_type(name: &str) -> Result<AbiType, String> {
             } else {
                 None
             };
+            // The canonical name only: `parse` would also read `uint+8` and `uint08`.
             match parsed {
-                Some(ty) if ty.is_supported() => ty,
+                Some(ty) if ty.is_supported() && ty.to_string() == other => ty,
                 _ => {
                     return Err(format!(
-                        "unsupported argument type {other:?} (supported: address, bool, uintN, \
-                         bytesN, bytes, string)"
+                        "unsupported argument type {} (supported: address, bool, uintN, bytesN, \
+                         bytes, string)",
+                        quote(other)
                     ));
                 }
             }
@@ -266,7 +377,7 @@ pub fn parse_abi_type(name: &str) -> Result<AbiType, String> {
 /// Parses a function signature such as `transfer(address,uint256)` into its selector and
 /// argument types. Tuples and arrays are not part of spec v1.
 pub fn parse_function(signature: &str) -> Result<([u8; 4], Vec<AbiType>), String> {
-    let bad = |why: &str| format!("function {signature:?}: {why}");
+    let bad = |why: &str| format!("function {}: {why}", quote(signature));
     let (name, rest) = signature.trim().split_once('(').ok_or_else(|| bad("missing '('"))?;
     let params = rest.strip_suffix(')').ok_or_else(|| bad("missing ')' at the end"))?;
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -349,10 +460,10 @@ impl TryFrom<PolicyRepr> for Policy {
             .map(|(i, cap)| {
                 let spenders = cap
                     .spenders
-                    .map(|s| bounded(s, "spenders"))
+                    .map(|s| bounded(s.into_iter().map(|c| c.0).collect(), "spenders"))
                     .transpose()
                     .map_err(|e| format!("erc20 cap {i}: {e}"))?;
-                Ok(TokenCap { token: cap.token, limit: cap.limit.0, spenders })
+                Ok(TokenCap { token: cap.token.0, limit: cap.limit.0, spenders })
             })
             .collect::<Result<Vec<_>, String>>()?;
         Ok(Policy {
@@ -375,9 +486,7 @@ impl TryFrom<PermissionRepr> for Permission {
     fn try_from(repr: PermissionRepr) -> Result<Self, String> {
         let target = match repr.target.as_str() {
             "*" => Target::Any,
-            text => Target::Address(
-                text.parse().map_err(|e| format!("target {text:?} is not an address: {e}"))?,
-            ),
+            text => Target::Address(parse_address(text).map_err(|e| format!("target {e}"))?),
         };
         let (selector, args) = match (&repr.function, &repr.selector, repr.args) {
             (Some(function), None, None) => {
@@ -435,7 +544,13 @@ impl TryFrom<RuleRepr> for ArgRule {
                 conditions.push((name, make(value.0)));
             }
         }
-        if let Some([lo, hi]) = r.in_range {
+        if let Some(range) = r.in_range {
+            let [lo, hi] = range[..] else {
+                return Err(format!(
+                    "in_range needs exactly two values [lo, hi], found {}",
+                    range.len()
+                ));
+            };
             conditions.push(("in_range", Condition::InRange { lo: lo.0, hi: hi.0 }));
         }
         if let Some(values) = r.one_of {
@@ -481,9 +596,9 @@ impl From<&Policy> for PolicyRepr {
                 .erc20
                 .iter()
                 .map(|cap| TokenCapRepr {
-                    token: cap.token,
+                    token: Checked(cap.token),
                     limit: Amount(cap.limit),
-                    spenders: cap.spenders.map(|s| s.to_vec()),
+                    spenders: cap.spenders.map(|s| s.iter().copied().map(Checked).collect()),
                 })
                 .collect(),
         }
@@ -530,7 +645,7 @@ impl From<&ArgRule> for RuleRepr {
             Condition::Gte(v) => repr.gte = Some(Amount(v)),
             Condition::Lt(v) => repr.lt = Some(Amount(v)),
             Condition::Lte(v) => repr.lte = Some(Amount(v)),
-            Condition::InRange { lo, hi } => repr.in_range = Some([Amount(lo), Amount(hi)]),
+            Condition::InRange { lo, hi } => repr.in_range = Some(vec![Amount(lo), Amount(hi)]),
             Condition::OneOf(values) => {
                 repr.one_of = Some(values.iter().copied().map(Amount).collect());
             }

@@ -219,3 +219,110 @@ fn format_syntax_errors_point_at_the_input() {
     let err = serde_json::from_str::<Policy>("{\"valid_after\": -1}").unwrap_err().to_string();
     assert!(err.contains("line 1 column"), "{err}");
 }
+
+/// Issue #17 D7: a third `in_range` value was silently dropped.
+#[test]
+fn format_refuses_an_in_range_of_three_values_instead_of_dropping_one() {
+    let rule = |range: &str| {
+        format!(
+            "[[permissions]]\ntarget = \"{{game}}\"\nfunction = \"attack(uint256)\"\n\
+             [[permissions.rules]]\narg = 0\nin_range = {range}\n"
+        )
+    };
+    let err = parse_err(&rule("[\"1\", \"5\", \"9\"]"));
+    assert!(err.contains("in_range needs exactly two values [lo, hi], found 3"), "{err}");
+    assert!(parse_err(&rule("[\"1\"]")).contains("found 1"));
+    policy(&rule("[\"1\", \"5\"]").replace("{game}", &GAME.to_string()));
+}
+
+/// Issue #17 D7: `"0x"` and `". ether"` were read as 0.
+#[test]
+fn format_refuses_amounts_without_digits_instead_of_reading_zero() {
+    for amount in ["0x", ". ether", ".", "1.", ".5 ether", "0x+1", "+1", " ether", "0x 1"] {
+        let err = parse_err(&format!("[native]\nper_call = \"{amount}\"\ntotal = \"1\""));
+        assert!(err.contains("amount"), "{amount}: {err}");
+    }
+    let p = policy("[native]\nper_call = \"0.5 ether\"\ntotal = \"0x1\"");
+    assert_eq!(p.native.unwrap().total, U256::from(1));
+}
+
+/// Issue #17 D7: serde's derived structs read arrays by position.
+#[test]
+fn format_refuses_structs_written_as_arrays_instead_of_reading_them_by_position() {
+    for text in [
+        "native = [\"1 ether\", \"2 ether\"]",
+        "rate_limit = [5, 60]",
+        "[[permissions]]\ntarget = \"*\"\nfunction = \"f(bytes)\"\nrules = [[0, [0, 4], 5]]",
+        "[[permissions]]\ntarget = \"*\"\nfunction = \"f(bytes)\"\n[[permissions.rules]]\narg = 0\n\
+         slice = [0, 4]\neq = 5",
+        "permissions = [[\"*\", \"empty\"]]",
+        "erc20 = [[\"{token}\", 1]]",
+    ] {
+        let err = parse_err(text);
+        assert!(err.contains("expected a table of named fields"), "{text}: {err}");
+    }
+    for json in ["[1, 2, 3]", "{\"native\": [\"1\", \"2\"]}", "{\"rate_limit\": [5, 60]}"] {
+        let err = serde_json::from_str::<Policy>(json).expect_err(json).to_string();
+        assert!(err.contains("expected a table of named fields"), "{json}: {err}");
+    }
+}
+
+/// Issue #17 D7: `f(uint+8)` and `f(uint08)` became `f(uint8)`.
+#[test]
+fn format_refuses_non_canonical_type_names() {
+    for ty in ["uint+8", "uint08", "bytes04", "bytes+4", "uint 8", "uint-8"] {
+        let err = parse_err(&format!("[[permissions]]\ntarget = \"*\"\nfunction = \"f({ty})\"\n"));
+        assert!(err.contains("unsupported argument type"), "{ty}: {err}");
+        let err = parse_err(&format!(
+            "[[permissions]]\ntarget = \"*\"\nselector = \"0x12345678\"\nargs = [\"{ty}\"]\n"
+        ));
+        assert!(err.contains("unsupported argument type"), "{ty}: {err}");
+    }
+    policy("[[permissions]]\ntarget = \"*\"\nfunction = \"f(uint8, bytes4, uint)\"\n");
+}
+
+/// Issue #17 D7: a mixed-case address with a wrong EIP-55 checksum (a typo) was accepted.
+#[test]
+fn format_refuses_mixed_case_addresses_with_a_wrong_checksum() {
+    let good = GAME.to_checksum(None);
+    // Flip the case of the first letter: still mixed case, no longer the checksum.
+    let i = good[2..].find(|c: char| c.is_ascii_alphabetic()).unwrap() + 2;
+    let mut bad = good.clone();
+    let flipped = if good.as_bytes()[i].is_ascii_uppercase() {
+        good[i..=i].to_ascii_lowercase()
+    } else {
+        good[i..=i].to_ascii_uppercase()
+    };
+    bad.replace_range(i..=i, &flipped);
+    let permission = |a: &str| format!("[[permissions]]\ntarget = \"{a}\"\nselector = \"empty\"\n");
+    let err = parse_err(&permission(&bad));
+    assert!(err.contains("wrong EIP-55 checksum"), "{err}");
+    assert!(err.contains(&good), "{err}");
+    let cap = |a: &str| format!("[[erc20]]\ntoken = \"{a}\"\nlimit = 1\nspenders = [\"{a}\"]\n");
+    assert!(parse_err(&cap(&bad)).contains("wrong EIP-55 checksum"));
+    for fine in
+        [good.clone(), good.to_ascii_lowercase(), format!("0x{}", good[2..].to_ascii_uppercase())]
+    {
+        policy(&permission(&fine));
+        policy(&cap(&fine));
+    }
+}
+
+/// Issue #17 D11: a JSON amount of 2^64 or more failed with "data did not match any variant of
+/// untagged enum Raw".
+#[test]
+fn format_says_how_to_write_json_amounts_above_2_pow_64() {
+    let err = serde_json::from_str::<Policy>(
+        r#"{"native": {"per_call": 18446744073709551616, "total": "1"}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("write amounts as strings"), "{err}");
+    let err = parse_err("[native]\nper_call = -1\ntotal = 1");
+    assert!(err.contains("amount -1 is negative"), "{err}");
+    let p: Policy = serde_json::from_str(
+        r#"{"native": {"per_call": 18446744073709551615, "total": "18446744073709551616"}}"#,
+    )
+    .unwrap();
+    assert_eq!(p.native.unwrap().per_call, U256::from(u64::MAX));
+}

@@ -20,8 +20,8 @@ pub enum ArtifactError {
     Read {
         /// The path given.
         origin: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// Why: an I/O error, too large, not UTF-8.
+        source: crate::limits::ReadError,
     },
     /// The file is not JSON of the Foundry artifact layout.
     #[error("artifact '{origin}' is not a Foundry artifact: {source}")]
@@ -106,7 +106,7 @@ impl Artifact {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ArtifactError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        match std::fs::read_to_string(path) {
+        match crate::limits::read_text(path, crate::limits::MAX_ARTIFACT_BYTES) {
             Ok(json) => Self::from_json(origin, &json),
             Err(source) => Err(ArtifactError::Read { origin, source }),
         }

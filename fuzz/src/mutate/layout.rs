@@ -88,7 +88,16 @@ pub struct Layout {
 pub const EXEC_START: usize = 100;
 
 impl PlannedOp {
+    /// Whether the op has an encoding: a batch of any number of calls, or a single execution of
+    /// exactly one.
+    pub fn is_encodable(&self) -> bool {
+        self.batch || self.calls.len() == 1
+    }
+
     /// The canonical callData and its layout.
+    ///
+    /// # Panics
+    /// If the op is not [encodable](Self::is_encodable).
     pub fn encode(&self) -> (Vec<u8>, Layout) {
         let executions: Vec<Execution<'_>> =
             self.calls.iter().map(PlannedCall::execution).collect();
@@ -129,6 +138,9 @@ impl PlannedOp {
     }
 
     /// The `executionCalldata` of this op alone (no `execute` envelope).
+    ///
+    /// # Panics
+    /// If the op is not [encodable](Self::is_encodable).
     pub fn execution_calldata(&self) -> Vec<u8> {
         let executions: Vec<Execution<'_>> =
             self.calls.iter().map(PlannedCall::execution).collect();

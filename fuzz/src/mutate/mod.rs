@@ -250,9 +250,9 @@ fn dynamic_arg(call: &PlannedCall, arg: u8) -> Result<DynamicArg, NotApplicable>
     if !ty.is_dynamic() {
         return Err(NotApplicable);
     }
-    let values =
-        decode_args(&call.data[4..], types, ArgDecoding::Strict).map_err(|_| NotApplicable)?;
-    let content = values[usize::from(arg)].as_dynamic().ok_or(NotApplicable)?;
+    let args = call.data.get(4..).ok_or(NotApplicable)?;
+    let values = decode_args(args, types, ArgDecoding::Strict).map_err(|_| NotApplicable)?;
+    let content = values.get(usize::from(arg)).and_then(|v| v.as_dynamic()).ok_or(NotApplicable)?;
     let content_start = content.as_ptr() as usize - call.data.as_ptr() as usize;
     Ok(DynamicArg { head_at: 4 + 32 * usize::from(arg), content_start, content_len: content.len() })
 }
@@ -268,8 +268,9 @@ fn plant(call: &mut PlannedCall, bytes: &[u8]) -> Result<(), NotApplicable> {
         }
         Some(types) => {
             let last = types.iter().rposition(|t| t.is_dynamic()).ok_or(NotApplicable)?;
-            let values = decode_args(&call.data[4..], types, ArgDecoding::Strict)
-                .map_err(|_| NotApplicable)?;
+            let args = call.data.get(4..).ok_or(NotApplicable)?;
+            let values =
+                decode_args(args, types, ArgDecoding::Strict).map_err(|_| NotApplicable)?;
             let mut content = values[last].as_dynamic().ok_or(NotApplicable)?.to_vec();
             content.extend_from_slice(bytes);
             let mut values: Vec<ArgValue<'_>> = values.to_vec();
@@ -308,7 +309,14 @@ fn reenvelope(cd: &[u8], exec: &[u8]) -> Vec<u8> {
 
 impl Mutation {
     /// Applies the mutation to `op`'s canonical encoding; `twin` supplies planted content.
+    ///
+    /// Total over any recipe, also one read from a corpus file: a mutation whose field, item,
+    /// argument or twin is not there is [`NotApplicable`], never a panic.
     pub fn apply(&self, op: &PlannedOp, twin: &PlannedOp) -> Result<Mutated, NotApplicable> {
+        let whole_twin = matches!(self, Self::OuterRelocate | Self::SignatureDecoy);
+        if !op.is_encodable() || (whole_twin && !twin.is_encodable()) {
+            return Err(NotApplicable);
+        }
         if let Some(mutated) = self.apply_hide(op, twin)? {
             return Ok(mutated);
         }

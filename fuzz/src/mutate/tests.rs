@@ -350,3 +350,104 @@ fn arg_hide_keeps_the_benign_prefix_where_a_fixed_offset_reads() {
     let strict = decode_args(&data[4..], &types, ArgDecoding::Strict).unwrap_err();
     assert_eq!(strict.reason, DenyReason::ArgOffset);
 }
+
+/// Issue #17 D3: recipes read from corpus files are input. A single op without calls, an empty
+/// twin under `signature_decoy` or `outer_relocate`, and `arg_padding` on a `bytes` argument
+/// whose calldata is `0x12` panicked; every mutation of any recipe is now a value or
+/// `NotApplicable`.
+#[test]
+fn crafted_recipes_from_corpus_files_never_panic_any_mutation() {
+    let single_without_calls = PlannedOp { batch: false, calls: Vec::new() };
+    assert_eq!(
+        Mutation::Padding { region: Region::Outer }.apply(&single_without_calls, &twin()),
+        Err(NotApplicable)
+    );
+    let empty_single_twin = PlannedOp { batch: false, calls: Vec::new() };
+    let single = PlannedOp { batch: false, calls: vec![transfer(1)] };
+    for m in [Mutation::SignatureDecoy, Mutation::OuterRelocate] {
+        assert_eq!(m.apply(&single, &empty_single_twin), Err(NotApplicable), "{m:?}");
+    }
+    let short = PlannedCall { data: vec![0x12], args: Some(vec![AbiType::Bytes]), ..transfer(1) };
+    let op = PlannedOp { batch: false, calls: vec![short] };
+    assert_eq!(Mutation::ArgPadding { item: 0, arg: 0 }.apply(&op, &twin()), Err(NotApplicable));
+
+    // Random recipes: calls with random bytes and declared types, every mutation kind with
+    // random fields.
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n.max(1)
+    };
+    let types = [
+        AbiType::Address,
+        AbiType::Uint(8),
+        AbiType::Bytes,
+        AbiType::String,
+        AbiType::FixedBytes(4),
+    ];
+    let call = |next: &mut dyn FnMut(u64) -> u64| {
+        let args: Option<Vec<AbiType>> = match next(3) {
+            0 => None,
+            _ => Some((0..next(4)).map(|_| types[next(types.len() as u64) as usize]).collect()),
+        };
+        let data = match (next(2), &args) {
+            (0, Some(a)) => {
+                let values: Vec<ArgValue<'_>> = a
+                    .iter()
+                    .map(|t| if t.is_dynamic() { ArgValue::Dynamic(&[7; 37]) } else { word(1) })
+                    .collect();
+                encode_call([1, 2, 3, 4], &values)
+            }
+            _ => (0..next(80)).map(|i| i as u8).collect(),
+        };
+        PlannedCall { target: TOKEN, value: U256::from(next(3)), data, args }
+    };
+    let op = |next: &mut dyn FnMut(u64) -> u64| PlannedOp {
+        batch: next(2) == 0,
+        calls: (0..next(4)).map(|_| call(next)).collect(),
+    };
+    let (mut applied, mut refused) = (0, 0);
+    for _ in 0..3000 {
+        let (planned, twin) = (op(&mut next), op(&mut next));
+        let (i, j) = (next(4) as u8, next(4) as u8);
+        let value = U256::from(next(300));
+        let region = [Region::Outer, Region::Execution, Region::Item(i)][next(3) as usize];
+        let bytes: Vec<u8> = (0..next(40)).map(|b| b as u8).collect();
+        let mutations = [
+            Mutation::OuterSelector { selector: [0; 4] },
+            Mutation::ModeByte { index: next(40) as u8, value: 1 },
+            Mutation::OuterOffset { value },
+            Mutation::OuterLength { value },
+            Mutation::OuterRelocate,
+            Mutation::ArrayOffset { value },
+            Mutation::BatchLength { value },
+            Mutation::ItemOffset { item: i, value },
+            Mutation::ItemAlias { item: i, to: j },
+            Mutation::ItemRelocate { item: i },
+            Mutation::ItemHide { item: i, host: j },
+            Mutation::DataHide { item: i, host: j },
+            Mutation::DataOffset { item: i, value },
+            Mutation::DataLength { item: i, value },
+            Mutation::DirtyTarget { item: i, fill: [next(2) as u8; 12] },
+            Mutation::Padding { region },
+            Mutation::Trailing { region, bytes: bytes.clone() },
+            Mutation::Truncate { region, len: next(400) as u32 },
+            Mutation::InnerData { item: i, data: bytes },
+            Mutation::DirtyArg { item: i, arg: j, fill: next(3) as u8 },
+            Mutation::ArgRelocate { item: i, arg: j },
+            Mutation::ArgHide { item: i, arg: j },
+            Mutation::ArgPadding { item: i, arg: j },
+            Mutation::SignatureDecoy,
+        ];
+        assert_eq!(mutations.len(), Mutation::KINDS.len());
+        for m in mutations {
+            match m.apply(&planned, &twin) {
+                Ok(_) => applied += 1,
+                Err(NotApplicable) => refused += 1,
+            }
+        }
+    }
+    assert!(applied > 10_000 && refused > 10_000, "{applied} applied, {refused} refused");
+}

@@ -13,8 +13,31 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// Text from a corpus entry (a note, a finding's words) as Markdown prose: on one line, with
+/// HTML neutralized (an entry's `<script>` must not reach a rendered report) and control
+/// characters escaped (nor terminal escapes a terminal).
+fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `text` as inline code, with a fence longer than any run of backticks inside it.
 fn code(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect();
+    let text = text.as_str();
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     if longest == 0 { format!("{fence}{text}{fence}") } else { format!("{fence} {text} {fence}") }
@@ -95,7 +118,7 @@ pub(super) fn render(report: &Report) -> String {
         }
         let _ = writeln!(out);
         for clean in report.clean.iter().filter(|c| c.note.is_some()) {
-            let note = clean.note.as_deref().unwrap_or_default().replace('\n', " ");
+            let note = prose(clean.note.as_deref().unwrap_or_default());
             let _ = writeln!(out, "- {}: {note}", code(&clean.file));
         }
         let _ = writeln!(out);
@@ -119,7 +142,7 @@ fn section(out: &mut String, number: usize, finding: &FindingReport) {
     let _ = writeln!(out, "- **Entry:** {} (id {})", code(&finding.file), code(&finding.id));
     let _ = writeln!(out, "- **Module:** {}", code(&finding.module));
     if let Some(note) = &finding.note {
-        let _ = writeln!(out, "- **Note:** {}", note.replace('\n', " "));
+        let _ = writeln!(out, "- **Note:** {}", prose(note));
     }
     let _ = writeln!(out, "- **Class:** {}, severity {}", finding.class, finding.severity);
     match (&finding.spec_clause, finding.clause_text) {
@@ -163,7 +186,7 @@ fn section(out: &mut String, number: usize, finding: &FindingReport) {
         if finding.class == Class::State && finding.op.is_none() {
             ("The spec's session state", "The module's session state", code)
         } else {
-            ("What the spec says", "What the module did", str::to_string)
+            ("What the spec says", "What the module did", prose)
         };
     if let Some(spec) = &finding.spec {
         let _ = writeln!(out, "**{spec_label}:** {}\n", show(spec));
@@ -173,7 +196,7 @@ fn section(out: &mut String, number: usize, finding: &FindingReport) {
     }
     match &finding.detail {
         Some(detail) => {
-            let _ = writeln!(out, "**Detail:** {detail}\n");
+            let _ = writeln!(out, "**Detail:** {}\n", prose(detail));
         }
         None => {
             let _ = writeln!(
@@ -212,5 +235,13 @@ mod tests {
         assert_eq!(block("sh", &["x".into()]), "```sh\nx\n```\n");
         assert_eq!(block("", &["```".into()]), "````\n```\n````\n");
         assert_eq!(cell("a|b"), "a\\|b");
+    }
+
+    /// Issue #17 D12: a corpus note's `<script>` reached the Markdown report as HTML.
+    #[test]
+    fn entry_text_is_neutralized_in_prose_and_code() {
+        assert_eq!(prose("<script>x&y</script>\nz"), "&lt;script&gt;x&amp;y&lt;/script&gt; z");
+        assert_eq!(prose("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(code("a\u{1b}b"), "`a\\u{1b}b`");
     }
 }

@@ -8,7 +8,8 @@
 //! |---|---|
 //! | 0 | clean (also when stdout is closed early, e.g. piped into `head`) |
 //! | 1 | findings: a lint at the `--deny` level, a property that failed |
-//! | 2 | usage or input error, printed as one line `leash: <message>` on stderr |
+//! | 2 | usage or input error, printed as one line `leash: <message>` on stderr (also a finding `leash fuzz` could not write: it prints the finding instead) |
+//! | 130 | `leash fuzz` stopped by Ctrl-C before any finding (with findings it exits 1) |
 #![forbid(unsafe_code)]
 
 mod cmd;

@@ -319,11 +319,51 @@ fn a_file_that_is_not_a_corpus_entry_is_named_with_its_problem() {
     entry["version"] = 9.into();
     let path = dir.join("future.json");
     std::fs::write(&path, entry.to_string()).expect("written");
-    let output = report(&[&corpus(), &path], &[]);
+    let output = report(&[&path], &[]);
     assert_input_error(
         &output,
         &["future.json: not a leash corpus entry: version 9 is not supported (this leash reads 1)"],
     );
+}
+
+/// Issue #17 D8: one unreadable entry stopped the whole report, so CI got no SARIF.
+#[test]
+fn unreadable_entries_are_listed_and_every_readable_one_reported() {
+    let dir = scratch_dir("report-unreadable");
+    for name in std::fs::read_dir(corpus()).expect("fixtures").map(|e| e.expect("entry").path()) {
+        std::fs::copy(&name, dir.join(name.file_name().expect("name"))).expect("copied");
+    }
+    std::fs::write(dir.join("a-truncated.json"), "{\"format\": \"leash-corpus\"").expect("w");
+    std::fs::write(dir.join("z-empty.json"), "").expect("written");
+    for (format, check) in [
+        ("markdown", "## Unreadable files"),
+        ("json", "\"unreadable\""),
+        ("sarif", "\"toolExecutionNotifications\""),
+    ] {
+        let output = report(&[&dir], &["--format", format]);
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_contains(
+            &err,
+            &[
+                "leaves out 2 corpus files that could not be read",
+                "a-truncated.json",
+                "z-empty.json",
+            ],
+        );
+        let out = stdout(&output);
+        assert_contains(&out, &[check, "a-truncated.json", "z-empty.json"]);
+        if format == "json" {
+            let doc: Value = serde_json::from_str(&out).expect("JSON");
+            assert_eq!(doc["summary"]["entries"], 7);
+        }
+        if format == "sarif" {
+            let log: Value = serde_json::from_str(&out).expect("SARIF");
+            assert_eq!(check_sarif(&log).len(), 6);
+            assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], false);
+        }
+    }
 }
 
 #[test]

@@ -147,7 +147,10 @@ impl Entry {
     }
 
     /// Writes the entry to `dir/<id>.json` atomically (a temporary file, synced, then renamed),
-    /// so a crash never leaves a half-written finding. Returns the path.
+    /// so a crash never leaves a half-written finding. Returns the path. When the write fails
+    /// (a full disk, a read-only directory) the temporary file is removed; when the process is
+    /// killed between the sync and the rename, the complete temporary file is what [`recover`]
+    /// renames into place on the next campaign.
     pub fn write(&self, dir: &Path) -> Result<PathBuf, CorpusError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
@@ -155,20 +158,73 @@ impl Entry {
         };
         fs::create_dir_all(dir).map_err(io(dir))?;
         let path = dir.join(format!("{}.json", self.id));
-        let tmp = dir.join(format!(".{}.json.tmp-{}", self.id, std::process::id()));
-        let mut json = serde_json::to_string_pretty(self).expect("entries serialize");
-        json.push('\n');
-        let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
-        file.write_all(json.as_bytes()).map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
-        drop(file);
-        fs::rename(&tmp, &path).map_err(io(&path))?;
+        let tmp = dir.join(format!(".{}.json{TMP_SUFFIX}{}", self.id, std::process::id()));
+        let json = self.to_json();
+        let written = fs::File::create(&tmp).and_then(|mut file| {
+            file.write_all(json.as_bytes())?;
+            file.sync_all()
+        });
+        if let Err(source) = written.and_then(|()| fs::rename(&tmp, &path)) {
+            let _ = fs::remove_file(&tmp);
+            return Err(CorpusError::Io { path, source });
+        }
         Ok(path)
     }
+
+    /// The entry as it is written to a file: pretty JSON and a final newline.
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("entries serialize");
+        json.push('\n');
+        json
+    }
+}
+
+/// What follows `<id>.json` (and precedes a process id) in the name of a temporary file.
+const TMP_SUFFIX: &str = ".tmp-";
+
+/// Renames into place the complete entries a killed campaign left in temporary files in `dir`
+/// (`.<id>.json.tmp-<pid>`, synced before the rename it did not live to do), and returns their
+/// paths. A temporary file that does not hold a complete entry with its id is left alone: it
+/// may be another campaign's, being written now. A missing directory has nothing to recover.
+pub fn recover(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
+    let read = match fs::read_dir(dir) {
+        Ok(read) => read,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(CorpusError::Io { path: dir.into(), source }),
+    };
+    let mut recovered = Vec::new();
+    for tmp in read.filter_map(|e| e.ok().map(|e| e.path())) {
+        let Some(name) = tmp.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(id) = name
+            .strip_prefix('.')
+            .and_then(|n| n.split_once(TMP_SUFFIX))
+            .and_then(|(file, _)| file.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        let path = dir.join(format!("{id}.json"));
+        let complete = Entry::load(&tmp).is_ok_and(|entry| entry.id == id);
+        if complete && !path.exists() {
+            fs::rename(&tmp, &path)
+                .map_err(|source| CorpusError::Io { path: path.clone(), source })?;
+            recovered.push(path);
+        } else if complete {
+            // The entry was written after all (by the rename of another campaign).
+            let _ = fs::remove_file(&tmp);
+        }
+    }
+    recovered.sort();
+    Ok(recovered)
 }
 
 /// Every `*.json` entry in `dir`, sorted by file name. A missing directory is empty.
 pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Entry)>, CorpusError> {
+    entry_files(dir)?.into_iter().map(|p| Entry::load(&p).map(|e| (p, e))).collect()
+}
+
+/// The `*.json` files in `dir` (not its subdirectories), sorted by name. A missing directory has
+/// none.
+pub fn entry_files(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     let read = match fs::read_dir(dir) {
         Ok(read) => read,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -176,10 +232,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Entry)>, CorpusError> {
     };
     let mut paths: Vec<PathBuf> = read
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| p.extension().is_some_and(|x| x == "json") && !p.is_dir())
         .collect();
     paths.sort();
-    paths.into_iter().map(|p| Entry::load(&p).map(|e| (p, e))).collect()
+    Ok(paths)
 }
 
 #[cfg(test)]
@@ -207,6 +263,26 @@ mod tests {
         assert_eq!(load_dir(&dir).unwrap().len(), 1);
         // No temporary file is left behind.
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue #17 D10: a complete temporary file left by a SIGKILL between the sync and the
+    /// rename held a finding missing from the corpus.
+    #[test]
+    fn complete_temporary_files_a_killed_campaign_left_are_recovered() {
+        let dir = std::env::temp_dir().join(format!("leash-corpus-recover-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let a = entry();
+        fs::write(dir.join(format!(".{}.json.tmp-999999", a.id)), a.to_json()).unwrap();
+        // Another campaign's file, half written: left alone.
+        fs::write(dir.join(".bypass-0123456789ab.json.tmp-999998"), "{\"format\"").unwrap();
+        let recovered = recover(&dir).unwrap();
+        assert_eq!(recovered, [dir.join(format!("{}.json", a.id))]);
+        assert_eq!(Entry::load(&recovered[0]).unwrap(), a);
+        assert_eq!(load_dir(&dir).unwrap().len(), 1);
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 2);
+        assert!(recover(&dir.join("missing")).unwrap().is_empty());
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -78,6 +78,8 @@ pub struct Progress {
     pub ops: AtomicU64,
     /// Ops the model allowed.
     pub allowed: AtomicU64,
+    /// Cases the harness could not run to the end (a harness limit, never a finding).
+    pub not_runnable: AtomicU64,
     /// Distinct findings, by class (indexed as `Class::ALL`).
     pub findings: [AtomicU64; 5],
     features: Vec<AtomicU64>,
@@ -93,6 +95,7 @@ impl Default for Progress {
             cases: AtomicU64::new(0),
             ops: AtomicU64::new(0),
             allowed: AtomicU64::new(0),
+            not_runnable: AtomicU64::new(0),
             findings: Default::default(),
             features: (0..FEATURE_BITS / 64).map(|_| AtomicU64::new(0)).collect(),
             stop: Arc::new(AtomicBool::new(false)),
@@ -111,6 +114,8 @@ pub struct Snapshot {
     pub ops: u64,
     /// Ops the model allowed.
     pub allowed: u64,
+    /// Cases the harness could not run to the end.
+    pub not_runnable: u64,
     /// Distinct behaviour features reached.
     pub features: u64,
     /// Distinct findings by class, as `Class::ALL` orders them.
@@ -141,6 +146,7 @@ impl Progress {
             cases: self.cases.load(Ordering::Relaxed),
             ops: self.ops.load(Ordering::Relaxed),
             allowed: self.allowed.load(Ordering::Relaxed),
+            not_runnable: self.not_runnable.load(Ordering::Relaxed),
             features: self
                 .features
                 .iter()
@@ -262,15 +268,35 @@ fn mutate_input(rng: &mut SplitMix64, input: &[u8], other: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Why a campaign could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CampaignError {
+    /// The target did not deploy.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// The operating system would not start a worker thread.
+    #[error("cannot start worker thread {worker} of {workers}: {source}")]
+    Spawn {
+        /// The worker's index.
+        worker: usize,
+        /// How many were asked for.
+        workers: usize,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// Runs a campaign against `target`, calling `on_found` (from worker threads) with each
-/// distinct finding. Returns when the budget is spent, `progress.stop` is set, or (with
+/// distinct finding. Returns when the budget is spent (a time budget counts from the
+/// campaign's start, however long workers take to start), `progress.stop` is set, or (with
 /// `stop_at`) a finding of that severity is in.
 pub fn run_campaign(
     target: &Target,
     config: &CampaignConfig,
     progress: &Progress,
     on_found: &(dyn Fn(&Found) + Sync),
-) -> Result<Summary, TargetError> {
+) -> Result<Summary, CampaignError> {
     // Deploy once up front so a bad target fails before any thread starts.
     let probe = target.world()?;
     let catalog = Catalog::reference(probe.addresses());
@@ -278,12 +304,15 @@ pub fn run_campaign(
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
     let workers = config.workers.max(1);
-    let result: Result<(), TargetError> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                let (catalog, seen, found) = (&catalog, &seen, &found);
-                scope.spawn(move || {
-                    worker(target, config, progress, catalog, w as u32, &|f: Found| {
+    let started = Instant::now();
+    let result: Result<(), CampaignError> = std::thread::scope(|scope| {
+        let mut handles = Vec::with_capacity(workers);
+        for w in 0..workers {
+            let (catalog, seen, found) = (&catalog, &seen, &found);
+            let spawned = std::thread::Builder::new()
+                .name(format!("leash-worker-{w}"))
+                .spawn_scoped(scope, move || {
+                    worker(target, config, progress, catalog, w as u32, started, &|f: Found| {
                         let signature =
                             f.entry.finding.as_ref().map_or_else(String::new, Finding::signature);
                         let new =
@@ -304,9 +333,19 @@ pub fn run_campaign(
                             }
                         }
                     })
-                })
-            })
-            .collect();
+                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(source) => {
+                    // The workers already running stop after their case.
+                    progress.stop.store(true, Ordering::Relaxed);
+                    for handle in handles {
+                        let _ = handle.join();
+                    }
+                    return Err(CampaignError::Spawn { worker: w, workers, source });
+                }
+            }
+        }
         for handle in handles {
             handle.join().expect("campaign workers do not panic")?;
         }
@@ -325,6 +364,7 @@ fn worker(
     progress: &Progress,
     catalog: &Catalog,
     index: u32,
+    started: Instant,
     report: &dyn Fn(Found),
 ) -> Result<(), TargetError> {
     let mut runner = Runner::for_target(target, config.run)?;
@@ -333,7 +373,6 @@ fn worker(
     let mut corpus: Vec<Vec<u8>> = Vec::new();
     let mut features: HashSet<u32> = HashSet::new();
     let mut signatures: HashSet<String> = HashSet::new();
-    let started = Instant::now();
     let mut cases = 0u64;
     loop {
         let out_of_budget = match config.budget {
@@ -360,6 +399,9 @@ fn worker(
         progress.cases.fetch_add(1, Ordering::Relaxed);
         progress.ops.fetch_add(report_case.ops, Ordering::Relaxed);
         progress.allowed.fetch_add(report_case.allowed, Ordering::Relaxed);
+        if report_case.not_runnable.is_some() {
+            progress.not_runnable.fetch_add(1, Ordering::Relaxed);
+        }
         let mut novel = false;
         for feature in &report_case.features {
             progress.mark_feature(*feature);

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use crate::corpus::Entry;
-use crate::engine::{Budget, CampaignConfig, Progress, run_campaign};
+use crate::engine::{Budget, CampaignConfig, CampaignError, Progress, run_campaign};
 use crate::finding::Class;
 use crate::generate::CaseConfig;
 use crate::minimize::MinimizeBudget;
 use crate::run::RunConfig;
-use crate::target::{Target, TargetError};
+use crate::target::Target;
 
 /// When a finding first showed in a kill run.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,7 +50,7 @@ impl KillRun {
 
 /// Runs a single-worker campaign against `mutant` until its first bypass or `seconds` pass.
 /// Reason findings are not reported (they never make a bypass).
-pub fn kill(mutant: &str, seed: u64, mutate: bool, seconds: u64) -> Result<KillRun, TargetError> {
+pub fn kill(mutant: &str, seed: u64, mutate: bool, seconds: u64) -> Result<KillRun, CampaignError> {
     let target = Target::mutant(mutant)?;
     let config = CampaignConfig {
         seed,

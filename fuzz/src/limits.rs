@@ -14,6 +14,10 @@ pub const MAX_PLACED_SLICE_END: usize = 1024;
 /// reference module handles.
 pub const MAX_OP_CALLDATA: usize = 128 * 1024;
 
+/// The most worker threads a campaign runs (`leash fuzz --workers`). Each holds its own world
+/// and input corpus (up to about 10 MB).
+pub const MAX_WORKERS: usize = 256;
+
 /// The most steps a case may have (generated cases have at most 18).
 pub const MAX_CASE_STEPS: usize = 256;
 

@@ -61,6 +61,36 @@ pub struct CaseReport {
     pub allowed: u64,
     /// Behaviour features the case reached (for coverage).
     pub features: Vec<u32>,
+    /// Why the harness could not run the case to the end, if it could not: a harness limit (a
+    /// bundle's gas, an op refused for gas), which says nothing about the module. Such a case
+    /// has no finding.
+    pub not_runnable: Option<String>,
+}
+
+/// Why a case stops early: a finding, or a harness limit.
+enum Stop {
+    Finding(Finding),
+    NotRunnable(String),
+}
+
+impl From<Finding> for Stop {
+    fn from(finding: Finding) -> Self {
+        Self::Finding(finding)
+    }
+}
+
+/// Whether the EntryPoint refused an op for gas: `AA26 over verificationGasLimit` (validation
+/// used more than the op's gas limit) or `AA95 out of gas` (the bundle's transaction ran short).
+/// The harness sets both limits, so such a refusal is not the module's behaviour.
+fn refused_for_gas(outcome: &OpOutcome) -> Option<&str> {
+    match outcome {
+        OpOutcome::Denied(crate::evm::EvmDenial::Other { reason, .. })
+            if reason.starts_with("AA26") || reason.starts_with("AA95") =>
+        {
+            Some(reason)
+        }
+        _ => None,
+    }
 }
 
 /// Sees what a runner does, step by step, for tools that need more than the first finding
@@ -172,9 +202,16 @@ impl Runner {
             allowances: BTreeMap::new(),
         };
         for (index, step) in case.steps.iter().enumerate() {
-            if let Err(finding) = self.step(&mut run, index, step, observer) {
-                run.report.finding = Some(finding);
-                return run.report;
+            match self.step(&mut run, index, step, observer) {
+                Ok(()) => {}
+                Err(Stop::Finding(finding)) => {
+                    run.report.finding = Some(finding);
+                    return run.report;
+                }
+                Err(Stop::NotRunnable(why)) => {
+                    run.report.not_runnable = Some(why);
+                    return run.report;
+                }
             }
         }
         let last = case.steps.len().saturating_sub(1);
@@ -194,7 +231,7 @@ impl Runner {
         index: usize,
         step: &Step,
         observer: &mut dyn Observer,
-    ) -> Result<(), Finding> {
+    ) -> Result<(), Stop> {
         let finding = |detail: String, model: String, module: String| Finding {
             class: Class::State,
             step: index,
@@ -224,7 +261,8 @@ impl Runner {
                         "installSession diverged".into(),
                         format!("{model:?}"),
                         format!("{module:?}"),
-                    ));
+                    )
+                    .into());
                 }
                 run.ledgers.insert(address, Ledger::default());
             }
@@ -241,7 +279,8 @@ impl Runner {
                         "revokeSession diverged".into(),
                         format!("{model:?}"),
                         format!("{module:?}"),
-                    ));
+                    )
+                    .into());
                 }
             }
             Step::Time { now } => {
@@ -284,7 +323,7 @@ impl Runner {
         index: usize,
         ops: &[Op],
         observer: &mut dyn Observer,
-    ) -> Result<(), Finding> {
+    ) -> Result<(), Stop> {
         let signed: Vec<(PackedUserOperation, Option<Address>, u64)> =
             ops.iter().map(|op| self.sign(op)).collect();
         let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _, _)| p.clone()).collect();
@@ -305,17 +344,18 @@ impl Runner {
                 observer.bundle(index, run.now, &nonce_keys, &outcomes);
                 outcomes
             }
-            Err(e) => {
-                return Err(Finding {
-                    class: Class::State,
-                    step: index,
-                    op: None,
-                    model: "the bundle runs".into(),
-                    module: format!("harness error: {e}"),
-                    detail: format!("handleOps could not be run: {e}"),
-                });
-            }
+            // The harness builds the transaction: its failing is a harness limit (gas, the
+            // EIP-7623 calldata floor), not the module's behaviour, and never a finding.
+            Err(e) => return Err(Stop::NotRunnable(format!("step {index}: {e}"))),
         };
+        if let Some((position, reason)) =
+            outcomes.iter().enumerate().find_map(|(i, o)| refused_for_gas(o).map(|r| (i, r)))
+        {
+            return Err(Stop::NotRunnable(format!(
+                "step {index}, op {position}: the EntryPoint refused it for gas ({reason}), a \
+                 limit the harness sets"
+            )));
+        }
         for (position, (((verdict, before, signer), outcome), op)) in
             verdicts.iter().zip(&outcomes).zip(ops).enumerate()
         {
@@ -332,14 +372,14 @@ impl Runner {
                 if d.class == Class::Reason && !self.config.compare_reasons {
                     continue;
                 }
-                return Err(Finding {
+                return Err(Stop::Finding(Finding {
                     class: d.class,
                     step: index,
                     op: Some(position),
                     model: describe_verdict(verdict),
                     module: describe_outcome(outcome),
                     detail: d.detail,
-                });
+                }));
             }
             if let (OpOutcome::Executed { calls, logs, .. }, Some(signer)) = (outcome, *signer) {
                 self.check_invariants(run, signer, calls, logs, before.as_ref()).map_err(

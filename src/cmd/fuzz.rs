@@ -4,15 +4,18 @@
 
 use std::io::{self, IsTerminal as _, Write as _};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
+use leash_fuzz::corpus;
 use leash_fuzz::engine::{Budget, CampaignConfig, Found, Progress, Snapshot, run_campaign};
 use leash_fuzz::evm::Signing;
 use leash_fuzz::finding::Class;
 use leash_fuzz::generate::CaseConfig;
+use leash_fuzz::limits::MAX_WORKERS;
 use leash_fuzz::minimize::MinimizeBudget;
 use leash_fuzz::run::RunConfig;
 use serde::Serialize;
@@ -25,7 +28,9 @@ use crate::target_args::TargetArgs;
 #[derive(Debug, Args)]
 #[command(after_help = "Findings are minimized and written to --out as they are found (one \
                         JSON file each, written atomically), so stopping with Ctrl-C keeps every \
-                        one. Exit status: 0 no findings, 1 findings, 2 bad input.")]
+                        one; a finding that cannot be written is printed instead. Exit status: 0 \
+                        no findings, 1 findings, 2 bad input or a finding that could not be \
+                        written, 130 stopped by Ctrl-C before any finding.")]
 pub(crate) struct FuzzArgs {
     #[command(flatten)]
     target: TargetArgs,
@@ -106,11 +111,16 @@ enum SigningArg {
 
 /// Parses a seed written in decimal or `0x` hex.
 pub(crate) fn parse_seed(text: &str) -> Result<u64, String> {
-    let parsed = match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
+    let (digits, radix) = match text.strip_prefix("0x") {
+        Some(hex) => (hex, 16),
+        None => (text, 10),
     };
-    parsed.map_err(|e| format!("{e} (a seed is a 64-bit number, decimal or 0x hex)"))
+    // Digits only: `from_str_radix` would also take a sign.
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err("not a number (a seed is a 64-bit number, decimal or 0x hex)".into());
+    }
+    u64::from_str_radix(digits, radix)
+        .map_err(|e| format!("{e} (a seed is a 64-bit number, decimal or 0x hex)"))
 }
 
 /// The JSON summary of a campaign.
@@ -125,8 +135,19 @@ struct JsonSummary<'a> {
     ops: u64,
     ops_per_sec: f64,
     allowed: u64,
+    not_runnable: u64,
     features: u64,
     findings: Vec<JsonFinding>,
+    unwritten: Vec<JsonUnwritten<'a>>,
+    interrupted: bool,
+}
+
+/// A finding that could not be written, with its whole entry.
+#[derive(Serialize)]
+struct JsonUnwritten<'a> {
+    class: Class,
+    error: String,
+    entry: &'a leash_fuzz::corpus::Entry,
 }
 
 #[derive(Serialize)]
@@ -151,7 +172,15 @@ impl Run for FuzzArgs {
         if workers == 0 {
             bail!("--workers must be at least 1");
         }
+        if workers > MAX_WORKERS {
+            bail!(
+                "--workers {workers} is more than {MAX_WORKERS}, the most leash runs \
+                 (docs/limits.md); this machine has {} core(s)",
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            );
+        }
         let budget = match self.cases {
+            Some(0) => bail!("--cases must be at least 1 (a campaign of no cases tests nothing)"),
             Some(n) => Budget::Cases(n),
             None if self.seconds == 0 => bail!("--seconds must be at least 1"),
             None => Budget::Time(Duration::from_secs(self.seconds)),
@@ -175,11 +204,27 @@ impl Run for FuzzArgs {
         std::fs::create_dir_all(&self.out).with_context(|| {
             format!("cannot create the findings directory '{}'", self.out.display())
         })?;
+        // A directory findings cannot go to fails now, not at the first finding.
+        let probe = self.out.join(format!(".leash-write-probe-{}", std::process::id()));
+        std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).with_context(
+            || format!("cannot write to the findings directory '{}'", self.out.display()),
+        )?;
+        let recovered = corpus::recover(&self.out)?;
 
         let progress = Progress::default();
-        install_ctrl_c(&progress);
+        let interrupted = Arc::new(AtomicBool::new(false));
+        install_ctrl_c(&progress, &interrupted);
         let text = self.format == OutputFormat::Text;
         let live = text && io::stderr().is_terminal();
+        if text && !recovered.is_empty() {
+            let paths: Vec<String> = recovered.iter().map(|p| p.display().to_string()).collect();
+            writeln!(
+                io::stderr(),
+                "leash fuzz: recovered {} an interrupted run left in temporary files: {}",
+                human::plural(recovered.len() as u64, "finding"),
+                paths.join(", ")
+            )?;
+        }
         if text {
             writeln!(
                 io::stderr(),
@@ -194,8 +239,8 @@ impl Run for FuzzArgs {
                 }
             )?;
         }
-        let written: std::sync::Mutex<Vec<(Found, PathBuf)>> = std::sync::Mutex::new(Vec::new());
-        let write_error: std::sync::Mutex<Option<anyhow::Error>> = std::sync::Mutex::new(None);
+        let written: Mutex<Vec<(Found, PathBuf)>> = Mutex::new(Vec::new());
+        let unwritten: Mutex<Vec<(Found, String)>> = Mutex::new(Vec::new());
         let on_found = |found: &Found| match found.entry.write(&self.out) {
             Ok(path) => {
                 if text {
@@ -211,9 +256,22 @@ impl Run for FuzzArgs {
                 }
                 written.lock().expect("not poisoned").push((found.clone(), path));
             }
+            // The finding is not lost: it is printed here (text) and in the summary (both
+            // formats), and the campaign stops, since the next one would fail the same way.
             Err(e) => {
                 progress.stop.store(true, Ordering::Relaxed);
-                *write_error.lock().expect("not poisoned") = Some(e.into());
+                if text {
+                    let class = found.entry.expect.map_or("finding", Class::name);
+                    let _ = writeln!(
+                        io::stderr(),
+                        "{}finding [{class}] after {:.1} s could NOT be written ({e}); the \
+                         entry:\n{}",
+                        if live { "\r\x1b[2K" } else { "" },
+                        found.seconds,
+                        serde_json::to_string(&found.entry).unwrap_or_default()
+                    );
+                }
+                unwritten.lock().expect("not poisoned").push((found.clone(), e.to_string()));
             }
         };
         let summary = std::thread::scope(|scope| {
@@ -221,17 +279,17 @@ impl Run for FuzzArgs {
             let result = run_campaign(&target, &config, &progress, &on_found);
             progress.stop.store(true, Ordering::Relaxed);
             if let Some(reporter) = reporter {
+                // Wake it from its tick: the process exits as soon as the campaign does.
+                reporter.thread().unpark();
                 let _ = reporter.join();
             }
             result
         })?;
-        if let Some(error) = write_error.into_inner().expect("not poisoned") {
-            return Err(error.context("a finding could not be written; the campaign stopped"));
-        }
         let written = written.into_inner().expect("not poisoned");
+        let unwritten = unwritten.into_inner().expect("not poisoned");
         let p = summary.progress;
         match self.format {
-            OutputFormat::Text => print_summary(&target.label, &p, &written)?,
+            OutputFormat::Text => print_summary(&target.label, &p, &written, &unwritten)?,
             OutputFormat::Json => {
                 let json = JsonSummary {
                     module: &target.label,
@@ -243,6 +301,7 @@ impl Run for FuzzArgs {
                     ops: p.ops,
                     ops_per_sec: p.ops_per_sec(),
                     allowed: p.allowed,
+                    not_runnable: p.not_runnable,
                     features: p.features,
                     findings: written
                         .iter()
@@ -258,21 +317,49 @@ impl Run for FuzzArgs {
                                 .map_or_else(String::new, |x| x.detail.clone()),
                         })
                         .collect(),
+                    unwritten: unwritten
+                        .iter()
+                        .map(|(f, error)| JsonUnwritten {
+                            class: f.entry.expect.unwrap_or(Class::State),
+                            error: error.clone(),
+                            entry: &f.entry,
+                        })
+                        .collect(),
+                    interrupted: interrupted.load(Ordering::Relaxed),
                 };
                 let text = serde_json::to_string_pretty(&json)?;
                 writeln!(io::stdout(), "{text}")?;
             }
         }
-        Ok(if written.is_empty() { Outcome::Clean } else { Outcome::Findings })
+        if let Some((_, error)) = unwritten.first() {
+            bail!(
+                "{} could not be written to '{}' ({error}); the campaign stopped and printed {} \
+                 on {}",
+                human::plural(unwritten.len() as u64, "finding"),
+                self.out.display(),
+                if unwritten.len() == 1 { "it" } else { "them" },
+                if text { "stderr" } else { "stdout (\"unwritten\")" }
+            );
+        }
+        Ok(if !written.is_empty() {
+            Outcome::Findings
+        } else if interrupted.load(Ordering::Relaxed) {
+            Outcome::Interrupted
+        } else {
+            Outcome::Clean
+        })
     }
 }
 
 /// Ctrl-C sets the campaign's stop flag, so workers finish their case and every finding is
-/// kept; a second Ctrl-C exits at once.
-fn install_ctrl_c(progress: &Progress) {
-    let stop = std::sync::Arc::clone(&progress.stop);
+/// kept, and marks the campaign interrupted (exit 130 without findings); a second Ctrl-C exits
+/// at once.
+fn install_ctrl_c(progress: &Progress, interrupted: &Arc<AtomicBool>) {
+    let stop = Arc::clone(&progress.stop);
+    let interrupted = Arc::clone(interrupted);
     // Only the first campaign of the process installs a handler; there is only ever one.
     let _ = ctrlc::set_handler(move || {
+        interrupted.store(true, Ordering::Relaxed);
         if stop.swap(true, Ordering::Relaxed) {
             std::process::exit(130);
         }
@@ -280,14 +367,19 @@ fn install_ctrl_c(progress: &Progress) {
 }
 
 /// Prints progress to stderr until the campaign stops: a bar rewritten in place on a terminal,
-/// a plain line every ten seconds otherwise.
+/// a plain line every ten seconds otherwise. It sleeps parked, so the campaign's end wakes it.
 fn report_progress(progress: &Progress, budget: Budget, live: bool) {
     let tick = if live { Duration::from_millis(250) } else { Duration::from_secs(10) };
+    let mut last = Instant::now();
     while !progress.stop.load(Ordering::Relaxed) {
-        std::thread::sleep(tick);
+        std::thread::park_timeout(tick.saturating_sub(last.elapsed()));
         if progress.stop.load(Ordering::Relaxed) {
             break;
         }
+        if last.elapsed() < tick {
+            continue;
+        }
+        last = Instant::now();
         let s = progress.snapshot();
         let line = status_line(&s, budget);
         let _ = if live {
@@ -331,7 +423,12 @@ fn findings_by_class(s: &Snapshot) -> String {
     if parts.is_empty() { "none".into() } else { parts.join(", ") }
 }
 
-fn print_summary(label: &str, p: &Snapshot, written: &[(Found, PathBuf)]) -> io::Result<()> {
+fn print_summary(
+    label: &str,
+    p: &Snapshot,
+    written: &[(Found, PathBuf)],
+    unwritten: &[(Found, String)],
+) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out, "leash fuzz summary for {label}")?;
     writeln!(out, "  time:       {:.1} s", p.elapsed)?;
@@ -354,6 +451,13 @@ fn print_summary(label: &str, p: &Snapshot, written: &[(Found, PathBuf)]) -> io:
         "  coverage:   {} distinct behaviours (spec verdict x module outcome x mutation x batch size)",
         p.features
     )?;
+    if p.not_runnable > 0 {
+        writeln!(
+            out,
+            "  not run:    {} the harness could not run to the end (its gas limits; not findings)",
+            human::plural(p.not_runnable, "case")
+        )?;
+    }
     writeln!(out, "  findings:   {}", findings_by_class(p))?;
     for (found, path) in written {
         let class = found.entry.expect.map_or("finding", Class::name);
@@ -362,6 +466,11 @@ fn print_summary(label: &str, p: &Snapshot, written: &[(Found, PathBuf)]) -> io:
         if let Some(f) = &found.entry.finding {
             writeln!(out, "      {}", f.detail)?;
         }
+    }
+    for (found, error) in unwritten {
+        let class = found.entry.expect.map_or("finding", Class::name);
+        writeln!(out, "    [{class}] NOT WRITTEN ({error}); the entry follows on one line:")?;
+        writeln!(out, "{}", serde_json::to_string(&found.entry).unwrap_or_default())?;
     }
     if !written.is_empty() {
         writeln!(

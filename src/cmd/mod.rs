@@ -24,6 +24,10 @@ pub(crate) enum Outcome {
     /// The subcommand found something: a lint at the `--deny` level, a property that failed.
     /// Exit 1.
     Findings,
+    /// Stopped by Ctrl-C before its budget was spent, with nothing to report: not the clean
+    /// result of a full run. Exit 130 (128 + SIGINT, as a shell reports a process SIGINT
+    /// stopped).
+    Interrupted,
     /// The exit code of a tool the subcommand ran in the foreground (`cargo kani`), passed on.
     Child(u8),
 }
@@ -34,6 +38,7 @@ impl Outcome {
         match self {
             Self::Clean => ExitCode::SUCCESS,
             Self::Findings => ExitCode::from(1),
+            Self::Interrupted => ExitCode::from(130),
             Self::Child(code) => ExitCode::from(code),
         }
     }

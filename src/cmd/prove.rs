@@ -12,6 +12,7 @@ use clap::{Args, ValueEnum};
 use leash_proofs::{Harness, Mode, Report, harnesses};
 use serde::Serialize;
 
+use super::fuzz::parse_seed;
 use super::{Outcome, OutputFormat, Run};
 use crate::terminal;
 
@@ -62,17 +63,13 @@ enum ModeChoice {
     Both,
 }
 
-/// Parses a seed written in decimal or `0x` hex.
-fn parse_seed(text: &str) -> Result<u64, String> {
-    let parsed = match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    parsed.map_err(|e| format!("{e} (a seed is a 64-bit number, decimal or 0x hex)"))
-}
-
 impl Run for ProveArgs {
     fn run(self) -> anyhow::Result<Outcome> {
+        if self.budget == 0 && self.mode != ModeChoice::Exhaustive && !self.kani {
+            bail!(
+                "--budget must be at least 1 (no random case would run); --mode exhaustive runs none"
+            );
+        }
         if self.kani {
             return run_kani(self.harness.as_deref());
         }
@@ -442,6 +439,10 @@ mod tests {
         assert_eq!(parse_seed("0x1ea54ca5"), Ok(0x1ea5_4ca5));
         assert_eq!(parse_seed("12"), Ok(12));
         assert!(parse_seed("0xzz").is_err());
+        // Issue #17 D7: `from_str_radix` and `parse` take a sign.
+        for signed in ["+12", "0x+1", "-0", "0x", ""] {
+            assert!(parse_seed(signed).is_err(), "{signed}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::io::{self, Write as _};
 use std::path::PathBuf;
 
+use anyhow::bail;
 use clap::Args;
 use leash_fuzz::corpus::Entry;
 use leash_fuzz::engine::replay;
@@ -52,6 +53,13 @@ impl Run for ReplayArgs {
         };
         let run = RunConfig { compare_reasons: !self.no_reasons, ..RunConfig::campaign() };
         let report = replay(&target, &entry.case, run)?;
+        if let Some(why) = &report.not_runnable {
+            bail!(
+                "the harness cannot run '{}' against {} ({why}): a harness limit, not a finding",
+                self.entry.display(),
+                target.label
+            );
+        }
         let expected = if target.label == entry.module { entry.expect } else { None };
         let found_class = report.finding.as_ref().map(|f| f.class);
         let as_expected = found_class == expected;

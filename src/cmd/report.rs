@@ -22,6 +22,7 @@ use leash_model::DenyReason;
 use serde::Serialize;
 
 use super::{Outcome, Run};
+use crate::human;
 use crate::render::{self, Mark};
 
 /// The `schema` field of the JSON report.
@@ -36,8 +37,8 @@ pub(crate) const SCHEMA_VERSION: u32 = 1;
                         case, the commands to reproduce it), json (schema_version 1) and sarif \
                         (SARIF 2.1.0, one rule per finding class). They are documented in \
                         docs/report.md. Exit status: 0 when the report is written (findings \
-                        included), 2 when an input cannot be read or the output cannot be \
-                        written.")]
+                        included), 2 when an input cannot be read (the entries that can are \
+                        still reported, the others listed) or the output cannot be written.")]
 pub(crate) struct ReportArgs {
     /// Corpus entry files, or directories of them (their *.json files; subdirectories are not
     /// read).
@@ -80,38 +81,67 @@ pub(crate) struct Loaded {
     pub(crate) entry: Entry,
 }
 
+/// A file `leash report` was asked to read and could not.
+#[derive(Debug, Serialize)]
+pub(crate) struct Unreadable {
+    /// The file (or path) as found from the command line.
+    pub(crate) file: String,
+    /// Why, in one line.
+    pub(crate) error: String,
+}
+
 /// Reads every entry the paths name: files as given, directories' `*.json` files sorted by
-/// name. A path given twice (or a file also inside a given directory) is read once.
-pub(crate) fn load_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Loaded>> {
+/// name. A path given twice (or a file also inside a given directory) is read once. An entry
+/// that cannot be read does not stop the others: it is listed in the second vector. A
+/// directory without a single `*.json` file is an error.
+pub(crate) fn load_paths(paths: &[PathBuf]) -> anyhow::Result<(Vec<Loaded>, Vec<Unreadable>)> {
     let mut seen = BTreeSet::new();
     let mut loaded = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut fail = |path: &Path, error: String| {
+        unreadable.push(Unreadable { file: path.display().to_string(), error });
+    };
     for path in paths {
         let metadata = match fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                bail!("'{}' does not exist", path.display())
+                fail(path, format!("'{}' does not exist", path.display()));
+                continue;
             }
-            Err(e) => bail!("cannot read '{}': {e}", path.display()),
+            Err(e) => {
+                fail(path, format!("cannot read '{}': {e}", path.display()));
+                continue;
+            }
         };
-        let found = if metadata.is_dir() {
-            let entries = corpus::load_dir(path)?;
-            if entries.is_empty() {
+        let found: Vec<(PathBuf, Result<Entry, corpus::CorpusError>)> = if metadata.is_dir() {
+            let files = match corpus::entry_files(path) {
+                Ok(files) => files,
+                Err(e) => {
+                    fail(path, e.to_string());
+                    continue;
+                }
+            };
+            if files.is_empty() {
                 bail!("directory '{}' holds no corpus entries (*.json){}", path.display(), {
                     subdirectory_hint(path)
                 });
             }
-            entries
+            files.into_iter().map(|file| (file.clone(), Entry::load(&file))).collect()
         } else {
-            vec![(path.clone(), Entry::load(path)?)]
+            vec![(path.clone(), Entry::load(path))]
         };
         for (path, entry) in found {
             let key = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            if seen.insert(key) {
-                loaded.push(Loaded { path, entry });
+            if !seen.insert(key) {
+                continue;
+            }
+            match entry {
+                Ok(entry) => loaded.push(Loaded { path, entry }),
+                Err(e) => fail(&path, e.to_string()),
             }
         }
     }
-    Ok(loaded)
+    Ok((loaded, unreadable))
 }
 
 /// A hint naming the subdirectories of `dir`, which `leash report` does not read.
@@ -147,6 +177,9 @@ pub(crate) struct Report {
     pub(crate) findings: Vec<FindingReport>,
     /// Entries that show none (regressions that must stay clean).
     pub(crate) clean: Vec<CleanReport>,
+    /// Files that could not be read, so the report leaves them out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) unreadable: Vec<Unreadable>,
 }
 
 /// The counts of a report.
@@ -344,8 +377,8 @@ pub(crate) fn shell_quote(path: &str) -> String {
 }
 
 impl Report {
-    /// The report of `loaded`.
-    pub(crate) fn new(loaded: &[Loaded]) -> Self {
+    /// The report of `loaded`, listing the files that could not be read.
+    pub(crate) fn new(loaded: &[Loaded], unreadable: Vec<Unreadable>) -> Self {
         let mut findings = Vec::new();
         let mut clean = Vec::new();
         for Loaded { path, entry } in loaded {
@@ -465,14 +498,21 @@ impl Report {
             },
             findings,
             clean,
+            unreadable,
         }
     }
 }
 
 impl Run for ReportArgs {
     fn run(self) -> anyhow::Result<Outcome> {
-        let loaded = load_paths(&self.paths)?;
-        let report = Report::new(&loaded);
+        let (loaded, unreadable) = load_paths(&self.paths)?;
+        if loaded.is_empty()
+            && let Some(first) = unreadable.first()
+        {
+            // Nothing to report: the one error is the report.
+            bail!("{}", first.error);
+        }
+        let report = Report::new(&loaded, unreadable);
         let mut text = match self.format {
             ReportFormat::Markdown => markdown::render(&report),
             ReportFormat::Json => serde_json::to_string_pretty(&report)?,
@@ -489,7 +529,7 @@ impl Run for ReportArgs {
                     io::stdout(),
                     "wrote the {} report ({} in {}) to {}",
                     self.format.name(),
-                    crate::human::plural(report.summary.findings as u64, "finding"),
+                    human::plural(report.summary.findings as u64, "finding"),
                     entries(report.summary.entries),
                     out.display()
                 )?;
@@ -499,6 +539,14 @@ impl Run for ReportArgs {
                 stdout.write_all(text.as_bytes())?;
                 stdout.flush()?;
             }
+        }
+        if !report.unreadable.is_empty() {
+            let listed: Vec<String> = report.unreadable.iter().map(|u| u.error.clone()).collect();
+            bail!(
+                "the report leaves out {} that could not be read: {}",
+                human::plural(report.unreadable.len() as u64, "corpus file"),
+                listed.join("; ")
+            );
         }
         Ok(Outcome::Clean)
     }

@@ -183,7 +183,14 @@ pub(super) fn trace(target: &Target, case: &Case, expect: Option<Class>) -> anyh
         RunConfig { compare_reasons: expect == Some(Class::Reason), ..RunConfig::campaign() };
     let mut runner = Runner::for_target(target, config)?;
     let mut recorder = Recorder { case, steps: Vec::new(), diverged: None };
-    let finding = runner.run_observed(case, &mut recorder).finding;
+    let report = runner.run_observed(case, &mut recorder);
+    if let Some(why) = report.not_runnable {
+        bail!(
+            "the harness cannot run the case against {} ({why}), so no test can be made from it",
+            target.label
+        );
+    }
+    let finding = report.finding;
     let found = finding.as_ref().map(|f| f.class);
     if found != expect {
         let say = |class: Option<Class>| {
@@ -205,7 +212,8 @@ pub(super) fn trace(target: &Target, case: &Case, expect: Option<Class>) -> anyh
             .any(|s| matches!(s, StepTrace::Lifecycle(l) if l.model_ok != l.module_ok))
     {
         bail!(
-            "step {}: handleOps could not be run; leash cannot export a finding where the bundle itself fails",
+            "step {}: the module's counters could not be read; leash cannot export a finding a \
+             test cannot show",
             finding.as_ref().map_or(0, |f| f.step)
         );
     }

@@ -123,6 +123,14 @@ pub(super) fn render(report: &Report) -> String {
         }
         let _ = writeln!(out);
     }
+    if !report.unreadable.is_empty() {
+        let _ = writeln!(out, "## Unreadable files\n");
+        let _ = writeln!(out, "These could not be read, so the report leaves them out.\n");
+        for unreadable in &report.unreadable {
+            let _ = writeln!(out, "- {}: {}", code(&unreadable.file), prose(&unreadable.error));
+        }
+        let _ = writeln!(out);
+    }
     while out.ends_with("\n\n") {
         out.pop();
     }

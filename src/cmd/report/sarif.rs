@@ -210,7 +210,7 @@ pub(super) fn render(report: &Report) -> Value {
                     "rules": rules,
                 },
             },
-            "invocations": [{ "executionSuccessful": true }],
+            "invocations": [invocation(report)],
             "results": report.findings.iter().map(result).collect::<Vec<_>>(),
             "properties": {
                 "entries": report.summary.entries,
@@ -218,6 +218,26 @@ pub(super) fn render(report: &Report) -> Value {
             },
         }],
     })
+}
+
+/// The run's invocation: successful when every entry was read; otherwise one error
+/// notification per file left out, located at the file.
+fn invocation(report: &Report) -> Value {
+    if report.unreadable.is_empty() {
+        return json!({ "executionSuccessful": true });
+    }
+    let notifications: Vec<Value> = report
+        .unreadable
+        .iter()
+        .map(|u| {
+            json!({
+                "level": "error",
+                "message": { "text": format!("not reported: {}", u.error) },
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(&u.file) } } }],
+            })
+        })
+        .collect();
+    json!({ "executionSuccessful": false, "toolExecutionNotifications": notifications })
 }
 
 #[cfg(test)]

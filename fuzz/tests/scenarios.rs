@@ -161,5 +161,6 @@ fn runner_env(addresses: &leash_fuzz::evm::Addresses, now: u64) -> Env {
         account: addresses.account,
         module: addresses.module,
         window: leash_model::WindowPredicate::EntryPointV08,
+        profile: leash_model::SemanticProfile::SPEC_V1,
     }
 }

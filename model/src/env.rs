@@ -3,6 +3,7 @@
 use alloy_primitives::Address;
 
 use crate::bounds::TIME_MAX;
+use crate::profile::SemanticProfile;
 
 /// Everything validation needs to know about the world besides the op and the state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +16,9 @@ pub struct Env {
     pub module: Address,
     /// How the time window is read (spec §11).
     pub window: WindowPredicate,
+    /// The module's semantics where they differ from spec v1 (spec Part P);
+    /// [`SemanticProfile::SPEC_V1`] for spec v1.
+    pub profile: SemanticProfile,
 }
 
 /// How a consumer of `(valid_after, valid_until)` decides whether `now` is inside the window

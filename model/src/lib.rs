@@ -7,6 +7,7 @@ pub mod bounds;
 pub mod env;
 pub mod format;
 pub mod policy;
+pub mod profile;
 mod rules;
 pub mod state;
 pub mod verdict;
@@ -18,7 +19,8 @@ pub use policy::{
     AbiType, ArgRule, Condition, NativeCap, Permission, Policy, PolicyError, RateLimit, Selector,
     Slice, Target, TokenCap,
 };
-pub use rules::selector_of;
+pub use profile::SemanticProfile;
+pub use rules::{selector_as, selector_of};
 pub use state::{AccountState, Counters, LifecycleError, Session, Status};
 pub use verdict::{Denial, DenyReason, Effects, Execution, Executions, Verdict};
 

@@ -3,7 +3,7 @@
 use alloy_primitives::{Address, U256};
 
 use crate::abi::args::ArgDecoding;
-use crate::abi::execute::decode_execute;
+use crate::abi::execute::decode_execute_as;
 use crate::bounded::BoundedVec;
 use crate::bounds::{MAX_PERMISSIONS, MAX_RATE, MAX_RULES, MAX_SESSIONS, MAX_TOKENS};
 use crate::env::{Env, UserOp};
@@ -20,6 +20,9 @@ pub struct Counters {
     pub native_spent: U256,
     /// Amount counted per ERC-20 cap, in the order of `Policy::erc20` (spec §8.5).
     pub token_spent: [U256; MAX_TOKENS],
+    /// Amount counted by the ERC-20 cap on each permission's target, per permission, when caps
+    /// are counted per action (spec §P12); always zero under spec v1.
+    pub action_token_spent: [U256; MAX_PERMISSIONS],
     /// Sum per rule with a cumulative limit, by permission then rule (spec §6.4).
     pub rule_used: [[U256; MAX_RULES]; MAX_PERMISSIONS],
     /// Timestamps of the last calls, for the rate limit (spec §9).
@@ -184,7 +187,8 @@ impl AccountState {
         Ok(())
     }
 
-    /// Validates an op (spec §1.6): session lookup, strict decoding, then every execution.
+    /// Validates an op (spec §1.6): session lookup, decoding (strict under spec v1), then every
+    /// execution, all as `env.profile` reads them.
     /// Validation reads the state and never changes it.
     pub fn validate<'a>(&self, env: &Env, op: &UserOp<'a>) -> Verdict<'a> {
         // spec §2.3.1
@@ -195,8 +199,8 @@ impl AccountState {
         if session.status == Status::Revoked {
             return Verdict::Deny(Denial::op(DenyReason::Revoked));
         }
-        // spec §3
-        let executions = match decode_execute(op.call_data) {
+        // spec §3, §P4
+        let executions = match decode_execute_as(op.call_data, &env.profile) {
             Ok(executions) => executions,
             Err(denial) => return Verdict::Deny(denial),
         };

@@ -10,7 +10,7 @@ use leash_model::abi::execute::{decode_execute, encode_batch, encode_single};
 use leash_model::bounds::{MAX_BATCH, TIME_MAX};
 use leash_model::{
     AbiType, AccountState, ArgRule, BoundedVec, Condition, Env, Execution, NativeCap, Permission,
-    Policy, RateLimit, Selector, Slice, Target, TokenCap, UserOp, WindowPredicate,
+    Policy, RateLimit, Selector, SemanticProfile, Slice, Target, TokenCap, UserOp, WindowPredicate,
 };
 use proptest::prelude::*;
 
@@ -398,7 +398,7 @@ proptest! {
             let executions = borrow(&owned);
             let cd = if as_batch || executions.len() > 1 { encode_batch(&executions) } else { encode_single(&executions[0]) };
             let before = state.clone();
-            let env = Env { now, account: ACCOUNT, module: MODULE, window: WindowPredicate::EntryPointV08 };
+            let env = Env { now, account: ACCOUNT, module: MODULE, window: WindowPredicate::EntryPointV08, profile: SemanticProfile::SPEC_V1 };
             let verdict = state.execute_op(&env, &UserOp { signer: Some(KEY), call_data: &cd });
             match verdict.denial() {
                 Some(_) => prop_assert_eq!(&state, &before),
@@ -420,7 +420,7 @@ proptest! {
         now in any::<u64>(),
     ) {
         let state = installed(p);
-        let env = Env { now, account: ACCOUNT, module: MODULE, window: WindowPredicate::EntryPointV08 };
+        let env = Env { now, account: ACCOUNT, module: MODULE, window: WindowPredicate::EntryPointV08, profile: SemanticProfile::SPEC_V1 };
         let _ = state.validate(&env, &UserOp { signer: Some(KEY), call_data: &bytes });
         let mut with_selector = leash_model::selectors::EXECUTE.to_vec();
         with_selector.extend_from_slice(&bytes);

@@ -11,7 +11,7 @@ use leash_model::bounds::MAX_RATE;
 use leash_model::selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
 use leash_model::{
     AbiType, ArgRule, BoundedVec, Condition, Counters, Env, Execution, Executions, NativeCap,
-    Permission, Policy, RateLimit, Selector, Target, TokenCap, WindowPredicate,
+    Permission, Policy, RateLimit, Selector, SemanticProfile, Target, TokenCap, WindowPredicate,
 };
 
 use crate::source::Source;
@@ -63,7 +63,7 @@ pub(crate) fn env<S: Source>(src: &mut S, now_hint: &[u64], window_hint: &[usize
     let account = src.address_in("env.account", &[ACCOUNT]);
     let module = src.address_in("env.module", &[MODULE]);
     let window = WindowPredicate::ALL[src.choose_in("env.window", 4, window_hint)];
-    Env { now, account, module, window }
+    Env { now, account, module, window, profile: SemanticProfile::SPEC_V1 }
 }
 
 /// The most calldata a generated call holds: a selector and ten words (two `bytes` arguments of

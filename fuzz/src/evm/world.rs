@@ -339,13 +339,14 @@ impl World {
     }
 
     /// The model's environment for validating at `now` against this world's account and module
-    /// (EntryPoint v0.8 window predicate).
+    /// (EntryPoint v0.8 window predicate, spec v1 semantics).
     pub fn env(&self, now: u64) -> Env {
         Env {
             now,
             account: self.addresses.account,
             module: self.addresses.module,
             window: WindowPredicate::EntryPointV08,
+            profile: leash_model::SemanticProfile::SPEC_V1,
         }
     }
 

@@ -8,6 +8,7 @@ use alloy_primitives::{Address, U256};
 
 use super::{all_zero, ceil32, push_padded, push_word, word, word_is, word_len};
 use crate::bounds::MAX_BATCH;
+use crate::profile::{DecoderClass, ModePayload, SemanticProfile};
 use crate::verdict::{Denial, DenyReason, Execution, Executions};
 
 /// The selector of `execute(bytes32,bytes)` (ERC-7579 and ERC-7821).
@@ -29,13 +30,31 @@ const HEAD: usize = 4 + 32 * 3;
 
 /// Decodes `userOp.callData` strictly (spec §3).
 pub fn decode_execute(cd: &[u8]) -> Result<Executions<'_>, Denial> {
+    decode_strict(cd, ModePayload::Zero)
+}
+
+/// Decodes `userOp.callData` the way `profile`'s module does (spec §P4, §P5).
+pub fn decode_execute_as<'a>(
+    cd: &'a [u8],
+    profile: &SemanticProfile,
+) -> Result<Executions<'a>, Denial> {
+    match profile.decoder {
+        DecoderClass::Strict => decode_strict(cd, profile.mode_payload),
+        DecoderClass::Bounded => decode_bounded(cd, profile.mode_payload),
+        DecoderClass::Unbounded => decode_unbounded(cd, profile.mode_payload),
+    }
+}
+
+/// spec §3.1 and §3.3 (and §P5): the selector and the mode; returns the call type.
+/// `head` is the length the decoder needs before it reads the mode (spec §3.2).
+fn selector_and_mode(cd: &[u8], head: usize, payload: ModePayload) -> Result<u8, Denial> {
     let deny = |reason| Err(Denial::op(reason));
     // spec §3.1
     if cd.len() < 4 || cd[..4] != EXECUTE_SELECTOR {
         return deny(DenyReason::NotExecute);
     }
     // spec §3.2
-    if cd.len() < HEAD {
+    if cd.len() < head {
         return deny(DenyReason::HeadTruncated);
     }
     let mode = &cd[4..36];
@@ -48,10 +67,17 @@ pub fn decode_execute(cd: &[u8]) -> Result<Executions<'_>, Denial> {
     if mode[1] != 0 {
         return deny(DenyReason::ExecType);
     }
-    // spec §3.3.3
-    if !all_zero(&mode[2..]) {
+    // spec §3.3.3, §P5
+    if payload == ModePayload::Zero && !all_zero(&mode[2..]) {
         return deny(DenyReason::ModePayload);
     }
+    Ok(call_type)
+}
+
+/// spec §3, with the mode payload checked or not (§P5).
+fn decode_strict(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, Denial> {
+    let deny = |reason| Err(Denial::op(reason));
+    let call_type = selector_and_mode(cd, HEAD, payload)?;
     // spec §3.4.1
     if !word_is(cd, 36, 0x40) {
         return deny(DenyReason::OuterOffset);
@@ -157,6 +183,183 @@ fn decode_batch(e: &[u8]) -> Result<Executions<'_>, Denial> {
     // spec §3.6.12
     if 64 + cursor != len {
         return deny(DenyReason::BatchLength);
+    }
+    Ok(executions)
+}
+
+/// `2^64`: offsets and lengths at or above it are rejected by every bounded decoder.
+const TWO_64: u128 = 1 << 64;
+
+/// `word(b, at)` as a number below `2^64`, if it is one. The caller has checked the bounds.
+fn small(b: &[u8], at: usize) -> Option<u128> {
+    word_len(b, at).map(|n| n as u128).filter(|n| *n < TWO_64)
+}
+
+/// The Solady `LibERC7579` decoder of a bounded module (spec §P4 `Bounded`), as SmartSessions
+/// runs it since December 2024: `executionCalldata` is wherever the offset at byte 36 points,
+/// as long as offset and length are below `2^64` and it lies inside `callData`.
+fn decode_bounded(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, Denial> {
+    let deny = |reason| Err(Denial::op(reason));
+    // The offset word must be inside `callData` (SmartSessions: `len >= 68`).
+    let call_type = selector_and_mode(cd, 68, payload)?;
+    let len = cd.len() as u128;
+    let Some(offset) = small(cd, 36) else {
+        return deny(DenyReason::OuterOffset);
+    };
+    // The content starts after the length word, which sits at `4 + offset`.
+    let start = 36 + offset;
+    if start > len {
+        return deny(DenyReason::OuterTruncated);
+    }
+    let l = match small(cd, (start - 32) as usize) {
+        Some(l) if start + l <= len => l,
+        _ => return deny(DenyReason::OuterTruncated),
+    };
+    let e = &cd[start as usize..(start + l) as usize];
+    if call_type == CALLTYPE_SINGLE { decode_single(e) } else { decode_batch_bounded(e) }
+}
+
+/// Solady's `decodeBatch` and `getExecution` over `e`, plus the validation Solidity applies to
+/// a calldata `Execution`'s target (a dirty target word reverts).
+fn decode_batch_bounded(e: &[u8]) -> Result<Executions<'_>, Denial> {
+    let deny = |reason| Err(Denial::op(reason));
+    let len = e.len() as u128;
+    if len < 32 {
+        return deny(DenyReason::BatchTruncated);
+    }
+    // The array: its offset below 2^64, its length word and its offsets inside `e`.
+    let Some(s) = small(e, 0).filter(|s| s + 32 <= len) else {
+        return deny(DenyReason::ArrayOffset);
+    };
+    let n = match word_len(e, s as usize).map(|n| n as u128) {
+        Some(n) if s + 32 + 32 * n <= len => n as usize,
+        _ => return deny(DenyReason::OffsetsTruncated),
+    };
+    if n == 0 {
+        return deny(DenyReason::EmptyBatch);
+    }
+    if n > MAX_BATCH {
+        return deny(DenyReason::BatchTooLarge);
+    }
+    let pointers = s + 32;
+    let mut executions = Executions::new();
+    for i in 0..n {
+        // `i < n <= MAX_BATCH <= u8::MAX`.
+        let deny_item = |reason| Err(Denial::at(reason, i as u8));
+        let Some(p) = small(e, (pointers + 32 * i as u128) as usize) else {
+            return deny_item(DenyReason::ItemOffset);
+        };
+        let c = pointers + p;
+        if c + 96 > len {
+            return deny_item(DenyReason::ItemTruncated);
+        }
+        let Some(q) = small(e, (c + 64) as usize) else {
+            return deny_item(DenyReason::DataOffset);
+        };
+        let o = c + q;
+        let data_len = match (o + 32 <= len).then(|| small(e, o as usize)).flatten() {
+            Some(l) if o + 32 + l <= len => l,
+            _ => return deny_item(DenyReason::DataTruncated),
+        };
+        let c = c as usize;
+        if !all_zero(&e[c..c + 12]) {
+            return deny_item(DenyReason::DirtyTarget);
+        }
+        let data = (o + 32) as usize;
+        let execution = Execution {
+            target: Address::from_slice(&e[c + 12..c + 32]),
+            value: word(e, c + 32),
+            data: &e[data..data + data_len as usize],
+        };
+        executions.push(execution).expect("n <= MAX_BATCH");
+    }
+    Ok(executions)
+}
+
+/// `cd[at..at + 32]` for a position computed with wrapping 256-bit arithmetic, if it lies
+/// inside `cd` (an unbounded decoder may read anywhere; the model sees only `callData`).
+fn word_in(cd: &[u8], at: U256) -> Option<U256> {
+    let at = usize::try_from(at).ok()?;
+    (at.checked_add(32)? <= cd.len()).then(|| word(cd, at))
+}
+
+/// `cd[at..at + len]` for wrapping positions, if it lies inside `cd`.
+fn slice_in(cd: &[u8], at: U256, len: U256) -> Option<&[u8]> {
+    let at = usize::try_from(at).ok()?;
+    let len = usize::try_from(len).ok()?;
+    cd.get(at..at.checked_add(len)?)
+}
+
+/// The unbounded decoder (spec §P4 `Unbounded`), as SmartSessions ran it until December 2024:
+/// no bounds checks, wrapping arithmetic, positions relative to `callData`. Every read the
+/// module would make outside `callData` is one the model cannot see: it denies with the
+/// structure being read.
+fn decode_unbounded(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, Denial> {
+    let deny = |reason| Err(Denial::op(reason));
+    // The mode is read as the slice `callData[4:36]`, which Solidity bounds.
+    let call_type = selector_and_mode(cd, 36, payload)?;
+    let Some(offset) = word_in(cd, U256::from(36)) else {
+        return deny(DenyReason::HeadTruncated);
+    };
+    let start = U256::from(36).wrapping_add(offset);
+    if call_type == CALLTYPE_SINGLE {
+        // `executionCalldata[0:20]`, `[20:52]` and `[52:]`: Solidity bounds the slices by the
+        // length word, not by `callData`.
+        let Some(l) = word_in(cd, start.wrapping_sub(U256::from(32))) else {
+            return deny(DenyReason::OuterTruncated);
+        };
+        if l < U256::from(52) {
+            return deny(DenyReason::SingleTooShort);
+        }
+        let Some(e) = slice_in(cd, start, l) else {
+            return deny(DenyReason::OuterTruncated);
+        };
+        return decode_single(e);
+    }
+    // The batch: the array offset is read at the content's start; its length word is ignored.
+    let Some(array) = word_in(cd, start) else {
+        return deny(DenyReason::BatchTruncated);
+    };
+    let array = start.wrapping_add(array);
+    let Some(n) = word_in(cd, array) else {
+        return deny(DenyReason::ArrayOffset);
+    };
+    if n.is_zero() {
+        return deny(DenyReason::EmptyBatch);
+    }
+    if n > U256::from(MAX_BATCH) {
+        return deny(DenyReason::BatchTooLarge);
+    }
+    let n = n.to::<usize>();
+    let pointers = array.wrapping_add(U256::from(32));
+    let mut executions = Executions::new();
+    for i in 0..n {
+        // `i < n <= MAX_BATCH <= u8::MAX`.
+        let deny_item = |reason| Err(Denial::at(reason, i as u8));
+        let Some(p) = word_in(cd, pointers.wrapping_add(U256::from(32 * i))) else {
+            return deny_item(DenyReason::OffsetsTruncated);
+        };
+        let c = pointers.wrapping_add(p);
+        let (Some(target), Some(value), Some(q)) = (
+            word_in(cd, c),
+            word_in(cd, c.wrapping_add(U256::from(32))),
+            word_in(cd, c.wrapping_add(U256::from(64))),
+        ) else {
+            return deny_item(DenyReason::ItemTruncated);
+        };
+        let tail = c.wrapping_add(q);
+        let Some(data_len) = word_in(cd, tail) else {
+            return deny_item(DenyReason::DataTruncated);
+        };
+        let Some(data) = slice_in(cd, tail.wrapping_add(U256::from(32)), data_len) else {
+            return deny_item(DenyReason::DataTruncated);
+        };
+        // Solidity validates an address read from a calldata struct.
+        if target >> 160 != U256::ZERO {
+            return deny_item(DenyReason::DirtyTarget);
+        }
+        let target = Address::from_word(target.to_be_bytes::<32>().into());
+        executions.push(Execution { target, value, data }).expect("n <= MAX_BATCH");
     }
     Ok(executions)
 }

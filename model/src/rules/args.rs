@@ -1,14 +1,16 @@
-//! spec §6: argument decoding and argument rules.
+//! spec §6: argument decoding and argument rules (with §P10 and §P11).
 
 use alloy_primitives::U256;
 
 use crate::abi::args::{ArgDecoding, ArgValue, decode_args};
 use crate::bounds::MAX_RULES;
 use crate::policy::{ArgRule, Permission};
+use crate::profile::{ArgAddressing, SemanticProfile, raw_offset};
 use crate::verdict::DenyReason;
 
 /// Decodes the execution's arguments as the permission declares them and checks its rules in
-/// order, adding each limited rule's value to `used` (spec §6.4).
+/// order, adding each limited rule's value to `used` (spec §6.4). Under raw-word addressing
+/// (§P10) nothing is decoded and each rule reads its word in place.
 ///
 /// A denial carries the argument index (§6.1) or the rule index (§6.2 to §6.4).
 pub(super) fn check(
@@ -16,23 +18,35 @@ pub(super) fn check(
     data: &[u8],
     used: &mut [U256; MAX_RULES],
     decoding: ArgDecoding,
+    profile: &SemanticProfile,
 ) -> Result<(), (DenyReason, Option<u8>)> {
     let Some(types) = &permission.args else {
         // A valid policy has no rules without declared arguments (spec §12.5).
         return Ok(());
     };
     // A permission with declared arguments has an exact selector (spec §12.3), so `data` has at
-    // least four bytes here.
+    // least four bytes here, except where the empty selector aliases `0xffffffff` (§P8).
+    let Some(arguments) = data.get(4..) else {
+        return Err((DenyReason::ArgsTruncated, None));
+    };
     // spec §6.1
-    let values = decode_args(&data[4..], types, decoding).map_err(|e| (e.reason, e.arg))?;
+    let values = match profile.arg_addressing {
+        ArgAddressing::Typed => {
+            Some(decode_args(arguments, types, decoding).map_err(|e| (e.reason, e.arg))?)
+        }
+        ArgAddressing::RawWord => None,
+    };
     for (index, rule) in permission.rules.iter().enumerate() {
         // `index < MAX_RULES <= u8::MAX`.
         let deny = |reason| (reason, Some(index as u8));
-        // spec §6.2
-        let x = rule_value(rule, values[usize::from(rule.arg)])
-            .ok_or(deny(DenyReason::SliceOutOfBounds))?;
-        // spec §6.3
-        if !rule.condition.holds(x) {
+        // spec §6.2, §P10
+        let x = match &values {
+            Some(values) => rule_value(rule, values[usize::from(rule.arg)]),
+            None => raw_word(permission, rule, arguments),
+        }
+        .ok_or(deny(DenyReason::SliceOutOfBounds))?;
+        // spec §6.3, §P11
+        if !rule.condition.holds_as(x, profile.in_range) {
             return Err(deny(DenyReason::ArgCondition));
         }
         // spec §6.4
@@ -58,4 +72,11 @@ pub(crate) fn rule_value(rule: &ArgRule, value: ArgValue<'_>) -> Option<U256> {
         // A valid policy gives every rule on a dynamic argument a slice (spec §12.5).
         (ArgValue::Dynamic(_), None) => None,
     }
+}
+
+/// The raw word a rule reads at its fixed offset in `arguments` (spec §P10), or `None` when the
+/// word runs past the calldata or the rule has no fixed offset.
+fn raw_word(permission: &Permission, rule: &ArgRule, arguments: &[u8]) -> Option<U256> {
+    let start = usize::try_from(raw_offset(permission, rule)?).ok()?;
+    arguments.get(start..start.checked_add(32)?).map(U256::from_be_slice)
 }

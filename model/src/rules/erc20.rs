@@ -1,9 +1,10 @@
-//! spec §8: ERC-20 spend caps.
+//! spec §8: ERC-20 spend caps (with §P12 and §P14).
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, U256};
 
 use crate::abi::args::{ArgDecoding, decode_args};
-use crate::policy::{AbiType, Policy};
+use crate::policy::{AbiType, Policy, Target};
+use crate::profile::{CounterScope, Erc20Args, Erc20Value, SemanticProfile, TransferFrom};
 use crate::state::Counters;
 use crate::verdict::{DenyReason, Execution};
 
@@ -20,17 +21,33 @@ const ADDRESS_AMOUNT: [AbiType; 2] = [AbiType::Address, AbiType::Uint(256)];
 const FROM_TO_AMOUNT: [AbiType; 3] = [AbiType::Address, AbiType::Address, AbiType::Uint(256)];
 
 /// If the execution's target is a capped token, checks the call against the cap and adds its
-/// amount to the token's counter. A denial of §8.2 carries the argument index.
+/// amount to the cap's counter: the token's (spec §8.5) or, under per-action counters (§P12),
+/// that of `permission`, the permission the execution matched. A denial of §8.2 carries the
+/// argument index.
 pub(super) fn check(
     policy: &Policy,
     account: Address,
     execution: &Execution<'_>,
+    permission: usize,
     counters: &mut Counters,
     decoding: ArgDecoding,
+    profile: &SemanticProfile,
 ) -> Result<(), (DenyReason, Option<u8>)> {
     let Some((index, cap)) = policy.token_cap(execution.target) else {
         return Ok(());
     };
+    // spec §P12: a cap lives on the token's own permissions; the wildcard does not see it.
+    let scope = profile.counter_scope;
+    if scope == CounterScope::Action
+        && policy.permissions[permission].target != Target::Address(execution.target)
+    {
+        return Ok(());
+    }
+    let rules = profile.erc20;
+    // spec §P14.3
+    if rules.value == Erc20Value::Zero && !execution.value.is_zero() {
+        return Err((DenyReason::NativeValue, None));
+    }
     // spec §8.1
     let selector = match execution.data {
         [a, b, c, d, ..] => [*a, *b, *c, *d],
@@ -41,17 +58,25 @@ pub(super) fn check(
         TRANSFER_FROM => &FROM_TO_AMOUNT,
         _ => return Err((DenyReason::TokenSelector, None)),
     };
-    // spec §8.2
+    // spec §8.2, §P14.1
+    let decoding = match rules.args {
+        Erc20Args::Strict => decoding,
+        Erc20Args::AbiDecode => ArgDecoding::Solidity,
+    };
     let args = decode_args(&execution.data[4..], types, decoding)
         .map_err(|e| (DenyReason::TokenArgs, e.arg))?;
     let word = |i: usize| args[i].as_word().expect("static argument");
     let address = |i: usize| Address::from_word(word(i).to_be_bytes::<32>().into());
-    let amount = word(types.len() - 1);
+    let mut amount = word(types.len() - 1);
     match selector {
-        // spec §8.3
-        TRANSFER_FROM if address(0) != account => {
-            return Err((DenyReason::TransferFromOther, None));
-        }
+        // spec §8.3, §P14.2
+        TRANSFER_FROM => match rules.transfer_from {
+            TransferFrom::FromAccount if address(0) != account => {
+                return Err((DenyReason::TransferFromOther, None));
+            }
+            TransferFrom::ToAccountFree if address(1) == account => amount = U256::ZERO,
+            _ => {}
+        },
         // spec §8.4
         APPROVE | INCREASE_ALLOWANCE => {
             if let Some(spenders) = &cap.spenders
@@ -62,10 +87,14 @@ pub(super) fn check(
         }
         _ => {}
     }
-    // spec §8.5
-    match counters.token_spent[index].checked_add(amount) {
-        Some(spent) if spent <= cap.limit => {
-            counters.token_spent[index] = spent;
+    // spec §8.5, §P12
+    let spent = match scope {
+        CounterScope::Session => &mut counters.token_spent[index],
+        CounterScope::Action => &mut counters.action_token_spent[permission],
+    };
+    match spent.checked_add(amount) {
+        Some(sum) if sum <= cap.limit => {
+            *spent = sum;
             Ok(())
         }
         _ => Err((DenyReason::TokenCap, None)),

@@ -15,16 +15,17 @@ mod usage;
 mod window;
 
 pub(crate) use erc20 as erc20_selectors;
-pub use permission::selector_of;
+pub use permission::{selector_as, selector_of};
 
 use crate::abi::args::ArgDecoding;
 use crate::env::Env;
 use crate::policy::Policy;
+use crate::profile::{RateModel, UsageUnit};
 use crate::state::Counters;
 use crate::verdict::{Denial, Execution};
 
 /// Checks `executions` one after another (spec §13.2), then the window (spec §11), and returns
-/// the counters after all of them.
+/// the counters after all of them. `env.profile` selects the module's semantics (spec Part P).
 pub(crate) fn check_executions(
     policy: &Policy,
     counters: &Counters,
@@ -32,25 +33,42 @@ pub(crate) fn check_executions(
     executions: &[Execution<'_>],
     decoding: ArgDecoding,
 ) -> Result<Counters, Denial> {
+    let profile = &env.profile;
+    // spec §P16: a module without rate limits enforces none.
+    let rate_limit = match profile.rate {
+        RateModel::SlidingRing => policy.rate_limit.as_ref(),
+        RateModel::Unsupported => None,
+    };
     let mut after = *counters;
     for (index, execution) in executions.iter().enumerate() {
         // Executions come from a bounded batch: `index < MAX_BATCH <= u8::MAX`.
         let at = |reason| Denial::at(reason, index as u8);
-        scope::check(env, execution.target).map_err(at)?;
-        let selector = selector_of(execution.data).map_err(at)?;
-        let permission = permission::lookup(policy, execution.target, selector).map_err(at)?;
+        scope::check(env, execution.target, execution.data).map_err(at)?;
+        let selector =
+            permission::selector_as(execution.data, profile.short_calldata).map_err(at)?;
+        let permission =
+            permission::lookup(policy, profile, execution.target, selector).map_err(at)?;
         let at_detail = |(reason, detail): (_, Option<u8>)| Denial { detail, ..at(reason) };
         args::check(
             &policy.permissions[permission],
             execution.data,
             &mut after.rule_used[permission],
             decoding,
+            profile,
         )
         .map_err(at_detail)?;
-        native::check(policy.native.as_ref(), execution.value, &mut after).map_err(at)?;
-        erc20::check(policy, env.account, execution, &mut after, decoding).map_err(at_detail)?;
-        rate::check(policy.rate_limit.as_ref(), env.now, &mut after).map_err(at)?;
-        usage::check(policy.usage_limit, &mut after).map_err(at)?;
+        native::check(policy.native.as_ref(), profile.native_default, execution.value, &mut after)
+            .map_err(at)?;
+        erc20::check(policy, env.account, execution, permission, &mut after, decoding, profile)
+            .map_err(at_detail)?;
+        rate::check(rate_limit, env.now, &mut after).map_err(at)?;
+        if profile.usage_unit == UsageUnit::PerExecution {
+            usage::check(policy.usage_limit, &mut after).map_err(at)?;
+        }
+    }
+    // spec §P15: an op counts once, however many executions it has.
+    if profile.usage_unit == UsageUnit::PerOp && !executions.is_empty() {
+        usage::check(policy.usage_limit, &mut after).map_err(Denial::op)?;
     }
     window::check(policy, env).map_err(Denial::op)?;
     Ok(after)

@@ -1,28 +1,52 @@
-//! spec §5: the permission an execution falls under.
+//! spec §5: the permission an execution falls under (with §P8 and §P9).
 
 use alloy_primitives::Address;
 
 use crate::policy::{Policy, Selector, Target};
+use crate::profile::{FALLBACK_FLAG, SemanticProfile, ShortCalldata, WildcardModel, same_selector};
 use crate::verdict::DenyReason;
 
 /// The selector of an execution's calldata (spec §5.1).
 pub fn selector_of(data: &[u8]) -> Result<Selector, DenyReason> {
-    match data {
-        [] => Ok(Selector::Empty),
-        [a, b, c, d, ..] => Ok(Selector::Exact([*a, *b, *c, *d])),
-        _ => Err(DenyReason::ShortCalldata),
+    selector_as(data, ShortCalldata::Denied)
+}
+
+/// The selector of an execution's calldata under `short` (spec §5.1, §P8).
+pub fn selector_as(data: &[u8], short: ShortCalldata) -> Result<Selector, DenyReason> {
+    match (data, short) {
+        ([], _) => Ok(Selector::Empty),
+        ([a, b, c, d, ..], _) => Ok(Selector::Exact([*a, *b, *c, *d])),
+        (_, ShortCalldata::ValueSelector) => Ok(Selector::Empty),
+        (_, ShortCalldata::Denied) => Err(DenyReason::ShortCalldata),
     }
 }
 
 /// The index of the permission for `target` and `selector` (spec §5.3): an exact target first,
-/// then the wildcard.
+/// then the wildcard, as the profile reads it (§P9).
 pub(super) fn lookup(
     policy: &Policy,
+    profile: &SemanticProfile,
     target: Address,
     selector: Selector,
 ) -> Result<usize, DenyReason> {
+    let short = profile.short_calldata;
     let find = |wanted: Target| {
-        policy.permissions.iter().position(|p| p.target == wanted && p.selector == selector)
+        policy
+            .permissions
+            .iter()
+            .position(|p| p.target == wanted && same_selector(short, p.selector, selector))
     };
-    find(Target::Address(target)).or_else(|| find(Target::Any)).ok_or(DenyReason::NotPermitted)
+    match profile.wildcard {
+        WildcardModel::AnyTargetSameSelector => find(Target::Address(target))
+            .or_else(|| find(Target::Any))
+            .ok_or(DenyReason::NotPermitted),
+        WildcardModel::Fallback => {
+            if target == FALLBACK_FLAG {
+                return Err(DenyReason::NotPermitted);
+            }
+            find(Target::Address(target))
+                .or_else(|| policy.permissions.iter().position(|p| p.target == Target::Any))
+                .ok_or(DenyReason::NotPermitted)
+        }
+    }
 }

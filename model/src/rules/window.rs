@@ -2,11 +2,15 @@
 
 use crate::env::Env;
 use crate::policy::Policy;
+use crate::profile::NeverExpires;
 use crate::verdict::DenyReason;
 
 /// Checks `env.now` against the policy's window.
 pub(super) fn check(policy: &Policy, env: &Env) -> Result<(), DenyReason> {
-    if env.window.unbounded(policy.valid_after, policy.valid_until) {
+    // spec §11, §P17
+    if env.profile.never_expires == NeverExpires::Honoured
+        && env.window.unbounded(policy.valid_after, policy.valid_until)
+    {
         return Ok(());
     }
     // spec §11.1

@@ -10,7 +10,7 @@ use alloy_primitives::U256;
 use leash_model::bounds::MAX_RATE;
 use leash_model::{
     ArgDecoding, BoundedVec, Counters, DenyReason, Env, Permission, Policy, RateLimit, Selector,
-    Session, Status, Target, WindowPredicate,
+    SemanticProfile, Session, Status, Target, WindowPredicate,
 };
 
 use crate::oracle;
@@ -98,7 +98,13 @@ pub(crate) fn step<S: Source>(src: &mut S, check: CheckFn) -> CaseResult {
     let n = 1 + src.choose_in("batch.len-1", max, &[0, 1]);
     let calls_made = [Call::new(OTHER, U256::ZERO); BATCH_RUNNERS];
     let executions = executions(&calls_made[..n]);
-    let env = Env { now, account: ACCOUNT, module: MODULE, window: WindowPredicate::EntryPointV08 };
+    let env = Env {
+        now,
+        account: ACCOUNT,
+        module: MODULE,
+        window: WindowPredicate::EntryPointV08,
+        profile: SemanticProfile::SPEC_V1,
+    };
     let session = Session { key: KEY, policy, status: Status::Active, counters };
 
     let result = check(&session, &env, &executions, ArgDecoding::Strict);
@@ -208,8 +214,13 @@ pub(crate) fn sequence<S: Source>(src: &mut S, check: CheckFn) -> CaseResult {
         let n = 1 + src.choose_in("batch.len-1", max, &[0, 1]);
         let calls = [Call::new(OTHER, U256::ZERO); BATCH_RUNNERS];
         let executions = executions(&calls[..n]);
-        let env =
-            Env { now, account: ACCOUNT, module: MODULE, window: WindowPredicate::EntryPointV08 };
+        let env = Env {
+            now,
+            account: ACCOUNT,
+            module: MODULE,
+            window: WindowPredicate::EntryPointV08,
+            profile: SemanticProfile::SPEC_V1,
+        };
         match check(&session, &env, &executions, ArgDecoding::Strict) {
             Ok(after) => {
                 for _ in 0..n {

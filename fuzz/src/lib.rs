@@ -2,7 +2,9 @@
 //! Solidity session module in revm, behind the real ERC-4337 EntryPoint, compared op by op.
 //!
 //! * [`evm`]: the revm world, policy encoding, signed UserOperations, bundles, call recorder.
-//! * [`target`]: which module runs (reference, mutant, external) and the adapter that drives it.
+//! * [`target`]: which module runs (reference, mutant, external, a real module's build).
+//! * [`modules`]: the adapters that drive each kind of module: its semantic profile, the
+//!   translation of a policy into what it can express, install, revoke, signatures, counters.
 //! * [`generate`]: random policies and lifecycles, one generator per policy rule.
 //! * [`mutate`]: structure-aware calldata mutation into non-canonical encodings.
 //! * [`case`]: the case format; [`run`]: playing a case on both sides; [`oracle`]: classifying
@@ -22,6 +24,7 @@ pub mod hex_bytes;
 pub mod kill;
 pub mod limits;
 pub mod minimize;
+pub mod modules;
 pub mod mutate;
 pub mod oracle;
 pub mod run;

@@ -10,15 +10,17 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::SolEvent;
-use leash_model::{AccountState, Env, Policy, Session, UserOp, Verdict};
+use leash_model::profile::{CounterScope, NativeDefault};
+use leash_model::{AccountState, Env, Policy, SemanticProfile, Session, Target, UserOp, Verdict};
 
 use crate::case::{Case, Op, START_TIME, Signer, Step};
 use crate::evm::abi::ILeashToken;
 use crate::evm::keys::Signing;
 use crate::evm::{OpOutcome, PackedUserOperation, World, session_keys};
 use crate::finding::{Class, Finding};
+use crate::modules::{Observed, SessionModule};
 use crate::oracle::{self, describe_outcome, describe_verdict};
-use crate::target::{SessionModule, Target, TargetError};
+use crate::target::{Target as ModuleTarget, TargetError};
 
 /// When the module's counters are read back and compared.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -161,8 +163,9 @@ impl Runner {
     }
 
     /// A runner for `target`, with a freshly deployed world.
-    pub fn for_target(target: &Target, config: RunConfig) -> Result<Self, TargetError> {
-        Ok(Self::new(target.world()?, target.module(), config))
+    pub fn for_target(target: &ModuleTarget, config: RunConfig) -> Result<Self, TargetError> {
+        let (world, module) = target.instantiate()?;
+        Ok(Self::new(world, module, config))
     }
 
     /// The configuration in force.
@@ -175,9 +178,14 @@ impl Runner {
         &self.world
     }
 
-    /// The model's environment at `now` in this world.
+    /// The model's environment at `now` in this world, with the module's semantics.
     fn env(&self, now: u64) -> Env {
-        self.world.env(now)
+        Env { profile: self.module.profile(), ..self.world.env(now) }
+    }
+
+    /// The adapter driving the module.
+    pub fn module(&self) -> &dyn SessionModule {
+        &*self.module
     }
 
     /// Runs `case` from the deployed world and reports its first finding.
@@ -194,6 +202,7 @@ impl Runner {
     /// Like [`Runner::run`], telling `observer` every step.
     pub fn run_observed(&mut self, case: &Case, observer: &mut dyn Observer) -> CaseReport {
         self.world.reset();
+        self.module.reset();
         let mut run = CaseRun {
             model: AccountState::new(),
             now: START_TIME,
@@ -246,7 +255,10 @@ impl Runner {
                 self.compare_counters(run, index, address, true, observer)?;
                 run.report.features.push(feature(&[1, u32::from(*key)]));
                 self.world.set_timestamp(run.now);
-                let model = run.model.install(address, (**policy).clone());
+                // The model holds what the module can express of the policy (its translation's
+                // effective policy); the module is configured from the policy itself.
+                let effective = self.module.translate(policy).effective;
+                let model = run.model.install(address, effective);
                 let module = self.module.install(&mut self.world, address, policy);
                 observer.lifecycle(
                     index,
@@ -302,18 +314,11 @@ impl Runner {
     /// needed for signatures leash made itself; recovering would cost more than the op.
     fn sign(&mut self, op: &Op) -> (PackedUserOperation, Option<Address>, u64) {
         self.nonce_key += 1;
-        let mut packed =
-            self.world.unsigned_op(self.nonce_key, Bytes::copy_from_slice(&op.call_data));
-        let hash: B256 = self.world.user_op_hash(&packed);
-        let (mut signature, signer) = match op.signer {
-            Signer::Key(k) => {
-                let key = &session_keys()[usize::from(k) % session_keys().len()];
-                (key.sign_hash_with(hash, self.config.signing).to_vec(), Some(key.address()))
-            }
-            Signer::Malformed => (vec![0u8; 64], None),
+        let packed = sign_op(&self.world, &*self.module, self.nonce_key, op, self.config.signing);
+        let signer = match op.signer {
+            Signer::Key(k) => Some(Self::key_address(k)),
+            Signer::Malformed => None,
         };
-        signature.extend_from_slice(&op.signature_tail);
-        packed.signature = signature.into();
         (packed, signer, self.nonce_key)
     }
 
@@ -413,7 +418,8 @@ impl Runner {
         ledger.native = ledger.native.saturating_add(oracle::native_sent(calls));
         for log in logs {
             if let Ok(t) = ILeashToken::Transfer::decode_log(log) {
-                if t.from == account {
+                // A transfer from the account to itself lets nothing go.
+                if t.from == account && t.to != account {
                     let moved = ledger.tokens.entry(log.address).or_default();
                     *moved = moved.saturating_add(t.value);
                 }
@@ -431,7 +437,7 @@ impl Runner {
         let Some(policy) = session.map(|s| &s.policy) else {
             return Ok(());
         };
-        check_ledger(policy, ledger)
+        check_ledger(policy, &self.module.profile(), ledger)
     }
 
     fn compare_all_counters(
@@ -456,23 +462,27 @@ impl Runner {
         before: bool,
         observer: &mut dyn Observer,
     ) -> Result<(), Finding> {
-        let model = run.model.session(key).map(|s| (s.status, s.counters));
         let Some(module) = self.module.session_state(&mut self.world, key) else {
             return Ok(());
         };
+        let model = run.model.session(key).map(|s| (s.status, s.counters));
         let module = match module {
-            Ok(m) => m,
+            Ok(state) => state,
             Err(e) => {
                 return Err(Finding {
                     class: Class::State,
                     step,
                     op: None,
                     model: format!("{model:?}"),
-                    module: format!("sessionState failed: {e}"),
+                    module: format!("reading the session's state failed: {e}"),
                     detail: format!("the module's counters for {key} could not be read: {e}"),
                 });
             }
         };
+        // Only the counters the module reports are compared, on both sides.
+        let observed = module.map_or(Observed::ALL, |m| m.observed);
+        let model = model.map(|(status, counters)| (status, observed.mask(&counters)));
+        let module = module.map(|m| (m.status, observed.mask(&m.counters)));
         if model == module {
             return Ok(());
         }
@@ -491,6 +501,44 @@ impl Runner {
     }
 }
 
+/// `op` as the EVM receives it: on lane `lane`, signed over its `userOpHash` by its signer,
+/// with its decoy tail, in the module's signature layout.
+pub fn sign_op(
+    world: &World,
+    module: &dyn SessionModule,
+    lane: u64,
+    op: &Op,
+    signing: Signing,
+) -> PackedUserOperation {
+    let (mut packed, signer, signature) = presign_op(world, module, lane, op, signing);
+    packed.signature = module.wrap_signature(signer, &signature);
+    packed
+}
+
+/// `op` unsigned on lane `lane`, its signer, and the 65-byte ECDSA signature over its
+/// `userOpHash` followed by its decoy tail (spec §1.4: a malformed signature is 64 zero bytes
+/// and has no signer), not yet in the module's signature layout.
+pub fn presign_op(
+    world: &World,
+    module: &dyn SessionModule,
+    lane: u64,
+    op: &Op,
+    signing: Signing,
+) -> (PackedUserOperation, Option<Address>, Vec<u8>) {
+    let mut packed = world.unsigned_op(lane, Bytes::copy_from_slice(&op.call_data));
+    packed.nonce = module.nonce(lane);
+    let hash: B256 = world.user_op_hash(&packed);
+    let (mut signature, signer) = match op.signer {
+        Signer::Key(k) => {
+            let key = &session_keys()[usize::from(k) % session_keys().len()];
+            (key.sign_hash_with(hash, signing).to_vec(), Some(key.address()))
+        }
+        Signer::Malformed => (vec![0u8; 64], None),
+    };
+    signature.extend_from_slice(&op.signature_tail);
+    (packed, signer, signature)
+}
+
 /// The state one case builds up on the model's side.
 struct CaseRun {
     model: AccountState,
@@ -500,8 +548,14 @@ struct CaseRun {
     allowances: BTreeMap<(Address, Address), U256>,
 }
 
-fn check_ledger(policy: &Policy, ledger: &Ledger) -> Result<(), String> {
-    let native_cap = policy.native.map_or(U256::ZERO, |c| c.total);
+/// Whether what left the account during a session stays within the caps of its (effective)
+/// policy, as the profile scopes them (spec §7, §8, §P12, §P13).
+fn check_ledger(policy: &Policy, profile: &SemanticProfile, ledger: &Ledger) -> Result<(), String> {
+    let native_cap = match (policy.native, profile.native_default) {
+        (Some(cap), _) => cap.total,
+        (None, NativeDefault::Deny) => U256::ZERO,
+        (None, NativeDefault::Allow) => U256::MAX,
+    };
     if ledger.native > native_cap {
         return Err(format!(
             "on-chain invariant: the account sent {} wei during this session, above its native cap {native_cap} (spec §7)",
@@ -510,10 +564,26 @@ fn check_ledger(policy: &Policy, ledger: &Ledger) -> Result<(), String> {
     }
     for cap in policy.erc20.iter() {
         let moved = ledger.tokens.get(&cap.token).copied().unwrap_or_default();
-        if moved > cap.limit {
+        let limit = match profile.counter_scope {
+            CounterScope::Session => cap.limit,
+            // Each exact permission on the token has a counter of its own, and the wildcard
+            // reaches the token uncounted.
+            CounterScope::Action if policy.permissions.iter().any(|p| p.target == Target::Any) => {
+                U256::MAX
+            }
+            CounterScope::Action => {
+                let own = policy
+                    .permissions
+                    .iter()
+                    .filter(|p| p.target == Target::Address(cap.token))
+                    .count();
+                cap.limit.saturating_mul(U256::from(own))
+            }
+        };
+        if moved > limit {
             return Err(format!(
                 "on-chain invariant: token {} transfers and new allowances from the account total {moved} during this session, above its cap {} (spec §8.5)",
-                cap.token, cap.limit
+                cap.token, limit
             ));
         }
     }

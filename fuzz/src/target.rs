@@ -3,60 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::Address;
-use leash_model::{Counters, Policy, Status};
-
-use crate::evm::{ArtifactError, ArtifactSet, CallError, World, WorldError};
+use crate::evm::{ArtifactError, ArtifactSet, World, WorldError};
+pub use crate::modules::SessionModule;
+use crate::modules::session_manager::SessionManagerInterface;
 
 include!(concat!(env!("OUT_DIR"), "/mutants.rs"));
-
-/// How the harness drives a session module: install and revoke sessions, read counters back.
-///
-/// `World` runs the EntryPoint, the account and the ops whatever the module is; a module with
-/// another management interface than `ISessionManager` plugs in by implementing this trait.
-pub trait SessionModule: Send + Sync {
-    /// Installs a session for `key` (spec §2.1).
-    fn install(&self, world: &mut World, key: Address, policy: &Policy) -> Result<(), CallError>;
-    /// Revokes the session of `key` (spec §2.2).
-    fn revoke(&self, world: &mut World, key: Address) -> Result<(), CallError>;
-    /// The status and counters of `key`'s session, or `None` when the module cannot report
-    /// them in the model's terms (then counters are not compared).
-    fn session_state(
-        &self,
-        world: &mut World,
-        key: Address,
-    ) -> Option<Result<Option<(Status, Counters)>, CallError>>;
-    /// Whether the module reports the spec's denial codes (`SessionDenied`), so denials for
-    /// different clauses are findings.
-    fn reports_spec_codes(&self) -> bool;
-}
-
-/// Modules implementing `ISessionManager` (the reference module, its mutants, and external
-/// modules built to that interface).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SessionManagerInterface;
-
-impl SessionModule for SessionManagerInterface {
-    fn install(&self, world: &mut World, key: Address, policy: &Policy) -> Result<(), CallError> {
-        world.install_session(key, policy)
-    }
-
-    fn revoke(&self, world: &mut World, key: Address) -> Result<(), CallError> {
-        world.revoke_session(key)
-    }
-
-    fn session_state(
-        &self,
-        world: &mut World,
-        key: Address,
-    ) -> Option<Result<Option<(Status, Counters)>, CallError>> {
-        Some(world.session_state(key))
-    }
-
-    fn reports_spec_codes(&self) -> bool {
-        true
-    }
-}
 
 /// Why a target could not be resolved. Messages name the input.
 #[derive(Debug, thiserror::Error)]
@@ -83,19 +34,35 @@ pub enum TargetError {
     },
 }
 
-/// A module under test: its label in reports and corpus entries, and the artifacts to deploy.
+/// A module under test: its label in reports and corpus entries, the artifacts to deploy, and
+/// the kind of module (which adapter drives it).
 #[derive(Clone, Debug)]
 pub struct Target {
     /// `reference`, `mutant:<name>`, or the module artifact's path.
     pub label: String,
-    /// What a world for this target deploys.
+    /// What a world for this target deploys: for an `ISessionManager` module all of it, for
+    /// another kind the EntryPoint, the account and the call targets its build adds to.
     pub artifacts: ArtifactSet,
+    /// Which kind of module it is.
+    pub kind: TargetKind,
+}
+
+/// The kinds of module leash drives, one adapter each (`crate::modules`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TargetKind {
+    /// A module implementing `ISessionManager` (spec v1): `artifacts.module`.
+    SessionManager,
 }
 
 impl Target {
     /// The built-in reference module.
     pub fn reference() -> Result<Self, TargetError> {
-        Ok(Self { label: "reference".into(), artifacts: ArtifactSet::reference()? })
+        Ok(Self {
+            label: "reference".into(),
+            artifacts: ArtifactSet::reference()?,
+            kind: TargetKind::SessionManager,
+        })
     }
 
     /// The names of the built-in mutants.
@@ -120,7 +87,7 @@ impl Target {
             artifacts.account =
                 crate::evm::Artifact::from_json(format!("mutant:{name}/LeashAccount"), json)?;
         }
-        Ok(Self { label: format!("mutant:{name}"), artifacts })
+        Ok(Self { label: format!("mutant:{name}"), artifacts, kind: TargetKind::SessionManager })
     }
 
     /// An external module from its artifact (and optionally an account artifact too).
@@ -129,7 +96,11 @@ impl Target {
         if let Some(account) = account {
             artifacts = artifacts.with_account_path(account)?;
         }
-        Ok(Self { label: module.display().to_string(), artifacts })
+        Ok(Self {
+            label: module.display().to_string(),
+            artifacts,
+            kind: TargetKind::SessionManager,
+        })
     }
 
     /// The target a corpus entry's `module` field names: `reference`, `mutant:<name>`, or a
@@ -144,14 +115,19 @@ impl Target {
         }
     }
 
-    /// Deploys a fresh world for this target.
-    pub fn world(&self) -> Result<World, TargetError> {
-        World::new(&self.artifacts)
-            .map_err(|source| TargetError::World { target: self.label.clone(), source })
+    /// Deploys a fresh world for this target and makes the adapter that drives its module.
+    pub fn instantiate(&self) -> Result<(World, Box<dyn SessionModule>), TargetError> {
+        let world_error = |source| TargetError::World { target: self.label.clone(), source };
+        match &self.kind {
+            TargetKind::SessionManager => {
+                let world = World::new(&self.artifacts).map_err(world_error)?;
+                Ok((world, Box::new(SessionManagerInterface)))
+            }
+        }
     }
 
-    /// The adapter that drives this target's module.
-    pub fn module(&self) -> Box<dyn SessionModule> {
-        Box::new(SessionManagerInterface)
+    /// Deploys a fresh world for this target.
+    pub fn world(&self) -> Result<World, TargetError> {
+        self.instantiate().map(|(world, _)| world)
     }
 }

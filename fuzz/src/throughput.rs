@@ -8,14 +8,15 @@
 
 use std::time::Instant;
 
-use alloy_primitives::{Address, B256, Bytes};
+use alloy_primitives::Address;
 use arbitrary::Unstructured;
 
-use crate::case::{Case, START_TIME, Signer, Step};
+use crate::case::{Case, START_TIME, Step};
 use crate::engine::SplitMix64;
 use crate::evm::{PackedUserOperation, Signing, World, session_keys};
 use crate::generate::{CaseConfig, Catalog, generate_case};
-use crate::run::{RunConfig, Runner};
+use crate::modules::SessionModule;
+use crate::run::{RunConfig, Runner, presign_op};
 use crate::target::{Target, TargetError};
 
 /// A fixed list of cases to measure on.
@@ -86,24 +87,29 @@ enum BareStep {
     Install(Address, Box<leash_model::Policy>),
     Revoke(Address),
     Time(u64),
-    Bundle(Vec<PackedUserOperation>),
+    /// Each op with its signer and its ECDSA signature and decoy tail, to be wrapped in the
+    /// module's signature layout when it runs (the layout can name the session installed by an
+    /// earlier step).
+    Bundle(Vec<(PackedUserOperation, Option<Address>, Vec<u8>)>),
 }
 
 /// Runs the workload's transactions on bare revm: the same installs, revocations and bundles,
 /// with every op signed before the clock starts, no inspector, and nothing compared.
 pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetError> {
-    let mut world = target.world()?;
-    let module = target.module();
+    let (mut world, mut module) = target.instantiate()?;
     let mut nonce_key = 1u64;
     let prepared: Vec<Vec<BareStep>> = workload
         .cases
         .iter()
-        .map(|case| case.steps.iter().map(|step| prepare(&world, step, &mut nonce_key)).collect())
+        .map(|case| {
+            case.steps.iter().map(|step| prepare(&world, &*module, step, &mut nonce_key)).collect()
+        })
         .collect();
     let start = Instant::now();
     let mut ops = 0;
     for steps in &prepared {
         world.reset();
+        module.reset();
         let mut now = START_TIME;
         for step in steps {
             match step {
@@ -116,9 +122,16 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
                     let _ = module.revoke(&mut world, *key);
                 }
                 BareStep::Time(t) => now = now.max(*t),
-                BareStep::Bundle(packed) => {
-                    ops += packed.len() as u64;
-                    let _ = world.run_bundle_bare(now, packed);
+                BareStep::Bundle(prepared) => {
+                    ops += prepared.len() as u64;
+                    let packed: Vec<PackedUserOperation> = prepared
+                        .iter()
+                        .map(|(op, signer, signature)| PackedUserOperation {
+                            signature: module.wrap_signature(*signer, signature),
+                            ..op.clone()
+                        })
+                        .collect();
+                    let _ = world.run_bundle_bare(now, &packed);
                 }
             }
         }
@@ -126,7 +139,12 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
     Ok(Measurement { ops, seconds: start.elapsed().as_secs_f64() })
 }
 
-fn prepare(world: &World, step: &Step, nonce_key: &mut u64) -> BareStep {
+fn prepare(
+    world: &World,
+    module: &dyn SessionModule,
+    step: &Step,
+    nonce_key: &mut u64,
+) -> BareStep {
     let key = |k: u8| session_keys()[usize::from(k) % session_keys().len()].address();
     match step {
         Step::Install { key: k, policy } => BareStep::Install(key(*k), policy.clone()),
@@ -136,18 +154,7 @@ fn prepare(world: &World, step: &Step, nonce_key: &mut u64) -> BareStep {
             ops.iter()
                 .map(|op| {
                     *nonce_key += 1;
-                    let mut packed =
-                        world.unsigned_op(*nonce_key, Bytes::copy_from_slice(&op.call_data));
-                    let hash: B256 = world.user_op_hash(&packed);
-                    let mut signature = match op.signer {
-                        Signer::Key(k) => session_keys()[usize::from(k) % session_keys().len()]
-                            .sign_hash_with(hash, Signing::Rfc6979)
-                            .to_vec(),
-                        Signer::Malformed => vec![0u8; 64],
-                    };
-                    signature.extend_from_slice(&op.signature_tail);
-                    packed.signature = signature.into();
-                    packed
+                    presign_op(world, module, *nonce_key, op, Signing::Rfc6979)
                 })
                 .collect(),
         ),

@@ -1,0 +1,211 @@
+//! Module adapters: how the harness drives one kind of real session module.
+//!
+//! `World` runs the EntryPoint, the account and the ops whatever the module is. An adapter
+//! ([`SessionModule`]) supplies everything module-specific:
+//!
+//! * its semantics, as a [`SemanticProfile`] of the model (spec Part P);
+//! * the [`Translation`] of a leash policy into what the module can express: the *effective
+//!   policy* the model judges against, and the [`IntentGap`]s, what the policy asked that the
+//!   module cannot enforce;
+//! * installing and revoking sessions, the nonce and signature layout of an op, reading counters
+//!   back, and what its refusals mean.
+//!
+//! One real module = one folder here: [`session_manager`] drives leash's own `ISessionManager`
+//! (the reference module and its mutants), [`smartsessions`] drives Rhinestone/Biconomy
+//! SmartSessions.
+
+pub mod session_manager;
+
+use alloy_primitives::{Address, Bytes, U256};
+use leash_model::bounds::{MAX_PERMISSIONS, MAX_RULES, MAX_TOKENS};
+use leash_model::{Counters, Policy, SemanticProfile, Status};
+use serde::{Deserialize, Serialize};
+
+use crate::evm::{CallError, EvmDenial, World};
+
+/// Which way an intent gap moves the effective policy away from the user's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapDirection {
+    /// The module allows more than the policy asked (a rule or limit is not enforced).
+    Widened,
+    /// The module allows less (a permission could not be expressed and is left out).
+    Narrowed,
+}
+
+/// Something a policy asks that the module cannot enforce as asked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IntentGap {
+    /// A stable name for the kind of gap, e.g. `spender-allowlist-dropped`.
+    pub id: String,
+    /// Whether the module allows more or less than asked.
+    pub direction: GapDirection,
+    /// The part of the policy it concerns, e.g. `permission 2 (attack(uint256) on 0x…)`.
+    pub subject: String,
+    /// What the module does instead, in words.
+    pub detail: String,
+    /// The spec or profile clause behind it.
+    pub clause: String,
+}
+
+impl core::fmt::Display for IntentGap {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let direction = match self.direction {
+            GapDirection::Widened => "widened",
+            GapDirection::Narrowed => "narrowed",
+        };
+        write!(f, "[{direction}] {}: {} ({}; {})", self.subject, self.detail, self.id, self.clause)
+    }
+}
+
+/// A leash policy as a module can express it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Translation {
+    /// What the module enforces, in the model's terms: the oracle judges the module against it
+    /// under the module's profile.
+    pub effective: Policy,
+    /// What the user's policy asked that the module cannot enforce.
+    pub gaps: Vec<IntentGap>,
+}
+
+impl Translation {
+    /// A policy the module expresses exactly.
+    pub fn exact(policy: &Policy) -> Self {
+        Self { effective: policy.clone(), gaps: Vec::new() }
+    }
+}
+
+/// Which counters a module reports in the model's terms: the runner compares only these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Observed {
+    /// `calls`.
+    pub calls: bool,
+    /// `native_spent`.
+    pub native: bool,
+    /// `token_spent`, per cap.
+    pub tokens: [bool; MAX_TOKENS],
+    /// `action_token_spent`, per permission.
+    pub action_tokens: [bool; MAX_PERMISSIONS],
+    /// `rule_used`, per permission and rule.
+    pub rules: [[bool; MAX_RULES]; MAX_PERMISSIONS],
+    /// The rate ring and its head.
+    pub rate: bool,
+}
+
+impl Observed {
+    /// Every counter.
+    pub const ALL: Self = Self {
+        calls: true,
+        native: true,
+        tokens: [true; MAX_TOKENS],
+        action_tokens: [true; MAX_PERMISSIONS],
+        rules: [[true; MAX_RULES]; MAX_PERMISSIONS],
+        rate: true,
+    };
+
+    /// No counter (the status alone is compared).
+    pub const NONE: Self = Self {
+        calls: false,
+        native: false,
+        tokens: [false; MAX_TOKENS],
+        action_tokens: [false; MAX_PERMISSIONS],
+        rules: [[false; MAX_RULES]; MAX_PERMISSIONS],
+        rate: false,
+    };
+
+    /// `counters` with every counter not observed set to zero.
+    pub fn mask(&self, counters: &Counters) -> Counters {
+        let keep = |on: bool, v: U256| if on { v } else { U256::ZERO };
+        let mut out = Counters {
+            calls: if self.calls { counters.calls } else { 0 },
+            native_spent: keep(self.native, counters.native_spent),
+            ..Counters::default()
+        };
+        for i in 0..MAX_TOKENS {
+            out.token_spent[i] = keep(self.tokens[i], counters.token_spent[i]);
+        }
+        for p in 0..MAX_PERMISSIONS {
+            out.action_token_spent[p] = keep(self.action_tokens[p], counters.action_token_spent[p]);
+            for r in 0..MAX_RULES {
+                out.rule_used[p][r] = keep(self.rules[p][r], counters.rule_used[p][r]);
+            }
+        }
+        if self.rate {
+            out.rate_ring = counters.rate_ring;
+            out.rate_head = counters.rate_head;
+        }
+        out
+    }
+}
+
+/// A session's state as the module reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModuleState {
+    /// Active or revoked.
+    pub status: Status,
+    /// The counters, in the model's terms; only the `observed` ones mean anything.
+    pub counters: Counters,
+    /// Which counters the module has.
+    pub observed: Observed,
+}
+
+/// How the harness drives one kind of session module (see the module documentation).
+///
+/// An adapter may keep per-case state (the session ids it installed); [`Self::reset`] forgets
+/// it whenever the world is reset.
+pub trait SessionModule: Send {
+    /// A short name for reports, e.g. `session-manager` or `smartsessions`.
+    fn kind(&self) -> &'static str;
+
+    /// The module's semantics (spec Part P).
+    fn profile(&self) -> SemanticProfile;
+
+    /// What the module can express of `policy`. Deterministic: the same policy always gives the
+    /// same translation.
+    fn translate(&self, policy: &Policy) -> Translation;
+
+    /// Forgets per-case state; the world has just been reset to its deployed state.
+    fn reset(&mut self) {}
+
+    /// Installs a session for `key` with the module configuration `policy` translates to
+    /// (spec §2.1).
+    fn install(
+        &mut self,
+        world: &mut World,
+        key: Address,
+        policy: &Policy,
+    ) -> Result<(), CallError>;
+
+    /// Revokes the session of `key` (spec §2.2).
+    fn revoke(&mut self, world: &mut World, key: Address) -> Result<(), CallError>;
+
+    /// The nonce of an op on lane `lane`: every op of a case gets its own lane, so that a
+    /// dropped op never invalidates the others' nonces.
+    fn nonce(&self, lane: u64) -> U256 {
+        crate::evm::userop::nonce_for_key(lane)
+    }
+
+    /// `userOp.signature` for an op signed by `signer` (`None`: a malformed signature), from the
+    /// 65-byte ECDSA signature followed by the op's decoy tail.
+    fn wrap_signature(&self, _signer: Option<Address>, ecdsa_and_tail: &[u8]) -> Bytes {
+        Bytes::copy_from_slice(ecdsa_and_tail)
+    }
+
+    /// The state of `key`'s session, `Ok(None)` without one, or `None` when the module cannot
+    /// report its state at all.
+    fn session_state(
+        &mut self,
+        world: &mut World,
+        key: Address,
+    ) -> Option<Result<Option<ModuleState>, CallError>>;
+
+    /// What a refusal of the module means, in words (its error and the clause it stands for),
+    /// when the adapter knows more than the EntryPoint's reason.
+    fn describe_denial(&self, _denial: &EvmDenial) -> Option<String> {
+        None
+    }
+
+    /// Whether the module reports the spec's denial codes (`SessionDenied`), so denials for
+    /// different clauses are findings.
+    fn reports_spec_codes(&self) -> bool;
+}

@@ -105,7 +105,7 @@ fn clap_exit(error: &clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = error.print();
+            let _ = writeln!(io::stderr(), "leash: {}", missing_subcommand(error));
             ExitCode::from(EXIT_ERROR)
         }
         _ => {
@@ -113,6 +113,34 @@ fn clap_exit(error: &clap::Error) -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The one-line error for a command run without its subcommand (`leash`, `leash export`): the
+/// usage and the subcommands clap's help lists.
+fn missing_subcommand(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let mut usage = "leash <COMMAND>".to_string();
+    let mut commands = Vec::new();
+    let mut in_commands = false;
+    for line in rendered.lines() {
+        if let Some(text) = line.trim().strip_prefix("Usage: ") {
+            usage = text.to_string();
+        }
+        if line.trim_end() == "Commands:" {
+            in_commands = true;
+        } else if in_commands && line.starts_with("  ") {
+            if let Some(name) = line.split_whitespace().next().filter(|n| *n != "help") {
+                commands.push(name.to_string());
+            }
+        } else {
+            in_commands = false;
+        }
+    }
+    let command = usage.split(" <").next().unwrap_or("leash").to_string();
+    format!(
+        "a subcommand is required ({}); usage: {usage}; see '{command} --help'",
+        commands.join(", ")
+    )
 }
 
 /// Folds clap's multi-line usage error into one line.

@@ -62,10 +62,17 @@ fn usage_errors_exit_2_on_one_line() {
 }
 
 #[test]
-fn no_subcommand_shows_help_and_exits_2() {
+fn no_subcommand_is_a_one_line_usage_error() {
     let output = leash(&[]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("Usage: leash <COMMAND>"));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("leash: a subcommand is required (fuzz, replay, "), "{stderr}");
+    assert!(stderr.contains("usage: leash <COMMAND>; see 'leash --help'"), "{stderr}");
+    let output = leash(&["export"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("(foundry); usage: leash export <COMMAND>"), "{stderr}");
 }
 
 #[test]

@@ -286,6 +286,7 @@ impl BenchArgs {
         let workers_text = workers.to_string();
         let args = ["fuzz", "--seconds", &seconds, "--workers", &workers_text, "--format", "json"];
         say(format!("memory: leash {} under /usr/bin/time -v", args.join(" ")))?;
+        let load_before = load_average();
         let output = Command::new(time)
             .arg("-v")
             .arg(&exe)
@@ -294,6 +295,7 @@ impl BenchArgs {
             .arg(&out)
             .output()
             .context("cannot run /usr/bin/time")?;
+        let load_after = load_average();
         let _ = std::fs::remove_dir_all(&out);
         let report = String::from_utf8_lossy(&output.stderr);
         let field = |name: &str| {
@@ -312,6 +314,9 @@ impl BenchArgs {
              memory`.\n\n\
              | time | workers | cases | ops | peak resident memory (GNU time) |\n\
              |---|---|---|---|---|\n| {} s | {workers} | {} | {} | {:.1} MiB |\n\n\
+             Load average (1 minute) when the campaign started and when it ended: {load_before} \
+             and {load_after}; on a shared machine cases and ops are fewer, and the inputs \
+             kept, which memory follows, may be fewer too.\n\n\
              What bounds it: each worker keeps at most 2,048 inputs of 4 KiB (8 MiB) that \
              reached new behaviour, its own EVM world reset to one deployed snapshot before each \
              case, and the sets of behaviours (a few thousand) and distinct findings it saw; \
@@ -507,6 +512,14 @@ fn replace_section(file: &str, name: &str, body: &str) -> String {
         }
     }
     out
+}
+
+/// The 1-minute load average (`/proc/loadavg`), or "unknown".
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Writes `text` to `path` through a temporary file and a rename.

@@ -34,54 +34,39 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
-#[test]
-fn fuzz_with_a_slice_ending_at_2_pow_32_stays_in_bounded_memory() {
-    let dir = scratch_dir("bad-input-d1");
+/// A campaign of `cases` cases with a policy whose one rule reads 32 bytes at `offset` of a
+/// `bytes` argument, under 3 GB of address space where `prlimit` exists (the unbounded
+/// generator took everything the machine had). Returns the JSON summary.
+fn far_slice_campaign(name: &str, offset: u64, cases: u64) -> Value {
+    let dir = scratch_dir(name);
     let policy = write(
         &dir,
         "far-slice.toml",
         format!(
             "version = 1\n[[permissions]]\ntarget = \"{GAME}\"\nfunction = \"f(bytes)\"\n\
-             [[permissions.rules]]\narg = 0\nslice = {{ offset = 4294967264, length = 32 }}\n\
+             [[permissions.rules]]\narg = 0\nslice = {{ offset = {offset}, length = 32 }}\n\
              lt = \"5\"\n"
         ),
     );
-    let out = dir.join("findings");
-    let args = [
-        "fuzz",
-        "--policy",
-        path(&policy),
-        "--cases",
-        "20",
-        "--workers",
-        "1",
-        "--format",
-        "json",
-        "--out",
-        path(&out),
-    ];
-    // Capped at 3 GB of address space where `prlimit` exists: the unbounded generator took
-    // everything the machine had.
+    let (cases, out) = (cases.to_string(), dir.join("findings"));
+    let args = ["fuzz", "--policy", path(&policy), "--cases", &cases, "--workers", "1"];
+    let args = [&args[..], &["--format", "json", "--out", path(&out)]].concat();
     let output = match which("prlimit") {
         Some(prlimit) => Command::new(prlimit)
             .args(["--as=3000000000", "--", env!("CARGO_BIN_EXE_leash")])
-            .args(args)
+            .args(&args)
             .output()
             .expect("prlimit runs"),
         None => leash(&args),
     };
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
-    let summary: Value = serde_json::from_str(&stdout(&output)).expect("JSON summary");
-    assert_eq!(summary["cases"], 20);
+    assert_eq!(output.status.code(), Some(0), "{}\n{}", stdout(&output), stderr(&output));
+    serde_json::from_str(&stdout(&output)).expect("JSON summary")
 }
 
-/// The path of `program` on `PATH`, if it is there.
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| Path::new(dir).join(program))
-        .find(|p| p.is_file())
+#[test]
+fn fuzz_with_a_slice_ending_at_2_pow_32_stays_in_bounded_memory() {
+    let summary = far_slice_campaign("bad-input-d1", 4_294_967_264, 20);
+    assert_eq!(summary["cases"], 20);
 }
 
 #[test]
@@ -259,31 +244,7 @@ fn report_of_a_note_with_a_script_tag_prints_it_as_text() {
 
 #[test]
 fn fuzz_with_a_slice_at_1_mb_reports_no_finding_from_the_harness() {
-    let dir = scratch_dir("bad-input-d4-policy");
-    let policy = write(
-        &dir,
-        "mb-slice.toml",
-        format!(
-            "version = 1\n[[permissions]]\ntarget = \"{GAME}\"\nfunction = \"f(bytes)\"\n\
-             [[permissions.rules]]\narg = 0\nslice = {{ offset = 1048576, length = 32 }}\n\
-             lt = \"5\"\n"
-        ),
-    );
-    let output = leash(&[
-        "fuzz",
-        "--policy",
-        path(&policy),
-        "--cases",
-        "30",
-        "--workers",
-        "1",
-        "--format",
-        "json",
-        "--out",
-        path(&dir.join("findings")),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}\n{}", stdout(&output), stderr(&output));
-    let summary: Value = serde_json::from_str(&stdout(&output)).expect("JSON summary");
+    let summary = far_slice_campaign("bad-input-d4-policy", 1 << 20, 30);
     assert_eq!(summary["findings"], Value::Array(vec![]));
     assert_eq!(summary["not_runnable"], 0);
 }

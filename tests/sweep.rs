@@ -20,11 +20,12 @@
 
 mod common;
 
-use std::io::Read as _;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use common::which;
 use serde_json::{Value, json};
 
 /// The exit codes `src/main.rs` documents.
@@ -45,14 +46,6 @@ fn leash_bin() -> PathBuf {
         Some(bin) => root().join(bin),
         None => PathBuf::from(env!("CARGO_BIN_EXE_leash")),
     }
-}
-
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| Path::new(dir).join(program))
-        .find(|p| p.is_file())
 }
 
 fn random_count(default: usize) -> usize {
@@ -87,39 +80,39 @@ fn run_to(command: &mut Command, deadline: Duration) -> Ran {
     let start = Instant::now();
     let mut child =
         command.stdin(Stdio::null()).stderr(Stdio::piped()).spawn().expect("the binary starts");
-    let out = child.stdout.take();
-    let mut err = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut out) = out {
-            let _ = out.read_to_end(&mut bytes);
-        }
-        bytes
-    });
-    let err = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = err.read_to_end(&mut bytes);
-        bytes
-    });
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waits") {
-            break Some(status);
-        }
-        if start.elapsed() > deadline {
-            timed_out = true;
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let out = child.stdout.take().map(read_all);
+    let err = read_all(child.stderr.take().expect("stderr"));
+    let status = wait_until(&mut child, start, deadline);
     Ran {
+        timed_out: status.is_none(),
         status,
-        stdout: out.join().expect("reader"),
+        stdout: out.map(|o| o.join().expect("reader")).unwrap_or_default(),
         stderr: String::from_utf8_lossy(&err.join().expect("reader")).into_owned(),
         elapsed: start.elapsed(),
-        timed_out,
+    }
+}
+
+/// Reads `from` to its end on a thread (so a child never blocks on a full pipe).
+fn read_all(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = from.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+/// Waits for `child` until `deadline` after `since`; kills it then (`None`).
+fn wait_until(child: &mut Child, since: Instant, deadline: Duration) -> Option<ExitStatus> {
+    loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            return Some(status);
+        }
+        if since.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -513,30 +506,25 @@ fn sweep_policy_files() {
         std::fs::write(&path, bytes).expect("written");
         path.display().to_string()
     };
+    let findings = dir.join("findings").display().to_string();
+    // `explain` on every file, a two-case campaign with it as the policy on some.
+    let policy_runs = |name: &str, path: &str, fuzz: bool| {
+        let mut runs = vec![(
+            format!("explain {name}"),
+            s(&["explain", path, "--now", "1700000000"]),
+            Expect::Any,
+        )];
+        if fuzz {
+            let args = ["fuzz", "--policy", path, "--cases", "2", "--workers", "1"];
+            let mut args = s(&args);
+            args.extend(s(&["--format", "json", "--out", &findings]));
+            runs.push((format!("fuzz --policy {name}"), args, Expect::Any));
+        }
+        runs
+    };
     for (name, bytes) in scripted_policies() {
         let path = write(name.to_string(), &bytes);
-        runs.push((
-            format!("explain {name}"),
-            s(&["explain", &path, "--now", "1700000000"]),
-            Expect::Any,
-        ));
-        runs.push((
-            format!("fuzz --policy {name}"),
-            s(&[
-                "fuzz",
-                "--policy",
-                &path,
-                "--cases",
-                "2",
-                "--workers",
-                "1",
-                "--format",
-                "json",
-                "--out",
-                &dir.join("findings").display().to_string(),
-            ]),
-            Expect::Any,
-        ));
+        runs.extend(policy_runs(name, &path, true));
     }
     for special in ["/dev/null", "/dev/zero", "/", "/nonexistent/p.toml"] {
         runs.push((format!("explain {special}"), s(&["explain", special]), Expect::Exit(2)));
@@ -558,28 +546,7 @@ fn sweep_policy_files() {
             (_, Some(toml)) => (format!("random-{i}.toml"), toml.into_bytes()),
         };
         let path = write(name.clone(), &bytes);
-        runs.push((
-            format!("explain {name}"),
-            s(&["explain", &path, "--now", "1700000000"]),
-            Expect::Any,
-        ));
-        if i.is_multiple_of(8) {
-            runs.push((
-                format!("fuzz --policy {name}"),
-                s(&[
-                    "fuzz",
-                    "--policy",
-                    &path,
-                    "--cases",
-                    "2",
-                    "--workers",
-                    "1",
-                    "--out",
-                    &dir.join("findings").display().to_string(),
-                ]),
-                Expect::Any,
-            ));
-        }
+        runs.extend(policy_runs(&name, &path, i.is_multiple_of(8)));
     }
     let problems = sweep(&runs);
     assert_clean("policy", runs.len(), &problems);
@@ -940,37 +907,16 @@ fn signalled_campaign(signals: &[&str], extra: &[&str]) -> Option<Ran> {
         let _ = Command::new(&kill).args([&format!("-{signal}"), &pid]).status();
         std::thread::sleep(Duration::from_millis(200));
     }
-    let mut rest = Vec::new();
-    let reader = std::thread::spawn(move || {
-        let _ = err.read_to_end(&mut rest);
-        rest
-    });
-    let mut out = child.stdout.take().expect("stdout");
-    let out_reader = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = out.read_to_end(&mut bytes);
-        bytes
-    });
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waits") {
-            break Some(status);
-        }
-        if signalled.elapsed() > Duration::from_secs(30) {
-            timed_out = true;
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    seen.extend(reader.join().expect("reader"));
+    let rest = read_all(err);
+    let out = read_all(child.stdout.take().expect("stdout"));
+    let status = wait_until(&mut child, signalled, Duration::from_secs(30));
+    seen.extend(rest.join().expect("reader"));
     Some(Ran {
+        timed_out: status.is_none(),
         status,
-        stdout: out_reader.join().expect("reader"),
+        stdout: out.join().expect("reader"),
         stderr: String::from_utf8_lossy(&seen).into_owned(),
         elapsed: signalled.elapsed(),
-        timed_out,
     })
 }
 

@@ -47,3 +47,13 @@ pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch directory");
     dir
 }
+
+/// The path of `program` on `PATH`, if it is there (tests that need `prlimit`, `kill` or
+/// `unshare` skip, saying so, where it is not).
+pub(crate) fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| Path::new(dir).join(program))
+        .find(|p| p.is_file())
+}

@@ -36,7 +36,23 @@ const NODE_MODULES = path.join(ROOT, "node_modules");
 
 const SOLC_VERSION = "0.8.37";
 const DEPENDENCY_SOURCES = { "@account-abstraction/contracts/core/EntryPoint.sol": ["EntryPoint"] };
-const PINNED_PACKAGES = ["@account-abstraction/contracts", "@openzeppelin/contracts", "solady", "solc"];
+const PINNED_PACKAGES = [
+  "@account-abstraction/contracts",
+  "@openzeppelin/contracts",
+  "@rhinestone/modulekit",
+  "solady",
+  "solc",
+];
+
+// leash's SmartSessions policies (src/smartsessions/) are written against the policy interfaces
+// of @rhinestone/modulekit. Those files import modulekit's GitHub-only dependencies, which npm
+// cannot install (package.json replaces them with an empty stub); their imports resolve to the
+// registry packages pinned here instead: the same EntryPoint v0.8 types, and the standard
+// IERC165 interface (identical to forge-std's).
+const REMAPPINGS = [
+  "@ERC4337/account-abstraction/contracts/=@account-abstraction/contracts/",
+  "forge-std/interfaces/IERC165.sol=@openzeppelin/contracts/utils/introspection/IERC165.sol",
+];
 
 // Everything that affects the bytecode. outputSelection is added per compile.
 const SETTINGS = {
@@ -44,6 +60,7 @@ const SETTINGS = {
   viaIR: true,
   optimizer: { enabled: true, runs: 200 },
   metadata: { bytecodeHash: "none", appendCBOR: false },
+  remappings: REMAPPINGS,
 };
 
 const OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "evm.methodIdentifiers"];

@@ -1,10 +1,11 @@
-//! The module a command runs against: the reference module by default, a built-in mutant, or an
-//! external module's Foundry-layout artifact.
+//! The module a command runs against: the reference module by default, a built-in mutant, an
+//! external module's Foundry-layout artifact, or a real module kind (SmartSessions).
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use leash_fuzz::evm::WorldError;
+use leash_fuzz::modules::smartsessions::Build;
 use leash_fuzz::target::{Target, TargetError};
 
 /// Which module to run against.
@@ -21,12 +22,37 @@ pub(crate) struct TargetArgs {
     /// (constructor `(entryPoint, owner, validator, validatorInitData)`).
     #[arg(long, value_name = "ARTIFACT", requires = "module")]
     account: Option<PathBuf>,
+    /// The kind of module: leash's own ISessionManager interface (the default), or
+    /// Rhinestone/Biconomy SmartSessions (the build inside @rhinestone/modulekit@0.5.9, or the
+    /// one --artifacts names).
+    #[arg(long, value_enum, value_name = "KIND", conflicts_with_all = ["mutant", "module"])]
+    module_kind: Option<ModuleKind>,
+    /// With --module-kind smartsessions: a directory of Foundry-layout artifacts of a
+    /// SmartSessions build (SmartSession and its policies SudoPolicy, UniActionPolicy,
+    /// ValueLimitPolicy, UsageLimitPolicy, TimeFramePolicy, ERC20SpendingLimitPolicy, each as
+    /// `X/X.json` or `X.sol/X.json`) instead of the modulekit build.
+    #[arg(long, value_name = "DIR", requires = "module_kind")]
+    artifacts: Option<PathBuf>,
+    /// With --module-kind smartsessions: the node_modules directory holding
+    /// @rhinestone/modulekit@0.5.9 (default: $LEASH_NODE_MODULES, else this checkout's
+    /// reference-contracts/node_modules).
+    #[arg(long, value_name = "DIR", requires = "module_kind", conflicts_with = "artifacts")]
+    node_modules: Option<PathBuf>,
+}
+
+/// The kinds of module `--module-kind` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModuleKind {
+    /// leash's own ISessionManager interface (spec v1).
+    SessionManager,
+    /// Rhinestone/Biconomy SmartSessions.
+    Smartsessions,
 }
 
 impl TargetArgs {
     /// The target these arguments name, or `None` when none was given.
     pub(crate) fn resolve_given(&self) -> anyhow::Result<Option<Target>> {
-        if self.mutant.is_none() && self.module.is_none() {
+        if self.mutant.is_none() && self.module.is_none() && self.module_kind.is_none() {
             return Ok(None);
         }
         self.resolve().map(Some)
@@ -34,12 +60,19 @@ impl TargetArgs {
 
     /// The target these arguments name, deployed once to check that it deploys.
     pub(crate) fn resolve(&self) -> anyhow::Result<Target> {
-        let target = match (&self.mutant, &self.module) {
-            (Some(name), _) => Target::mutant(name)?,
-            (None, Some(module)) => Target::external(module, self.account.as_deref())?,
-            (None, None) => Target::reference()?,
+        let target = match (&self.mutant, &self.module, self.module_kind) {
+            (Some(name), _, _) => Target::mutant(name)?,
+            (None, Some(module), _) => Target::external(module, self.account.as_deref())?,
+            (None, None, Some(ModuleKind::Smartsessions)) => match &self.artifacts {
+                Some(dir) => Target::smartsessions(Build::from_artifacts(dir)?)?,
+                None => Target::smartsessions_modulekit(self.node_modules.as_deref())?,
+            },
+            (None, None, Some(ModuleKind::SessionManager)) if self.artifacts.is_some() => {
+                anyhow::bail!("--artifacts needs --module-kind smartsessions")
+            }
+            (None, None, _) => Target::reference()?,
         };
-        target.world().map_err(|e| deploy_failure(e, &target.label, self.account.as_deref()))?;
+        target.probe().map_err(|e| deploy_failure(e, &target.label, self.account.as_deref()))?;
         Ok(target)
     }
 }
@@ -49,6 +82,9 @@ impl TargetArgs {
 /// `--account` that does not work as the account.
 fn deploy_failure(error: TargetError, label: &str, account: Option<&Path>) -> anyhow::Error {
     let TargetError::World { source, .. } = &error else {
+        if let TargetError::Probe { .. } = &error {
+            return anyhow::Error::new(error);
+        }
         return anyhow::Error::new(error).context(format!("module '{label}' does not deploy"));
     };
     let account_failed = matches!(

@@ -48,9 +48,10 @@ fn markdown_summarizes_then_explains_each_finding() {
             "| liveness | high | 1 |",
             "| state | high | 2 |",
             "| reason | low | 0 |",
-            "| module | bypass | strictness | liveness | state | reason | clean |",
-            "| `mutant:c6-transferfrom-other` | 1 | 0 | 0 | 0 | 0 | 0 |",
-            "| `reference` | 0 | 0 | 0 | 0 | 0 | 1 |",
+            "| limitation | info | 0 |",
+            "| module | bypass | strictness | liveness | state | reason | limitation | clean |",
+            "| `mutant:c6-transferfrom-other` | 1 | 0 | 0 | 0 | 0 | 0 | 0 |",
+            "| `reference` | 0 | 0 | 0 | 0 | 0 | 0 | 1 |",
             "### 2. bypass (critical) in `mutant:c6-transferfrom-other`, spec §8.3",
             "- **Spec clause:** §8.3: transferFrom moves tokens of another address",
             "- **Where:** step 1, op 0",
@@ -112,7 +113,7 @@ fn json_is_versioned_and_complete() {
         .iter()
         .map(|c| c["class"].as_str().expect("class"))
         .collect();
-    assert_eq!(classes, ["bypass", "strictness", "liveness", "state", "reason"]);
+    assert_eq!(classes, ["bypass", "strictness", "liveness", "state", "reason", "limitation"]);
     assert_eq!(summary["by_class"][0]["findings"], 2);
     let modules = summary["modules"].as_array().expect("modules");
     assert_eq!(modules.len(), 7);
@@ -179,7 +180,14 @@ fn check_sarif(log: &Value) -> Vec<Value> {
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().expect("rule id")).collect();
     assert_eq!(
         ids,
-        ["leash/bypass", "leash/strictness", "leash/liveness", "leash/state", "leash/reason"]
+        [
+            "leash/bypass",
+            "leash/strictness",
+            "leash/liveness",
+            "leash/state",
+            "leash/reason",
+            "leash/limitation"
+        ]
     );
     for rule in rules {
         assert!(rule["name"].as_str().is_some_and(|s| !s.is_empty()), "{rule}");

@@ -81,7 +81,7 @@ pub struct Progress {
     /// Cases the harness could not run to the end (a harness limit, never a finding).
     pub not_runnable: AtomicU64,
     /// Distinct findings, by class (indexed as `Class::ALL`).
-    pub findings: [AtomicU64; 5],
+    pub findings: [AtomicU64; 6],
     features: Vec<AtomicU64>,
     /// Set to stop the campaign (Ctrl-C); workers stop after their current case. Shared, so a
     /// signal handler can hold it.
@@ -119,7 +119,7 @@ pub struct Snapshot {
     /// Distinct behaviour features reached.
     pub features: u64,
     /// Distinct findings by class, as `Class::ALL` orders them.
-    pub findings: [u64; 5],
+    pub findings: [u64; 6],
 }
 
 impl Snapshot {
@@ -137,7 +137,7 @@ impl Snapshot {
 impl Progress {
     /// A snapshot of the counters.
     pub fn snapshot(&self) -> Snapshot {
-        let mut findings = [0; 5];
+        let mut findings = [0; 6];
         for (slot, counter) in findings.iter_mut().zip(&self.findings) {
             *slot = counter.load(Ordering::Relaxed);
         }
@@ -298,9 +298,9 @@ pub fn run_campaign(
     on_found: &(dyn Fn(&Found) + Sync),
 ) -> Result<Summary, CampaignError> {
     // Deploy once up front so a bad target fails before any thread starts.
-    let probe = target.world()?;
-    let catalog = Catalog::reference(probe.addresses());
-    drop(probe);
+    let (probe, module) = target.instantiate()?;
+    let catalog = Catalog::for_module(probe.addresses(), &*module);
+    drop((probe, module));
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
     let workers = config.workers.max(1);

@@ -19,12 +19,23 @@ pub enum Class {
     State,
     /// Both deny, for different clauses.
     Reason,
+    /// A known-by-design divergence: the module did what its semantics say (the oracle judged
+    /// it against the effective policy and found nothing), but what executed breaks the policy
+    /// as the user wrote it, in a way the module cannot express (an intent gap of the
+    /// translation, or a documented limitation of its semantic profile, spec Part P).
+    Limitation,
 }
 
 impl Class {
     /// Every class, most severe first.
-    pub const ALL: [Class; 5] =
-        [Self::Bypass, Self::Strictness, Self::Liveness, Self::State, Self::Reason];
+    pub const ALL: [Class; 6] = [
+        Self::Bypass,
+        Self::Strictness,
+        Self::Liveness,
+        Self::State,
+        Self::Reason,
+        Self::Limitation,
+    ];
 
     /// The class's name in reports.
     pub fn name(self) -> &'static str {
@@ -34,6 +45,7 @@ impl Class {
             Self::Liveness => "liveness",
             Self::State => "state",
             Self::Reason => "reason",
+            Self::Limitation => "limitation",
         }
     }
 
@@ -44,6 +56,7 @@ impl Class {
             Self::Strictness => "medium",
             Self::Liveness | Self::State => "high",
             Self::Reason => "low",
+            Self::Limitation => "info",
         }
     }
 }

@@ -15,6 +15,7 @@
 //! ([`ArgDecoding::Solidity`]). Counters and on-chain invariants are compared by the runner.
 
 use alloy_primitives::U256;
+use leash_model::profile::DecoderClass;
 use leash_model::{ArgDecoding, Denial, DenyReason, Env, Execution, Session, Status, Verdict};
 
 use crate::evm::{AccountCall, CallKind, EvmDenial, OpOutcome};
@@ -62,6 +63,33 @@ pub fn describe_verdict(verdict: &Verdict<'_>) -> String {
     }
 }
 
+/// What the model expects of one op: allowed, making these executions, or denied.
+#[derive(Clone, Copy, Debug)]
+pub enum Expected<'v, 'a> {
+    /// Allowed, with these executions, in order.
+    Allow(&'v [Execution<'a>]),
+    /// Denied.
+    Deny(&'v Denial),
+}
+
+impl<'v, 'a> Expected<'v, 'a> {
+    /// What a model verdict expects.
+    pub fn of(verdict: &'v Verdict<'a>) -> Self {
+        match verdict {
+            Verdict::Allow(effects) => Self::Allow(&effects.executions),
+            Verdict::Deny(denial) => Self::Deny(denial),
+        }
+    }
+
+    /// The expectation in words.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Allow(executions) => format!("allow ({} execution(s))", executions.len()),
+            Self::Deny(denial) => format!("deny: {denial}"),
+        }
+    }
+}
+
 /// Whether the module's denial stands for the model's.
 fn same_denial(evm: &EvmDenial, model: &Denial) -> bool {
     match evm {
@@ -93,8 +121,9 @@ fn check_executed(
     if session.status == Status::Revoked {
         return Err("the account made calls for a revoked session (spec §2.3.2)".into());
     }
-    // The model checks a bounded batch; more calls than that are a violation in themselves.
-    if calls.len() > leash_model::bounds::MAX_BATCH {
+    // Under spec v1 a batch is bounded, so more calls than that are a violation in themselves;
+    // a module whose decoding has no such bound (§P4) is judged on all of them.
+    if env.profile.decoder == DecoderClass::Strict && calls.len() > leash_model::bounds::MAX_BATCH {
         return Err(format!(
             "the account made {} calls, more than a batch may hold (spec §3.6.4)",
             calls.len()
@@ -105,25 +134,25 @@ fn check_executed(
         .map(|c| Execution { target: c.target, value: c.value, data: &c.input })
         .collect();
     session
-        .check(env, &executions, ArgDecoding::Solidity)
+        .check_many(env, &executions, ArgDecoding::Solidity)
         .map(|_| ())
         .map_err(|denial| format!("the executed calls violate the policy: {denial}"))
 }
 
 /// Compares one op. `session` is the signer's session before the op (`None` without one).
 pub fn compare(
-    verdict: &Verdict<'_>,
+    verdict: Expected<'_, '_>,
     outcome: &OpOutcome,
     session: Option<&Session>,
     env: &Env,
 ) -> Option<Divergence> {
     let divergence = |class, detail: String| Some(Divergence { class, detail });
     match (verdict, outcome) {
-        (Verdict::Allow(_), OpOutcome::Denied(denial)) => divergence(
+        (Expected::Allow(_), OpOutcome::Denied(denial)) => divergence(
             Class::Liveness,
             format!("the spec allows the op; the module denied it ({denial:?})"),
         ),
-        (Verdict::Deny(model), OpOutcome::Denied(evm)) => {
+        (Expected::Deny(model), OpOutcome::Denied(evm)) => {
             if same_denial(evm, model) {
                 None
             } else {
@@ -144,17 +173,16 @@ pub fn compare(
                          spec's verdict: {}",
                         call.scheme,
                         call.target,
-                        describe_verdict(verdict)
+                        verdict.describe()
                     ),
                 );
             }
             let executed: Vec<&AccountCall> = effective(calls).collect();
-            if let Verdict::Allow(effects) = verdict {
+            if let Expected::Allow(expected) = verdict {
                 // Direct calls the account attempted must be the model's executions, in order:
                 // all of them when the execution succeeded, a prefix when it reverted.
                 let attempted: Vec<&AccountCall> =
                     calls.iter().filter(|c| c.nesting == 0).collect();
-                let expected = &effects.executions;
                 let matches = attempted.len() <= expected.len()
                     && (!*success || attempted.len() == expected.len())
                     && attempted.iter().zip(expected.iter()).all(|(c, e)| {
@@ -164,8 +192,9 @@ pub fn compare(
                     return None;
                 }
                 let why = format!(
-                    "the account's calls differ from the {} execution(s) the spec decodes",
-                    expected.len()
+                    "the account's calls differ from the {} execution(s) the spec decodes ({})",
+                    expected.len(),
+                    first_difference(&attempted, expected)
                 );
                 return Some(match check_executed(session, env, &executed) {
                     Err(violation) => {
@@ -174,7 +203,7 @@ pub fn compare(
                     Ok(()) => Divergence { class: Class::Strictness, detail: why },
                 });
             }
-            let Verdict::Deny(model) = verdict else { unreachable!("allow handled above") };
+            let Expected::Deny(model) = verdict else { unreachable!("allow handled above") };
             if executed.is_empty() {
                 return divergence(
                     Class::Strictness,
@@ -198,6 +227,27 @@ pub fn compare(
             }
         }
     }
+}
+
+/// The first call where what the account attempted and what the model decoded differ, in words.
+fn first_difference(attempted: &[&AccountCall], expected: &[Execution<'_>]) -> String {
+    let describe = |target: &alloy_primitives::Address, value: &U256, data: &[u8]| {
+        let selector = data.get(..4).map_or_else(
+            || format!("{} byte(s) of calldata", data.len()),
+            |s| format!("0x{}", alloy_primitives::hex::encode(s)),
+        );
+        format!("{selector} to {target} with {value} wei")
+    };
+    for (i, (c, e)) in attempted.iter().zip(expected).enumerate() {
+        if c.target != e.target || c.value != e.value || c.input[..] != *e.data {
+            return format!(
+                "call {i}: the account made {}, the spec decodes {}",
+                describe(&c.target, &c.value, &c.input),
+                describe(&e.target, &e.value, e.data)
+            );
+        }
+    }
+    format!("the account made {} call(s)", attempted.len())
 }
 
 /// Native value the account sent in effective calls.

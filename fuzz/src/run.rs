@@ -10,16 +10,20 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::SolEvent;
-use leash_model::profile::{CounterScope, NativeDefault};
-use leash_model::{AccountState, Env, Policy, SemanticProfile, Session, Target, UserOp, Verdict};
+use leash_model::abi::execute::decode_execute_unlimited;
+use leash_model::profile::{CounterScope, DecoderClass, NativeDefault};
+use leash_model::{
+    AccountState, ArgDecoding, Denial, DenyReason, Effects, Env, Execution, Executions, Policy,
+    SemanticProfile, Session, Target, UserOp, Verdict,
+};
 
 use crate::case::{Case, Op, START_TIME, Signer, Step};
 use crate::evm::abi::ILeashToken;
 use crate::evm::keys::Signing;
 use crate::evm::{OpOutcome, PackedUserOperation, World, session_keys};
 use crate::finding::{Class, Finding};
-use crate::modules::{Observed, SessionModule};
-use crate::oracle::{self, describe_outcome, describe_verdict};
+use crate::modules::{IntentGap, Observed, SessionModule};
+use crate::oracle::{self, describe_outcome};
 use crate::target::{Target as ModuleTarget, TargetError};
 
 /// When the module's counters are read back and compared.
@@ -67,6 +71,9 @@ pub struct CaseReport {
     /// bundle's gas, an op refused for gas), which says nothing about the module. Such a case
     /// has no finding.
     pub not_runnable: Option<String>,
+    /// The first documented limitation the case exercised (class `limitation`), while it ran
+    /// on; it becomes the case's finding if no other comes.
+    pub limitation: Option<Finding>,
 }
 
 /// Why a case stops early: a finding, or a harness limit.
@@ -204,6 +211,7 @@ impl Runner {
         self.world.reset();
         self.module.reset();
         let mut run = CaseRun {
+            intent: (!self.module.profile().is_spec_v1()).then(Intent::default),
             model: AccountState::new(),
             now: START_TIME,
             report: CaseReport::default(),
@@ -226,6 +234,10 @@ impl Runner {
         let last = case.steps.len().saturating_sub(1);
         if let Err(finding) = self.compare_all_counters(&run, last, observer) {
             run.report.finding = Some(finding);
+        }
+        // A documented limitation is the case's finding only when nothing else diverged.
+        if run.report.finding.is_none() {
+            run.report.finding = run.report.limitation.clone();
         }
         run.report
     }
@@ -257,8 +269,11 @@ impl Runner {
                 self.world.set_timestamp(run.now);
                 // The model holds what the module can express of the policy (its translation's
                 // effective policy); the module is configured from the policy itself.
-                let effective = self.module.translate(policy).effective;
-                let model = run.model.install(address, effective);
+                let translation = self.module.translate(policy);
+                if let Some(intent) = &mut run.intent {
+                    intent.install(address, policy, translation.gaps.clone());
+                }
+                let model = run.model.install(address, translation.effective);
                 let module = self.module.install(&mut self.world, address, policy);
                 observer.lifecycle(
                     index,
@@ -284,6 +299,9 @@ impl Runner {
                 run.report.features.push(feature(&[2, u32::from(*key)]));
                 self.world.set_timestamp(run.now);
                 let model = run.model.revoke(address);
+                if let Some(intent) = &mut run.intent {
+                    intent.revoke(address);
+                }
                 let module = self.module.revoke(&mut self.world, address);
                 observer.lifecycle(index, *key, None, run.now, model.is_ok(), module.is_ok());
                 if model.is_ok() != module.is_ok() {
@@ -341,7 +359,14 @@ impl Runner {
             let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
             let verdict =
                 run.model.execute_op(&env, &UserOp { signer: *signer, call_data: &op.call_data });
-            verdicts.push((verdict, before, *signer));
+            let judged = match verdict.denial() {
+                Some(d) if d.reason == DenyReason::BatchTooLarge => {
+                    beyond_capacity(&mut run.model, &env, *signer, &op.call_data)
+                        .map_or(Judged::Model(verdict), Judged::Many)
+                }
+                _ => Judged::Model(verdict),
+            };
+            verdicts.push((judged, before, *signer));
         }
         run.report.ops += ops.len() as u64;
         let outcomes = match self.world.run_bundle(run.now, &packed) {
@@ -365,7 +390,7 @@ impl Runner {
             verdicts.iter().zip(&outcomes).zip(ops).enumerate()
         {
             run.report.allowed += u64::from(verdict.is_allow());
-            let code = verdict_code(verdict);
+            let code = verdict.code();
             run.report.features.push(feature(&[
                 3,
                 code,
@@ -373,7 +398,8 @@ impl Runner {
                 mutation_code(op),
                 batch_bucket(op),
             ]));
-            if let Some(d) = oracle::compare(verdict, outcome, before.as_ref(), &env) {
+            let expected = verdict.expected();
+            if let Some(d) = oracle::compare(expected, outcome, before.as_ref(), &env) {
                 if d.class == Class::Reason && !self.config.compare_reasons {
                     continue;
                 }
@@ -381,8 +407,8 @@ impl Runner {
                     class: d.class,
                     step: index,
                     op: Some(position),
-                    model: describe_verdict(verdict),
-                    module: describe_outcome(outcome),
+                    model: expected.describe(),
+                    module: self.describe(outcome),
                     detail: d.detail,
                 }));
             }
@@ -392,14 +418,35 @@ impl Runner {
                         class: Class::Bypass,
                         step: index,
                         op: Some(position),
-                        model: describe_verdict(verdict),
-                        module: describe_outcome(outcome),
+                        model: expected.describe(),
+                        module: self.describe(outcome),
                         detail,
                     },
                 )?;
+                if let Some(intent) = &mut run.intent
+                    && let Err(detail) = intent.check(&env, signer, calls)
+                    && run.report.limitation.is_none()
+                {
+                    run.report.limitation = Some(Finding {
+                        class: Class::Limitation,
+                        step: index,
+                        op: Some(position),
+                        model: expected.describe(),
+                        module: self.describe(outcome),
+                        detail,
+                    });
+                }
             }
         }
         Ok(())
+    }
+
+    /// The module's outcome in words, with what the adapter knows of its refusals.
+    fn describe(&self, outcome: &OpOutcome) -> String {
+        match outcome.denial().and_then(|d| self.module.describe_denial(d)) {
+            Some(what) => format!("denied: {what}"),
+            None => describe_outcome(outcome),
+        }
     }
 
     /// On-chain invariants for the session of `signer` (spec §7, §8): native value sent and
@@ -539,8 +586,180 @@ pub fn presign_op(
     (packed, signer, signature)
 }
 
+/// What the model expects of one op: its verdict, or for an op with more executions than the
+/// model holds (a bounded or unbounded decoder's batch, §P4), the result of checking all of
+/// them in chunks.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per op of a bundle, matched at once; boxing would only add an allocation"
+)]
+enum Judged<'a> {
+    /// The model's verdict.
+    Model(Verdict<'a>),
+    /// The executions a lenient decoder reads, checked in chunks, or the denial.
+    Many(Result<Vec<Execution<'a>>, Denial>),
+}
+
+impl<'a> Judged<'a> {
+    fn expected(&self) -> oracle::Expected<'_, 'a> {
+        match self {
+            Self::Model(verdict) => oracle::Expected::of(verdict),
+            Self::Many(Ok(executions)) => oracle::Expected::Allow(executions),
+            Self::Many(Err(denial)) => oracle::Expected::Deny(denial),
+        }
+    }
+
+    fn is_allow(&self) -> bool {
+        matches!(self.expected(), oracle::Expected::Allow(_))
+    }
+
+    fn code(&self) -> u32 {
+        match self.expected() {
+            oracle::Expected::Allow(_) => 0,
+            oracle::Expected::Deny(d) => u32::from(d.reason.code()),
+        }
+    }
+}
+
+/// For an op the model denied only because its batch exceeds `MAX_BATCH`, under a profile whose
+/// decoder has no such bound: all its executions checked in chunks (and, if allowed, their
+/// effects applied). `None` under spec v1, where the bound is a rule.
+fn beyond_capacity<'a>(
+    model: &mut AccountState,
+    env: &Env,
+    signer: Option<Address>,
+    call_data: &'a [u8],
+) -> Option<Result<Vec<Execution<'a>>, Denial>> {
+    if env.profile.decoder == DecoderClass::Strict {
+        return None;
+    }
+    let session = signer.and_then(|s| model.session(s))?.clone();
+    let executions = match decode_execute_unlimited(call_data, &env.profile) {
+        Ok(executions) => executions,
+        Err(denial) => return Some(Err(denial)),
+    };
+    Some(match session.check_many(env, &executions, ArgDecoding::Strict) {
+        Ok(after) => {
+            let effects = Effects {
+                key: session.key,
+                executions: Executions::new(),
+                before: session.counters,
+                after,
+            };
+            model.apply(&effects).expect("computed from this state");
+            Ok(executions)
+        }
+        Err(denial) => Err(denial),
+    })
+}
+
+/// The policies as their users wrote them, judged under spec v1 against what the account
+/// executed, beside the model's effective policies: a module whose semantics differ from
+/// spec v1 can do what its own semantics allow and still break what the user asked, which is a
+/// documented limitation (spec Part P, the translation's intent gaps), not a bypass.
+#[derive(Default)]
+struct Intent {
+    state: AccountState,
+    gaps: BTreeMap<Address, Vec<IntentGap>>,
+    /// Keys whose executed calls already broke their policy: not checked again until the key
+    /// is reinstalled (their counters no longer mean anything).
+    broken: std::collections::BTreeSet<Address>,
+}
+
+impl Intent {
+    fn install(&mut self, key: Address, policy: &Policy, gaps: Vec<IntentGap>) {
+        let _ = self.state.install(key, policy.clone());
+        self.gaps.insert(key, gaps);
+        self.broken.remove(&key);
+    }
+
+    fn revoke(&mut self, key: Address) {
+        let _ = self.state.revoke(key);
+    }
+
+    /// Checks what the account executed for `signer` against the policy as written; `Err` says
+    /// what it breaks and which gap or limitation lets it.
+    fn check(
+        &mut self,
+        env: &Env,
+        signer: Address,
+        calls: &[crate::evm::AccountCall],
+    ) -> Result<(), String> {
+        if self.broken.contains(&signer) {
+            return Ok(());
+        }
+        let Some(session) = self.state.session(signer).cloned() else {
+            return Ok(());
+        };
+        let executions: Vec<Execution<'_>> = oracle::effective(calls)
+            .map(|c| Execution { target: c.target, value: c.value, data: &c.input })
+            .collect();
+        let spec = Env { profile: SemanticProfile::SPEC_V1, ..*env };
+        match session.check_many(&spec, &executions, ArgDecoding::Solidity) {
+            Ok(after) => {
+                let effects = Effects {
+                    key: signer,
+                    executions: Executions::new(),
+                    before: session.counters,
+                    after,
+                };
+                let _ = self.state.apply(&effects);
+                Ok(())
+            }
+            Err(denial) => {
+                self.broken.insert(signer);
+                let gaps = self.gaps.get(&signer).map_or(&[][..], Vec::as_slice);
+                Err(format!(
+                    "the executed calls break the policy as written: {denial}; {}",
+                    explain_limitation(denial.reason, gaps, &env.profile)
+                ))
+            }
+        }
+    }
+}
+
+/// Which intent gaps of the translation, or which parameters of the module's profile, let an
+/// op break the policy as written with `reason`.
+fn explain_limitation(reason: DenyReason, gaps: &[IntentGap], profile: &SemanticProfile) -> String {
+    let code = reason.code();
+    let topics: &[&str] = match code {
+        40 => &["§P7.1", "§P9"],
+        41 => &["§P7.2", "§P9"],
+        42 => &["§P7.3", "§P9"],
+        50 | 51 => &["§P8", "§P9", "§5", "§P7"],
+        60..=68 => &["§P10", "§P11", "§6"],
+        70..=72 => &["§7", "§P13"],
+        80..=84 => &["§8", "§P12", "§P14"],
+        90 => &["§9", "§P16"],
+        100 => &["§10", "§P15"],
+        _ => &["§11", "§P17"],
+    };
+    let named: Vec<String> = gaps
+        .iter()
+        .filter(|g| topics.iter().any(|t| g.clause.starts_with(t)))
+        .map(|g| format!("{} ({})", g.id, g.detail))
+        .collect();
+    if !named.is_empty() {
+        return format!("the module cannot express it: {}", named.join("; "));
+    }
+    let params: Vec<String> = profile
+        .differences()
+        .into_iter()
+        .filter(|(clause, _, _)| topics.iter().any(|t| clause.starts_with(t)))
+        .map(|(clause, name, value)| format!("{name} {value} ({clause})"))
+        .collect();
+    if params.is_empty() {
+        "a documented limitation of the module's semantics (spec Part P)".into()
+    } else {
+        format!("a documented limitation of the module's semantics: {}", params.join(", "))
+    }
+}
+
 /// The state one case builds up on the model's side.
 struct CaseRun {
+    /// The policies as written, beside the effective ones (only for modules that differ from
+    /// spec v1).
+    intent: Option<Intent>,
     model: AccountState,
     now: u64,
     report: CaseReport,
@@ -621,10 +840,6 @@ fn counter_difference(
         (Some(_), None) => "the model has a session the module does not".into(),
         (None, None) => "no session on either side".into(),
     }
-}
-
-fn verdict_code(verdict: &Verdict<'_>) -> u32 {
-    verdict.denial().map_or(0, |d| u32::from(d.reason.code()))
 }
 
 fn outcome_code(outcome: &OpOutcome) -> u32 {

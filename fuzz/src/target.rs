@@ -3,11 +3,27 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::evm::{ArtifactError, ArtifactSet, World, WorldError};
-pub use crate::modules::SessionModule;
+use leash_model::Policy;
+
+use crate::evm::{ArtifactError, ArtifactSet, ModuleCode, World, WorldError};
 use crate::modules::session_manager::SessionManagerInterface;
+use crate::modules::smartsessions::{self, Build, BuildError, Core, SmartSessionsModule};
+pub use crate::modules::{SessionModule, Translation};
+
+/// The environment variable naming the `node_modules` directory that holds
+/// `@rhinestone/modulekit` (default: this checkout's `reference-contracts/node_modules`).
+pub const NODE_MODULES_ENV: &str = "LEASH_NODE_MODULES";
 
 include!(concat!(env!("OUT_DIR"), "/mutants.rs"));
+
+/// What the module a target label names can express of `policy`, without loading its build:
+/// `None` for `ISessionManager` modules (they express every policy exactly).
+pub fn translation_for_label(label: &str, policy: &Policy) -> Option<Translation> {
+    label.strip_prefix("smartsessions:").map(|_| {
+        let addresses = crate::evm::Addresses::expected();
+        smartsessions::translate(policy, addresses.account, addresses.module)
+    })
+}
 
 /// Why a target could not be resolved. Messages name the input.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +40,25 @@ pub enum TargetError {
     /// An artifact did not load.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// A SmartSessions build did not load.
+    #[error(transparent)]
+    SmartSessions(#[from] BuildError),
+    /// A target label names no target.
+    #[error(
+        "unknown module label {label:?}: expected `reference`, `mutant:<name>`, `smartsessions:<host>:<build>` or an artifact path"
+    )]
+    UnknownLabel {
+        /// The label given.
+        label: String,
+    },
+    /// The module deployed, but refused a session it must accept.
+    #[error("{origin} reverts when it installs a session: {problem}")]
+    Probe {
+        /// The artifact (or file) the module came from.
+        origin: String,
+        /// What happened.
+        problem: String,
+    },
     /// The world could not be deployed with these artifacts.
     #[error("deploying {target}: {source}")]
     World {
@@ -53,6 +88,8 @@ pub struct Target {
 pub enum TargetKind {
     /// A module implementing `ISessionManager` (spec v1): `artifacts.module`.
     SessionManager,
+    /// Rhinestone/Biconomy SmartSessions, this build, on LeashAccount.
+    SmartSessions(Box<Build>),
 }
 
 impl Target {
@@ -103,16 +140,49 @@ impl Target {
         })
     }
 
-    /// The target a corpus entry's `module` field names: `reference`, `mutant:<name>`, or a
-    /// path to a module artifact.
+    /// SmartSessions `build` on LeashAccount.
+    pub fn smartsessions(build: Build) -> Result<Self, TargetError> {
+        Ok(Self {
+            label: format!("smartsessions:leash-account:{}", build.label),
+            artifacts: ArtifactSet::reference()?,
+            kind: TargetKind::SmartSessions(Box::new(build)),
+        })
+    }
+
+    /// The SmartSession build inside `@rhinestone/modulekit@0.5.9`, from `node_modules` (or,
+    /// when `None`, from [`NODE_MODULES_ENV`] or this checkout's `reference-contracts/`).
+    pub fn smartsessions_modulekit(node_modules: Option<&Path>) -> Result<Self, TargetError> {
+        let dir = match node_modules {
+            Some(dir) => dir.to_path_buf(),
+            None => std::env::var_os(NODE_MODULES_ENV)
+                .map_or_else(smartsessions::modulekit_dir, PathBuf::from),
+        };
+        Self::smartsessions(Build::modulekit(&dir)?)
+    }
+
+    /// The target a corpus entry's `module` field names: `reference`, `mutant:<name>`,
+    /// `smartsessions:<host>:<build>` (`<build>` is `modulekit-0.5.9` or an artifacts
+    /// directory), or a path to a module artifact.
     pub fn from_label(label: &str) -> Result<Self, TargetError> {
-        match label {
-            "reference" => Self::reference(),
-            _ => match label.strip_prefix("mutant:") {
-                Some(name) => Self::mutant(name),
-                None => Self::external(&PathBuf::from(label), None),
-            },
+        if label == "reference" {
+            return Self::reference();
         }
+        if let Some(name) = label.strip_prefix("mutant:") {
+            return Self::mutant(name);
+        }
+        if let Some(rest) = label.strip_prefix("smartsessions:") {
+            let unknown = || TargetError::UnknownLabel { label: label.to_owned() };
+            let (host, build) = rest.split_once(':').ok_or_else(unknown)?;
+            if host != "leash-account" {
+                return Err(unknown());
+            }
+            return if build == format!("modulekit-{}", smartsessions::MODULEKIT_VERSION) {
+                Self::smartsessions_modulekit(None)
+            } else {
+                Self::smartsessions(Build::from_artifacts(Path::new(build))?)
+            };
+        }
+        Self::external(&PathBuf::from(label), None)
     }
 
     /// Deploys a fresh world for this target and makes the adapter that drives its module.
@@ -123,7 +193,50 @@ impl Target {
                 let world = World::new(&self.artifacts).map_err(world_error)?;
                 Ok((world, Box::new(SessionManagerInterface)))
             }
+            TargetKind::SmartSessions(build) => {
+                let module = match &build.core {
+                    Core::Artifact(artifact) => ModuleCode::Create(artifact),
+                    Core::Runtime(runtime) => {
+                        ModuleCode::Etch { origin: &build.core_origin, runtime }
+                    }
+                };
+                let mut contracts = None;
+                let world = World::build(&self.artifacts, module, |world| {
+                    contracts = Some(smartsessions::deploy_extras(world, build)?);
+                    Ok(())
+                })
+                .map_err(world_error)?;
+                let contracts = contracts.expect("deployed with the world");
+                Ok((world, Box::new(SmartSessionsModule::new(build.flavour, contracts))))
+            }
         }
+    }
+
+    /// Deploys a fresh world and, for a real module kind, installs one plain session (a key
+    /// that may call `attack(uint256)` on the Game): a build that cannot do that is refused here,
+    /// naming its file, rather than showing up as findings.
+    pub fn probe(&self) -> Result<(), TargetError> {
+        let (mut world, mut module) = self.instantiate()?;
+        let TargetKind::SmartSessions(build) = &self.kind else {
+            return Ok(());
+        };
+        let game = world.addresses().game;
+        let policy = leash_model::Policy {
+            permissions: leash_model::BoundedVec::try_from_iter([leash_model::Permission {
+                target: leash_model::Target::Address(game),
+                selector: leash_model::Selector::Exact(
+                    leash_model::format::parse_function("attack(uint256)").expect("a signature").0,
+                ),
+                ..leash_model::Permission::default()
+            }])
+            .expect("one permission"),
+            ..leash_model::Policy::default()
+        };
+        let key = crate::evm::session_keys()[0].address();
+        module.install(&mut world, key, &policy).map_err(|e| TargetError::Probe {
+            origin: build.core_origin.clone(),
+            problem: e.to_string(),
+        })
     }
 
     /// Deploys a fresh world for this target.

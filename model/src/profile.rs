@@ -377,9 +377,10 @@ impl SemanticProfile {
         never_expires: NeverExpires::Off,
     };
 
-    /// SmartSessions as built into `@rhinestone/modulekit@0.5.9` (October 2024): as
-    /// [`Self::SMART_SESSIONS`] but with unbounded decoding, before the fixes for Renascence v2
-    /// M-1 and M-2.
+    /// What SmartSessions as built into `@rhinestone/modulekit@0.5.9` (October 2024) actually
+    /// does: [`Self::SMART_SESSIONS`] with unbounded decoding, before the fixes for Renascence v2
+    /// M-1 and M-2. leash judges that build by [`Self::SMART_SESSIONS`], so the missing bounds
+    /// show up as findings; this profile models them, for comparison.
     pub const SMART_SESSIONS_MODULEKIT: Self =
         Self { decoder: DecoderClass::Unbounded, ..Self::SMART_SESSIONS };
 

@@ -5,7 +5,7 @@ use alloy_primitives::{Address, U256};
 use crate::abi::args::ArgDecoding;
 use crate::abi::execute::decode_execute_as;
 use crate::bounded::BoundedVec;
-use crate::bounds::{MAX_PERMISSIONS, MAX_RATE, MAX_RULES, MAX_SESSIONS, MAX_TOKENS};
+use crate::bounds::{MAX_BATCH, MAX_PERMISSIONS, MAX_RATE, MAX_RULES, MAX_SESSIONS, MAX_TOKENS};
 use crate::env::{Env, UserOp};
 use crate::policy::{Policy, PolicyError};
 use crate::rules;
@@ -78,6 +78,42 @@ impl Session {
             return Err(Denial::op(DenyReason::Revoked));
         }
         rules::check_executions(&self.policy, &self.counters, env, executions, decoding)
+    }
+}
+
+impl Session {
+    /// Validates any number of decoded executions against this session, `MAX_BATCH` at a time,
+    /// each chunk against the counters the chunks before it left (spec §13.2): what a module
+    /// that accepts batches larger than the model's bound (§P4) does with one. An op still counts
+    /// once under per-op usage (§P15). For harnesses; the model's own ops never need it.
+    pub fn check_many(
+        &self,
+        env: &Env,
+        executions: &[crate::verdict::Execution<'_>],
+        decoding: ArgDecoding,
+    ) -> Result<Counters, Denial> {
+        if self.status == Status::Revoked {
+            return Err(Denial::op(DenyReason::Revoked));
+        }
+        let per_op = env.profile.usage_unit == crate::profile::UsageUnit::PerOp;
+        let mut counters = self.counters;
+        for (chunk, executions) in executions.chunks(MAX_BATCH).enumerate() {
+            if per_op && chunk > 0 {
+                // The op was counted with its first chunk.
+                counters.calls -= 1;
+            }
+            counters = rules::check_executions(&self.policy, &counters, env, executions, decoding)
+                .map_err(|d| Denial {
+                    execution: d.execution.map(|i| {
+                        u8::try_from(usize::from(i) + chunk * MAX_BATCH).unwrap_or(u8::MAX)
+                    }),
+                    ..d
+                })?;
+        }
+        if executions.is_empty() {
+            counters = rules::check_executions(&self.policy, &counters, env, &[], decoding)?;
+        }
+        Ok(counters)
     }
 }
 

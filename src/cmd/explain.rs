@@ -14,7 +14,9 @@ use super::{Outcome, OutputFormat, Run};
 use crate::human;
 use crate::policy_file::{self, Syntax};
 use crate::review::{self, Lint, Review, Severity};
+use crate::target_args::ModuleKind;
 use crate::terminal;
+use leash_fuzz::modules::IntentGap;
 
 /// Arguments of `leash explain`.
 #[derive(Debug, Args)]
@@ -33,6 +35,42 @@ pub(crate) struct ExplainArgs {
     /// Judge the time window as of this unix time (seconds) instead of the clock.
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<u64>,
+    /// Also say what this kind of module can enforce of the policy: the intent gaps of its
+    /// translation (what it cannot express) and where its semantics differ from the spec.
+    #[arg(long, value_enum, value_name = "KIND")]
+    module_kind: Option<ModuleKind>,
+}
+
+/// What a kind of module makes of the policy.
+#[derive(Debug, Serialize)]
+struct ModuleView {
+    /// The kind.
+    kind: &'static str,
+    /// What it cannot enforce as asked.
+    gaps: Vec<IntentGap>,
+    /// Where its semantics differ from spec v1: `(clause, parameter, value)`.
+    semantics: Vec<(&'static str, &'static str, String)>,
+}
+
+impl ModuleView {
+    fn of(kind: ModuleKind, policy: &leash_model::Policy) -> Self {
+        match kind {
+            ModuleKind::SessionManager => {
+                Self { kind: "session-manager", gaps: Vec::new(), semantics: Vec::new() }
+            }
+            ModuleKind::Smartsessions => {
+                let a = leash_fuzz::evm::Addresses::expected();
+                Self {
+                    kind: "smartsessions",
+                    gaps: leash_fuzz::modules::smartsessions::translate(
+                        policy, a.account, a.module,
+                    )
+                    .gaps,
+                    semantics: leash_model::SemanticProfile::SMART_SESSIONS.differences(),
+                }
+            }
+        }
+    }
 }
 
 /// Which lints fail the run.
@@ -90,6 +128,8 @@ struct ExplainJson<'a> {
     #[serde(flatten)]
     review: &'a Review,
     summary: &'a Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    module: Option<ModuleView>,
 }
 
 impl Run for ExplainArgs {
@@ -104,6 +144,7 @@ impl Run for ExplainArgs {
         };
         let review = review::review(&file.policy, now);
         let summary = Summary::of(&review.lints, self.deny);
+        let module = self.module_kind.map(|kind| ModuleView::of(kind, &file.policy));
         let mut stdout = io::stdout().lock();
         match self.format {
             OutputFormat::Json => {
@@ -115,6 +156,7 @@ impl Run for ExplainArgs {
                     },
                     review: &review,
                     summary: &summary,
+                    module,
                 };
                 // Serialized first, so a closed stdout is a plain `io::Error` (see `main`).
                 writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;
@@ -123,6 +165,9 @@ impl Run for ExplainArgs {
                 let width = terminal::wrap_width();
                 let heading = format!("{} ({})", file.path.display(), file.syntax);
                 stdout.write_all(render_text(&heading, &review, &summary, width).as_bytes())?;
+                if let Some(module) = &module {
+                    stdout.write_all(render_module(module, width).as_bytes())?;
+                }
             }
         }
         stdout.flush()?;
@@ -212,6 +257,46 @@ fn render_text(heading: &str, review: &Review, summary: &Summary, width: Option<
         "Show the user this explanation before they approve the session: \"Explain the permission \
          request in plain English.\" (seed 001)",
     );
+    out
+}
+
+/// What a module kind makes of the policy, as text.
+fn render_module(module: &ModuleView, width: Option<usize>) -> String {
+    let mut out = String::new();
+    let mut line = |indent: usize, hanging: usize, text: &str| {
+        out.push_str(&terminal::wrap(text, indent, hanging, width));
+        out.push('\n');
+    };
+    line(0, 0, "");
+    line(
+        0,
+        0,
+        &format!(
+            "ON {} ({})",
+            module.kind.to_uppercase(),
+            human::plural(module.gaps.len() as u64, "intent gap")
+        ),
+    );
+    if module.gaps.is_empty() {
+        line(2, 2, "The module enforces the policy as written.");
+    }
+    for gap in &module.gaps {
+        line(2, 4, &gap.to_string());
+    }
+    if !module.semantics.is_empty() {
+        line(
+            2,
+            4,
+            "Its semantics differ from the spec's (docs/spec.md, Part P): leash judges it by \
+             them, and reports an op that uses a gap as a documented limitation:",
+        );
+        let parts: Vec<String> = module
+            .semantics
+            .iter()
+            .map(|(clause, name, value)| format!("{name} {value} ({clause})"))
+            .collect();
+        line(4, 6, &parts.join("; "));
+    }
     out
 }
 

@@ -232,6 +232,8 @@ pub(crate) struct ClassCounts {
     pub(crate) state: usize,
     /// Reason findings.
     pub(crate) reason: usize,
+    /// Documented-limitation findings.
+    pub(crate) limitation: usize,
 }
 
 impl ClassCounts {
@@ -246,6 +248,7 @@ impl ClassCounts {
             Class::Liveness => &mut self.liveness,
             Class::State => &mut self.state,
             Class::Reason => &mut self.reason,
+            Class::Limitation => &mut self.limitation,
         }
     }
 
@@ -257,6 +260,7 @@ impl ClassCounts {
             Class::Liveness => self.liveness,
             Class::State => self.state,
             Class::Reason => self.reason,
+            Class::Limitation => self.limitation,
         }
     }
 }
@@ -300,6 +304,9 @@ pub(crate) struct FindingReport {
     pub(crate) provenance: Provenance,
     /// Shell commands that reproduce it.
     pub(crate) reproduce: Vec<String>,
+    /// What the module cannot enforce of the policies the case installs (real modules only:
+    /// the translation's intent gaps), each once.
+    pub(crate) intent_gaps: Vec<leash_fuzz::modules::IntentGap>,
 }
 
 /// A case's size and its rendering.
@@ -330,6 +337,23 @@ pub(crate) struct CleanReport {
     pub(crate) steps: usize,
     /// Ops.
     pub(crate) ops: usize,
+}
+
+/// The intent gaps of every policy `case` installs on the module `label` names, each once.
+fn intent_gaps(label: &str, case: &leash_fuzz::case::Case) -> Vec<leash_fuzz::modules::IntentGap> {
+    let mut gaps: Vec<leash_fuzz::modules::IntentGap> = Vec::new();
+    for step in &case.steps {
+        if let leash_fuzz::case::Step::Install { policy, .. } = step
+            && let Some(translation) = leash_fuzz::target::translation_for_label(label, policy)
+        {
+            for gap in translation.gaps {
+                if !gaps.contains(&gap) {
+                    gaps.push(gap);
+                }
+            }
+        }
+    }
+    gaps
 }
 
 /// `1 entry`, `3 entries`.
@@ -438,6 +462,7 @@ impl Report {
                     format!("leash replay {quoted}"),
                     format!("leash export foundry {quoted}"),
                 ],
+                intent_gaps: intent_gaps(&entry.module, &entry.case),
                 file,
             });
         }

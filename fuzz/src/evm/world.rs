@@ -180,6 +180,20 @@ pub enum CallError {
     View(#[from] ViewError),
 }
 
+/// How the module's code gets to its address.
+#[derive(Clone, Copy, Debug)]
+pub enum ModuleCode<'a> {
+    /// Deployed from this artifact's creation code.
+    Create(&'a Artifact),
+    /// This runtime code etched at the address (a build shipped as runtime code only).
+    Etch {
+        /// Where the code came from, for messages.
+        origin: &'a str,
+        /// The runtime code.
+        runtime: &'a Bytes,
+    },
+}
+
 /// The database the EVM runs on.
 pub type Db = CacheDB<EmptyDB>;
 /// The EVM, with the call recorder as its inspector (used only by the inspecting entry points).
@@ -226,6 +240,18 @@ impl World {
     /// receives [`ACCOUNT_NATIVE_BALANCE`]. The result is the base state [`World::reset`]
     /// returns to.
     pub fn new(artifacts: &ArtifactSet) -> Result<Self, WorldError> {
+        Self::build(artifacts, ModuleCode::Create(&artifacts.module), |_| Ok(()))
+    }
+
+    /// Builds the world as [`World::new`] does, with `module` put at the module's address
+    /// (deployed from its creation code, or its runtime code etched there), then lets `extra`
+    /// deploy whatever else the module needs (after Router, so no base address moves) before
+    /// the state becomes the base [`World::reset`] returns to.
+    pub fn build(
+        artifacts: &ArtifactSet,
+        module: ModuleCode<'_>,
+        extra: impl FnOnce(&mut World) -> Result<(), WorldError>,
+    ) -> Result<Self, WorldError> {
         let mut db = Db::default();
         let funds = U256::from(1u128 << 100);
         for eoa in [DEPLOYER, OWNER, BUNDLER] {
@@ -250,15 +276,28 @@ impl World {
             })
             .build_mainnet_with_inspector(CallRecorder::default());
         let mut world = Self { evm, base: Db::default(), addresses: Addresses::expected() };
-        world.deploy_all(artifacts)?;
+        world.deploy_all(artifacts, module)?;
+        extra(&mut world)?;
         world.base = world.evm.ctx.db().clone();
         Ok(world)
     }
 
-    fn deploy_all(&mut self, artifacts: &ArtifactSet) -> Result<(), WorldError> {
+    fn deploy_all(
+        &mut self,
+        artifacts: &ArtifactSet,
+        module: ModuleCode<'_>,
+    ) -> Result<(), WorldError> {
         let expected = Addresses::expected();
         let entry_point = self.deploy("EntryPoint", &artifacts.entry_point, &[])?;
-        let module = self.deploy("module", &artifacts.module, &[])?;
+        let module = match module {
+            ModuleCode::Create(artifact) => self.deploy("module", artifact, &[])?,
+            ModuleCode::Etch { runtime, .. } => {
+                let at = DEPLOYER.create(self.deployer_nonce());
+                self.etch(at, runtime.clone());
+                self.bump_deployer_nonce();
+                at
+            }
+        };
         let account_args = alloy_sol_types::SolValue::abi_encode_params(&(
             entry_point,
             OWNER,
@@ -291,7 +330,9 @@ impl World {
         Ok(())
     }
 
-    fn deploy(
+    /// Deploys `artifact` with constructor arguments `args` from the deployer (at its next
+    /// nonce), committed.
+    pub fn deploy(
         &mut self,
         contract: &'static str,
         artifact: &Artifact,
@@ -318,7 +359,30 @@ impl World {
         }
     }
 
-    fn setup_tx(
+    /// Puts `runtime` as the code of `address` (an account with that code and nothing else).
+    pub fn etch(&mut self, address: Address, runtime: Bytes) {
+        let code = revm::state::Bytecode::new_raw(runtime);
+        let db = self.evm.ctx.db_mut();
+        let mut info = db.load_account(address).map(|a| a.info.clone()).unwrap_or_default();
+        info.code_hash = code.hash_slow();
+        info.code = Some(code);
+        db.insert_account_info(address, info);
+    }
+
+    /// The deployer's nonce: the next contract it deploys goes to `DEPLOYER.create(nonce)`.
+    pub fn deployer_nonce(&mut self) -> u64 {
+        self.evm.ctx.db_mut().load_account(DEPLOYER).map(|a| a.info.nonce).unwrap_or_default()
+    }
+
+    fn bump_deployer_nonce(&mut self) {
+        let db = self.evm.ctx.db_mut();
+        let mut info = db.load_account(DEPLOYER).map(|a| a.info.clone()).unwrap_or_default();
+        info.nonce += 1;
+        db.insert_account_info(DEPLOYER, info);
+    }
+
+    /// Runs a setup transaction, committed, failing with `step` in the error.
+    pub fn setup_tx(
         &mut self,
         step: &'static str,
         caller: Address,
@@ -411,21 +475,42 @@ impl World {
         key: Address,
         data: Vec<u8>,
     ) -> Result<(), CallError> {
-        let execution = single_execution(self.addresses.module, U256::ZERO, &data);
+        match self.owner_execute(call, self.addresses.module, &data) {
+            Err(CallError::Reverted { call, data }) => Err(Self::module_error(call, key, data)),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// Has the owner EOA make the account call `target` with `data` (the account executes
+    /// `execute(single, target ‖ 0 ‖ data)` for its owner), committed. A revert is
+    /// [`CallError::Reverted`] with the revert data, which the caller may decode further.
+    pub fn owner_execute(
+        &mut self,
+        call: &'static str,
+        target: Address,
+        data: &[u8],
+    ) -> Result<Bytes, CallError> {
+        let execution = single_execution(target, U256::ZERO, data);
         let execute =
             ILeashAccount::executeCall { mode: MODE_SINGLE, executionCalldata: execution.into() }
                 .abi_encode();
         let tx = call_tx(OWNER, self.addresses.account, U256::ZERO, execute.into());
         match self.evm.transact_commit(tx) {
-            Ok(ExecutionResult::Success { .. }) => Ok(()),
+            Ok(ExecutionResult::Success { output, .. }) => Ok(output.into_data()),
             Ok(ExecutionResult::Revert { output, .. }) => {
-                Err(Self::module_error(call, key, output))
+                Err(CallError::Reverted { call, data: output })
             }
             Ok(ExecutionResult::Halt { reason, .. }) => {
                 Err(CallError::Halted { call, reason: format!("{reason:?}") })
             }
             Err(e) => Err(CallError::Evm { call, message: e.to_string() }),
         }
+    }
+
+    /// The 32-byte storage word `slot` of `address`.
+    pub fn storage(&mut self, address: Address, slot: U256) -> U256 {
+        use revm::DatabaseRef as _;
+        self.evm.ctx.db().storage_ref(address, slot).unwrap_or_default()
     }
 
     fn module_error(call: &'static str, key: Address, data: Bytes) -> CallError {

@@ -146,6 +146,27 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// The reference catalog for a world driven by `module`, with the module's own management
+    /// functions (spec §4.2) when the adapter names them.
+    pub fn for_module(
+        addresses: &crate::evm::Addresses,
+        module: &dyn crate::modules::SessionModule,
+    ) -> Self {
+        let mut catalog = Self::reference(addresses);
+        let functions = module.module_functions();
+        if !functions.is_empty() {
+            catalog.contracts.push(Contract {
+                name: module.kind().into(),
+                address: addresses.module,
+                functions: functions.iter().map(|s| Function::new(s, false)).collect(),
+                receives: false,
+            });
+        }
+        catalog
+    }
+}
+
 /// The numbers a generator reaches for: a policy's own constants and their neighbours, and
 /// the widths where arithmetic breaks (spec §13.3).
 #[derive(Clone, Debug, Default)]

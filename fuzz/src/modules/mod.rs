@@ -15,6 +15,7 @@
 //! SmartSessions.
 
 pub mod session_manager;
+pub mod smartsessions;
 
 use alloy_primitives::{Address, Bytes, U256};
 use leash_model::bounds::{MAX_PERMISSIONS, MAX_RULES, MAX_TOKENS};
@@ -208,4 +209,10 @@ pub trait SessionModule: Send {
     /// Whether the module reports the spec's denial codes (`SessionDenied`), so denials for
     /// different clauses are findings.
     fn reports_spec_codes(&self) -> bool;
+
+    /// Functions of the module itself (signatures) a session might try to call: the generators
+    /// aim at them, since no session may manage sessions (spec §4.2).
+    fn module_functions(&self) -> &'static [&'static str] {
+        &[]
+    }
 }

@@ -45,6 +45,56 @@ pub fn decode_execute_as<'a>(
     }
 }
 
+/// Decodes `userOp.callData` as [`decode_execute_as`] does, without the model's bound of
+/// `MAX_BATCH` executions: what a bounded or unbounded module reads from a larger batch. For a
+/// harness that checks such an op in chunks (`Session::check_many`); the model itself never
+/// holds more than `MAX_BATCH` executions.
+pub fn decode_execute_unlimited<'a>(
+    cd: &'a [u8],
+    profile: &SemanticProfile,
+) -> Result<Vec<Execution<'a>>, Denial> {
+    match profile.decoder {
+        DecoderClass::Strict => decode_strict(cd, profile.mode_payload).map(|e| e.to_vec()),
+        DecoderClass::Bounded => decode_bounded(cd, profile.mode_payload),
+        DecoderClass::Unbounded => decode_unbounded(cd, profile.mode_payload),
+    }
+}
+
+/// Where a lenient decoder puts the executions it reads: the model's bounded list, or an
+/// unbounded one.
+trait Sink<'a>: Default {
+    /// The most executions it holds.
+    const MAX: usize;
+    /// Adds one (the caller has checked `MAX`).
+    fn put(&mut self, execution: Execution<'a>);
+    /// A single execution.
+    fn one(execution: Execution<'a>) -> Self {
+        let mut sink = Self::default();
+        sink.put(execution);
+        sink
+    }
+}
+
+impl<'a> Sink<'a> for Executions<'a> {
+    const MAX: usize = MAX_BATCH;
+    fn put(&mut self, execution: Execution<'a>) {
+        self.push(execution).expect("at most MAX_BATCH, checked by the decoder");
+    }
+}
+
+impl<'a> Sink<'a> for Vec<Execution<'a>> {
+    const MAX: usize = usize::MAX;
+    fn put(&mut self, execution: Execution<'a>) {
+        self.push(execution);
+    }
+}
+
+/// A batch item index as a denial carries it (saturating past the bounded batches the model
+/// holds).
+fn item(i: usize) -> u8 {
+    u8::try_from(i).unwrap_or(u8::MAX)
+}
+
 /// spec §3.1 and §3.3 (and §P5): the selector and the mode; returns the call type.
 /// `head` is the length the decoder needs before it reads the mode (spec §3.2).
 fn selector_and_mode(cd: &[u8], head: usize, payload: ModePayload) -> Result<u8, Denial> {
@@ -198,7 +248,7 @@ fn small(b: &[u8], at: usize) -> Option<u128> {
 /// The Solady `LibERC7579` decoder of a bounded module (spec §P4 `Bounded`), as SmartSessions
 /// runs it since December 2024: `executionCalldata` is wherever the offset at byte 36 points,
 /// as long as offset and length are below `2^64` and it lies inside `callData`.
-fn decode_bounded(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, Denial> {
+fn decode_bounded<'a, S: Sink<'a>>(cd: &'a [u8], payload: ModePayload) -> Result<S, Denial> {
     let deny = |reason| Err(Denial::op(reason));
     // The offset word must be inside `callData` (SmartSessions: `len >= 68`).
     let call_type = selector_and_mode(cd, 68, payload)?;
@@ -216,12 +266,16 @@ fn decode_bounded(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, Den
         _ => return deny(DenyReason::OuterTruncated),
     };
     let e = &cd[start as usize..(start + l) as usize];
-    if call_type == CALLTYPE_SINGLE { decode_single(e) } else { decode_batch_bounded(e) }
+    if call_type == CALLTYPE_SINGLE {
+        decode_single(e).map(|one| S::one(one[0]))
+    } else {
+        decode_batch_bounded(e)
+    }
 }
 
 /// Solady's `decodeBatch` and `getExecution` over `e`, plus the validation Solidity applies to
 /// a calldata `Execution`'s target (a dirty target word reverts).
-fn decode_batch_bounded(e: &[u8]) -> Result<Executions<'_>, Denial> {
+fn decode_batch_bounded<'a, S: Sink<'a>>(e: &'a [u8]) -> Result<S, Denial> {
     let deny = |reason| Err(Denial::op(reason));
     let len = e.len() as u128;
     if len < 32 {
@@ -238,14 +292,13 @@ fn decode_batch_bounded(e: &[u8]) -> Result<Executions<'_>, Denial> {
     if n == 0 {
         return deny(DenyReason::EmptyBatch);
     }
-    if n > MAX_BATCH {
+    if n > S::MAX {
         return deny(DenyReason::BatchTooLarge);
     }
     let pointers = s + 32;
-    let mut executions = Executions::new();
+    let mut executions = S::default();
     for i in 0..n {
-        // `i < n <= MAX_BATCH <= u8::MAX`.
-        let deny_item = |reason| Err(Denial::at(reason, i as u8));
+        let deny_item = |reason| Err(Denial::at(reason, item(i)));
         let Some(p) = small(e, (pointers + 32 * i as u128) as usize) else {
             return deny_item(DenyReason::ItemOffset);
         };
@@ -271,7 +324,7 @@ fn decode_batch_bounded(e: &[u8]) -> Result<Executions<'_>, Denial> {
             value: word(e, c + 32),
             data: &e[data..data + data_len as usize],
         };
-        executions.push(execution).expect("n <= MAX_BATCH");
+        executions.put(execution);
     }
     Ok(executions)
 }
@@ -294,7 +347,7 @@ fn slice_in(cd: &[u8], at: U256, len: U256) -> Option<&[u8]> {
 /// no bounds checks, wrapping arithmetic, positions relative to `callData`. Every read the
 /// module would make outside `callData` is one the model cannot see: it denies with the
 /// structure being read.
-fn decode_unbounded(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, Denial> {
+fn decode_unbounded<'a, S: Sink<'a>>(cd: &'a [u8], payload: ModePayload) -> Result<S, Denial> {
     let deny = |reason| Err(Denial::op(reason));
     // The mode is read as the slice `callData[4:36]`, which Solidity bounds.
     let call_type = selector_and_mode(cd, 36, payload)?;
@@ -314,7 +367,7 @@ fn decode_unbounded(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, D
         let Some(e) = slice_in(cd, start, l) else {
             return deny(DenyReason::OuterTruncated);
         };
-        return decode_single(e);
+        return decode_single(e).map(|one| S::one(one[0]));
     }
     // The batch: the array offset is read at the content's start; its length word is ignored.
     let Some(array) = word_in(cd, start) else {
@@ -327,15 +380,15 @@ fn decode_unbounded(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, D
     if n.is_zero() {
         return deny(DenyReason::EmptyBatch);
     }
-    if n > U256::from(MAX_BATCH) {
+    // Every item needs an offset word inside `callData`: a larger count reads past it.
+    if n > U256::from(S::MAX.min(cd.len())) {
         return deny(DenyReason::BatchTooLarge);
     }
     let n = n.to::<usize>();
     let pointers = array.wrapping_add(U256::from(32));
-    let mut executions = Executions::new();
+    let mut executions = S::default();
     for i in 0..n {
-        // `i < n <= MAX_BATCH <= u8::MAX`.
-        let deny_item = |reason| Err(Denial::at(reason, i as u8));
+        let deny_item = |reason| Err(Denial::at(reason, item(i)));
         let Some(p) = word_in(cd, pointers.wrapping_add(U256::from(32 * i))) else {
             return deny_item(DenyReason::OffsetsTruncated);
         };
@@ -359,7 +412,7 @@ fn decode_unbounded(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, D
             return deny_item(DenyReason::DirtyTarget);
         }
         let target = Address::from_word(target.to_be_bytes::<32>().into());
-        executions.push(Execution { target, value, data }).expect("n <= MAX_BATCH");
+        executions.put(Execution { target, value, data });
     }
     Ok(executions)
 }

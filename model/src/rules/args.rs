@@ -26,16 +26,16 @@ pub(super) fn check(
     };
     // A permission with declared arguments has an exact selector (spec §12.3), so `data` has at
     // least four bytes here, except where the empty selector aliases `0xffffffff` (§P8).
-    let Some(arguments) = data.get(4..) else {
-        return Err((DenyReason::ArgsTruncated, None));
-    };
-    // spec §6.1
+    let arguments = data.get(4..);
+    // spec §6.1, §P10
     let values = match profile.arg_addressing {
         ArgAddressing::Typed => {
+            let arguments = arguments.ok_or((DenyReason::ArgsTruncated, None))?;
             Some(decode_args(arguments, types, decoding).map_err(|e| (e.reason, e.arg))?)
         }
         ArgAddressing::RawWord => None,
     };
+    let arguments = arguments.unwrap_or_default();
     for (index, rule) in permission.rules.iter().enumerate() {
         // `index < MAX_RULES <= u8::MAX`.
         let deny = |reason| (reason, Some(index as u8));

@@ -202,6 +202,17 @@ fn section(out: &mut String, number: usize, finding: &FindingReport) {
     if let Some(module) = &finding.module_outcome {
         let _ = writeln!(out, "**{module_label}:** {}\n", show(module));
     }
+    if !finding.intent_gaps.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Intent gaps** (what the module cannot enforce of the installed policies; the \
+             oracle judged it against what it can):\n"
+        );
+        for gap in &finding.intent_gaps {
+            let _ = writeln!(out, "- {}", prose(&gap.to_string()));
+        }
+        let _ = writeln!(out);
+    }
     match &finding.detail {
         Some(detail) => {
             let _ = writeln!(out, "**Detail:** {}\n", prose(detail));

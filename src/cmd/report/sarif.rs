@@ -17,7 +17,7 @@ pub(super) fn level(class: Class) -> &'static str {
     match class {
         Class::Bypass => "error",
         Class::Liveness | Class::State | Class::Strictness => "warning",
-        Class::Reason => "note",
+        Class::Reason | Class::Limitation => "note",
     }
 }
 
@@ -28,6 +28,7 @@ fn security_severity(class: Class) -> &'static str {
         Class::Liveness | Class::State => "7.0",
         Class::Strictness => "5.0",
         Class::Reason => "2.0",
+        Class::Limitation => "1.0",
     }
 }
 
@@ -67,6 +68,14 @@ fn rule_text(class: Class) -> (&'static str, &'static str, &'static str) {
             "The module denied an op for another clause than the spec.",
             "Both deny the op, for different clauses. Harmless for safety, but the denial code \
              misleads whoever debugs a rejected op, and it can hide a check done out of order.",
+        ),
+        Class::Limitation => (
+            "DocumentedLimitation",
+            "The module cannot express part of the policy, and this op used that gap.",
+            "The module did what its own semantics say, but what the account executed breaks \
+             the policy as written: a rule the module cannot express (an intent gap of the \
+             translation) or a documented limitation of its semantics. Known by design; decide \
+             whether the policy relies on the missing rule.",
         ),
     }
 }

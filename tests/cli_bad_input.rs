@@ -405,3 +405,24 @@ fn ctrl_c_before_any_finding_exits_130() {
     };
     assert_eq!(code, Some(130));
 }
+
+#[test]
+fn export_of_a_note_with_line_breaks_cannot_put_code_into_the_test() {
+    let dir = scratch_dir("bad-input-export-note");
+    let entry = edited_entry(&dir, "e.json", |e| {
+        e["note"] = "fine\ncontract Injected { }\r\nfunction x() {}\u{2028}y".into();
+    });
+    let output = leash(&["export", "foundry", path(&entry), "--out", path(&dir)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let test = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|x| x == "sol"))
+        .expect("a test file");
+    let source = std::fs::read_to_string(test).expect("written");
+    assert!(source.contains("fine contract Injected { }"), "the note is kept, on its comment line");
+    for line in source.lines() {
+        assert!(!line.trim_start().starts_with("contract Injected"), "{line}");
+        assert!(!line.trim_start().starts_with("function x()"), "{line}");
+    }
+}

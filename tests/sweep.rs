@@ -817,6 +817,17 @@ fn sweep_flags() {
         vec!["export"],
         vec!["export", "foundry", &entry, "--out", "/dev/null"],
         vec!["bench", "--sections", "nope"],
+        vec![
+            "bench",
+            "--sections",
+            "memory",
+            "--memory-seconds",
+            "0",
+            "--out",
+            "/nonexistent/b.md",
+        ],
+        vec!["bench", "--workload", "0", "--out", "/nonexistent/b.md"],
+        vec!["bench", "--seeds", "0", "--out", "/nonexistent/b.md"],
     ];
     let mut runs: Vec<(String, Vec<String>, Expect)> = usage
         .iter()

@@ -118,6 +118,18 @@ fn machine() -> String {
 
 impl Run for BenchArgs {
     fn run(self) -> anyhow::Result<Outcome> {
+        for (flag, value) in [
+            ("--workload", self.workload as u64),
+            ("--scaling-seconds", self.scaling_seconds),
+            ("--long-seconds", self.long_seconds),
+            ("--memory-seconds", self.memory_seconds),
+            ("--kill-seconds", self.kill_seconds),
+            ("--seeds", self.seeds),
+        ] {
+            if value == 0 {
+                bail!("{flag} must be at least 1 (a benchmark of nothing measures nothing)");
+            }
+        }
         let sections =
             if self.sections.is_empty() { Section::ALL.to_vec() } else { self.sections.clone() };
         let mut file = match std::fs::read_to_string(&self.out) {
@@ -127,6 +139,8 @@ impl Run for BenchArgs {
                 return Err(e).with_context(|| format!("cannot read '{}'", self.out.display()));
             }
         };
+        // An --out that cannot be written fails now, not after minutes of measuring.
+        write_atomic(&self.out, &file)?;
         let machine = machine();
         for section in sections {
             let body = match section {

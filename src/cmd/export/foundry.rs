@@ -200,8 +200,17 @@ impl Out {
     }
 
     /// Comment lines at `indent`, each prefixed with `// `.
+    /// `//` comment lines. Line breaks and other control characters inside a line (an entry's
+    /// note or a finding's words are input) become spaces, so no text can end a comment and
+    /// put code into the test.
     fn comment(&mut self, indent: usize, lines: &[String]) {
         for line in lines {
+            let line: String =
+                line.chars()
+                    .map(|c| {
+                        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c }
+                    })
+                    .collect();
             if line.is_empty() {
                 self.line(indent, "//");
             } else {

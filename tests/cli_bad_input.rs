@@ -426,3 +426,37 @@ fn export_of_a_note_with_line_breaks_cannot_put_code_into_the_test() {
         assert!(!line.trim_start().starts_with("function x()"), "{line}");
     }
 }
+
+#[test]
+fn a_campaign_with_findings_exits_1_even_when_its_reader_went_away() {
+    use std::process::Stdio;
+    let dir = scratch_dir("bad-input-closed-stdout");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leash"))
+        .args(c7_campaign(path(&dir), "json"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("leash starts");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("leash finishes");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}
+
+#[test]
+fn report_of_a_directory_holding_a_pipe_named_json_does_not_hang() {
+    let Some(mkfifo) = which("mkfifo") else {
+        #[allow(clippy::disallowed_macros, reason = "tests report a skip on stderr")]
+        {
+            eprintln!("SKIPPED report_of_a_directory_holding_a_pipe_named_json_does_not_hang");
+        }
+        return;
+    };
+    let dir = scratch_dir("bad-input-fifo");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    std::fs::copy(fixture.join("clean-be329066a0f3.json"), dir.join("a.json")).expect("copy");
+    let status = Command::new(mkfifo).arg(dir.join("b.json")).status().expect("mkfifo runs");
+    assert!(status.success());
+    // Without a writer, opening the pipe would block for ever; the report skips it.
+    let output = leash(&["report", path(&dir), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}

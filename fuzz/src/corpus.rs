@@ -195,6 +195,9 @@ pub fn recover(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     let mut recovered = Vec::new();
     for tmp in read.filter_map(|e| e.ok().map(|e| e.path())) {
         let Some(name) = tmp.file_name().and_then(|n| n.to_str()) else { continue };
+        if !tmp.is_file() {
+            continue;
+        }
         let Some(id) = name
             .strip_prefix('.')
             .and_then(|n| n.split_once(TMP_SUFFIX))
@@ -222,8 +225,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Entry)>, CorpusError> {
     entry_files(dir)?.into_iter().map(|p| Entry::load(&p).map(|e| (p, e))).collect()
 }
 
-/// The `*.json` files in `dir` (not its subdirectories), sorted by name. A missing directory has
-/// none.
+/// The regular `*.json` files in `dir` (not its subdirectories, nor pipes or devices, which
+/// could block a reader forever), sorted by name. A missing directory has none.
 pub fn entry_files(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     let read = match fs::read_dir(dir) {
         Ok(read) => read,
@@ -232,7 +235,7 @@ pub fn entry_files(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     };
     let mut paths: Vec<PathBuf> = read
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json") && !p.is_dir())
+        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
         .collect();
     paths.sort();
     Ok(paths)

@@ -291,8 +291,10 @@ impl Run for FuzzArgs {
         let written = written.into_inner().expect("not poisoned");
         let unwritten = unwritten.into_inner().expect("not poisoned");
         let p = summary.progress;
-        match self.format {
-            OutputFormat::Text => print_summary(&target.label, &p, &written, &unwritten)?,
+        // A reader that went away (`| head`) does not change what the campaign found: the exit
+        // status still says it.
+        let printed = match self.format {
+            OutputFormat::Text => print_summary(&target.label, &p, &written, &unwritten),
             OutputFormat::Json => {
                 let json = JsonSummary {
                     module: &target.label,
@@ -331,8 +333,12 @@ impl Run for FuzzArgs {
                     interrupted: interrupted.load(Ordering::Relaxed),
                 };
                 let text = serde_json::to_string_pretty(&json)?;
-                writeln!(io::stdout(), "{text}")?;
+                writeln!(io::stdout(), "{text}")
             }
+        };
+        match printed {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),
+            _ => {}
         }
         if let Some((_, error)) = unwritten.first() {
             bail!(

@@ -288,6 +288,8 @@ impl Run for FuzzArgs {
             }
             result
         })?;
+        // A Ctrl-C after the campaign ended does not make it an interrupted one.
+        let interrupted = interrupted.load(Ordering::Relaxed);
         let written = written.into_inner().expect("not poisoned");
         let unwritten = unwritten.into_inner().expect("not poisoned");
         let p = summary.progress;
@@ -330,7 +332,7 @@ impl Run for FuzzArgs {
                             entry: &f.entry,
                         })
                         .collect(),
-                    interrupted: interrupted.load(Ordering::Relaxed),
+                    interrupted,
                 };
                 let text = serde_json::to_string_pretty(&json)?;
                 writeln!(io::stdout(), "{text}")
@@ -355,7 +357,7 @@ impl Run for FuzzArgs {
         let failing = written.iter().any(|(f, _)| f.entry.expect != Some(Class::Limitation));
         Ok(if failing {
             Outcome::Findings
-        } else if interrupted.load(Ordering::Relaxed) {
+        } else if interrupted {
             Outcome::Interrupted
         } else {
             Outcome::Clean

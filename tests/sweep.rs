@@ -203,11 +203,14 @@ fn tail(text: &str) -> String {
 fn sweep(runs: &[(String, Vec<String>, Expect)]) -> Vec<String> {
     let mut problems = Vec::new();
     for (label, args, expect) in runs {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let ran = run(&mut leash_command(&args), DEADLINE);
+        let ran = run(&mut leash_command(&to_strs(args)), DEADLINE);
         problems.extend(judge(label, &ran, *expect));
     }
     problems
+}
+
+fn to_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
 #[track_caller]
@@ -732,6 +735,7 @@ fn sweep_artifacts() {
     truncated.truncate(truncated.len() / 2);
     files.push(("truncated.json", truncated));
     let mut runs = Vec::new();
+    let mut problems_early = Vec::new();
     let fuzz = |module: &str, account: Option<&str>| {
         let mut args = s(&[
             "fuzz",
@@ -759,6 +763,68 @@ fn sweep_artifacts() {
     for special in ["/dev/null", "/dev/zero", "/", "/nonexistent.json"] {
         runs.push((format!("--module {special}"), fuzz(special, None), Expect::Exit(2)));
     }
+    // SmartSessions builds: artifact directories and node_modules that are not what they
+    // should be, down to a modulekit whose runtime source is an endless device.
+    let fake = dir.join("node_modules/@rhinestone/modulekit");
+    let precompiles = fake.join("src/deployment/precompiles");
+    std::fs::create_dir_all(&precompiles).expect("fake modulekit");
+    std::fs::write(fake.join("package.json"), "{\"version\": \"0.5.9\"}").expect("written");
+    let node_modules = dir.join("node_modules").display().to_string();
+    let smartsessions = |flag: &str, value: &str| {
+        let out = dir.join("f").display().to_string();
+        let args = ["fuzz", "--module-kind", "smartsessions", flag, value, "--cases", "1"];
+        [&s(&args)[..], &s(&["--workers", "1", "--out", &out])].concat()
+    };
+    for source in [
+        "",
+        "bytes constant SMART_SESSION_DEPLOYED_BYTECODE = hex\"zz\";",
+        "bytes constant SMART_SESSION_DEPLOYED_BYTECODE = hex\"\";",
+        "bytes constant SMART_SESSION_DEPLOYED_BYTECODE = hex\"fe",
+        "bytes constant SMART_SESSION_DEPLOYED_BYTECODE = hex\"\u{e9}\";",
+    ] {
+        std::fs::write(precompiles.join("SmartSessionsPrecompiles.sol"), source).expect("written");
+        let label = format!("--node-modules with runtime {source:?}");
+        let ran = run(
+            &mut leash_command(&to_strs(&smartsessions("--node-modules", &node_modules))),
+            DEADLINE,
+        );
+        problems_early.extend(judge(&label, &ran, Expect::Exit(2)));
+    }
+    let _ = std::fs::remove_file(precompiles.join("SmartSessionsPrecompiles.sol"));
+    if std::os::unix::fs::symlink("/dev/zero", precompiles.join("SmartSessionsPrecompiles.sol"))
+        .is_ok()
+    {
+        let ran = run(
+            &mut leash_command(&to_strs(&smartsessions("--node-modules", &node_modules))),
+            DEADLINE,
+        );
+        problems_early.extend(judge(
+            "--node-modules with runtime /dev/zero",
+            &ran,
+            Expect::Exit(2),
+        ));
+    }
+    for bad in ["/nonexistent", "/dev", "/"] {
+        runs.push((
+            format!("--artifacts {bad}"),
+            smartsessions("--artifacts", bad),
+            Expect::Exit(2),
+        ));
+        runs.push((
+            format!("--node-modules {bad}"),
+            smartsessions("--node-modules", bad),
+            Expect::Exit(2),
+        ));
+    }
+    let truncated_dir = dir.join("truncated-build/SmartSession.sol");
+    std::fs::create_dir_all(&truncated_dir).expect("dir");
+    std::fs::write(truncated_dir.join("SmartSession.json"), "{\"abi\": [").expect("written");
+    let truncated_build = dir.join("truncated-build").display().to_string();
+    runs.push((
+        "--artifacts truncated".into(),
+        smartsessions("--artifacts", &truncated_build),
+        Expect::Exit(2),
+    ));
     for other in ["LeashToken", "Game", "Router", "EntryPoint", "LeashAccount"] {
         runs.push((format!("--module {other}"), fuzz(&artifact(other), None), Expect::Any));
         runs.push((
@@ -767,7 +833,8 @@ fn sweep_artifacts() {
             Expect::Any,
         ));
     }
-    let problems = sweep(&runs);
+    let mut problems = sweep(&runs);
+    problems.extend(problems_early);
     assert_clean("artifact", runs.len(), &problems);
 }
 

@@ -64,8 +64,8 @@ pub enum BuildError {
     Read {
         /// The file.
         file: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// Why: an I/O error, too large, not UTF-8.
+        source: crate::limits::ReadError,
     },
     /// The bytecode constant is not where it should be.
     #[error("'{file}' has no `{constant} = hex\"…\"` constant with valid hex: {problem}")]
@@ -198,7 +198,7 @@ pub fn modulekit_dir() -> PathBuf {
 }
 
 fn read(path: &Path) -> Result<String, BuildError> {
-    std::fs::read_to_string(path)
+    crate::limits::read_text(path, crate::limits::MAX_ARTIFACT_BYTES)
         .map_err(|source| BuildError::Read { file: path.display().to_string(), source })
 }
 

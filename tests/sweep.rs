@@ -518,6 +518,13 @@ fn sweep_policy_files() {
             Expect::Any,
         )];
         if fuzz {
+            // What SmartSessions can enforce of it: the translation reads every part of it.
+            let args = ["explain", path, "--module-kind", "smartsessions", "--format", "json"];
+            runs.push((
+                format!("explain --module-kind smartsessions {name}"),
+                s(&args),
+                Expect::Any,
+            ));
             let args = ["fuzz", "--policy", path, "--cases", "2", "--workers", "1"];
             let mut args = s(&args);
             args.extend(s(&["--format", "json", "--out", &findings]));

@@ -52,7 +52,10 @@ pub enum TargetError {
         label: String,
     },
     /// The module deployed, but refused a session it must accept.
-    #[error("{origin} reverts when it installs a session: {problem}")]
+    #[error(
+        "'{origin}' reverts when it installs a session (a key allowed attack(uint256) on the \
+         Game): {problem}"
+    )]
     Probe {
         /// The artifact (or file) the module came from.
         origin: String,

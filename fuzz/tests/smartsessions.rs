@@ -1,13 +1,16 @@
-//! SmartSessions under leash: the modulekit 0.5.9 build on LeashAccount, driven by the
-//! SmartSessions adapter, agrees with the model under the SmartSessions profile on hand-written
-//! lifecycles (every rule's allow and deny side) and on generated ones.
+//! SmartSessions under leash, on LeashAccount: hand-written lifecycles (every rule's allow and
+//! deny side, and the known findings) and generated ones, on each build the machine has:
 //!
-//! These tests need `@rhinestone/modulekit` installed (`npm ci` in `reference-contracts/`).
-//! Without it they are skipped with a message, except under CI (`CI` set), where they fail.
+//! * the build inside `@rhinestone/modulekit@0.5.9` (`npm ci` in `reference-contracts/`);
+//!   without it these tests are skipped with a message, except under CI (`CI` set);
+//! * a user-supplied build, when `LEASH_SMARTSESSIONS_ARTIFACTS` names a directory of its
+//!   Foundry-layout artifacts (e.g. the `artifacts/` of `erc7579/smartsessions`); otherwise
+//!   that half is skipped with a message.
 
 use alloy_primitives::U256;
 use leash_fuzz::case::{Case, Op, Signer, Step};
 use leash_fuzz::finding::Class;
+use leash_fuzz::modules::smartsessions::Build;
 use leash_fuzz::run::{RunConfig, Runner, StateChecks};
 use leash_fuzz::target::{Target, TargetError};
 use leash_model::abi::args::{ArgValue, encode_call};
@@ -15,20 +18,48 @@ use leash_model::abi::execute::{encode_batch, encode_single};
 use leash_model::format::parse_function;
 use leash_model::{Execution, Policy};
 
-/// The modulekit target, or `None` (after saying why) when modulekit is not installed and this
-/// is not CI.
-fn modulekit(test: &str) -> Option<Target> {
+/// The environment variable naming a user-supplied SmartSessions build.
+const ARTIFACTS_ENV: &str = "LEASH_SMARTSESSIONS_ARTIFACTS";
+
+/// Which build a target is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Which {
+    /// modulekit 0.5.9 (October 2024).
+    Modulekit,
+    /// The user's build (the current release, when pointed at it).
+    Supplied,
+}
+
+#[allow(clippy::disallowed_macros, reason = "tests report a skip on stderr")]
+fn skip(test: &str, why: &str) {
+    eprintln!("SKIPPED {test}: {why}");
+}
+
+/// The builds this machine has, each with its target.
+fn builds(test: &str) -> Vec<(Which, Target)> {
+    let mut out = Vec::new();
     match Target::smartsessions_modulekit(None) {
-        Ok(target) => Some(target),
+        Ok(target) => out.push((Which::Modulekit, target)),
         Err(TargetError::SmartSessions(e)) if std::env::var_os("CI").is_none() => {
-            #[allow(clippy::disallowed_macros, reason = "tests report a skip on stderr")]
-            {
-                eprintln!("SKIPPED {test}: {e}");
-            }
-            None
+            skip(test, &format!("the modulekit build: {e}"));
         }
         Err(e) => panic!("the modulekit target must load under CI: {e}"),
     }
+    match std::env::var_os(ARTIFACTS_ENV) {
+        Some(dir) => {
+            let build = Build::from_artifacts(std::path::Path::new(&dir)).unwrap_or_else(|e| {
+                panic!("{ARTIFACTS_ENV} names a build that does not load: {e}")
+            });
+            out.push((Which::Supplied, Target::smartsessions(build).expect("target")));
+        }
+        None => skip(
+            test,
+            &format!(
+                "the user-supplied build: set {ARTIFACTS_ENV} to a directory of SmartSessions artifacts"
+            ),
+        ),
+    }
+    out
 }
 
 fn runner(target: &Target) -> Runner {
@@ -63,8 +94,13 @@ fn single(target: alloy_primitives::Address, value: u64, data: &[u8]) -> Vec<u8>
 
 #[test]
 fn a_game_session_agrees_op_by_op() {
-    let Some(target) = modulekit("a_game_session_agrees_op_by_op") else { return };
-    let mut runner = runner(&target);
+    for (_, target) in builds("a_game_session_agrees_op_by_op") {
+        game_session(&target);
+    }
+}
+
+fn game_session(target: &Target) {
+    let mut runner = runner(target);
     let game = runner.world().addresses().game;
     let p = policy(
         &runner,
@@ -121,8 +157,13 @@ fn a_game_session_agrees_op_by_op() {
 
 #[test]
 fn token_caps_count_per_action_and_value_caps_hold() {
-    let Some(target) = modulekit("token_caps_count_per_action_and_value_caps_hold") else { return };
-    let mut runner = runner(&target);
+    for (_, target) in builds("token_caps_count_per_action_and_value_caps_hold") {
+        token_caps(&target);
+    }
+}
+
+fn token_caps(target: &Target) {
+    let mut runner = runner(target);
     let a = *runner.world().addresses();
     let p = policy(
         &runner,
@@ -176,12 +217,14 @@ fn token_caps_count_per_action_and_value_caps_hold() {
 /// nested batch unchecked (bug class C4d, a host/validator mismatch).
 #[test]
 fn execute_on_address_zero_escapes_the_self_call_check_through_the_fallback() {
-    let Some(target) =
-        modulekit("execute_on_address_zero_escapes_the_self_call_check_through_the_fallback")
-    else {
-        return;
-    };
-    let mut runner = runner(&target);
+    let test = "execute_on_address_zero_escapes_the_self_call_check_through_the_fallback";
+    for (_, target) in builds(test) {
+        execute_on_address_zero(&target);
+    }
+}
+
+fn execute_on_address_zero(target: &Target) {
+    let mut runner = runner(target);
     let a = *runner.world().addresses();
     let p = policy(
         &runner,
@@ -208,14 +251,16 @@ fn execute_on_address_zero_escapes_the_self_call_check_through_the_fallback() {
 /// A fallback action lets a session call SmartSession itself in the modulekit build, which
 /// routes calls to itself like any other target (Renascence v1 H-2, "fallback action policies
 /// let sessions escalate privileges", fixed by a dedicated action id): the session removes
-/// another key's session.
+/// another key's session. A build with the fix denies the call, as the spec does.
 #[test]
 fn the_modulekit_build_lets_a_fallback_session_manage_sessions() {
-    let Some(target) = modulekit("the_modulekit_build_lets_a_fallback_session_manage_sessions")
-    else {
-        return;
-    };
-    let mut runner = runner(&target);
+    for (which, target) in builds("the_modulekit_build_lets_a_fallback_session_manage_sessions") {
+        module_call(which, &target);
+    }
+}
+
+fn module_call(which: Which, target: &Target) {
+    let mut runner = runner(target);
     let module = runner.world().addresses().module;
     let p = policy(
         &runner,
@@ -233,6 +278,10 @@ fn the_modulekit_build_lets_a_fallback_session_manage_sessions() {
         ],
     };
     let report = runner.run(&case);
+    if which == Which::Supplied {
+        assert_eq!(report.finding, None, "a build with the H-2 fix denies the call");
+        return;
+    }
     let finding = report.finding.expect("the call to the module is found");
     assert_eq!(finding.class, Class::Bypass, "{finding:#?}");
     assert!(finding.detail.contains("session module"), "{finding:#?}");
@@ -243,12 +292,14 @@ fn the_modulekit_build_lets_a_fallback_session_manage_sessions() {
 /// account's ABI decoder refuses the same call: the session's budget is spent on nothing.
 #[test]
 fn the_modulekit_build_reads_execution_calldata_past_the_end_of_calldata() {
-    let Some(target) =
-        modulekit("the_modulekit_build_reads_execution_calldata_past_the_end_of_calldata")
-    else {
-        return;
-    };
-    let mut runner = runner(&target);
+    let test = "the_modulekit_build_reads_execution_calldata_past_the_end_of_calldata";
+    for (which, target) in builds(test) {
+        over_long_buffer(which, &target);
+    }
+}
+
+fn over_long_buffer(which: Which, target: &Target) {
+    let mut runner = runner(target);
     let game = runner.world().addresses().game;
     let p = policy(
         &runner,
@@ -267,19 +318,27 @@ fn the_modulekit_build_reads_execution_calldata_past_the_end_of_calldata() {
         steps: vec![Step::Install { key: 0, policy: p }, Step::Bundle { ops: vec![op(cd)] }],
     };
     let report = runner.run(&case);
+    if which == Which::Supplied {
+        assert_eq!(report.finding, None, "a build with the M-1 fix denies the op");
+        return;
+    }
     let finding = report.finding.expect("the over-long buffer is found");
     assert_eq!(finding.class, Class::Strictness, "{finding:#?}");
     assert!(finding.detail.contains("nothing took effect"), "{finding:#?}");
 }
 
 /// Generated lifecycles raise no false finding: no liveness or state divergence, and the only
-/// bypasses are the host/validator mismatch above (a nested `execute` through `address(0)`).
+/// bypasses are the known ones above (a nested `execute` through `address(0)`; the module
+/// called through the fallback, in the modulekit build).
 #[test]
 fn generated_lifecycles_show_no_false_findings() {
-    let Some(target) = modulekit("generated_lifecycles_show_no_false_findings") else {
-        return;
-    };
-    let mut runner = runner(&target);
+    for (which, target) in builds("generated_lifecycles_show_no_false_findings") {
+        generated(which, &target);
+    }
+}
+
+fn generated(which: Which, target: &Target) {
+    let mut runner = runner(target);
     let catalog =
         leash_fuzz::generate::Catalog::for_module(runner.world().addresses(), runner.module());
     let mut rng = leash_fuzz::engine::SplitMix64::new(0x55_5e55);
@@ -296,11 +355,12 @@ fn generated_lifecycles_show_no_false_findings() {
         let Some(f) = &report.finding else { continue };
         let known_bypass = f.class == Class::Bypass
             && (f.detail.contains("the target is the account itself")
-                || f.detail.contains("the target is the session module"));
+                || (which == Which::Modulekit
+                    && f.detail.contains("the target is the session module")));
         assert!(
             !matches!(f.class, Class::Liveness | Class::State)
                 && (f.class != Class::Bypass || known_bypass),
-            "case {i}: {f:#?}\n{}",
+            "{which:?} case {i}: {f:#?}\n{}",
             serde_json::to_string(&case).unwrap()
         );
     }

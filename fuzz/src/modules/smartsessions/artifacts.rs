@@ -108,7 +108,8 @@ pub enum BuildError {
     },
     /// An artifact's ABI lacks what the harness calls.
     #[error(
-        "artifact '{file}' is not a {contract} build leash can drive: its ABI has no {missing}"
+        "artifact '{file}' is not a build of {contract} that leash can drive: its ABI has no \
+         {missing}"
     )]
     WrongAbi {
         /// The file.

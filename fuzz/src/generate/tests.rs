@@ -95,6 +95,8 @@ fn cases_start_with_an_install_and_round_trip_through_json() {
     for seed in 0..50 {
         let c = case(seed, &CaseConfig::default());
         assert!(matches!(c.steps[0], Step::Install { key: 0, .. }));
+        // What the generator writes, leash reads back (`docs/limits.md`).
+        assert_eq!(c.check(), Ok(()));
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<Case>(&json).unwrap(), c);
     }

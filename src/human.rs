@@ -22,6 +22,26 @@ pub(crate) fn utc(timestamp: u64) -> String {
     )
 }
 
+/// A moment as a reader writes it: `1 Jan 2027` at midnight UTC, else
+/// `1 Jan 2027, 13:05:07 UTC`.
+pub(crate) fn moment(timestamp: u64) -> String {
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (year, month, day) = civil_from_days(timestamp / DAY);
+    let date = format!("{day} {} {year}", MONTHS[(month - 1) as usize]);
+    let seconds = timestamp % DAY;
+    if seconds == 0 {
+        date
+    } else {
+        format!(
+            "{date}, {:02}:{:02}:{:02} UTC",
+            seconds / HOUR,
+            seconds % HOUR / MINUTE,
+            seconds % MINUTE
+        )
+    }
+}
+
 /// The Gregorian date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468;
@@ -112,6 +132,13 @@ mod tests {
         assert_eq!(utc(1_700_000_000), "2023-11-14 22:13:20 UTC");
         // The largest timestamp a policy can name (spec TIME_MAX).
         assert_eq!(utc((1 << 48) - 1), "8921556-12-07 10:44:15 UTC");
+    }
+
+    #[test]
+    fn moments_read_as_dates() {
+        assert_eq!(moment(1_798_761_600), "1 Jan 2027");
+        assert_eq!(moment(1_798_761_601), "1 Jan 2027, 00:00:01 UTC");
+        assert_eq!(moment(951_782_400 + 13 * HOUR), "29 Feb 2000, 13:00:00 UTC");
     }
 
     #[test]

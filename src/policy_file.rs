@@ -1,4 +1,4 @@
-//! Reading a policy file (format version 1, `leash_model::format`) with one-line errors that
+//! Reading a policy file (format versions 1 and 2, `leash_model::format`) with one-line errors that
 //! name the file and what is wrong: unreadable, not TOML/JSON (with the parser's line and
 //! column), a field the format does not know, or a policy that is not valid (spec §12).
 

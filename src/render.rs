@@ -579,7 +579,10 @@ mod tests {
             ..Permission::default()
         };
         policy.permissions.push(permission).unwrap();
-        policy.erc20.push(TokenCap { token, limit: U256::from(100), spenders: None }).unwrap();
+        policy
+            .erc20
+            .push(TokenCap { token, limit: U256::from(100), ..TokenCap::default() })
+            .unwrap();
         let one = transfer(Address::with_last_byte(0xb1), 1000);
         let single = encode_single(&Execution { target: token, value: U256::ZERO, data: &one });
         let batch = encode_batch(&[

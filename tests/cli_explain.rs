@@ -183,6 +183,48 @@ fn a_month_long_json_policy_is_a_long_session_error() {
 }
 
 #[test]
+fn a_subscription_reads_as_an_amount_per_period_from_its_start() {
+    // 1 Jan 2027 00:00:00 UTC, the first second of the first period.
+    let output = explain("usdc-subscription.toml", &["--now", "1798761600"]);
+    let text = stdout(&output);
+    assert_contains(
+        &text,
+        &[
+            "Token 0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48 (USDC on Ethereum): at most 60 USDC \
+             (60000000 base units) in total",
+            "per period: up to 5 USDC (5000000 base units) per 30 days, starting 1 Jan 2027 \
+             (§8.6). A period begins every 30 days from then, its first second included; what a \
+             period leaves unspent does not carry over",
+            "This token has an ERC-20 cap of 60000000: each call counts its full amount (§8.5), \
+             and within up to 5 USDC (5000000 base units) per 30 days (§8.6).",
+        ],
+    );
+    let output = explain("usdc-subscription.toml", &["--now", "1798761600", "--format", "json"]);
+    let json: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let periodic = &json["how_much"]["erc20"][0]["periodic"];
+    assert_eq!(periodic["amount"], "5000000");
+    assert_eq!(periodic["period_seconds"], 2_592_000);
+    assert_eq!(periodic["start"], 1_798_761_600u64);
+    assert!(!lint_ids(&json).contains(&"periodic-no-end"), "{json}");
+}
+
+#[test]
+fn the_subscription_example_streams_its_tips() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/subscription.toml");
+    let output = leash(&["explain", path.to_str().expect("UTF-8"), "--now", "1798761600"]);
+    assert_contains(
+        &stdout(&output),
+        &[
+            "Native value streamed: 0 ETH (0 wei) at 1 Jan 2027, then 0.000000277777777777 ETH \
+             (277777777777 wei) more per second, up to 0.01 ETH (10000000000000000 wei) in all \
+             (reached 1 Jan 2027, 10:00:01 UTC) (§7.5)",
+            "per period: up to 5 LEASH (5000000000000000000 base units) per 30 days, starting 1 \
+             Jan 2027 (§8.6)",
+        ],
+    );
+}
+
+#[test]
 fn deny_sets_the_severity_that_fails_the_run() {
     // The game session, judged after its window: a warning (window-ended) and nothing worse.
     let after = "1767236400";

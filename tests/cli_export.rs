@@ -97,7 +97,7 @@ fn a_bypass_becomes_a_test_that_deploys_replays_and_expects_the_calls() {
             "(bool funded,) = ACCOUNT.call{value: ACCOUNT_NATIVE_BALANCE}(\"\");",
             // The steps.
             "function test_reproduces_bypass() public {\n        _step0();\n        _step1();\n    }",
-            "_ownerCallsModule(hex\"c99c991a",
+            "_ownerCallsModule(hex\"88658d15",
             "\", true, \"step 0: installSession for key 1 succeeded for leash\");",
             // The finding: the calls, then the bundle, then the op accepted.
             "vm.expectCall(LEASH_TOKEN, 0, hex\"23b872dd00000000000000000000000000000000000000000000000000000000000000b20000000000000000000000002872ad3106951c0317df4d75a402025f94d8575e0000000000000000000000000000000000000000000000000000000000000000\");\n        // The bundle as it went through: op 0.\n        _handleOps(_pick(ops, hex\"00\"));\n        assertTrue(_accepted(2), \"step 1 op 0: the module accepted it; the spec says: deny: \

@@ -834,6 +834,18 @@ fn counter_difference(
             if mc.rate_ring != ec.rate_ring || mc.rate_head != ec.rate_head {
                 parts.push("rate ring differs".into());
             }
+            if mc.native_period != ec.native_period {
+                parts.push(format!(
+                    "native period (start, spent) ({}, {}) vs ({}, {})",
+                    mc.native_period.start,
+                    mc.native_period.spent,
+                    ec.native_period.start,
+                    ec.native_period.spent
+                ));
+            }
+            if mc.token_period != ec.token_period {
+                parts.push("token period counters differ".into());
+            }
             format!("model vs module: {}", parts.join(", "))
         }
         (None, Some(_)) => "the module has a session the model does not".into(),

@@ -98,6 +98,21 @@ impl Coverage {
                                 if effects.after.rule_used != effects.before.rule_used {
                                     engage("§6.4 a cumulative limit counted");
                                 }
+                                let (a, b) = (&effects.after, &effects.before);
+                                if a.native_period != b.native_period
+                                    || a.token_period != b.token_period
+                                {
+                                    engage("§7.4/§8.6 a periodic allowance counted");
+                                }
+                                let native_stream =
+                                    policy.native.is_some_and(|c| c.streaming.is_some())
+                                        && a.native_spent != b.native_spent;
+                                let token_stream = policy.erc20.iter().enumerate().any(|(t, c)| {
+                                    c.streaming.is_some() && a.token_spent[t] != b.token_spent[t]
+                                });
+                                if native_stream || token_stream {
+                                    engage("§7.5/§8.7 a stream let an amount through");
+                                }
                             }
                         }
                     }
@@ -149,6 +164,8 @@ fn model_and_reference_module_agree_on_every_clause() {
         "§9 the rate ring full and passed",
         "§10 under a usage limit",
         "§11 inside a bounded window",
+        "§7.4/§8.6 a periodic allowance counted",
+        "§7.5/§8.7 a stream let an amount through",
     ] {
         let n = coverage.engaged.get(rule).copied().unwrap_or(0);
         assert!(n >= 5, "only {n} allowed ops engaged {rule} (of {} allowed)", coverage.allowed);
@@ -156,11 +173,5 @@ fn model_and_reference_module_agree_on_every_clause() {
 }
 
 fn runner_env(addresses: &leash_fuzz::evm::Addresses, now: u64) -> Env {
-    Env {
-        now,
-        account: addresses.account,
-        module: addresses.module,
-        window: leash_model::WindowPredicate::EntryPointV08,
-        profile: leash_model::SemanticProfile::SPEC_V1,
-    }
+    Env::new(now, addresses.account, addresses.module)
 }

@@ -1,4 +1,4 @@
-//! The bounds of spec v1 (`docs/spec.md`, table "Bounds"), shared by the model, the Solidity
+//! The bounds of the spec (`docs/spec.md`, table "Bounds"), shared by the model, the Solidity
 //! module and the proofs. Changing one means changing `SessionManager.sol` too.
 
 /// Permissions in one policy.

@@ -16,9 +16,24 @@ pub struct Env {
     pub module: Address,
     /// How the time window is read (spec §11).
     pub window: WindowPredicate,
-    /// The module's semantics where they differ from spec v1 (spec Part P);
-    /// [`SemanticProfile::SPEC_V1`] for spec v1.
+    /// The module's semantics where they differ from the spec's defaults (spec Part P);
+    /// [`SemanticProfile::SPEC_V1`] for the spec as written (v1, and v2's defaults for
+    /// allowances over time).
     pub profile: SemanticProfile,
+}
+
+impl Env {
+    /// An environment at `now` for `account` and `module`, with the spec's own semantics: the
+    /// EntryPoint v0.8 window predicate and [`SemanticProfile::SPEC_V1`].
+    pub fn new(now: u64, account: Address, module: Address) -> Self {
+        Self {
+            now,
+            account,
+            module,
+            window: WindowPredicate::default(),
+            profile: SemanticProfile::SPEC_V1,
+        }
+    }
 }
 
 /// How a consumer of `(valid_after, valid_until)` decides whether `now` is inside the window

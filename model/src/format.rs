@@ -1,18 +1,29 @@
-//! The policy file format, version 1: the serde representation of [`Policy`].
+//! The policy file format, versions 1 and 2: the serde representation of [`Policy`].
 //!
 //! The same structure reads from and writes to JSON and TOML. Deserializing validates the policy
 //! (spec §12), so every `Policy` that comes out of a file is valid, and unknown fields are errors
 //! (a misspelt `valid_untill` must not silently mean "no expiry").
 //!
 //! ```toml
-//! version = 1
+//! version = 2
 //! valid_after = 1767225600          # unix seconds; 0 = from the start
 //! valid_until = 1767312000          # unix seconds; 0 = no end
 //! usage_limit = 100                 # optional: most calls ever
 //!
 //! [native]                          # optional: without it no native value may be sent
-//! per_call = "0.01 ether"
-//! total = "0.1 ether"
+//! per_call = "0.01 ether"           # version 2: optional, no per-call limit when absent
+//! total = "0.1 ether"               # version 2: optional, no lifetime limit when absent
+//!
+//! [native.periodic]                 # version 2, optional: at most `amount` per period
+//! amount = "0.02 ether"
+//! period = "1 day"                  # seconds, or "<n> seconds|minutes|hours|days|weeks"
+//! start = 1767225600                # optional: when the first period begins (default valid_after)
+//!
+//! [native.streaming]                # version 2, optional: `initial` at start, then `rate` a second
+//! initial = "0"                     # optional, default 0
+//! rate = "1 gwei"                   # per second, below 2^128
+//! max = "0.05 ether"                # the most the stream ever unlocks
+//! start = 1767225600                # optional (default valid_after)
 //!
 //! [rate_limit]                      # optional: at most max_calls in any interval seconds
 //! max_calls = 5
@@ -37,9 +48,17 @@
 //!
 //! [[erc20]]
 //! token = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
-//! limit = "1000000"
+//! limit = "1000000"                 # version 2: optional, no lifetime limit when absent
 //! spenders = ["0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"]   # optional approve allowlist
+//!
+//! [erc20.periodic]                  # version 2, optional: as [native.periodic]
+//! amount = "5000000"
+//! period = "30 days"
 //! ```
+//!
+//! Version 1 files (no allowances over time; `per_call`, `total` and `limit` required) load
+//! unchanged. A policy is written in the lowest version that expresses it, so a policy without
+//! allowances over time still writes as version 1.
 //!
 //! Amounts are integers, decimal strings, `0x` hex strings, or decimal strings with a unit
 //! (`wei`, `gwei`, `ether`). A rule on a `bytes` or `string` argument needs a
@@ -50,12 +69,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::bounded::BoundedVec;
 use crate::policy::{
-    AbiType, ArgRule, Condition, NativeCap, Permission, Policy, RateLimit, Selector, Slice, Target,
-    TokenCap,
+    AbiType, ArgRule, Condition, NativeCap, PeriodicAllowance, Permission, Policy, RateLimit,
+    Selector, Slice, StreamingAllowance, Target, TokenCap,
 };
 
-/// The format version this module reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest format version this module reads and writes (it reads every version from 1).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The version that introduced allowances over time (spec §7.4, §7.5, §8.6, §8.7).
+const ALLOWANCES_VERSION: u32 = 2;
 
 impl Serialize for Policy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -152,8 +174,34 @@ fn format_version() -> u32 {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NativeRepr {
-    per_call: Amount,
-    total: Amount,
+    #[serde(default)]
+    per_call: Option<Amount>,
+    #[serde(default)]
+    total: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    periodic: Option<PeriodicRepr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    streaming: Option<StreamingRepr>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodicRepr {
+    amount: Amount,
+    period: Duration,
+    #[serde(default)]
+    start: Option<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamingRepr {
+    #[serde(default)]
+    initial: Option<Amount>,
+    rate: Amount,
+    max: Amount,
+    #[serde(default)]
+    start: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -214,9 +262,14 @@ struct SliceRepr {
 #[serde(deny_unknown_fields)]
 struct TokenCapRepr {
     token: Checked,
-    limit: Amount,
+    #[serde(default)]
+    limit: Option<Amount>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     spenders: Option<Vec<Checked>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    periodic: Option<PeriodicRepr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    streaming: Option<StreamingRepr>,
 }
 
 /// An address as the format reads it: `0x` and 40 hex digits, all lowercase, all uppercase,
@@ -260,6 +313,69 @@ fn address(text: &str) -> Result<Address, String> {
         ));
     }
     Ok(address)
+}
+
+/// A length of time in seconds: written as an integer, read from an integer or from a string
+/// `"<n> <unit>"` with unit `second(s)`, `minute(s)`, `hour(s)`, `day(s)` or `week(s)`.
+#[derive(Clone, Copy)]
+struct Duration(u64);
+
+impl Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DurationVisitor;
+        impl serde::de::Visitor<'_> for DurationVisitor {
+            type Value = Duration;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a duration: whole seconds, or a string such as \"30 days\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Duration, E> {
+                Ok(Duration(n))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Duration, E> {
+                u64::try_from(n)
+                    .map(Duration)
+                    .map_err(|_| E::custom(format!("duration {n} is negative")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Duration, E> {
+                Err(E::custom(format!("duration {x} is not a whole number of seconds")))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Duration, E> {
+                parse_duration(text).map(Duration).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(DurationVisitor)
+    }
+}
+
+/// Parses a duration: whole seconds, or `"<n> <unit>"` with unit `second`, `minute`, `hour`,
+/// `day` or `week` (singular or plural).
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let bad = |why: &str| format!("duration {}: {why}", quote(text));
+    let trimmed = text.trim();
+    let (number, unit) = trimmed.split_once(' ').unwrap_or((trimmed, "seconds"));
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("not a whole number"));
+    }
+    let n: u64 = number.parse().map_err(|_| bad("does not fit in 64 bits"))?;
+    let seconds = match unit.trim().trim_end_matches('s') {
+        "second" => 1,
+        "minute" => 60,
+        "hour" => 3_600,
+        "day" => 86_400,
+        "week" => 604_800,
+        other => {
+            return Err(bad(&format!(
+                "unknown unit {other:?} (use seconds, minutes, hours, days or weeks)"
+            )));
+        }
+    };
+    n.checked_mul(seconds).ok_or_else(|| bad("does not fit in 64 bits"))
 }
 
 /// A 256-bit amount: written as a decimal string, read from an integer or a string.
@@ -375,7 +491,7 @@ pub fn parse_abi_type(name: &str) -> Result<AbiType, String> {
 }
 
 /// Parses a function signature such as `transfer(address,uint256)` into its selector and
-/// argument types. Tuples and arrays are not part of spec v1.
+/// argument types. Tuples and arrays are not part of the spec (v1 or v2).
 pub fn parse_function(signature: &str) -> Result<([u8; 4], Vec<AbiType>), String> {
     let bad = |why: &str| format!("function {}: {why}", quote(signature));
     let (name, rest) = signature.trim().split_once('(').ok_or_else(|| bad("missing '('"))?;
@@ -440,13 +556,15 @@ impl TryFrom<PolicyRepr> for Policy {
     type Error = String;
 
     fn try_from(repr: PolicyRepr) -> Result<Self, String> {
-        if repr.version != FORMAT_VERSION {
+        if !(1..=FORMAT_VERSION).contains(&repr.version) {
             return Err(format!(
-                "policy format version {} is not supported (this leash reads version \
+                "policy format version {} is not supported (this leash reads versions 1 to \
                  {FORMAT_VERSION})",
                 repr.version
             ));
         }
+        let version = repr.version;
+        let valid_after = repr.valid_after;
         let permissions = repr
             .permissions
             .into_iter()
@@ -458,25 +576,117 @@ impl TryFrom<PolicyRepr> for Policy {
             .into_iter()
             .enumerate()
             .map(|(i, cap)| {
+                let context = |e: String| format!("erc20 cap {i}: {e}");
                 let spenders = cap
                     .spenders
                     .map(|s| bounded(s.into_iter().map(|c| c.0).collect(), "spenders"))
                     .transpose()
-                    .map_err(|e| format!("erc20 cap {i}: {e}"))?;
-                Ok(TokenCap { token: cap.token.0, limit: cap.limit.0, spenders })
+                    .map_err(context)?;
+                let (periodic, streaming) =
+                    allowances(version, valid_after, cap.periodic, cap.streaming)
+                        .map_err(context)?;
+                Ok(TokenCap {
+                    token: cap.token.0,
+                    limit: required(version, "limit", cap.limit).map_err(context)?,
+                    spenders,
+                    periodic,
+                    streaming,
+                })
             })
             .collect::<Result<Vec<_>, String>>()?;
+        let native = repr
+            .native
+            .map(|n| {
+                let context = |e: String| format!("native: {e}");
+                let (periodic, streaming) =
+                    allowances(version, valid_after, n.periodic, n.streaming).map_err(context)?;
+                Ok::<_, String>(NativeCap {
+                    per_call: required(version, "per_call", n.per_call).map_err(context)?,
+                    total: required(version, "total", n.total).map_err(context)?,
+                    periodic,
+                    streaming,
+                })
+            })
+            .transpose()?;
         Ok(Policy {
             valid_after: repr.valid_after,
             valid_until: repr.valid_until,
             permissions: bounded(permissions, "permissions")?,
-            native: repr.native.map(|n| NativeCap { per_call: n.per_call.0, total: n.total.0 }),
+            native,
             erc20: bounded(erc20, "erc20 caps")?,
             usage_limit: repr.usage_limit,
             rate_limit: repr
                 .rate_limit
                 .map(|r| RateLimit { max_calls: r.max_calls, interval: r.interval }),
         })
+    }
+}
+
+/// A cap's amount: required in version 1; in version 2, absent means no limit (`2^256 - 1`).
+fn required(version: u32, field: &str, amount: Option<Amount>) -> Result<U256, String> {
+    match amount {
+        Some(amount) => Ok(amount.0),
+        None if version >= ALLOWANCES_VERSION => Ok(U256::MAX),
+        None => Err(format!("missing field `{field}` (required in policy format version 1)")),
+    }
+}
+
+/// A cap's allowances over time, which need format version 2; a missing `start` is the
+/// policy's `valid_after`.
+fn allowances(
+    version: u32,
+    valid_after: u64,
+    periodic: Option<PeriodicRepr>,
+    streaming: Option<StreamingRepr>,
+) -> Result<(Option<PeriodicAllowance>, Option<StreamingAllowance>), String> {
+    if version < ALLOWANCES_VERSION && (periodic.is_some() || streaming.is_some()) {
+        let which = if periodic.is_some() { "periodic" } else { "streaming" };
+        return Err(format!(
+            "a {which} allowance needs policy format version {ALLOWANCES_VERSION} (the file says \
+             version {version})"
+        ));
+    }
+    let periodic = periodic.map(|p| PeriodicAllowance {
+        amount: p.amount.0,
+        period: p.period.0,
+        start: p.start.unwrap_or(valid_after),
+    });
+    let streaming = streaming
+        .map(|s| {
+            let rate = u128::try_from(s.rate.0).map_err(|_| {
+                format!("streaming rate {} does not fit in 128 bits (spec §12.9)", s.rate.0)
+            })?;
+            Ok::<_, String>(StreamingAllowance {
+                initial: s.initial.map_or(U256::ZERO, |a| a.0),
+                rate,
+                max: s.max.0,
+                start: s.start.unwrap_or(valid_after),
+            })
+        })
+        .transpose()?;
+    Ok((periodic, streaming))
+}
+
+fn periodic_repr(p: PeriodicAllowance) -> PeriodicRepr {
+    PeriodicRepr { amount: Amount(p.amount), period: Duration(p.period), start: Some(p.start) }
+}
+
+fn streaming_repr(s: StreamingAllowance) -> StreamingRepr {
+    StreamingRepr {
+        initial: Some(Amount(s.initial)),
+        rate: Amount(U256::from(s.rate)),
+        max: Amount(s.max),
+        start: Some(s.start),
+    }
+}
+
+impl Policy {
+    /// The lowest policy format version that expresses this policy: 2 if any cap has an
+    /// allowance over time, else 1.
+    pub fn format_version(&self) -> u32 {
+        let native = self.native.is_some_and(|n| n.periodic.is_some() || n.streaming.is_some());
+        let tokens = self.erc20.iter().any(|c| c.periodic.is_some() || c.streaming.is_some());
+        if native || tokens { ALLOWANCES_VERSION } else { 1 }
     }
 }
 
@@ -581,13 +791,16 @@ impl TryFrom<RuleRepr> for ArgRule {
 impl From<&Policy> for PolicyRepr {
     fn from(policy: &Policy) -> Self {
         PolicyRepr {
-            version: FORMAT_VERSION,
+            version: policy.format_version(),
             valid_after: policy.valid_after,
             valid_until: policy.valid_until,
             usage_limit: policy.usage_limit,
-            native: policy
-                .native
-                .map(|n| NativeRepr { per_call: Amount(n.per_call), total: Amount(n.total) }),
+            native: policy.native.map(|n| NativeRepr {
+                per_call: Some(Amount(n.per_call)),
+                total: Some(Amount(n.total)),
+                periodic: n.periodic.map(periodic_repr),
+                streaming: n.streaming.map(streaming_repr),
+            }),
             rate_limit: policy
                 .rate_limit
                 .map(|r| RateLimitRepr { max_calls: r.max_calls, interval: r.interval }),
@@ -597,8 +810,10 @@ impl From<&Policy> for PolicyRepr {
                 .iter()
                 .map(|cap| TokenCapRepr {
                     token: Checked(cap.token),
-                    limit: Amount(cap.limit),
+                    limit: Some(Amount(cap.limit)),
                     spenders: cap.spenders.map(|s| s.iter().copied().map(Checked).collect()),
+                    periodic: cap.periodic.map(periodic_repr),
+                    streaming: cap.streaming.map(streaming_repr),
                 })
                 .collect(),
         }

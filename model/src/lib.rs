@@ -16,12 +16,14 @@ pub use abi::args::ArgDecoding;
 pub use bounded::BoundedVec;
 pub use env::{Env, UserOp, WindowPredicate};
 pub use policy::{
-    AbiType, ArgRule, Condition, NativeCap, Permission, Policy, PolicyError, RateLimit, Selector,
-    Slice, Target, TokenCap,
+    AbiType, AllowanceOf, ArgRule, Condition, NativeCap, PeriodicAllowance, Permission, Policy,
+    PolicyError, RateLimit, Selector, Slice, StreamingAllowance, Target, TokenCap,
 };
-pub use profile::SemanticProfile;
-pub use rules::{selector_as, selector_of};
-pub use state::{AccountState, Counters, LifecycleError, Session, Status};
+pub use profile::{
+    AllowanceSemantics, PeriodAnchor, PeriodClock, SemanticProfile, StreamOverflow, TimedAllowances,
+};
+pub use rules::{allowance, selector_as, selector_of};
+pub use state::{AccountState, Counters, LifecycleError, PeriodSpend, Session, Status};
 pub use verdict::{Denial, DenyReason, Effects, Execution, Executions, Verdict};
 
 /// Well-known selectors the spec names.

@@ -22,9 +22,9 @@ pub struct Policy {
     pub native: Option<NativeCap>,
     /// ERC-20 spend caps (spec §8).
     pub erc20: BoundedVec<TokenCap, MAX_TOKENS>,
-    /// The most calls the session may ever make (spec §9); `None` means `2^64 - 1`.
+    /// The most calls the session may ever make (spec §10); `None` means `2^64 - 1`.
     pub usage_limit: Option<u64>,
-    /// The rate limit (spec §10).
+    /// The rate limit (spec §9).
     pub rate_limit: Option<RateLimit>,
 }
 
@@ -216,6 +216,10 @@ pub struct NativeCap {
     pub per_call: U256,
     /// The most value the session may send in total.
     pub total: U256,
+    /// At most so much value per period (spec §7.4, §15.2).
+    pub periodic: Option<PeriodicAllowance>,
+    /// At most what a stream has unlocked (spec §7.5, §15.3).
+    pub streaming: Option<StreamingAllowance>,
 }
 
 /// An ERC-20 spend cap (spec §8).
@@ -227,6 +231,54 @@ pub struct TokenCap {
     pub limit: U256,
     /// The spenders `approve` and `increaseAllowance` may name; `None` allows any spender.
     pub spenders: Option<BoundedVec<Address, MAX_SPENDERS>>,
+    /// At most so much per period, counted as §8.5 counts (spec §8.6, §15.2).
+    pub periodic: Option<PeriodicAllowance>,
+    /// At most what a stream has unlocked, counted as §8.5 counts (spec §8.7, §15.3).
+    pub streaming: Option<StreamingAllowance>,
+}
+
+/// A periodic allowance: at most `amount` in each period of `period` seconds, the first one
+/// beginning at `start` (spec §15.2). Unspent allowance does not carry over.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PeriodicAllowance {
+    /// The most one period may move.
+    pub amount: U256,
+    /// The period's length in seconds, 1..=`TIME_MAX` (spec §12.8).
+    pub period: u64,
+    /// When the first period begins (unix seconds, `<= TIME_MAX`).
+    pub start: u64,
+}
+
+/// A streaming allowance: from `start`, `initial` at once and `rate` more per second, up to
+/// `max` in all (spec §15.3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct StreamingAllowance {
+    /// What is available at `start`, `<= max` (spec §12.9).
+    pub initial: U256,
+    /// What unlocks per second (at most `RATE_MAX = 2^128 - 1` by type).
+    pub rate: u128,
+    /// The most the stream ever unlocks.
+    pub max: U256,
+    /// When the stream begins (unix seconds, `<= TIME_MAX`).
+    pub start: u64,
+}
+
+/// Which cap an allowance over time belongs to, for error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllowanceOf {
+    /// The native-value cap (spec §7).
+    Native,
+    /// The ERC-20 cap with this index (spec §8).
+    Token(usize),
+}
+
+impl core::fmt::Display for AllowanceOf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Native => f.write_str("the native cap"),
+            Self::Token(index) => write!(f, "erc20 cap {index}"),
+        }
+    }
 }
 
 /// A rate limit: at most `max_calls` calls in any `interval` seconds (spec §10).
@@ -302,6 +354,27 @@ pub enum PolicyError {
         max_calls: u8,
         /// The `interval` given.
         interval: u64,
+    },
+    /// A periodic allowance has a period outside 1..=`TIME_MAX` or a start past `TIME_MAX`
+    /// (spec §12.8).
+    BadPeriodicAllowance {
+        /// The cap it belongs to.
+        of: AllowanceOf,
+        /// The `period` given.
+        period: u64,
+        /// The `start` given.
+        start: u64,
+    },
+    /// A streaming allowance has `initial > max` or a start past `TIME_MAX` (spec §12.9).
+    BadStreamingAllowance {
+        /// The cap it belongs to.
+        of: AllowanceOf,
+        /// The `initial` given.
+        initial: U256,
+        /// The `max` given.
+        max: U256,
+        /// The `start` given.
+        start: u64,
     },
 }
 
@@ -391,6 +464,18 @@ impl core::fmt::Display for PolicyError {
                 "rate limit max_calls {max_calls} interval {interval}: max_calls must be in \
                  1..={MAX_RATE} and interval at least 1 (spec §12.7)"
             ),
+            Self::BadPeriodicAllowance { of, period, start } => write!(
+                f,
+                "the periodic allowance of {of} has period {period} and start {start}: the \
+                 period must be in 1..={TIME_MAX} seconds and the start at most {TIME_MAX} \
+                 (spec §12.8)"
+            ),
+            Self::BadStreamingAllowance { of, initial, max, start } => write!(
+                f,
+                "the streaming allowance of {of} has initial {initial}, max {max} and start \
+                 {start}: initial must be at most max and the start at most {TIME_MAX} \
+                 (spec §12.9)"
+            ),
         }
     }
 }
@@ -399,7 +484,8 @@ impl core::error::Error for PolicyError {}
 
 impl PolicyError {
     /// The code the Solidity module reverts with (`InvalidPolicy(code)`). Code 10 is reserved for
-    /// encodings the model's types cannot express (too many items, an unknown condition code).
+    /// encodings the model's types cannot express (too many items, an unknown condition code);
+    /// codes 11 and 12 are spec v2's.
     pub fn code(&self) -> u8 {
         match self {
             Self::TimeTooLarge { .. } => 1,
@@ -411,6 +497,8 @@ impl PolicyError {
             Self::DuplicateToken { .. } => 7,
             Self::ZeroToken { .. } => 8,
             Self::BadRateLimit { .. } => 9,
+            Self::BadPeriodicAllowance { .. } => 11,
+            Self::BadStreamingAllowance { .. } => 12,
         }
     }
 }
@@ -460,6 +548,13 @@ impl Policy {
                 interval: rate.interval,
             });
         }
+        // spec §12.8, §12.9: the native cap's allowances, then each ERC-20 cap's, in order.
+        if let Some(cap) = &self.native {
+            validate_allowances(AllowanceOf::Native, cap.periodic, cap.streaming)?;
+        }
+        for (index, cap) in self.erc20.iter().enumerate() {
+            validate_allowances(AllowanceOf::Token(index), cap.periodic, cap.streaming)?;
+        }
         Ok(())
     }
 
@@ -467,6 +562,30 @@ impl Policy {
     pub fn token_cap(&self, token: Address) -> Option<(usize, &TokenCap)> {
         self.erc20.iter().enumerate().find(|(_, cap)| cap.token == token)
     }
+}
+
+/// spec §12.8 and §12.9 for the allowances of one cap.
+fn validate_allowances(
+    of: AllowanceOf,
+    periodic: Option<PeriodicAllowance>,
+    streaming: Option<StreamingAllowance>,
+) -> Result<(), PolicyError> {
+    if let Some(p) = periodic
+        && (p.period == 0 || p.period > TIME_MAX || p.start > TIME_MAX)
+    {
+        return Err(PolicyError::BadPeriodicAllowance { of, period: p.period, start: p.start });
+    }
+    if let Some(s) = streaming
+        && (s.initial > s.max || s.start > TIME_MAX)
+    {
+        return Err(PolicyError::BadStreamingAllowance {
+            of,
+            initial: s.initial,
+            max: s.max,
+            start: s.start,
+        });
+    }
+    Ok(())
 }
 
 impl Permission {

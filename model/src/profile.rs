@@ -233,6 +233,82 @@ pub enum NeverExpires {
     Off,
 }
 
+/// Whether a module has allowances over time at all (spec §P21.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TimedAllowances {
+    /// Spec §7.4, §7.5, §8.6, §8.7: periodic and streaming allowances.
+    #[default]
+    Supported,
+    /// None (SmartSessions): a policy with one is not expressible.
+    Unsupported,
+}
+
+/// Where the periods of a periodic allowance begin (spec §P21.2, §15.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PeriodAnchor {
+    /// Periods are `[start + k*period, start + (k+1)*period)` (MetaMask's period enforcers,
+    /// Coinbase Spend Permissions, Safe AllowanceModule).
+    #[default]
+    Aligned,
+    /// A period begins at `start`, and every later one at the first spend at or after the end of
+    /// the one before (Alchemy SessionKeyPlugin's refresh interval).
+    Rolling,
+}
+
+/// The unit periods count time in (spec §P21.3, §15.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PeriodClock {
+    /// Seconds: `t = now`.
+    #[default]
+    Seconds,
+    /// Whole minutes: `t = now - now % 60` (Safe AllowanceModule).
+    Minutes,
+}
+
+impl PeriodClock {
+    /// The time periods are computed at, for a block timestamp `now` (spec §15.1).
+    pub fn time(self, now: u64) -> u64 {
+        match self {
+            Self::Seconds => now,
+            Self::Minutes => now - now % 60,
+        }
+    }
+}
+
+/// What a stream does when `initial + rate * elapsed` exceeds `2^256 - 1` (spec §P21.4, §15.3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum StreamOverflow {
+    /// The sum is more than `max`, so `max` is unlocked.
+    #[default]
+    Saturate,
+    /// The execution is denied (MetaMask's streaming enforcers revert on the overflow).
+    Deny,
+}
+
+/// How allowances over time are read (spec §P21): real systems disagree on where periods begin,
+/// the unit they count in, and what an overflowing stream does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AllowanceSemantics {
+    /// §P21.1.
+    pub support: TimedAllowances,
+    /// §P21.2.
+    pub anchor: PeriodAnchor,
+    /// §P21.3.
+    pub clock: PeriodClock,
+    /// §P21.4.
+    pub stream_overflow: StreamOverflow,
+}
+
+impl AllowanceSemantics {
+    /// The spec's own reading (§15): aligned periods in seconds, saturating streams.
+    pub const SPEC: Self = Self {
+        support: TimedAllowances::Supported,
+        anchor: PeriodAnchor::Aligned,
+        clock: PeriodClock::Seconds,
+        stream_overflow: StreamOverflow::Saturate,
+    };
+}
+
 /// A module's semantics, as parameters of the model (spec Part P).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SemanticProfile {
@@ -268,6 +344,8 @@ pub struct SemanticProfile {
     pub rate: RateModel,
     /// §P17.
     pub never_expires: NeverExpires,
+    /// §P21.
+    pub allowances: AllowanceSemantics,
 }
 
 /// Why a policy cannot be expressed under a profile (it would need something the profile's
@@ -298,6 +376,8 @@ pub enum Inexpressible {
         /// The second one's index.
         permission: usize,
     },
+    /// A periodic or streaming allowance under [`TimedAllowances::Unsupported`].
+    AllowanceOverTime,
 }
 
 impl core::fmt::Display for Inexpressible {
@@ -320,6 +400,9 @@ impl core::fmt::Display for Inexpressible {
                 f,
                 "permission {permission}: the module has one fallback, not two (spec §P9)"
             ),
+            Self::AllowanceOverTime => {
+                f.write_str("the module has no periodic or streaming allowances (spec §P21)")
+            }
         }
     }
 }
@@ -327,7 +410,8 @@ impl core::fmt::Display for Inexpressible {
 impl core::error::Error for Inexpressible {}
 
 impl SemanticProfile {
-    /// Spec v1 exactly: every parameter at its default.
+    /// The spec as written: every parameter at its default (spec v1, and spec v2's defaults for
+    /// allowances over time, §15).
     pub const SPEC_V1: Self = Self {
         decoder: DecoderClass::Strict,
         mode_payload: ModePayload::Zero,
@@ -349,6 +433,7 @@ impl SemanticProfile {
         usage_unit: UsageUnit::PerExecution,
         rate: RateModel::SlidingRing,
         never_expires: NeverExpires::Honoured,
+        allowances: AllowanceSemantics::SPEC,
     };
 
     /// Rhinestone/Biconomy SmartSessions with its standard policies (`UniActionPolicy`,
@@ -375,6 +460,10 @@ impl SemanticProfile {
         usage_unit: UsageUnit::PerOp,
         rate: RateModel::Unsupported,
         never_expires: NeverExpires::Off,
+        allowances: AllowanceSemantics {
+            support: TimedAllowances::Unsupported,
+            ..AllowanceSemantics::SPEC
+        },
     };
 
     /// What SmartSessions as built into `@rhinestone/modulekit@0.5.9` (October 2024) actually
@@ -416,12 +505,16 @@ impl SemanticProfile {
         diff!("§P15", "usage unit", usage_unit);
         diff!("§P16", "rate model", rate);
         diff!("§P17", "never-expire exception", never_expires);
+        diff!("§P21", "allowances over time", allowances);
         out
     }
 
     /// Checks that `policy` means something under this profile: that a module with these
     /// semantics can be configured to enforce exactly it. Spec v1 accepts every valid policy.
     pub fn check_policy(&self, policy: &Policy) -> Result<(), Inexpressible> {
+        if self.allowances.support == TimedAllowances::Unsupported && policy.format_version() > 1 {
+            return Err(Inexpressible::AllowanceOverTime);
+        }
         if policy.rate_limit.is_some() {
             if self.rate == RateModel::Unsupported {
                 return Err(Inexpressible::RateLimit);

@@ -29,6 +29,20 @@ pub struct Counters {
     pub rate_ring: [u64; MAX_RATE],
     /// The ring's head: the slot of the oldest timestamp once the ring is full (spec §9).
     pub rate_head: u8,
+    /// The native cap's period counter (spec §7.4, §13).
+    pub native_period: PeriodSpend,
+    /// Each ERC-20 cap's period counter, in the order of `Policy::erc20` (spec §8.6, §13).
+    pub token_period: [PeriodSpend; MAX_TOKENS],
+}
+
+/// The counter of a periodic allowance (spec §13, §15.2): the start of the period `spent` was
+/// counted in, and that amount. Zero at install, which reads as "nothing spent yet".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PeriodSpend {
+    /// The start of the period `spent` belongs to (unix seconds).
+    pub start: u64,
+    /// What the session moved in that period.
+    pub spent: U256,
 }
 
 /// Whether a session may be used.

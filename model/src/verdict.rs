@@ -241,6 +241,10 @@ deny_reasons! {
     NativePerCall = 71, "§7.2", "native value exceeds the per-call cap";
     /// Native value above the total cap.
     NativeTotal = 72, "§7.3", "native value exceeds the total cap";
+    /// Native value above what the current period still allows.
+    NativePeriod = 73, "§7.4", "native value exceeds the periodic allowance";
+    /// Native value above what the stream has unlocked.
+    NativeStream = 74, "§7.5", "native value exceeds what the stream has unlocked";
     /// A call to a capped token with another selector.
     TokenSelector = 80, "§8.1", "a capped token is called with a selector the cap cannot count";
     /// A call to a capped token with non-canonical arguments.
@@ -251,6 +255,10 @@ deny_reasons! {
     Spender = 83, "§8.4", "the spender is not allowed";
     /// A token amount above the cap.
     TokenCap = 84, "§8.5", "the token amount exceeds the cap";
+    /// A token amount above what the current period still allows.
+    TokenPeriod = 85, "§8.6", "the token amount exceeds the periodic allowance";
+    /// A token amount above what the stream has unlocked.
+    TokenStream = 86, "§8.7", "the token amount exceeds what the stream has unlocked";
     /// The rate limit is reached.
     RateLimit = 90, "§9.1", "the rate limit is reached";
     /// The usage limit is used up.

@@ -9,8 +9,8 @@ use alloy_primitives::{Address, U256};
 use common::*;
 use leash_model::bounds::{MAX_BATCH, MAX_SESSIONS, TIME_MAX};
 use leash_model::{
-    AccountState, Denial, DenyReason, LifecycleError, Policy, PolicyError, Status, UserOp,
-    WindowPredicate,
+    AccountState, AllowanceSemantics, Denial, DenyReason, LifecycleError, PeriodAnchor,
+    PeriodClock, Policy, PolicyError, Status, StreamOverflow, UserOp, WindowPredicate,
 };
 
 const GAME_ATTACK: &str = r#"
@@ -556,6 +556,218 @@ fn s7_2_and_s7_3_per_call_and_total_caps_at_their_boundaries() {
     assert_eq!(reason(run(&mut state, 100, &single(GAME, 1, &[]))), Some(DenyReason::NativeTotal));
 }
 
+/// Native value with a periodic allowance of `amount` per `period` seconds from `start`, and
+/// per-call and total caps of 1000.
+fn periodic_native(amount: u64, period: u64, start: u64) -> Policy {
+    policy(&format!(
+        "[native]\nper_call = \"1000\"\ntotal = \"1000\"\n[native.periodic]\namount = \"{amount}\"\n\
+         period = {period}\nstart = {start}\n{PLAIN_TRANSFERS_TO_GAME}"
+    ))
+}
+
+/// Sends `value` to the game at `now`.
+fn send(state: &mut AccountState, now: u64, value: u64) -> Option<DenyReason> {
+    reason(run(state, now, &single(GAME, value, &[])))
+}
+
+/// Sends `value` to the game at `now`, read with `semantics`.
+fn send_under(
+    state: &mut AccountState,
+    semantics: AllowanceSemantics,
+    now: u64,
+    value: u64,
+) -> Option<DenyReason> {
+    let mut env = env(now);
+    env.profile.allowances = semantics;
+    let cd = single(GAME, value, &[]);
+    state.execute_op(&env, &UserOp { signer: Some(KEY), call_data: &cd }).denial().map(|d| d.reason)
+}
+
+const PERIOD: Option<DenyReason> = Some(DenyReason::NativePeriod);
+const STREAM: Option<DenyReason> = Some(DenyReason::NativeStream);
+
+#[test]
+fn s7_4_a_period_allows_exactly_its_amount() {
+    let mut state = installed(periodic_native(5, 10, 100));
+    // The first second of the first period.
+    assert_eq!(send(&mut state, 100, 6), PERIOD);
+    assert_eq!(send(&mut state, 100, 5), None);
+    assert_eq!(send(&mut state, 100, 1), PERIOD);
+    let counter = state.session(KEY).unwrap().counters.native_period;
+    assert_eq!((counter.start, counter.spent), (100, U256::from(5)));
+}
+
+#[test]
+fn s7_4_the_boundary_second_belongs_to_the_next_period() {
+    let mut state = installed(periodic_native(5, 10, 100));
+    assert_eq!(send(&mut state, 105, 4), None);
+    // The last second of the period: one left.
+    assert_eq!(send(&mut state, 109, 2), PERIOD);
+    assert_eq!(send(&mut state, 109, 1), None);
+    // start + period: a new period, its whole amount available, nothing carried over.
+    assert_eq!(send(&mut state, 110, 6), PERIOD);
+    assert_eq!(send(&mut state, 110, 5), None);
+    assert_eq!(send(&mut state, 119, 1), PERIOD);
+    assert_eq!(send(&mut state, 120, 1), None);
+    assert_eq!(state.session(KEY).unwrap().counters.native_period.start, 120);
+}
+
+#[test]
+fn s7_4_before_start_nothing_is_available_and_zero_is_not_counted() {
+    let mut state = installed(periodic_native(5, 10, 100));
+    assert_eq!(send(&mut state, 99, 1), PERIOD);
+    // A zero value passes before start, and in an exhausted period, and moves nothing.
+    assert_eq!(send(&mut state, 99, 0), None);
+    assert_eq!(send(&mut state, 100, 5), None);
+    assert_eq!(send(&mut state, 109, 0), None);
+    assert_eq!(state.session(KEY).unwrap().counters.native_period.start, 100);
+    assert_eq!(send(&mut state, 110, 0), None);
+    assert_eq!(state.session(KEY).unwrap().counters.native_period.start, 100);
+}
+
+#[test]
+fn s7_4_skipped_periods_add_nothing_to_the_current_one() {
+    let mut state = installed(periodic_native(5, 10, 100));
+    assert_eq!(send(&mut state, 100, 5), None);
+    // Two whole periods skipped: the current period (130..140) has exactly one amount.
+    assert_eq!(send(&mut state, 131, 6), PERIOD);
+    assert_eq!(send(&mut state, 131, 5), None);
+    assert_eq!(send(&mut state, 139, 1), PERIOD);
+    let counter = state.session(KEY).unwrap().counters.native_period;
+    assert_eq!((counter.start, counter.spent), (130, U256::from(5)));
+    // A long warp: period k = 10^9.
+    let far = 100 + 10 * 1_000_000_000;
+    assert_eq!(send(&mut state, far + 9, 5), None);
+    assert_eq!(state.session(KEY).unwrap().counters.native_period.start, far);
+}
+
+#[test]
+fn s7_4_a_batch_counts_every_execution_in_the_period() {
+    let mut state = installed(periodic_native(5, 10, 100));
+    let three = batch(&[(GAME, 3, &[]), (GAME, 3, &[])]);
+    let verdict = run(&mut state, 100, &three);
+    assert_eq!(verdict.denial(), Some(&Denial::at(DenyReason::NativePeriod, 1)));
+    assert_eq!(state.session(KEY).unwrap().counters, Default::default());
+    let exact = batch(&[(GAME, 3, &[]), (GAME, 2, &[])]);
+    assert!(run(&mut state, 100, &exact).is_allow());
+}
+
+#[test]
+fn s7_4_the_lifetime_total_still_binds() {
+    let mut state = installed(policy(&format!(
+        "[native]\nper_call = \"10\"\ntotal = \"7\"\n[native.periodic]\namount = \"5\"\n\
+         period = 10\nstart = 0\n{PLAIN_TRANSFERS_TO_GAME}"
+    )));
+    assert_eq!(send(&mut state, 100, 5), None);
+    assert_eq!(send(&mut state, 110, 3), Some(DenyReason::NativeTotal));
+    assert_eq!(send(&mut state, 110, 2), None);
+}
+
+#[test]
+fn s7_4_and_s15_2_rolling_periods_begin_at_the_first_spend_after_the_last_one_ends() {
+    let rolling = AllowanceSemantics { anchor: PeriodAnchor::Rolling, ..Default::default() };
+    let aligned = AllowanceSemantics::default();
+    let mut r = installed(periodic_native(5, 10, 100));
+    let mut a = r.clone();
+    for state in [&mut r, &mut a] {
+        assert_eq!(send(state, 100, 5), None);
+    }
+    // 125 is past the first period: Rolling starts one there, Aligned is in 120..130.
+    assert_eq!(send_under(&mut r, rolling, 125, 5), None);
+    assert_eq!(send_under(&mut a, aligned, 125, 5), None);
+    assert_eq!(r.session(KEY).unwrap().counters.native_period.start, 125);
+    assert_eq!(a.session(KEY).unwrap().counters.native_period.start, 120);
+    assert_eq!(send_under(&mut r, rolling, 130, 1), PERIOD);
+    assert_eq!(send_under(&mut a, aligned, 130, 1), None);
+    // Rolling: its boundary second (125 + 10) also belongs to the next period.
+    assert_eq!(send_under(&mut r, rolling, 134, 1), PERIOD);
+    assert_eq!(send_under(&mut r, rolling, 135, 5), None);
+    assert_eq!(send_under(&mut r, rolling, 99, 0), None);
+}
+
+#[test]
+fn s7_4_and_s15_1_a_minute_clock_keeps_a_minute_in_one_period() {
+    let minutes = AllowanceSemantics { clock: PeriodClock::Minutes, ..Default::default() };
+    let seconds = AllowanceSemantics::default();
+    let mut m = installed(periodic_native(5, 60, 30));
+    let mut s = m.clone();
+    // 89 reads as 60 under Minutes: both clocks are in the period 30..90.
+    assert_eq!(send_under(&mut m, minutes, 89, 5), None);
+    assert_eq!(send_under(&mut s, seconds, 89, 5), None);
+    // 90 begins a period under Seconds; under Minutes it reads as 60, still 30..90.
+    assert_eq!(send_under(&mut s, seconds, 90, 5), None);
+    assert_eq!(send_under(&mut m, minutes, 90, 1), PERIOD);
+    assert_eq!(send_under(&mut m, minutes, 119, 1), PERIOD);
+    // 120 reads as 120: the period 90..150 has begun.
+    assert_eq!(send_under(&mut m, minutes, 120, 5), None);
+    // Before start under Minutes: 59 reads as 0 < 30; 30..59 reads as 0 too.
+    let mut early = installed(periodic_native(5, 60, 30));
+    assert_eq!(send_under(&mut early, minutes, 45, 1), PERIOD);
+    assert_eq!(send_under(&mut early, seconds, 45, 1), None);
+}
+
+/// Native value with a stream of `initial` plus `rate` per second up to `max`, from `start`.
+fn streaming_native(initial: &str, rate: &str, max: &str, start: u64) -> Policy {
+    policy(&format!(
+        "[native]\n[native.streaming]\ninitial = \"{initial}\"\nrate = \"{rate}\"\nmax = \
+         \"{max}\"\nstart = {start}\n{PLAIN_TRANSFERS_TO_GAME}"
+    ))
+}
+
+#[test]
+fn s7_5_a_stream_lets_through_exactly_what_it_has_unlocked() {
+    let mut state = installed(streaming_native("2", "3", "20", 100));
+    assert_eq!(send(&mut state, 99, 1), STREAM);
+    assert_eq!(send(&mut state, 99, 0), None);
+    // At start, the initial amount exactly.
+    assert_eq!(send(&mut state, 100, 3), STREAM);
+    assert_eq!(send(&mut state, 100, 2), None);
+    assert_eq!(send(&mut state, 100, 1), STREAM);
+    // One second later, the rate exactly.
+    assert_eq!(send(&mut state, 101, 4), STREAM);
+    assert_eq!(send(&mut state, 101, 3), None);
+    // Unspent accrual carries over: 4 seconds later, 12 more.
+    assert_eq!(send(&mut state, 105, 13), STREAM);
+    assert_eq!(send(&mut state, 105, 12), None);
+    // Up to max and no further, however long it waits.
+    assert_eq!(send(&mut state, 1_000_000, 4), STREAM);
+    assert_eq!(send(&mut state, 1_000_000, 3), None);
+    assert_eq!(state.session(KEY).unwrap().counters.native_spent, U256::from(20));
+    assert_eq!(send(&mut state, u64::MAX, 1), STREAM);
+}
+
+#[test]
+fn s7_5_and_s15_3_an_overflowing_accrual_saturates_or_denies() {
+    // initial + rate * 1 overflows 2^256 - 1 at the second after start.
+    let initial = (U256::MAX - U256::from(5)).to_string();
+    let max = U256::MAX.to_string();
+    let rate = u128::MAX.to_string();
+    let deny = AllowanceSemantics { stream_overflow: StreamOverflow::Deny, ..Default::default() };
+    let mut saturate = installed(streaming_native(&initial, &rate, &max, 100));
+    let mut denying = saturate.clone();
+    assert_eq!(send(&mut saturate, 101, 1000), None);
+    assert_eq!(send_under(&mut denying, deny, 101, 1), STREAM);
+    // At start there is no accrual, so no overflow either.
+    assert_eq!(send_under(&mut denying, deny, 100, 1000), None);
+    // rate * elapsed itself never overflows: the largest rate over the longest time fits.
+    let mut big = installed(streaming_native("0", &rate, &max, 0));
+    assert_eq!(send_under(&mut big, deny, u64::MAX, 1000), None);
+}
+
+#[test]
+fn s7_4_is_checked_before_s7_5() {
+    let mut state = installed(policy(&format!(
+        "[native]\n[native.periodic]\namount = \"5\"\nperiod = 10\nstart = 100\n\
+         [native.streaming]\nrate = \"1\"\nmax = \"100\"\nstart = 100\n{PLAIN_TRANSFERS_TO_GAME}"
+    )));
+    assert_eq!(send(&mut state, 100, 6), PERIOD);
+    assert_eq!(send(&mut state, 100, 1), STREAM);
+    assert_eq!(send(&mut state, 103, 3), None);
+    assert_eq!(send(&mut state, 104, 2), STREAM);
+    assert_eq!(send(&mut state, 106, 3), PERIOD);
+    assert_eq!(send(&mut state, 106, 2), None);
+}
+
 // ---------------------------------------------------------------------------------------------
 // §8 ERC-20
 
@@ -682,6 +894,80 @@ fn s8_5_repeated_approves_add_up() {
         reason(run(&mut state, 100, &single(TOKEN, 0, &approve))),
         Some(DenyReason::TokenCap)
     );
+}
+
+#[test]
+fn s8_6_a_token_period_counts_the_full_amount_of_all_four_functions() {
+    let mut state =
+        installed(token_policy("[erc20.periodic]\namount = \"10\"\nperiod = 100\nstart = 1000"));
+    let approve = call("approve(address,uint256)", &[addr(ROUTER), word(4)]);
+    let increase = call("increaseAllowance(address,uint256)", &[addr(ROUTER), word(3)]);
+    let transfer_once = transfer(OTHER, 3);
+    assert_eq!(
+        reason(run(&mut state, 999, &single(TOKEN, 0, &transfer_once))),
+        Some(DenyReason::TokenPeriod)
+    );
+    for data in [&approve, &increase, &transfer_once] {
+        assert!(run(&mut state, 1000, &single(TOKEN, 0, data)).is_allow());
+    }
+    let verdict = run(&mut state, 1099, &single(TOKEN, 0, &transfer(OTHER, 1)));
+    assert_eq!(verdict.denial(), Some(&Denial::at(DenyReason::TokenPeriod, 0)));
+    // Zero amounts pass in an exhausted period.
+    assert!(run(&mut state, 1099, &single(TOKEN, 0, &transfer(OTHER, 0))).is_allow());
+    assert!(run(&mut state, 1100, &single(TOKEN, 0, &transfer(OTHER, 10))).is_allow());
+    let counters = state.session(KEY).unwrap().counters;
+    assert_eq!(
+        (counters.token_period[0].start, counters.token_period[0].spent),
+        (1100, U256::from(10))
+    );
+    assert_eq!(counters.token_spent[0], U256::from(20));
+    // The lifetime cap of 100 stays: after ten full periods the eleventh is denied by §8.5.
+    for k in 2..10 {
+        assert!(
+            run(&mut state, 1000 + 100 * k, &single(TOKEN, 0, &transfer(OTHER, 10))).is_allow()
+        );
+    }
+    assert_eq!(
+        reason(run(&mut state, 2000, &single(TOKEN, 0, &transfer(OTHER, 10)))),
+        Some(DenyReason::TokenCap)
+    );
+}
+
+#[test]
+fn s8_7_a_token_stream_counts_against_the_cap_counter() {
+    let mut state = installed(token_policy(
+        "[erc20.streaming]\ninitial = \"1\"\nrate = \"2\"\nmax = \"9\"\nstart = 500",
+    ));
+    let at = |state: &mut AccountState, now, amount| {
+        reason(run(state, now, &single(TOKEN, 0, &transfer(OTHER, amount))))
+    };
+    assert_eq!(at(&mut state, 499, 1), Some(DenyReason::TokenStream));
+    assert_eq!(at(&mut state, 500, 1), None);
+    assert_eq!(at(&mut state, 502, 5), Some(DenyReason::TokenStream));
+    assert_eq!(at(&mut state, 502, 4), None);
+    assert_eq!(at(&mut state, 10_000, 5), Some(DenyReason::TokenStream));
+    assert_eq!(at(&mut state, 10_000, 4), None);
+    assert_eq!(state.session(KEY).unwrap().counters.token_spent[0], U256::from(9));
+    // The stream reads the same counter §8.5 keeps, so a reinstall restarts it (§2.1).
+    state
+        .install(
+            KEY,
+            token_policy(
+                "[erc20.streaming]\ninitial = \"1\"\nrate = \"2\"\nmax = \"9\"\nstart = 500",
+            ),
+        )
+        .unwrap();
+    assert_eq!(at(&mut state, 10_000, 9), None);
+}
+
+#[test]
+fn s2_1_reinstall_restarts_every_period() {
+    let p = periodic_native(5, 10, 100);
+    let mut state = installed(p.clone());
+    assert_eq!(send(&mut state, 100, 5), None);
+    state.install(KEY, p).unwrap();
+    assert_eq!(state.session(KEY).unwrap().counters.native_period, Default::default());
+    assert_eq!(send(&mut state, 101, 5), None);
 }
 
 // ---------------------------------------------------------------------------------------------

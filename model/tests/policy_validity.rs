@@ -4,8 +4,11 @@ mod common;
 
 use alloy_primitives::{Address, U256};
 use common::*;
+use leash_model::bounds::TIME_MAX;
 use leash_model::policy::RuleProblem;
-use leash_model::{Condition, Policy, PolicyError, Slice};
+use leash_model::{
+    AllowanceOf, Condition, PeriodicAllowance, Policy, PolicyError, Slice, StreamingAllowance,
+};
 
 fn parse_err(text: &str) -> String {
     let text = text.replace("{game}", &GAME.to_string()).replace("{token}", &TOKEN.to_string());
@@ -160,8 +163,10 @@ fn s12_7_rate_limits_are_bounded() {
 fn format_rejects_unknown_fields_and_other_versions() {
     let err = parse_err("valid_untill = 5");
     assert!(err.contains("unknown field `valid_untill`"), "{err}");
-    let err = parse_err("version = 2");
-    assert!(err.contains("policy format version 2 is not supported"), "{err}");
+    let err = parse_err("version = 3");
+    assert!(err.contains("policy format version 3 is not supported"), "{err}");
+    let err = parse_err("version = 0");
+    assert!(err.contains("versions 1 to 2"), "{err}");
     let err = parse_err("[[permissions]]\ntarget = \"0x12\"\nselector = \"empty\"");
     assert!(err.contains("target \"0x12\" is not an address"), "{err}");
     let err = parse_err("[[permissions]]\ntarget = \"{game}\"");
@@ -325,4 +330,159 @@ fn format_says_how_to_write_json_amounts_above_2_pow_64() {
     )
     .unwrap();
     assert_eq!(p.native.unwrap().per_call, U256::from(u64::MAX));
+}
+
+#[test]
+fn s12_8_a_period_is_between_one_second_and_time_max_and_starts_by_time_max() {
+    let native = |periodic: &str| {
+        format!(
+            "version = 2\n[native]\nper_call = \"1\"\ntotal = \"9\"\n[native.periodic]\n{periodic}"
+        )
+    };
+    let err = parse_err(&native("amount = \"1\"\nperiod = 0"));
+    assert!(err.contains("periodic allowance of the native cap has period 0"), "{err}");
+    let err = parse_err(&native("amount = \"1\"\nperiod = 281474976710656"));
+    assert!(err.contains("(spec §12.8)"), "{err}");
+    let err = parse_err(&native("amount = \"1\"\nperiod = 1\nstart = 281474976710656"));
+    assert!(err.contains("start 281474976710656"), "{err}");
+    let p = policy(&native("amount = \"1\"\nperiod = 281474976710655\nstart = 281474976710655"));
+    let periodic = p.native.unwrap().periodic.unwrap();
+    assert_eq!((periodic.period, periodic.start), (TIME_MAX, TIME_MAX));
+    // A zero amount is valid: it allows nothing.
+    assert_eq!(
+        policy(&native("amount = 0\nperiod = 1")).native.unwrap().periodic.unwrap().amount,
+        U256::ZERO
+    );
+}
+
+#[test]
+fn s12_9_a_stream_starts_below_its_max() {
+    let token = |streaming: &str| {
+        format!(
+            "version = 2\n[[erc20]]\ntoken = \"{{token}}\"\nlimit = \"9\"\n[erc20.streaming]\n{streaming}"
+        )
+    };
+    let err = parse_err(&token("initial = \"6\"\nrate = 1\nmax = \"5\""));
+    assert!(err.contains("streaming allowance of erc20 cap 0 has initial 6, max 5"), "{err}");
+    let err = parse_err(&token("rate = 1\nmax = \"5\"\nstart = 281474976710656"));
+    assert!(err.contains("(spec §12.9)"), "{err}");
+    let err = parse_err(&token("rate = \"0x100000000000000000000000000000000\"\nmax = \"5\""));
+    assert!(err.contains("does not fit in 128 bits"), "{err}");
+    let p = policy(&token(
+        "initial = \"5\"\nrate = \"0xffffffffffffffffffffffffffffffff\"\nmax = \"5\"",
+    ));
+    assert_eq!(p.erc20[0].streaming.unwrap().rate, u128::MAX);
+    let direct = Policy {
+        native: Some(leash_model::NativeCap {
+            streaming: Some(StreamingAllowance {
+                initial: U256::from(2),
+                max: U256::from(1),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Policy::default()
+    };
+    assert_eq!(
+        direct.validate(),
+        Err(PolicyError::BadStreamingAllowance {
+            of: AllowanceOf::Native,
+            initial: U256::from(2),
+            max: U256::from(1),
+            start: 0
+        })
+    );
+    assert_eq!(direct.validate().unwrap_err().code(), 12);
+}
+
+#[test]
+fn format_v2_allowances_need_version_2_and_default_their_start_to_valid_after() {
+    let allowances = r#"
+        valid_after = 1798761600
+        [native]
+        [native.periodic]
+        amount = "0.1 ether"
+        period = "30 days"
+        [native.streaming]
+        rate = "1 gwei"
+        max = "1 ether"
+        [[erc20]]
+        token = "{token}"
+        [erc20.periodic]
+        amount = "5000000"
+        period = "1 week"
+        start = 1798761601
+    "#;
+    let err = parse_err(&format!("version = 1\n{allowances}"));
+    assert!(
+        err.contains(
+            "a periodic allowance needs policy format version 2 (the file says version 1)"
+        ),
+        "{err}"
+    );
+    let p = policy(&format!("version = 2\n{allowances}"));
+    let native = p.native.unwrap();
+    // Version 2 reads an absent per_call, total or limit as no limit.
+    assert_eq!(
+        (native.per_call, native.total, p.erc20[0].limit),
+        (U256::MAX, U256::MAX, U256::MAX)
+    );
+    assert_eq!(
+        native.periodic,
+        Some(PeriodicAllowance {
+            amount: U256::from(100_000_000_000_000_000u64),
+            period: 30 * 86_400,
+            start: 1_798_761_600
+        })
+    );
+    let stream = native.streaming.unwrap();
+    assert_eq!(
+        (stream.initial, stream.rate, stream.start),
+        (U256::ZERO, 1_000_000_000, 1_798_761_600)
+    );
+    assert_eq!(p.erc20[0].periodic.unwrap().period, 604_800);
+    assert_eq!(p.erc20[0].periodic.unwrap().start, 1_798_761_601);
+    assert_eq!(p.format_version(), 2);
+    // Version 1 still requires the caps' amounts.
+    let err = parse_err("version = 1\n[native]\nper_call = \"1\"");
+    assert!(err.contains("missing field `total` (required in policy format version 1)"), "{err}");
+    let err = parse_err("version = 2\n[native.periodic]\namount = 1\nperiod = \"1 fortnight\"");
+    assert!(err.contains("unknown unit \"fortnight\""), "{err}");
+}
+
+#[test]
+fn format_v2_round_trips_and_writes_the_lowest_version() {
+    let p = policy(
+        r#"
+        version = 2
+        valid_after = 10
+        [native]
+        per_call = "3"
+        total = "100"
+        [native.periodic]
+        amount = "5"
+        period = 60
+        start = 7
+        [[erc20]]
+        token = "{token}"
+        limit = "50"
+        [erc20.streaming]
+        initial = "1"
+        rate = "2"
+        max = "40"
+        start = 9
+        "#,
+    );
+    let json = serde_json::to_string_pretty(&p).unwrap();
+    assert!(json.contains("\"version\": 2"), "{json}");
+    assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p, "{json}");
+    let toml_text = toml::to_string(&p).unwrap();
+    assert_eq!(toml::from_str::<Policy>(&toml_text).unwrap(), p, "{toml_text}");
+    // Without allowances over time the same policy writes as version 1, which older readers load.
+    let mut v1 = p.clone();
+    v1.native.as_mut().unwrap().periodic = None;
+    v1.erc20.as_mut_slice()[0].streaming = None;
+    let json = serde_json::to_string(&v1).unwrap();
+    assert!(json.contains("\"version\":1"), "{json}");
+    assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), v1);
 }

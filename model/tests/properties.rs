@@ -9,8 +9,9 @@ use leash_model::abi::args::{ArgDecoding, ArgValue, decode_args, encode_args};
 use leash_model::abi::execute::{decode_execute, encode_batch, encode_single};
 use leash_model::bounds::{MAX_BATCH, TIME_MAX};
 use leash_model::{
-    AbiType, AccountState, ArgRule, BoundedVec, Condition, Env, Execution, NativeCap, Permission,
-    Policy, RateLimit, Selector, SemanticProfile, Slice, Target, TokenCap, UserOp, WindowPredicate,
+    AbiType, AccountState, ArgRule, BoundedVec, Condition, Env, Execution, NativeCap,
+    PeriodicAllowance, Permission, Policy, RateLimit, Selector, Slice, StreamingAllowance, Target,
+    TokenCap, UserOp,
 };
 use proptest::prelude::*;
 
@@ -101,22 +102,50 @@ fn permission() -> impl Strategy<Value = Permission> {
         })
 }
 
+/// A start for an allowance over time: near the windows the op sequences run in, or anywhere.
+fn allowance_start() -> impl Strategy<Value = u64> {
+    prop_oneof![0u64..200, 0u64..=TIME_MAX]
+}
+
+/// Valid periodic allowances (spec §12.8).
+fn periodic() -> impl Strategy<Value = PeriodicAllowance> {
+    (amount(), prop_oneof![1u64..100, 1u64..=TIME_MAX], allowance_start())
+        .prop_map(|(amount, period, start)| PeriodicAllowance { amount, period, start })
+}
+
+/// Valid streaming allowances (spec §12.9).
+fn streaming() -> impl Strategy<Value = StreamingAllowance> {
+    (amount(), amount(), prop_oneof![0u128..10, any::<u128>()], allowance_start()).prop_map(
+        |(a, b, rate, start)| StreamingAllowance { initial: a.min(b), rate, max: a.max(b), start },
+    )
+}
+
 /// Valid policies over the test world's addresses.
 fn policy_strategy() -> impl Strategy<Value = Policy> {
     let window = (0u64..=TIME_MAX, 0u64..=TIME_MAX, any::<bool>())
         .prop_map(|(a, b, open)| if open { (a.min(b), 0) } else { (a.min(b), a.max(b)) });
     let native = proptest::option::of(
-        (amount(), amount()).prop_map(|(per_call, total)| NativeCap { per_call, total }),
+        (amount(), amount(), proptest::option::of(periodic()), proptest::option::of(streaming()))
+            .prop_map(|(per_call, total, periodic, streaming)| NativeCap {
+                per_call,
+                total,
+                periodic,
+                streaming,
+            }),
     );
     let token = (
         prop_oneof![Just(TOKEN), Just(GAME)],
         amount(),
         proptest::option::of(proptest::collection::vec(address(), 0..=4)),
+        proptest::option::of(periodic()),
+        proptest::option::of(streaming()),
     )
-        .prop_map(|(token, limit, spenders)| TokenCap {
+        .prop_map(|(token, limit, spenders, periodic, streaming)| TokenCap {
             token,
             limit,
             spenders: spenders.map(|s| BoundedVec::try_from_iter(s).unwrap()),
+            periodic,
+            streaming,
         });
     let rate = proptest::option::of(
         (1u8..=8, 1u64..1000).prop_map(|(max_calls, interval)| RateLimit { max_calls, interval }),
@@ -314,6 +343,19 @@ fn within_caps(state: &AccountState) -> Result<(), String> {
         {
             return Err(format!("calls {} > {limit}", c.calls));
         }
+        // spec §7.4, §8.6: a period counter never holds more than its period's amount.
+        let periods =
+            p.native.and_then(|cap| cap.periodic).map(|a| (a, c.native_period)).into_iter().chain(
+                p.erc20
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, cap)| cap.periodic.map(|a| (a, c.token_period[i]))),
+            );
+        for (allowance, counter) in periods {
+            if counter.spent > allowance.amount {
+                return Err(format!("period spent {} > {}", counter.spent, allowance.amount));
+            }
+        }
     }
     Ok(())
 }
@@ -398,7 +440,7 @@ proptest! {
             let executions = borrow(&owned);
             let cd = if as_batch || executions.len() > 1 { encode_batch(&executions) } else { encode_single(&executions[0]) };
             let before = state.clone();
-            let env = Env { now, account: ACCOUNT, module: MODULE, window: WindowPredicate::EntryPointV08, profile: SemanticProfile::SPEC_V1 };
+            let env = Env::new(now, ACCOUNT, MODULE);
             let verdict = state.execute_op(&env, &UserOp { signer: Some(KEY), call_data: &cd });
             match verdict.denial() {
                 Some(_) => prop_assert_eq!(&state, &before),
@@ -420,7 +462,7 @@ proptest! {
         now in any::<u64>(),
     ) {
         let state = installed(p);
-        let env = Env { now, account: ACCOUNT, module: MODULE, window: WindowPredicate::EntryPointV08, profile: SemanticProfile::SPEC_V1 };
+        let env = Env::new(now, ACCOUNT, MODULE);
         let _ = state.validate(&env, &UserOp { signer: Some(KEY), call_data: &bytes });
         let mut with_selector = leash_model::selectors::EXECUTE.to_vec();
         with_selector.extend_from_slice(&bytes);

@@ -16,7 +16,9 @@
 
 use leash_model::WindowPredicate;
 
-use crate::props::{batch, caps, denial, per_call, rate, revocation, scope, validate, window};
+use crate::props::{
+    allowance, batch, caps, denial, per_call, rate, revocation, scope, validate, window,
+};
 use crate::source::KaniSource;
 use crate::{Outcome, codec, sut};
 
@@ -225,5 +227,45 @@ fn p10_batch_spend() {
         batch::body(&mut KaniSource, sut::check),
         "p10_batch_spend: allow path",
         "p10_batch_spend: deny path"
+    );
+}
+
+#[kani::proof]
+#[kani::unwind(34)]
+fn p11_period_step() {
+    prove!(
+        allowance::period_step(&mut KaniSource, sut::check),
+        "p11_period_step: allow path",
+        "p11_period_step: deny path"
+    );
+}
+
+#[kani::proof]
+#[kani::unwind(34)]
+fn p11_period_sequence() {
+    prove!(
+        allowance::period_sequence(&mut KaniSource, sut::check),
+        "p11_period_sequence: some spend allowed",
+        "p11_period_sequence: every spend denied"
+    );
+}
+
+#[kani::proof]
+#[kani::unwind(34)]
+fn p12_stream_step() {
+    prove!(
+        allowance::stream_step(&mut KaniSource, sut::check),
+        "p12_stream_step: allow path",
+        "p12_stream_step: deny path"
+    );
+}
+
+#[kani::proof]
+#[kani::unwind(34)]
+fn p12_stream_sequence() {
+    prove!(
+        allowance::stream_sequence(&mut KaniSource, sut::check),
+        "p12_stream_sequence: something let through",
+        "p12_stream_sequence: nothing let through"
     );
 }

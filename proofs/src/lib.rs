@@ -71,7 +71,8 @@ pub type CaseResult = Result<Outcome, Violation>;
 pub struct Harness {
     /// The harness name; the Kani entry point has the same name.
     pub name: &'static str,
-    /// The property number of issue 5 (1 to 10).
+    /// The property number: 1 to 10 from issue 5, 11 and 12 from issue 13 (allowances over
+    /// time).
     pub property: u8,
     /// The spec clauses the property guards.
     pub clauses: &'static [&'static str],
@@ -91,7 +92,7 @@ pub fn harness(name: &str) -> Option<&'static Harness> {
     HARNESSES.iter().find(|h| h.name == name)
 }
 
-use props::{batch, caps, denial, per_call, rate, revocation, scope, validate, window};
+use props::{allowance, batch, caps, denial, per_call, rate, revocation, scope, validate, window};
 use runner::run;
 
 static HARNESSES: &[Harness] = &[
@@ -266,5 +267,46 @@ static HARNESSES: &[Harness] = &[
         clauses: &["§6.4", "§7.3", "§8.5", "§10.1", "§13.2"],
         summary: "an allowed batch moves in total at most what each cap had left before it",
         run: |mode, budget| run("p10_batch_spend", |s| batch::body(s, sut::check), mode, budget),
+    },
+    Harness {
+        name: "p11_period_step",
+        property: 11,
+        clauses: &["§7.4", "§8.6", "§13", "§15.1", "§15.2"],
+        summary: "with the period counter holding the last spend's period and all it holds, an \
+                  allowed op keeps the current period within its amount, moves nothing before \
+                  the start, and leaves the counter exact",
+        run: |mode, budget| {
+            run("p11_period_step", |s| allowance::period_step(s, sut::check), mode, budget)
+        },
+    },
+    Harness {
+        name: "p11_period_sequence",
+        property: 11,
+        clauses: &["§7.4", "§8.6", "§15.2"],
+        summary: "over sequences of ops and time warps (period edges, skipped periods), no \
+                  period holds more than its amount, under both anchors and both clocks",
+        run: |mode, budget| {
+            run("p11_period_sequence", |s| allowance::period_sequence(s, sut::check), mode, budget)
+        },
+    },
+    Harness {
+        name: "p12_stream_step",
+        property: 12,
+        clauses: &["§7.5", "§8.7", "§15.3"],
+        summary: "if what a stream let through was within what it had unlocked, an allowed op \
+                  keeps it within what it has unlocked now, overflow saturating or denied",
+        run: |mode, budget| {
+            run("p12_stream_step", |s| allowance::stream_step(s, sut::check), mode, budget)
+        },
+    },
+    Harness {
+        name: "p12_stream_sequence",
+        property: 12,
+        clauses: &["§7.5", "§8.7", "§15.3"],
+        summary: "over sequences of ops at non-decreasing times, the amounts a stream let \
+                  through never exceed what it has unlocked",
+        run: |mode, budget| {
+            run("p12_stream_sequence", |s| allowance::stream_sequence(s, sut::check), mode, budget)
+        },
     },
 ];

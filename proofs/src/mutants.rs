@@ -13,10 +13,13 @@ use leash_model::abi::execute::decode_execute;
 use leash_model::selectors::EXECUTE;
 use leash_model::{
     AbiType, AccountState, ArgDecoding, Counters, Denial, DenyReason, Effects, Env, Execution,
-    Executions, LifecycleError, Policy, Selector, Session, Status, UserOp, Verdict,
+    Executions, LifecycleError, PeriodSpend, PeriodicAllowance, Policy, Selector, Session, Status,
+    UserOp, Verdict,
 };
 
-use crate::props::{batch, caps, denial, per_call, rate, revocation, scope, validate, window};
+use crate::props::{
+    allowance, batch, caps, denial, per_call, rate, revocation, scope, validate, window,
+};
 use crate::runner::{Mode, Report, run};
 use crate::{codec, oracle};
 
@@ -251,6 +254,130 @@ pub fn pre_state_batch(
         after.rate_head = one.rate_head;
     }
     Ok(after)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allowances over time (spec §15). The harnesses' policies have no window and no other limit,
+// so shifting `now` or rewriting an allowance only moves the allowance under test.
+
+/// The periodic allowances of a session's caps, with the counter each one keeps.
+fn periodic_caps(session: &Session) -> impl Iterator<Item = (PeriodicAllowance, usize)> + '_ {
+    let native = session.policy.native.and_then(|cap| cap.periodic).map(|p| (p, usize::MAX));
+    let tokens =
+        session.policy.erc20.iter().enumerate().filter_map(|(i, cap)| Some((cap.periodic?, i)));
+    native.into_iter().chain(tokens)
+}
+
+fn period_counter(c: &mut Counters, which: usize) -> &mut PeriodSpend {
+    if which == usize::MAX { &mut c.native_period } else { &mut c.token_period[which] }
+}
+
+/// C7 for periods: the boundary second `start + k * period` is counted in the old period (a
+/// new period begins one second late), so the old period's remainder and the new period's
+/// whole amount can both be spent within one period.
+pub fn period_boundary_in_old_period(
+    session: &Session,
+    env: &Env,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let t = oracle::period_time(env.now, env.profile.allowances.clock);
+    let on_boundary =
+        periodic_caps(session).any(|(p, _)| t > p.start && (t - p.start) % p.period == 0);
+    let env = if on_boundary { Env { now: env.now - 1, ..*env } } else { *env };
+    session.check(&env, executions, decoding)
+}
+
+/// C5 for periods: a stale period counter advances by exactly one period instead of jumping to
+/// the current one (`periodStart += period`, the catch-up cosmos-sdk's feegrant
+/// `tryResetPeriod` needs): after skipped periods it lags, and every later op resets it again.
+pub fn period_reset_lags(
+    session: &Session,
+    env: &Env,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let mut after = session.check(env, executions, decoding)?;
+    for (p, which) in periodic_caps(session) {
+        let before = *period_counter(&mut session.counters.clone(), which);
+        let counter = period_counter(&mut after, which);
+        if before != PeriodSpend::default() && counter.start > before.start.saturating_add(p.period)
+        {
+            counter.start = before.start + p.period;
+        }
+    }
+    Ok(after)
+}
+
+/// C5 for periods: unspent allowance carries over: by period `k` the session may have spent
+/// `(k + 1) * amount` in all (the vesting formula), instead of `amount` in each period.
+pub fn period_carry_over(
+    session: &Session,
+    env: &Env,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let t = oracle::period_time(env.now, env.profile.allowances.clock);
+    let mut s = session.clone();
+    let spent = (s.counters.native_spent, s.counters.token_spent);
+    for (p, which) in periodic_caps(session) {
+        if t < p.start {
+            continue;
+        }
+        let periods = U256::from((t - p.start) / p.period + 1);
+        let lifetime = if which == usize::MAX { spent.0 } else { spent.1[which] };
+        let current = oracle::aligned_period_start(&p, t);
+        *period_counter(&mut s.counters, which) = PeriodSpend { start: current, spent: lifetime };
+        let carried = p.amount.saturating_mul(periods);
+        if which == usize::MAX {
+            if let Some(cap) = &mut s.policy.native {
+                cap.periodic = Some(PeriodicAllowance { amount: carried, ..p });
+            }
+        } else {
+            s.policy.erc20.as_mut_slice()[which].periodic =
+                Some(PeriodicAllowance { amount: carried, ..p });
+        }
+    }
+    s.check(env, executions, decoding)
+}
+
+/// C7 for streams: accrual counted from time 0 (as from an install long before the stream's
+/// start) instead of from `start`.
+pub fn stream_from_zero(
+    session: &Session,
+    env: &Env,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let mut s = session.clone();
+    if let Some(stream) = s.policy.native.as_mut().and_then(|cap| cap.streaming.as_mut()) {
+        stream.start = 0;
+    }
+    for cap in s.policy.erc20.as_mut_slice() {
+        if let Some(stream) = &mut cap.streaming {
+            stream.start = 0;
+        }
+    }
+    s.check(env, executions, decoding)
+}
+
+/// C5 for streams: the stream's maximum is not applied (`min(max, ...)` left out).
+pub fn stream_max_ignored(
+    session: &Session,
+    env: &Env,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let mut s = session.clone();
+    if let Some(stream) = s.policy.native.as_mut().and_then(|cap| cap.streaming.as_mut()) {
+        stream.max = U256::MAX;
+    }
+    for cap in s.policy.erc20.as_mut_slice() {
+        if let Some(stream) = &mut cap.streaming {
+            stream.max = U256::MAX;
+        }
+    }
+    s.check(env, executions, decoding)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -640,6 +767,81 @@ static MUTANTS: &[Mutant] = &[
         expect: "P10: ",
         run: |mode, budget| {
             run("p10_batch_spend", |s| batch::body(s, pre_state_batch), mode, budget)
+        },
+    },
+    Mutant {
+        name: "period_boundary_in_old_period",
+        bug_class: "C7: a period's boundary second counted in the old period",
+        description: "a new period begins one second after start + k * period",
+        property: 11,
+        harness: "p11_period_step",
+        expect: "P11: the counter holds the current period's start",
+        run: |mode, budget| {
+            run(
+                "p11_period_step",
+                |s| allowance::period_step(s, period_boundary_in_old_period),
+                mode,
+                budget,
+            )
+        },
+    },
+    Mutant {
+        name: "period_reset_lags",
+        bug_class: "C5: a stale period advances by one period, not to the current one",
+        description: "after skipped periods the counter lags and every op resets it",
+        property: 11,
+        harness: "p11_period_sequence",
+        expect: "P11: no period holds more than its amount",
+        run: |mode, budget| {
+            run(
+                "p11_period_sequence",
+                |s| allowance::period_sequence(s, period_reset_lags),
+                mode,
+                budget,
+            )
+        },
+    },
+    Mutant {
+        name: "period_carry_over",
+        bug_class: "C5: unspent periodic allowance carries over",
+        description: "by period k, (k + 1) * amount may have been spent in all",
+        property: 11,
+        harness: "p11_period_sequence",
+        expect: "P11: no period holds more than its amount",
+        run: |mode, budget| {
+            run(
+                "p11_period_sequence",
+                |s| allowance::period_sequence(s, period_carry_over),
+                mode,
+                budget,
+            )
+        },
+    },
+    Mutant {
+        name: "stream_from_zero",
+        bug_class: "C7: stream accrual counted from install (time 0), not from its start",
+        description: "the stream's start is read as 0",
+        property: 12,
+        harness: "p12_stream_step",
+        expect: "P12: what a stream lets through never exceeds what it has unlocked",
+        run: |mode, budget| {
+            run("p12_stream_step", |s| allowance::stream_step(s, stream_from_zero), mode, budget)
+        },
+    },
+    Mutant {
+        name: "stream_max_ignored",
+        bug_class: "C5: the stream's maximum is not applied",
+        description: "the stream unlocks initial + rate * elapsed without bound",
+        property: 12,
+        harness: "p12_stream_sequence",
+        expect: "P12: a stream never lets through more than it has unlocked",
+        run: |mode, budget| {
+            run(
+                "p12_stream_sequence",
+                |s| allowance::stream_sequence(s, stream_max_ignored),
+                mode,
+                budget,
+            )
         },
     },
 ];

@@ -11,7 +11,10 @@ use alloy_primitives::{Address, U256};
 use leash_model::abi::args::ArgValue;
 use leash_model::bounds::{MAX_PERMISSIONS, MAX_RATE, MAX_RULES, MAX_TOKENS, TIME_MAX};
 use leash_model::selectors::TRANSFER_FROM;
-use leash_model::{ArgRule, Condition, Counters, Policy, Selector, Target, WindowPredicate};
+use leash_model::{
+    ArgRule, Condition, Counters, PeriodClock, PeriodSpend, PeriodicAllowance, Policy, Selector,
+    StreamOverflow, StreamingAllowance, Target, WindowPredicate,
+};
 
 /// spec §11 table: whether `now` satisfies the lower bound (§11.1) and the upper bound (§11.2).
 pub(crate) fn window(
@@ -183,6 +186,52 @@ pub(crate) fn rate_well_formed(policy: &Policy, c: &Counters) -> bool {
     ok
 }
 
+/// spec §15.1: the time periods are read at: `now`, or the minute it falls in. Written with a
+/// division, where the model subtracts a remainder.
+pub(crate) fn period_time(now: u64, clock: PeriodClock) -> u64 {
+    match clock {
+        PeriodClock::Seconds => now,
+        PeriodClock::Minutes => now / 60 * 60,
+    }
+}
+
+/// spec §15.2 under the `Aligned` anchor: the start of the period holding `t` (`t >= start`),
+/// `start + k * period` with `k` the number of whole periods since `start`.
+pub(crate) fn aligned_period_start(p: &PeriodicAllowance, t: u64) -> u64 {
+    p.start + (t - p.start) / p.period * p.period
+}
+
+/// spec §15.3: what a stream has unlocked at `now`, read straight off the clause with 256-bit
+/// arithmetic (the model assembles `rate * elapsed` from 64-bit halves instead). `None` when
+/// `initial + rate * elapsed` overflows and the semantics deny it.
+pub(crate) fn unlocked(s: &StreamingAllowance, now: u64, overflow: StreamOverflow) -> Option<U256> {
+    if now < s.start {
+        return Some(U256::ZERO);
+    }
+    // A 128-bit rate times a 64-bit duration is below 2^192: the product always fits.
+    let accrued = U256::from(s.rate) * U256::from(now - s.start);
+    match s.initial.checked_add(accrued) {
+        Some(sum) if sum > s.max => Some(s.max),
+        Some(sum) => Some(sum),
+        None if overflow == StreamOverflow::Saturate => Some(s.max),
+        None => None,
+    }
+}
+
+/// spec §7.4, §8.6: each periodic allowance's counter stays within its amount; counters of caps
+/// without one stay zero.
+pub(crate) fn periods_within(policy: &Policy, c: &Counters) -> bool {
+    let within = |p: Option<PeriodicAllowance>, counter: PeriodSpend| match p {
+        Some(p) => counter.spent <= p.amount,
+        None => counter == PeriodSpend::default(),
+    };
+    let mut ok = within(policy.native.and_then(|cap| cap.periodic), c.native_period);
+    for index in 0..MAX_TOKENS {
+        ok &= within(policy.erc20.get(index).and_then(|cap| cap.periodic), c.token_period[index]);
+    }
+    ok
+}
+
 /// The step invariant of the counters: every cumulative counter within its cap, and the rate
 /// ring well formed. It holds for fresh counters (all zero) and every proof of property 1
 /// shows an allowed op preserves it, so it holds in every reachable state.
@@ -192,6 +241,7 @@ pub(crate) fn invariant(policy: &Policy, c: &Counters) -> bool {
         && rules_within(policy, c)
         && usage_within(policy, c)
         && rate_well_formed(policy, c)
+        && periods_within(policy, c)
 }
 
 #[cfg(test)]

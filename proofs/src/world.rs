@@ -11,7 +11,7 @@ use leash_model::bounds::MAX_RATE;
 use leash_model::selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
 use leash_model::{
     AbiType, ArgRule, BoundedVec, Condition, Counters, Env, Execution, Executions, NativeCap,
-    Permission, Policy, RateLimit, Selector, SemanticProfile, Target, TokenCap, WindowPredicate,
+    Permission, Policy, RateLimit, Selector, Target, TokenCap, WindowPredicate,
 };
 
 use crate::source::Source;
@@ -63,7 +63,7 @@ pub(crate) fn env<S: Source>(src: &mut S, now_hint: &[u64], window_hint: &[usize
     let account = src.address_in("env.account", &[ACCOUNT]);
     let module = src.address_in("env.module", &[MODULE]);
     let window = WindowPredicate::ALL[src.choose_in("env.window", 4, window_hint)];
-    Env { now, account, module, window, profile: SemanticProfile::SPEC_V1 }
+    Env { window, ..Env::new(now, account, module) }
 }
 
 /// The most calldata a generated call holds: a selector and ten words (two `bytes` arguments of
@@ -227,7 +227,7 @@ pub(crate) fn caps_policy<S: Source>(src: &mut S, focus: Focus) -> Policy {
     if src.bool_in("policy.native?", focus.presence(Focus::Native)) {
         let total = src.u256_in("policy.native.total", focus.caps());
         let per_call = src.u256_in("policy.native.per_call", &[total]);
-        policy.native = Some(NativeCap { per_call, total });
+        policy.native = Some(NativeCap { per_call, total, ..NativeCap::default() });
     }
     if src.bool_in("policy.token?", focus.presence(Focus::Token)) {
         let token = src.address_in("policy.token", &[TOKEN]);
@@ -240,7 +240,10 @@ pub(crate) fn caps_policy<S: Source>(src: &mut S, focus: Focus) -> Policy {
                     .expect("capacity"),
             ),
         };
-        policy.erc20.push(TokenCap { token, limit, spenders }).expect("capacity");
+        policy
+            .erc20
+            .push(TokenCap { token, limit, spenders, ..TokenCap::default() })
+            .expect("capacity");
     }
     if src.bool_in("policy.usage?", focus.presence(Focus::Usage)) {
         let hint: &[u64] = if focus.tight() { &[2] } else { &[0, 1, 2, u64::MAX] };

@@ -78,10 +78,14 @@ harness_test!(p8_args_decode_encode, exhaustive: 4144 checked + 0 discarded, ran
 harness_test!(p8_args_encode_decode, exhaustive: 112 checked + 0 discarded, random: 8000 of 10000, allow_only);
 harness_test!(p9_validate_total, exhaustive: 2956 checked + 0 discarded, random: 1000 of 2000, both_paths);
 harness_test!(p10_batch_spend, exhaustive: 78912 checked + 0 discarded, random: 2000 of 4000, both_paths);
+harness_test!(p11_period_step, exhaustive: 10464 checked + 144 discarded, random: 2000 of 4000, both_paths);
+harness_test!(p11_period_sequence, exhaustive: 6696 checked + 0 discarded, random: 2000 of 4000, both_paths);
+harness_test!(p12_stream_step, exhaustive: 32048 checked + 780 discarded, random: 1500 of 4000, both_paths);
+harness_test!(p12_stream_sequence, exhaustive: 1640 checked + 0 discarded, random: 2000 of 4000, both_paths);
 
 #[test]
 fn every_property_has_a_harness_and_names_are_unique() {
-    for property in 1..=10 {
+    for property in 1..=12 {
         assert!(harnesses().iter().any(|h| h.property == property), "property {property}");
     }
     for (i, h) in harnesses().iter().enumerate() {

@@ -81,6 +81,11 @@ non_vacuity!(
     uint_max_rejected,
     unchecked_outer_length,
     pre_state_batch,
+    period_boundary_in_old_period,
+    period_reset_lags,
+    period_carry_over,
+    stream_from_zero,
+    stream_max_ignored,
 );
 
 /// The C2 counterexample is the bypass itself: the rule holds on the innocent canonical tail

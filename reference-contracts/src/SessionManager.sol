@@ -8,7 +8,7 @@ import {PolicyImage} from "./lib/PolicyImage.sol";
 
 /// @title SessionManager
 /// @notice The reference leash Session Manager: an ERC-7579 validator module that lets session keys
-///         act for an account within a policy. It implements `docs/spec.md` (spec v1) clause by
+///         act for an account within a policy. It implements `docs/spec.md` (spec v2) clause by
 ///         clause and returns exactly the verdicts of the Rust model in `model/src/`. Every check
 ///         cites its clause (`// spec §x.y`), so this file can be read next to the spec.
 /// @dev Layout of the file: constants, storage, lifecycle (§2, §12), validation (§1.6: §2.3, §3,
@@ -26,6 +26,8 @@ import {PolicyImage} from "./lib/PolicyImage.sol";
 ///          base + 3                 `nativeSpent`
 ///          base + 4 + t             `tokenSpent[t]`, t < MAX_TOKENS
 ///          base + 8 + 4 * p + r     `ruleUsed[p][r]`, p < MAX_PERMISSIONS, r < MAX_RULES
+///          base + 40, base + 41     the native cap's period counter: its period's start, its spent
+///          base + 42 + 2 * t, + 1   token cap t's period counter, t < MAX_TOKENS
 ///      Every install bumps the epoch, so a reinstalled session reads a block no earlier session
 ///      ever wrote: its counters are zero by construction, and nothing has to be cleared (§2.1).
 ///
@@ -54,7 +56,7 @@ contract SessionManager is ISessionManager {
     /// @dev ERC-7579 module type of a validator.
     uint256 private constant MODULE_TYPE_VALIDATOR = 1;
 
-    // Bounds of spec v1 (docs/spec.md, table "Bounds"; model/src/bounds.rs).
+    // Bounds of the spec (docs/spec.md, table "Bounds"; model/src/bounds.rs).
     uint256 private constant MAX_PERMISSIONS = 8;
     uint256 private constant MAX_ARGS = 8;
     uint256 private constant MAX_RULES = 4;
@@ -112,6 +114,8 @@ contract SessionManager is ISessionManager {
     uint8 private constant POLICY_ZERO_TOKEN = 8; // spec §12.6
     uint8 private constant POLICY_BAD_RATE_LIMIT = 9; // spec §12.7
     uint8 private constant POLICY_ENCODING = 10; // not expressible in the model
+    uint8 private constant POLICY_BAD_PERIODIC_ALLOWANCE = 11; // spec §12.8
+    uint8 private constant POLICY_BAD_STREAMING_ALLOWANCE = 12; // spec §12.9
 
     // Denial codes (spec Appendix A; `DenyReason` in model/src/verdict.rs).
     uint8 private constant REVOKED = 2; // §2.3.2 (NoSession, 1, is SIG_VALIDATION_FAILED)
@@ -154,11 +158,15 @@ contract SessionManager is ISessionManager {
     uint8 private constant NATIVE_VALUE = 70; // §7.1
     uint8 private constant NATIVE_PER_CALL = 71; // §7.2
     uint8 private constant NATIVE_TOTAL = 72; // §7.3
+    uint8 private constant NATIVE_PERIOD = 73; // §7.4
+    uint8 private constant NATIVE_STREAM = 74; // §7.5
     uint8 private constant TOKEN_SELECTOR = 80; // §8.1
     uint8 private constant TOKEN_ARGS = 81; // §8.2
     uint8 private constant TRANSFER_FROM_OTHER = 82; // §8.3
     uint8 private constant SPENDER = 83; // §8.4
     uint8 private constant TOKEN_CAP = 84; // §8.5
+    uint8 private constant TOKEN_PERIOD = 85; // §8.6
+    uint8 private constant TOKEN_STREAM = 86; // §8.7
     uint8 private constant RATE_LIMIT = 90; // §9.1
     uint8 private constant USAGE_LIMIT = 100; // §10.1
     /// @dev `SessionDenied`'s `execution` or `detail` when it does not apply (the model's `None`).
@@ -167,12 +175,14 @@ contract SessionManager is ISessionManager {
     uint8 private constant DECODED = 0;
 
     // Counter block layout (see the contract header).
-    uint256 private constant COUNTER_SLOTS = 8 + MAX_PERMISSIONS * MAX_RULES;
+    uint256 private constant COUNTER_SLOTS = 8 + MAX_PERMISSIONS * MAX_RULES + 2 + 2 * MAX_TOKENS;
     uint256 private constant SLOT_CALLS_HEAD = 0;
     uint256 private constant SLOT_RING = 1;
     uint256 private constant SLOT_NATIVE = 3;
     uint256 private constant SLOT_TOKENS = 4;
     uint256 private constant SLOT_RULES = 8;
+    uint256 private constant SLOT_NATIVE_PERIOD = 8 + MAX_PERMISSIONS * MAX_RULES;
+    uint256 private constant SLOT_TOKEN_PERIODS = SLOT_NATIVE_PERIOD + 2;
     /// @dev Domain of the counter-block preimage, so it can never equal another hash preimage here.
     bytes32 private constant COUNTERS_DOMAIN = keccak256("leash.SessionManager.counters");
 
@@ -308,9 +318,12 @@ contract SessionManager is ISessionManager {
         state.nativeSpent = _sload(base + SLOT_NATIVE);
         uint256 tokenCount = image[PolicyImage.TOKEN_COUNT];
         state.tokenSpent = new uint256[](tokenCount);
+        state.tokenPeriod = new PeriodSpend[](tokenCount);
         for (uint256 t; t < tokenCount; ++t) {
             state.tokenSpent[t] = _sload(base + SLOT_TOKENS + t);
+            state.tokenPeriod[t] = _periodSpend(base + SLOT_TOKEN_PERIODS + 2 * t);
         }
+        state.nativePeriod = _periodSpend(base + SLOT_NATIVE_PERIOD);
         uint256 permissionCount = image[PolicyImage.PERMISSION_COUNT];
         state.ruleUsed = new uint256[][](permissionCount);
         for (uint256 p; p < permissionCount; ++p) {
@@ -327,6 +340,11 @@ contract SessionManager is ISessionManager {
                 state.rateRing[k] = uint64(_sload(base + SLOT_RING + k / 4) >> (64 * (k % 4)));
             }
         }
+    }
+
+    /// @dev A period counter (spec §13) stored at `slot` (start) and `slot + 1` (spent).
+    function _periodSpend(uint256 slot) private view returns (PeriodSpend memory) {
+        return PeriodSpend({start: uint64(_sload(slot)), spent: _sload(slot + 1)});
     }
 
     /// @dev Rejects encodings the model's `Policy` type cannot express, with `InvalidPolicy(10)`.
@@ -368,12 +386,38 @@ contract SessionManager is ISessionManager {
             TokenCap calldata cap = policy.tokens[t];
             if (!cap.restrictSpenders && cap.spenders.length != 0) _invalidPolicy(POLICY_ENCODING);
             if (cap.spenders.length > MAX_SPENDERS) _invalidPolicy(POLICY_ENCODING);
+            _checkAllowancesEncoding(cap.hasPeriodic, cap.periodic, cap.hasStreaming, cap.streaming);
         }
         if (!policy.hasNative && (policy.nativePerCall != 0 || policy.nativeTotal != 0)) {
             _invalidPolicy(POLICY_ENCODING);
         }
+        // Allowances over time live inside the native cap (spec §7).
+        if (!policy.hasNative && (policy.hasNativePeriodic || policy.hasNativeStreaming)) {
+            _invalidPolicy(POLICY_ENCODING);
+        }
+        _checkAllowancesEncoding(
+            policy.hasNativePeriodic, policy.nativePeriodic, policy.hasNativeStreaming, policy.nativeStreaming
+        );
         if (!policy.hasUsageLimit && policy.usageLimit != 0) _invalidPolicy(POLICY_ENCODING);
         if (!policy.hasRateLimit && (policy.rateMaxCalls != 0 || policy.rateInterval != 0)) {
+            _invalidPolicy(POLICY_ENCODING);
+        }
+    }
+
+    /// @dev An absent allowance (`has*` false) carries no value.
+    function _checkAllowancesEncoding(
+        bool hasPeriodic,
+        PeriodicAllowance calldata periodic,
+        bool hasStreaming,
+        StreamingAllowance calldata streaming
+    ) private pure {
+        if (!hasPeriodic && (periodic.amount != 0 || periodic.period != 0 || periodic.start != 0)) {
+            _invalidPolicy(POLICY_ENCODING);
+        }
+        if (
+            !hasStreaming
+                && (streaming.initial != 0 || streaming.rate != 0 || streaming.max != 0 || streaming.start != 0)
+        ) {
             _invalidPolicy(POLICY_ENCODING);
         }
     }
@@ -410,6 +454,27 @@ contract SessionManager is ISessionManager {
         ) {
             _invalidPolicy(POLICY_BAD_RATE_LIMIT);
         }
+        // spec §12.8, §12.9: the native cap's allowances, then each token cap's, in order.
+        _checkAllowancesValidity(
+            policy.hasNativePeriodic, policy.nativePeriodic, policy.hasNativeStreaming, policy.nativeStreaming
+        );
+        for (uint256 t; t < tokens.length; ++t) {
+            TokenCap calldata cap = tokens[t];
+            _checkAllowancesValidity(cap.hasPeriodic, cap.periodic, cap.hasStreaming, cap.streaming);
+        }
+    }
+
+    /// @dev Spec §12.8 and §12.9 for one cap. `period` and the starts are uint48, so `<= TIME_MAX`
+    ///      holds by type; a period must still be at least one second, and a stream start below its
+    ///      maximum.
+    function _checkAllowancesValidity(
+        bool hasPeriodic,
+        PeriodicAllowance calldata periodic,
+        bool hasStreaming,
+        StreamingAllowance calldata streaming
+    ) private pure {
+        if (hasPeriodic && periodic.period == 0) _invalidPolicy(POLICY_BAD_PERIODIC_ALLOWANCE);
+        if (hasStreaming && streaming.initial > streaming.max) _invalidPolicy(POLICY_BAD_STREAMING_ALLOWANCE);
     }
 
     /// @dev Spec §12.3 to §12.5 for one permission (`Permission::validate` in the model).
@@ -820,6 +885,10 @@ contract SessionManager is ISessionManager {
         (bool ok, uint256 spent) = _add(_counter(v, SLOT_NATIVE), value);
         if (!ok || spent > image[PolicyImage.NATIVE_TOTAL]) _deny(NATIVE_TOTAL, i, NONE);
         _setCounter(v, SLOT_NATIVE, spent);
+        // spec §7.4, §7.5
+        _checkAllowances(
+            v, i, PolicyImage.NATIVE_ALLOWANCES, SLOT_NATIVE_PERIOD, value, spent, NATIVE_PERIOD, NATIVE_STREAM
+        );
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -865,6 +934,71 @@ contract SessionManager is ISessionManager {
         (bool ok, uint256 spent) = _add(_counter(v, SLOT_TOKENS + t), amount);
         if (!ok || spent > image[cap + PolicyImage.TOKEN_LIMIT]) _deny(TOKEN_CAP, i, NONE);
         _setCounter(v, SLOT_TOKENS + t, spent);
+        // spec §8.6, §8.7
+        uint256 allowances = cap + PolicyImage.TOKEN_ALLOWANCES;
+        _checkAllowances(v, i, allowances, SLOT_TOKEN_PERIODS + 2 * t, amount, spent, TOKEN_PERIOD, TOKEN_STREAM);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // spec §7.4, §7.5, §8.6, §8.7, §15: allowances over time
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev The allowances of one cap, whose block starts at image index `base`, for execution `i`
+    ///      moving `amount`: the periodic allowance (§7.4, §8.6), whose counter is at counter offsets
+    ///      `periodSlot` (its period's start) and `periodSlot + 1` (its spent), then the streaming one
+    ///      (§7.5, §8.7) against `spent`, the cap's lifetime counter with `amount` added. A zero amount
+    ///      passes both and moves neither. Periods are aligned to their start and counted in seconds,
+    ///      streams saturate (spec §15's defaults, `AllowanceSemantics::default()` in the model).
+    function _checkAllowances(
+        Validation memory v,
+        uint256 i,
+        uint256 base,
+        uint256 periodSlot,
+        uint256 amount,
+        uint256 spent,
+        uint8 periodCode,
+        uint8 streamCode
+    ) private view {
+        if (amount == 0) return;
+        uint256[] memory image = v.image;
+        if (image[base + PolicyImage.HAS_PERIODIC] != 0) {
+            uint256 nowTs = _now();
+            uint256 start = image[base + PolicyImage.PERIOD_START];
+            // spec §15.2: before start no period has begun, and nothing is available.
+            if (nowTs < start) _deny(periodCode, i, NONE);
+            // The current period `[current, current + period)`; a boundary second begins the next one.
+            uint256 current = nowTs - (nowTs - start) % image[base + PolicyImage.PERIOD_LENGTH];
+            // A counter of an earlier period reads as nothing spent: nothing carries over.
+            uint256 spentInPeriod = _counter(v, periodSlot) == current ? _counter(v, periodSlot + 1) : 0;
+            (bool ok, uint256 sum) = _add(spentInPeriod, amount);
+            if (!ok || sum > image[base + PolicyImage.PERIOD_AMOUNT]) _deny(periodCode, i, NONE);
+            _setCounter(v, periodSlot, current);
+            _setCounter(v, periodSlot + 1, sum);
+        }
+        if (image[base + PolicyImage.HAS_STREAMING] != 0 && spent > _unlocked(image, base, _now())) {
+            _deny(streamCode, i, NONE);
+        }
+    }
+
+    /// @dev Spec §15.3: what the stream of the allowance block at `base` has unlocked at `nowTs`:
+    ///      nothing before its start, then `min(max, initial + rate * (nowTs - start))`, a sum past
+    ///      2^256 - 1 counting as more than `max`. `rate < 2^128` and `nowTs - start < 2^64`, so
+    ///      the product cannot overflow.
+    function _unlocked(uint256[] memory image, uint256 base, uint256 nowTs) private pure returns (uint256) {
+        uint256 start = image[base + PolicyImage.STREAM_START];
+        if (nowTs < start) return 0;
+        uint256 max = image[base + PolicyImage.STREAM_MAX];
+        uint256 accrued = image[base + PolicyImage.STREAM_RATE] * (nowTs - start);
+        (bool ok, uint256 sum) = _add(image[base + PolicyImage.STREAM_INITIAL], accrued);
+        return !ok || sum > max ? max : sum;
+    }
+
+    /// @dev The block timestamp, which spec §1.5 makes a 64-bit number. Read only by sessions with a
+    ///      rate limit or an allowance over time (ERC-7562 bans TIMESTAMP in validation for unstaked
+    ///      entities; §11 needs no clock here, the EntryPoint applies it).
+    function _now() private view returns (uint256) {
+        if (block.timestamp > type(uint64).max) revert TimestampOutOfRange(block.timestamp);
+        return block.timestamp;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -872,15 +1006,11 @@ contract SessionManager is ISessionManager {
     // ---------------------------------------------------------------------------------------------
 
     /// @dev Spec §9 for execution `i`, as model/src/rules/rate.rs. `calls` is still the count before
-    ///      this execution (§10 runs after). `block.timestamp` is read only by sessions with a rate
-    ///      limit (ERC-7562 bans TIMESTAMP in validation for unstaked entities; §11 needs no clock
-    ///      here, the EntryPoint applies it).
+    ///      this execution (§10 runs after).
     function _checkRateLimit(Validation memory v, uint256 i) private view {
         uint256[] memory image = v.image;
         if (image[PolicyImage.HAS_RATE_LIMIT] == 0) return;
-        // spec §1.5: timestamps are 64-bit.
-        if (block.timestamp > type(uint64).max) revert TimestampOutOfRange(block.timestamp);
-        uint256 nowTs = block.timestamp;
+        uint256 nowTs = _now();
         uint256 interval = image[PolicyImage.RATE_INTERVAL];
         uint256 maxCalls = image[PolicyImage.RATE_MAX_CALLS];
         uint256 callsHead = _counter(v, SLOT_CALLS_HEAD);

@@ -34,7 +34,7 @@ use crate::target_args::TargetArgs;
 pub(crate) struct FuzzArgs {
     #[command(flatten)]
     target: TargetArgs,
-    /// Install this policy (TOML or JSON, format version 1) instead of generated ones. Its
+    /// Install this policy (TOML or JSON, format version 1 or 2) instead of generated ones. Its
     /// addresses must be those of the reference world (see the README).
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,

@@ -4,7 +4,8 @@
 use alloy_primitives::{Address, U256, hex};
 use leash_model::bounds::TIME_MAX;
 use leash_model::{
-    AbiType, ArgRule, Condition, Permission, Policy, Selector, Target, WindowPredicate,
+    AbiType, ArgRule, Condition, PeriodicAllowance, Permission, Policy, Selector,
+    StreamingAllowance, Target, WindowPredicate,
 };
 use serde::Serialize;
 
@@ -282,8 +283,21 @@ fn permission(policy: &Policy, index: usize, p: &Permission) -> PermissionView {
     {
         let erc20 = matches!(function.map(|f| f.effect), Some(known::Effect::Erc20Capped(_)));
         text.push(if erc20 {
+            let mut over_time = Vec::new();
+            if let Some(p) = &cap.periodic {
+                let amount = known::token_amount(target, p.amount);
+                over_time.push(format!("up to {amount} {} (§8.6)", per(p.period)));
+            }
+            if cap.streaming.is_some() {
+                over_time.push("what its stream has unlocked (§8.7)".to_string());
+            }
+            let over_time = if over_time.is_empty() {
+                String::new()
+            } else {
+                format!(", and within {}", over_time.join(" and "))
+            };
             format!(
-                "This token has an ERC-20 cap of {}: each call counts its full amount (§8.5).",
+                "This token has an ERC-20 cap of {}: each call counts its full amount (§8.5){over_time}.",
                 human::integer(cap.limit)
             )
         } else {
@@ -457,6 +471,10 @@ pub(crate) struct NativeView {
     pub(crate) per_call: String,
     /// The most the session may send in total.
     pub(crate) total: String,
+    /// The periodic allowance, if any (spec §7.4).
+    pub(crate) periodic: Option<PeriodicView>,
+    /// The streaming allowance, if any (spec §7.5).
+    pub(crate) streaming: Option<StreamingView>,
 }
 
 /// An ERC-20 cap (spec §8), amounts as decimal strings in the token's base units.
@@ -468,6 +486,123 @@ pub(crate) struct TokenView {
     pub(crate) limit: String,
     /// The spenders approvals may name; `null` for any.
     pub(crate) spenders: Option<Vec<String>>,
+    /// The periodic allowance, if any (spec §8.6).
+    pub(crate) periodic: Option<PeriodicView>,
+    /// The streaming allowance, if any (spec §8.7).
+    pub(crate) streaming: Option<StreamingView>,
+}
+
+/// A periodic allowance (spec §15.2), the amount as a decimal string in base units.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct PeriodicView {
+    /// The most one period may move.
+    pub(crate) amount: String,
+    /// The period's length in seconds.
+    pub(crate) period_seconds: u64,
+    /// When the first period begins (unix seconds).
+    pub(crate) start: u64,
+}
+
+impl From<PeriodicAllowance> for PeriodicView {
+    fn from(p: PeriodicAllowance) -> Self {
+        Self { amount: p.amount.to_string(), period_seconds: p.period, start: p.start }
+    }
+}
+
+/// A streaming allowance (spec §15.3), amounts as decimal strings in base units.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct StreamingView {
+    /// What is available at `start`.
+    pub(crate) initial: String,
+    /// What unlocks per second.
+    pub(crate) rate_per_second: String,
+    /// The most the stream ever unlocks.
+    pub(crate) max: String,
+    /// When the stream begins (unix seconds).
+    pub(crate) start: u64,
+    /// The second the stream has unlocked `max`, if it gets there by `TIME_MAX`.
+    pub(crate) full_at: Option<u64>,
+}
+
+impl From<StreamingAllowance> for StreamingView {
+    fn from(s: StreamingAllowance) -> Self {
+        Self {
+            initial: s.initial.to_string(),
+            rate_per_second: s.rate.to_string(),
+            max: s.max.to_string(),
+            start: s.start,
+            full_at: stream_full_at(&s),
+        }
+    }
+}
+
+/// The second a stream has unlocked its `max` (spec §15.3), if that is by `TIME_MAX`.
+pub(super) fn stream_full_at(s: &StreamingAllowance) -> Option<u64> {
+    if s.initial >= s.max {
+        return Some(s.start);
+    }
+    if s.rate == 0 || s.max == U256::MAX {
+        return None;
+    }
+    let seconds = (s.max - s.initial).div_ceil(U256::from(s.rate));
+    u64::try_from(seconds)
+        .ok()
+        .and_then(|seconds| s.start.checked_add(seconds))
+        .filter(|t| *t <= TIME_MAX)
+}
+
+/// `per day` for a period of exactly one unit, else `per 30 days`.
+fn per(period: u64) -> String {
+    let words = human::duration(period);
+    match words.strip_prefix("1 ") {
+        Some(unit) if !unit.contains(' ') => format!("per {unit}"),
+        _ => format!("per {words}"),
+    }
+}
+
+/// A periodic allowance in words: `up to 5 USDC (5000000 base units) per 30 days, starting
+/// 1 Jan 2027`, with what happens at its edges. `amount` renders an amount of what it counts.
+fn periodic_words(p: &PeriodicAllowance, clause: &str, amount: &dyn Fn(U256) -> String) -> String {
+    format!(
+        "up to {} {}, starting {} ({clause}). A period begins every {} from then, its first \
+         second included; what a period leaves unspent does not carry over, and before the start \
+         nothing may be moved",
+        amount(p.amount),
+        per(p.period),
+        human::moment(p.start),
+        human::duration(p.period)
+    )
+}
+
+/// A streaming allowance in words: `a stream of 1 gwei per second from 1 Jan 2027, ...`.
+fn streaming_words(
+    s: &StreamingAllowance,
+    clause: &str,
+    amount: &dyn Fn(U256) -> String,
+) -> String {
+    let start = human::moment(s.start);
+    let flow = if s.rate == 0 {
+        format!("a fixed {} from {start}", amount(s.initial))
+    } else {
+        format!(
+            "{} at {start}, then {} more per second",
+            amount(s.initial),
+            amount(U256::from(s.rate))
+        )
+    };
+    let limit = if s.max == U256::MAX {
+        "with no maximum of its own".to_string()
+    } else {
+        let when = match stream_full_at(s) {
+            Some(t) => format!("reached {}", human::moment(t)),
+            None => "not reached before 2^48-1".to_string(),
+        };
+        format!("up to {} in all ({when})", amount(s.max))
+    };
+    format!(
+        "{flow}, {limit} ({clause}). What is not spent stays available; nothing is available \
+         before the start"
+    )
 }
 
 /// The rate limit (spec §9).
@@ -490,11 +625,27 @@ pub(super) fn how_much(policy: &Policy) -> HowMuch {
             } else {
                 format!("{} in total", human::ether(cap.total))
             };
+            let per_call = if cap.per_call == U256::MAX {
+                "no per-call limit".to_string()
+            } else {
+                format!("at most {} per call", human::ether(cap.per_call))
+            };
             text.push(format!(
-                "Native value: at most {} per call and {total}, on any permitted call \
-                 (§7.2, §7.3).",
-                human::ether(cap.per_call)
+                "Native value: {per_call} and {total}, on any permitted call (§7.2, §7.3)."
             ));
+            let ether = |v: U256| human::ether(v);
+            if let Some(p) = &cap.periodic {
+                text.push(format!(
+                    "Native value per period: {}.",
+                    periodic_words(p, "§7.4", &ether)
+                ));
+            }
+            if let Some(s) = &cap.streaming {
+                text.push(format!(
+                    "Native value streamed: {}.",
+                    streaming_words(s, "§7.5", &ether)
+                ));
+            }
         }
     }
     for cap in &policy.erc20 {
@@ -508,14 +659,29 @@ pub(super) fn how_much(policy: &Policy) -> HowMuch {
                 list.iter().map(|s| s.to_checksum(None)).collect::<Vec<_>>().join(", ")
             ),
         };
+        let name = match known::token(cap.token) {
+            Some(known) => {
+                format!("{} ({} on {})", cap.token.to_checksum(None), known.symbol, known.chain)
+            }
+            None => cap.token.to_checksum(None),
+        };
+        let limit = if cap.limit == U256::MAX {
+            "no total limit (2^256-1 base units)".to_string()
+        } else {
+            format!("at most {} in total", known::token_amount(cap.token, cap.limit))
+        };
         text.push(format!(
-            "Token {}: at most {} base units in total over transfer, approve, transferFrom and \
-             increaseAllowance, each counting its full amount (§8.5); {spenders} (§8.4); \
-             transferFrom only from the account itself (§8.3); every other function on it is \
-             denied (§8.1).",
-            cap.token.to_checksum(None),
-            human::integer(cap.limit)
+            "Token {name}: {limit} over transfer, approve, transferFrom and increaseAllowance, \
+             each counting its full amount (§8.5); {spenders} (§8.4); transferFrom only from \
+             the account itself (§8.3); every other function on it is denied (§8.1)."
         ));
+        let amount = |v: U256| known::token_amount(cap.token, v);
+        if let Some(p) = &cap.periodic {
+            text.push(format!("Token {name} per period: {}.", periodic_words(p, "§8.6", &amount)));
+        }
+        if let Some(s) = &cap.streaming {
+            text.push(format!("Token {name} streamed: {}.", streaming_words(s, "§8.7", &amount)));
+        }
     }
     text.push(match policy.usage_limit {
         Some(limit) => {
@@ -546,6 +712,8 @@ pub(super) fn how_much(policy: &Policy) -> HowMuch {
         native: policy.native.map(|cap| NativeView {
             per_call: cap.per_call.to_string(),
             total: cap.total.to_string(),
+            periodic: cap.periodic.map(PeriodicView::from),
+            streaming: cap.streaming.map(StreamingView::from),
         }),
         erc20: policy
             .erc20
@@ -557,6 +725,8 @@ pub(super) fn how_much(policy: &Policy) -> HowMuch {
                     .spenders
                     .as_ref()
                     .map(|list| list.iter().map(|s| s.to_checksum(None)).collect()),
+                periodic: cap.periodic.map(PeriodicView::from),
+                streaming: cap.streaming.map(StreamingView::from),
             })
             .collect(),
         usage_limit: policy.usage_limit,

@@ -1,8 +1,9 @@
 //! A small table of well-known functions, to name a permission's selector: the ERC-20 family
 //! (and the ERC-721/1155 functions that move assets), the reference contracts' game and router,
-//! and the account functions that execute other calls.
+//! and the account functions that execute other calls. And a smaller one of well-known tokens,
+//! to show amounts in their units ("5 USDC" rather than "5000000 base units").
 
-use alloy_primitives::keccak256;
+use alloy_primitives::{Address, U256, address, keccak256};
 
 /// What calling a function does, as far as a policy review is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +164,92 @@ static KNOWN: &[KnownFunction] = known! {
         "ERC-7579 account" Executes;
 };
 
+/// A well-known ERC-20 token: its symbol and decimals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct KnownToken {
+    /// Its address.
+    pub(crate) address: Address,
+    /// Its symbol.
+    pub(crate) symbol: &'static str,
+    /// Its decimals.
+    pub(crate) decimals: u8,
+    /// Where it lives, for the reader.
+    pub(crate) chain: &'static str,
+}
+
+impl KnownToken {
+    /// `amount` base units in the token's units, every significant decimal kept:
+    /// `5 USDC (5000000 base units)`.
+    pub(crate) fn amount(&self, amount: U256) -> String {
+        if amount == U256::MAX {
+            return format!("2^256-1 base units of {} (no limit)", self.symbol);
+        }
+        let unit = U256::from(10u64).pow(U256::from(self.decimals));
+        let whole = amount / unit;
+        let fraction =
+            format!("{:0>width$}", (amount % unit).to_string(), width = usize::from(self.decimals));
+        let fraction = fraction.trim_end_matches('0');
+        let shown =
+            if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") };
+        format!("{shown} {} ({amount} base units)", self.symbol)
+    }
+}
+
+/// Tokens whose units the explanation shows. An address is a token of the chain named; the same
+/// address on another chain would be shown the same way, which no deployed token contradicts.
+static TOKENS: &[KnownToken] = &[
+    KnownToken {
+        address: address!("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"),
+        symbol: "USDC",
+        decimals: 6,
+        chain: "Ethereum",
+    },
+    KnownToken {
+        address: address!("0x833589fcd6edb6e08f4c7c32d4f71b54bda02913"),
+        symbol: "USDC",
+        decimals: 6,
+        chain: "Base",
+    },
+    KnownToken {
+        address: address!("0xdac17f958d2ee523a2206206994597c13d831ec7"),
+        symbol: "USDT",
+        decimals: 6,
+        chain: "Ethereum",
+    },
+    KnownToken {
+        address: address!("0x6b175474e89094c44da98b954eedeac495271d0f"),
+        symbol: "DAI",
+        decimals: 18,
+        chain: "Ethereum",
+    },
+    KnownToken {
+        address: address!("0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"),
+        symbol: "WETH",
+        decimals: 18,
+        chain: "Ethereum",
+    },
+    KnownToken {
+        address: address!("0x1f474a1576a49aea3c52d692e3f3eae0d57a336f"),
+        symbol: "LEASH",
+        decimals: 18,
+        chain: "leash's reference world",
+    },
+];
+
+/// The well-known token at `address`, if the table has one.
+pub(crate) fn token(address: Address) -> Option<&'static KnownToken> {
+    TOKENS.iter().find(|known| known.address == address)
+}
+
+/// An amount of `token` for people: in its units when the table knows it, else in base units.
+pub(crate) fn token_amount(token: Address, amount: U256) -> String {
+    match self::token(token) {
+        Some(known) => known.amount(amount),
+        None if amount == U256::MAX => "2^256-1 base units (no limit)".to_string(),
+        None => format!("{amount} base units"),
+    }
+}
+
 /// The well-known function with this selector, if the table has one.
 pub(crate) fn function(selector: [u8; 4]) -> Option<&'static KnownFunction> {
     KNOWN.iter().find(|known| known.selector() == selector)
@@ -199,6 +286,21 @@ mod tests {
             for other in &KNOWN[..i] {
                 assert_ne!(known.selector(), other.selector(), "{}", known.signature);
             }
+        }
+    }
+
+    #[test]
+    fn token_amounts_use_the_tokens_units() {
+        let usdc = address!("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48");
+        assert_eq!(token_amount(usdc, U256::from(5_000_000)), "5 USDC (5000000 base units)");
+        assert_eq!(token_amount(usdc, U256::from(1_500_001)), "1.500001 USDC (1500001 base units)");
+        let unknown = Address::repeat_byte(0x12);
+        assert_eq!(token_amount(unknown, U256::from(7)), "7 base units");
+        assert_eq!(token(usdc).map(|t| t.chain), Some("Ethereum"));
+        for known in TOKENS {
+            // Each address is its own checksummed form's (a typo would not be).
+            let text = known.address.to_checksum(None);
+            assert_eq!(Address::parse_checksummed(&text, None).unwrap(), known.address);
         }
     }
 

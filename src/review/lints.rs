@@ -5,7 +5,9 @@
 
 use alloy_primitives::{U256, hex};
 use leash_fuzz::limits::MAX_OP_CALLDATA;
-use leash_model::{AbiType, Condition, Permission, Policy, Selector, Target};
+use leash_model::{
+    AbiType, Condition, PeriodicAllowance, Permission, Policy, Selector, StreamingAllowance, Target,
+};
 use serde::Serialize;
 
 use super::describe::{self, WindowStatus};
@@ -70,6 +72,12 @@ pub(crate) const LINT_IDS: &[&str] = &[
     "no-permissions",
     "unlimited-native-cap",
     "unlimited-token-cap",
+    "periodic-no-end",
+    "unbounded-stream",
+    "allowance-after-end",
+    "period-shorter-than-rate-interval",
+    "allowance-never-binds",
+    "allowance-allows-nothing",
     "no-call-limit",
     "value-only",
     "wildcard-target",
@@ -139,6 +147,7 @@ pub(super) fn lint(policy: &Policy, now: u64) -> Vec<Lint> {
     let mut found = Vec::new();
     window(policy, now, &mut found);
     caps(policy, &mut found);
+    allowances(policy, &mut found);
     for (index, permission) in policy.permissions.iter().enumerate() {
         scope(policy, index, permission, &mut found);
         arguments(policy, index, permission, &mut found);
@@ -231,6 +240,7 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
     }
     if let Some(cap) = policy.native
         && cap.total == U256::MAX
+        && !bounded_over_time(cap.periodic, cap.streaming)
     {
         found.push(Lint {
             id: "unlimited-native-cap",
@@ -245,7 +255,11 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
             advice: Some(VALUE_CAPS),
         });
     }
-    for cap in policy.erc20.iter().filter(|cap| cap.limit == U256::MAX) {
+    for cap in policy
+        .erc20
+        .iter()
+        .filter(|cap| cap.limit == U256::MAX && !bounded_over_time(cap.periodic, cap.streaming))
+    {
         found.push(Lint {
             id: "unlimited-token-cap",
             severity: Severity::Error,
@@ -271,6 +285,206 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
             why: "a leaked key can call as often as blocks allow until the session ends or is \
                   revoked",
             advice: Some(CALL_COUNT),
+        });
+    }
+}
+
+/// Whether an allowance over time bounds what a cap lets through when its lifetime total does
+/// not: any periodic allowance (per period; `periodic-no-end` speaks for an open window), or a
+/// stream with a maximum.
+fn bounded_over_time(
+    periodic: Option<PeriodicAllowance>,
+    streaming: Option<StreamingAllowance>,
+) -> bool {
+    periodic.is_some() || streaming.is_some_and(|s| s.max != U256::MAX)
+}
+
+/// One cap's allowances over time, for the allowance lints: what the cap is called, its lifetime
+/// total, its allowances, the clauses, and how to show one of its amounts.
+struct TimedCap {
+    name: String,
+    total: U256,
+    periodic: Option<PeriodicAllowance>,
+    streaming: Option<StreamingAllowance>,
+    clauses: &'static [&'static str],
+    amount: Box<dyn Fn(U256) -> String>,
+}
+
+/// The allowances over time (spec §7.4, §7.5, §8.6, §8.7, §15): an open-ended subscription, a
+/// stream without a maximum, allowances that start after the window ends, that renew faster than
+/// the rate limit lets calls through, that never bind or that allow nothing.
+fn allowances(policy: &Policy, found: &mut Vec<Lint>) {
+    let mut caps = Vec::new();
+    if let Some(cap) = policy.native {
+        caps.push(TimedCap {
+            name: "the native-value cap".into(),
+            total: cap.total,
+            periodic: cap.periodic,
+            streaming: cap.streaming,
+            clauses: &["§7.4", "§7.5", "§15"],
+            amount: Box::new(human::ether),
+        });
+    }
+    for cap in policy.erc20.iter() {
+        let token = cap.token;
+        caps.push(TimedCap {
+            name: format!("the ERC-20 cap on {}", token.to_checksum(None)),
+            total: cap.limit,
+            periodic: cap.periodic,
+            streaming: cap.streaming,
+            clauses: &["§8.6", "§8.7", "§15"],
+            amount: Box::new(move |v| super::known::token_amount(token, v)),
+        });
+    }
+    for cap in &caps {
+        if let Some(p) = cap.periodic {
+            periodic_lints(policy, cap, &p, found);
+        }
+        if let Some(s) = cap.streaming {
+            streaming_lints(policy, cap, &s, found);
+        }
+    }
+}
+
+fn periodic_lints(policy: &Policy, cap: &TimedCap, p: &PeriodicAllowance, found: &mut Vec<Lint>) {
+    let name = &cap.name;
+    if policy.valid_until == 0 {
+        found.push(Lint {
+            id: "periodic-no-end",
+            severity: if cap.total == U256::MAX { Severity::Error } else { Severity::Warning },
+            relates_to: &["§7.4", "§8.6", "§11"],
+            message: format!(
+                "{name} renews {} every {} and the window has no end: it pays forever{}",
+                (cap.amount)(p.amount),
+                human::duration(p.period),
+                if cap.total == U256::MAX { ", with no lifetime total either" } else { "" }
+            ),
+            why: "a subscription is for a number of periods: set valid_until to start + n \
+                  periods (12 monthly payments end 12 periods after the start)",
+            advice: Some(SHORT_EXPIRY),
+        });
+    }
+    if policy.valid_until != 0 && p.start > policy.valid_until {
+        found.push(Lint {
+            id: "allowance-after-end",
+            severity: Severity::Warning,
+            relates_to: &["§15.2", "§11.2"],
+            message: format!(
+                "the periodic allowance of {name} starts at {}, after the window ends ({}): it \
+                 never lets anything through",
+                human::utc(p.start),
+                human::utc(policy.valid_until)
+            ),
+            why: "before its start an allowance lets nothing through, and after the window ends \
+                  every op is denied",
+            advice: None,
+        });
+    }
+    if let Some(rate) = policy.rate_limit
+        && p.period < rate.interval
+    {
+        found.push(Lint {
+            id: "period-shorter-than-rate-interval",
+            severity: Severity::Warning,
+            relates_to: &["§9", "§15.2"],
+            message: format!(
+                "the period of {name} ({}) is shorter than the rate limit's interval ({}): \
+                 several periods pass between the calls the rate limit lets through",
+                human::duration(p.period),
+                human::duration(rate.interval)
+            ),
+            why: "the rate limit, not the period, then decides how fast the allowance can be \
+                  spent; the two were likely meant in the same unit",
+            advice: None,
+        });
+    }
+    if p.amount >= cap.total && !p.amount.is_zero() {
+        found.push(Lint {
+            id: "allowance-never-binds",
+            severity: Severity::Info,
+            relates_to: cap.clauses,
+            message: format!(
+                "the periodic allowance of {name} ({} per period) is at least its lifetime total \
+                 ({}): the total binds first",
+                (cap.amount)(p.amount),
+                (cap.amount)(cap.total)
+            ),
+            why: "an allowance the lifetime cap always undercuts limits nothing",
+            advice: None,
+        });
+    }
+    if p.amount.is_zero() {
+        found.push(Lint {
+            id: "allowance-allows-nothing",
+            severity: Severity::Warning,
+            relates_to: cap.clauses,
+            message: format!("the periodic allowance of {name} is 0 per period: nothing may move"),
+            why: "an allowance of zero denies every non-zero amount",
+            advice: None,
+        });
+    }
+}
+
+fn streaming_lints(policy: &Policy, cap: &TimedCap, s: &StreamingAllowance, found: &mut Vec<Lint>) {
+    let name = &cap.name;
+    if s.max == U256::MAX && s.rate != 0 {
+        found.push(Lint {
+            id: "unbounded-stream",
+            severity: if cap.total == U256::MAX { Severity::Error } else { Severity::Warning },
+            relates_to: &["§7.5", "§8.7", "§15.3"],
+            message: format!(
+                "the stream of {name} ({} per second) has no maximum{}",
+                (cap.amount)(U256::from(s.rate)),
+                if cap.total == U256::MAX {
+                    " and the cap no lifetime total: it accrues without end".to_string()
+                } else {
+                    format!(": only the lifetime total ({}) stops it", (cap.amount)(cap.total))
+                }
+            ),
+            why: "a stream is a budget that fills over time; without a maximum a key left unused \
+                  for long accrues a large sum it can spend at once",
+            advice: Some(VALUE_CAPS),
+        });
+    }
+    if policy.valid_until != 0 && s.start > policy.valid_until {
+        found.push(Lint {
+            id: "allowance-after-end",
+            severity: Severity::Warning,
+            relates_to: &["§15.3", "§11.2"],
+            message: format!(
+                "the stream of {name} starts at {}, after the window ends ({}): it never lets \
+                 anything through",
+                human::utc(s.start),
+                human::utc(policy.valid_until)
+            ),
+            why: "before its start an allowance lets nothing through, and after the window ends \
+                  every op is denied",
+            advice: None,
+        });
+    }
+    if s.initial >= cap.total && !s.initial.is_zero() {
+        found.push(Lint {
+            id: "allowance-never-binds",
+            severity: Severity::Info,
+            relates_to: cap.clauses,
+            message: format!(
+                "the stream of {name} makes {} available at once, at least its lifetime total \
+                 ({}): the total binds first",
+                (cap.amount)(s.initial),
+                (cap.amount)(cap.total)
+            ),
+            why: "an allowance the lifetime cap always undercuts limits nothing",
+            advice: None,
+        });
+    }
+    if s.max.is_zero() {
+        found.push(Lint {
+            id: "allowance-allows-nothing",
+            severity: Severity::Warning,
+            relates_to: cap.clauses,
+            message: format!("the stream of {name} has a maximum of 0: nothing may move"),
+            why: "an allowance of zero denies every non-zero amount",
+            advice: None,
         });
     }
 }
@@ -745,6 +959,73 @@ mod tests {
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(severities, sorted);
         assert!(ids(&p, 1).contains(&"sentinel-selector"));
+    }
+
+    #[test]
+    fn allowances_over_time_are_linted_at_their_edges() {
+        let native = |window: &str, total: &str, allowances: &str| {
+            policy(&format!(
+                "version = 2\n{window}\nusage_limit = 1\n[native]\n{total}\n{allowances}\n\
+                 [[permissions]]\ntarget = \"{GAME}\"\nselector = \"empty\"\n"
+            ))
+        };
+        let periodic = "[native.periodic]\namount = \"5\"\nperiod = 100\nstart = 10";
+        // An open window: the subscription pays forever; with no total it is an error.
+        let open = native("", "", periodic);
+        let found = lint(&open, 1);
+        let no_end = found.iter().find(|l| l.id == "periodic-no-end").unwrap();
+        assert_eq!(no_end.severity, Severity::Error);
+        // The periodic allowance bounds the cap, so the missing total is not also an error.
+        assert!(!ids(&open, 1).contains(&"unlimited-native-cap"));
+        let with_total = native("", "total = \"50\"", periodic);
+        let found = lint(&with_total, 1);
+        assert_eq!(
+            found.iter().find(|l| l.id == "periodic-no-end").unwrap().severity,
+            Severity::Warning
+        );
+        let closed = native("valid_until = 1000", "total = \"50\"", periodic);
+        assert!(!ids(&closed, 1).contains(&"periodic-no-end"));
+        // Starting after the window ends: nothing ever gets through.
+        let late = native("valid_until = 9", "total = \"50\"", periodic);
+        assert!(ids(&late, 1).contains(&"allowance-after-end"));
+        // A period of 100 s under a rate limit of one call per 3600 s.
+        let rated = policy(&format!(
+            "version = 2\nvalid_until = 1000\n[rate_limit]\nmax_calls = 1\ninterval = 3600\n\
+             [native]\ntotal = \"50\"\n{periodic}\n"
+        ));
+        assert!(ids(&rated, 1).contains(&"period-shorter-than-rate-interval"));
+        let never = native("valid_until = 1000", "total = \"5\"", periodic);
+        assert!(ids(&never, 1).contains(&"allowance-never-binds"));
+        let zero = native(
+            "valid_until = 1000",
+            "total = \"5\"",
+            "[native.periodic]\namount = 0\nperiod = 1",
+        );
+        assert!(ids(&zero, 1).contains(&"allowance-allows-nothing"));
+        // Streams: no maximum is unbounded, an error without a lifetime total.
+        let stream =
+            |max: &str| format!("[native.streaming]\nrate = 1\nmax = \"{max}\"\nstart = 10");
+        let max = U256::MAX.to_string();
+        let unbounded = native("valid_until = 1000", "", &stream(&max));
+        let found = lint(&unbounded, 1);
+        assert_eq!(
+            found.iter().find(|l| l.id == "unbounded-stream").unwrap().severity,
+            Severity::Error
+        );
+        assert!(ids(&unbounded, 1).contains(&"unlimited-native-cap"));
+        let capped = native("valid_until = 1000", "total = \"50\"", &stream(&max));
+        let found = lint(&capped, 1);
+        assert_eq!(
+            found.iter().find(|l| l.id == "unbounded-stream").unwrap().severity,
+            Severity::Warning
+        );
+        let bounded = native("valid_until = 1000", "", &stream("40"));
+        assert!(!ids(&bounded, 1).contains(&"unbounded-stream"));
+        assert!(!ids(&bounded, 1).contains(&"unlimited-native-cap"));
+        assert!(
+            ids(&native("valid_until = 1000", "", &stream("0")), 1)
+                .contains(&"allowance-allows-nothing")
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@
 use alloy_primitives::{Address, B256, U256, aliases::U48};
 use alloy_sol_types::sol;
 use leash_model::bounds::{MAX_PERMISSIONS, MAX_RATE, MAX_RULES, MAX_TOKENS, TIME_MAX};
-use leash_model::{AbiType, Condition, Counters, Policy, Selector, Status, Target};
+use leash_model::{
+    AbiType, AllowanceOf, Condition, Counters, PeriodSpend, PeriodicAllowance, Policy, Selector,
+    Status, StreamingAllowance, Target,
+};
 
 sol! {
     /// ERC-4337 v0.8 packed user operation (`PackedUserOperation.sol`).
@@ -104,12 +107,33 @@ sol! {
             Rule[] rules;
         }
 
+        /// At most `amount` per period (spec §7.4, §8.6, §15.2).
+        #[derive(Default)]
+        struct PeriodicAllowance {
+            uint256 amount;
+            uint48 period;
+            uint48 start;
+        }
+
+        /// `initial`, then `rate` per second, up to `max` (spec §7.5, §8.7, §15.3).
+        #[derive(Default)]
+        struct StreamingAllowance {
+            uint256 initial;
+            uint128 rate;
+            uint256 max;
+            uint48 start;
+        }
+
         /// An ERC-20 spend cap (spec §8).
         struct TokenCap {
             address token;
             uint256 limit;
             bool restrictSpenders;
             address[] spenders;
+            bool hasPeriodic;
+            PeriodicAllowance periodic;
+            bool hasStreaming;
+            StreamingAllowance streaming;
         }
 
         /// A session policy (spec §5 to §12).
@@ -120,12 +144,23 @@ sol! {
             bool hasNative;
             uint256 nativePerCall;
             uint256 nativeTotal;
+            bool hasNativePeriodic;
+            PeriodicAllowance nativePeriodic;
+            bool hasNativeStreaming;
+            StreamingAllowance nativeStreaming;
             TokenCap[] tokens;
             bool hasUsageLimit;
             uint64 usageLimit;
             bool hasRateLimit;
             uint8 rateMaxCalls;
             uint64 rateInterval;
+        }
+
+        /// A periodic allowance's counter (spec §13).
+        #[derive(Default)]
+        struct PeriodSpend {
+            uint64 start;
+            uint256 spent;
         }
 
         /// A session's status and counters (spec §13).
@@ -137,6 +172,8 @@ sol! {
             uint256[][] ruleUsed;
             uint64[] rateRing;
             uint8 rateHead;
+            PeriodSpend nativePeriod;
+            PeriodSpend[] tokenPeriod;
         }
 
         /// An op was denied (spec Appendix A codes; `0xff` = not applicable).
@@ -273,6 +310,15 @@ pub enum EncodeError {
         /// The value given.
         value: u64,
     },
+    /// A period length or an allowance's start does not fit the interface's `uint48` (spec
+    /// §12.8 and §12.9 bound them by `TIME_MAX`, so only invalid policies have one).
+    #[error("{field} {value} does not fit the interface's uint48 (largest 2^48-1)")]
+    AllowanceTooLarge {
+        /// `period` or `start`, with the cap it belongs to.
+        field: String,
+        /// The value given.
+        value: u64,
+    },
 }
 
 /// The `argTypes` code of a model ABI type.
@@ -312,6 +358,41 @@ fn time(field: &'static str, value: u64) -> Result<U48, EncodeError> {
         return Err(EncodeError::TimeTooLarge { field, value });
     }
     Ok(U48::from(value))
+}
+
+/// Converts an allowance's period or start to the interface's `uint48`.
+fn allowance_time(of: AllowanceOf, field: &str, value: u64) -> Result<U48, EncodeError> {
+    if value > TIME_MAX {
+        return Err(EncodeError::AllowanceTooLarge { field: format!("{of}: {field}"), value });
+    }
+    Ok(U48::from(value))
+}
+
+/// The interface's structs for a cap's allowances over time; absent ones are zero.
+fn encode_allowances(
+    of: AllowanceOf,
+    periodic: Option<PeriodicAllowance>,
+    streaming: Option<StreamingAllowance>,
+) -> Result<(ISessionManager::PeriodicAllowance, ISessionManager::StreamingAllowance), EncodeError>
+{
+    let periodic = match periodic {
+        Some(p) => ISessionManager::PeriodicAllowance {
+            amount: p.amount,
+            period: allowance_time(of, "periodic period", p.period)?,
+            start: allowance_time(of, "periodic start", p.start)?,
+        },
+        None => ISessionManager::PeriodicAllowance::default(),
+    };
+    let streaming = match streaming {
+        Some(s) => ISessionManager::StreamingAllowance {
+            initial: s.initial,
+            rate: s.rate,
+            max: s.max,
+            start: allowance_time(of, "streaming start", s.start)?,
+        },
+        None => ISessionManager::StreamingAllowance::default(),
+    };
+    Ok((periodic, streaming))
 }
 
 /// Encodes a model policy as the `ISessionManager.Policy` struct, following the conventions of
@@ -367,13 +448,26 @@ pub fn encode_policy(policy: &Policy) -> Result<ISessionManager::Policy, EncodeE
     let tokens = policy
         .erc20
         .iter()
-        .map(|cap| ISessionManager::TokenCap {
-            token: cap.token,
-            limit: cap.limit,
-            restrictSpenders: cap.spenders.is_some(),
-            spenders: cap.spenders.as_ref().map(|s| s.to_vec()).unwrap_or_default(),
+        .enumerate()
+        .map(|(index, cap)| {
+            let (periodic, streaming) =
+                encode_allowances(AllowanceOf::Token(index), cap.periodic, cap.streaming)?;
+            Ok(ISessionManager::TokenCap {
+                token: cap.token,
+                limit: cap.limit,
+                restrictSpenders: cap.spenders.is_some(),
+                spenders: cap.spenders.as_ref().map(|s| s.to_vec()).unwrap_or_default(),
+                hasPeriodic: cap.periodic.is_some(),
+                periodic,
+                hasStreaming: cap.streaming.is_some(),
+                streaming,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, EncodeError>>()?;
+    let native_periodic = policy.native.and_then(|n| n.periodic);
+    let native_streaming = policy.native.and_then(|n| n.streaming);
+    let (native_periodic_struct, native_streaming_struct) =
+        encode_allowances(AllowanceOf::Native, native_periodic, native_streaming)?;
     Ok(ISessionManager::Policy {
         validAfter: time("valid_after", policy.valid_after)?,
         validUntil: time("valid_until", policy.valid_until)?,
@@ -381,6 +475,10 @@ pub fn encode_policy(policy: &Policy) -> Result<ISessionManager::Policy, EncodeE
         hasNative: policy.native.is_some(),
         nativePerCall: policy.native.map_or(U256::ZERO, |n| n.per_call),
         nativeTotal: policy.native.map_or(U256::ZERO, |n| n.total),
+        hasNativePeriodic: native_periodic.is_some(),
+        nativePeriodic: native_periodic_struct,
+        hasNativeStreaming: native_streaming.is_some(),
+        nativeStreaming: native_streaming_struct,
         tokens,
         hasUsageLimit: policy.usage_limit.is_some(),
         usageLimit: policy.usage_limit.unwrap_or(0),
@@ -401,7 +499,7 @@ pub enum ViewError {
     /// An array is longer than the model's bound.
     #[error("session view {field} has {len} entries, more than the model's {max}")]
     TooLong {
-        /// `tokenSpent`, `ruleUsed`, `ruleUsed[p]` or `rateRing`.
+        /// `tokenSpent`, `ruleUsed`, `ruleUsed[p]`, `rateRing` or `tokenPeriod`.
         field: &'static str,
         /// The length returned.
         len: usize,
@@ -449,6 +547,14 @@ pub fn decode_session_view(
         return Err(ViewError::RateHead(view.rateHead));
     }
     counters.rate_head = view.rateHead;
+    let period = |p: &ISessionManager::PeriodSpend| PeriodSpend { start: p.start, spent: p.spent };
+    counters.native_period = period(&view.nativePeriod);
+    if view.tokenPeriod.len() > MAX_TOKENS {
+        return Err(too_long("tokenPeriod", view.tokenPeriod.len(), MAX_TOKENS));
+    }
+    for (slot, p) in counters.token_period.iter_mut().zip(&view.tokenPeriod) {
+        *slot = period(p);
+    }
     Ok(Some((status, counters)))
 }
 
@@ -534,17 +640,30 @@ mod tests {
                 },
             ])
             .unwrap(),
-            native: Some(NativeCap { per_call: U256::from(3), total: U256::from(4) }),
+            native: Some(NativeCap {
+                per_call: U256::from(3),
+                total: U256::from(4),
+                periodic: Some(PeriodicAllowance { amount: U256::from(2), period: 60, start: 7 }),
+                streaming: None,
+            }),
             erc20: BoundedVec::try_from_iter([
                 TokenCap {
                     token,
                     limit: U256::from(100),
                     spenders: Some(BoundedVec::try_from_iter([Address::repeat_byte(1)]).unwrap()),
+                    ..TokenCap::default()
                 },
                 TokenCap {
                     token: Address::repeat_byte(0x71),
                     limit: U256::from(5),
                     spenders: None,
+                    periodic: None,
+                    streaming: Some(StreamingAllowance {
+                        initial: U256::from(1),
+                        rate: u128::MAX,
+                        max: U256::from(5),
+                        start: TIME_MAX,
+                    }),
                 },
             ])
             .unwrap(),
@@ -579,9 +698,22 @@ mod tests {
         assert!(!p.tokens[1].restrictSpenders && p.tokens[1].spenders.is_empty());
         assert!(p.hasUsageLimit && p.usageLimit == 6);
         assert!(p.hasRateLimit && p.rateMaxCalls == 2 && p.rateInterval == 60);
+        assert!(p.hasNativePeriodic && !p.hasNativeStreaming);
+        assert_eq!(
+            (p.nativePeriodic.amount, p.nativePeriodic.period, p.nativePeriodic.start),
+            (U256::from(2), U48::from(60), U48::from(7))
+        );
+        assert_eq!(p.nativeStreaming, ISessionManager::StreamingAllowance::default());
+        let t1 = &p.tokens[1];
+        assert!(!t1.hasPeriodic && t1.hasStreaming);
+        assert_eq!(t1.periodic, ISessionManager::PeriodicAllowance::default());
+        assert_eq!((t1.streaming.initial, t1.streaming.rate), (U256::from(1), u128::MAX));
+        assert_eq!((t1.streaming.max, t1.streaming.start), (U256::from(5), U48::from(TIME_MAX)));
+        assert!(!p.tokens[0].hasPeriodic && !p.tokens[0].hasStreaming);
 
         let empty = encode_policy(&Policy::default()).unwrap();
         assert!(!empty.hasNative && !empty.hasUsageLimit && !empty.hasRateLimit);
+        assert!(!empty.hasNativePeriodic && !empty.hasNativeStreaming);
         assert_eq!((empty.usageLimit, empty.rateMaxCalls, empty.rateInterval), (0, 0, 0));
     }
 
@@ -607,6 +739,15 @@ mod tests {
         );
         let ok = Policy { valid_until: TIME_MAX, ..Policy::default() };
         assert_eq!(encode_policy(&ok).unwrap().validUntil, U48::from(TIME_MAX));
+        let mut long = rich_policy();
+        long.erc20.as_mut_slice()[1].streaming.as_mut().unwrap().start = TIME_MAX + 1;
+        assert_eq!(
+            encode_policy(&long),
+            Err(EncodeError::AllowanceTooLarge {
+                field: "erc20 cap 1: streaming start".into(),
+                value: TIME_MAX + 1
+            })
+        );
     }
 
     fn view(status: u8) -> ISessionManager::SessionView {
@@ -618,6 +759,11 @@ mod tests {
             ruleUsed: vec![vec![U256::from(7)], vec![], vec![U256::ZERO, U256::from(8)]],
             rateRing: vec![11, 12, 13],
             rateHead: 2,
+            nativePeriod: ISessionManager::PeriodSpend { start: 60, spent: U256::from(9) },
+            tokenPeriod: vec![
+                ISessionManager::PeriodSpend::default(),
+                ISessionManager::PeriodSpend { start: 120, spent: U256::from(3) },
+            ],
         }
     }
 
@@ -632,6 +778,9 @@ mod tests {
         assert_eq!(c.rule_used[2][1], U256::from(8));
         assert_eq!(c.rate_ring, [11, 12, 13, 0, 0, 0, 0, 0]);
         assert_eq!(c.rate_head, 2);
+        assert_eq!(c.native_period, PeriodSpend { start: 60, spent: U256::from(9) });
+        assert_eq!(c.token_period[1], PeriodSpend { start: 120, spent: U256::from(3) });
+        assert_eq!(c.token_period[2], PeriodSpend::default());
         assert_eq!(decode_session_view(&view(2)).unwrap().unwrap().0, Status::Revoked);
     }
 
@@ -661,6 +810,12 @@ mod tests {
         assert!(matches!(
             decode_session_view(&v),
             Err(ViewError::TooLong { field: "rateRing", .. })
+        ));
+        let mut v = view(1);
+        v.tokenPeriod = vec![ISessionManager::PeriodSpend::default(); 5];
+        assert!(matches!(
+            decode_session_view(&v),
+            Err(ViewError::TooLong { field: "tokenPeriod", .. })
         ));
         let mut v = view(1);
         v.rateHead = 8;

@@ -8,7 +8,7 @@
 
 use alloy_primitives::{Address, B256, Bytes, U256, address, uint};
 use alloy_sol_types::{SolCall, SolInterface};
-use leash_model::{Counters, Env, Policy, Status, WindowPredicate};
+use leash_model::{Counters, Env, Policy, Status};
 use revm::context::result::{ExecutionResult, Output};
 use revm::context::{BlockEnv, CfgEnv, ContextTr, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
@@ -405,13 +405,7 @@ impl World {
     /// The model's environment for validating at `now` against this world's account and module
     /// (EntryPoint v0.8 window predicate, spec v1 semantics).
     pub fn env(&self, now: u64) -> Env {
-        Env {
-            now,
-            account: self.addresses.account,
-            module: self.addresses.module,
-            window: WindowPredicate::EntryPointV08,
-            profile: leash_model::SemanticProfile::SPEC_V1,
-        }
+        Env::new(now, self.addresses.account, self.addresses.module)
     }
 
     /// The block timestamp the next transaction runs at.

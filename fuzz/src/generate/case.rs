@@ -6,7 +6,9 @@ use arbitrary::Unstructured;
 use leash_model::bounds::{MAX_BATCH, MAX_SESSIONS};
 use leash_model::{Policy, Selector};
 
-use super::{Catalog, Dictionary, erc20, native, permission, rate, scope, usage, window};
+use super::{
+    Catalog, Dictionary, allowance, erc20, native, permission, rate, scope, usage, window,
+};
 use crate::case::{Case, Op, Recipe, START_TIME, Signer, Step};
 use crate::mutate::{self, PlannedCall, PlannedOp};
 
@@ -50,8 +52,8 @@ pub fn policy(u: &mut Unstructured<'_>, catalog: &Catalog, now: u64) -> arbitrar
     let mut p = Policy {
         valid_after,
         valid_until,
-        native: native::cap(u)?,
-        erc20: erc20::caps(u, catalog)?,
+        native: native::cap(u, now)?,
+        erc20: erc20::caps(u, catalog, now)?,
         usage_limit: usage::limit(u)?,
         rate_limit: rate::limit(u)?,
         ..Policy::default()
@@ -65,6 +67,11 @@ pub fn policy(u: &mut Unstructured<'_>, catalog: &Catalog, now: u64) -> arbitrar
         if !clash {
             p.permissions.push(candidate).expect("at most 4 of MAX_PERMISSIONS");
         }
+    }
+    if let Some(spend) = allowance::spending_permission(u, &p)?
+        && !p.permissions.iter().any(|q| q.target == spend.target && q.selector == spend.selector)
+    {
+        p.permissions.push(spend).expect("at most 5 of MAX_PERMISSIONS");
     }
     debug_assert_eq!(p.validate(), Ok(()), "generated policies are valid");
     Ok(p)
@@ -84,10 +91,10 @@ fn amended_policy(
         (p.valid_after, p.valid_until) = window::window(u, now)?;
     }
     if u.ratio(1, 3)? {
-        p.native = native::cap(u)?;
+        p.native = native::cap(u, now)?;
     }
     if u.ratio(1, 3)? {
-        p.erc20 = erc20::caps(u, catalog)?;
+        p.erc20 = erc20::caps(u, catalog, now)?;
     }
     if u.ratio(1, 3)? {
         p.usage_limit = usage::limit(u)?;
@@ -238,19 +245,21 @@ fn twin_of(
     Ok(PlannedOp { batch: planned.batch, calls })
 }
 
-/// One op, its values drawn from the policy's constants and from `history`: the amounts
-/// earlier ops of the case used, so a later op can push a counter exactly to its cap, or wrap
-/// it (`2^256 - x`, spec §13.3). The op's own amounts are added to `history`.
+/// One op at `now`, its values drawn from the policy's constants and from `history`: the
+/// amounts earlier ops of the case used, so a later op can push a counter exactly to its cap, or
+/// wrap it (`2^256 - x`, spec §13.3), or take exactly what an allowance over time has left
+/// (spec §15). The op's own amounts are added to `history`.
 fn op(
     u: &mut Unstructured<'_>,
     signer: Signer,
     p: &Policy,
     catalog: &Catalog,
     config: &CaseConfig,
-    history: &mut Vec<U256>,
+    (now, history): (u64, &mut Vec<U256>),
 ) -> arbitrary::Result<Op> {
     let mut d = Dictionary::for_policy(p);
     d.add_history(history);
+    d.add_allowances(p, now, history);
     let planned = planned_op(u, p, catalog, &d)?;
     for call in &planned.calls {
         if !call.value.is_zero() {
@@ -297,20 +306,26 @@ pub fn generate_case(
             break;
         }
         match u.int_in_range(0u8..=19)? {
-            0..=11 => {
-                let mut ops = Vec::new();
-                for _ in 0..u.int_in_range(1..=3)? {
-                    let (signer, p) = pick_signer(u, &policies)?;
-                    let p =
-                        p.unwrap_or_else(|| policies[0].clone().expect("key 0 is installed first"));
-                    ops.push(op(u, signer, &p, catalog, config, &mut history)?);
+            0..=11 => steps.push(bundle(u, &policies, catalog, config, (now, &mut history))?),
+            12..=15 if u.ratio(1, 3)? => {
+                // Straddle a period boundary (or a stream's start): bundles on consecutive seconds
+                // around it, or on its first and last second (spec §15.2, §15.3).
+                let p = policies[0].as_ref().expect("key 0 is installed first");
+                let p = p.clone();
+                for t in allowance::straddle(u, &p, now)? {
+                    now = t;
+                    steps.push(Step::Time { now });
+                    // Key 0's own ops, whose allowance the straddle is about.
+                    let op = op(u, Signer::Key(0), &p, catalog, config, (now, &mut history))?;
+                    steps.push(Step::Bundle { ops: vec![op] });
                 }
-                steps.push(Step::Bundle { ops });
             }
             12..=15 => {
                 let p = policies[0].as_ref().expect("key 0 is installed first");
-                now = match rate::next_time(u, p, now)? {
-                    Some(t) if u.ratio(1, 2)? => t,
+                let timed = allowance::any(p) && u.ratio(2, 3)?;
+                now = match (timed, rate::next_time(u, p, now)?) {
+                    (true, _) => allowance::next_time(u, p, now)?.unwrap_or(now),
+                    (false, Some(t)) if u.ratio(1, 2)? => t,
                     _ => window::next_time(u, p, now)?,
                 };
                 steps.push(Step::Time { now });
@@ -338,6 +353,23 @@ pub fn generate_case(
         }
     }
     Ok(Case { steps })
+}
+
+/// A bundle of one to three ops, each by a signer `pick_signer` draws, at `now`.
+fn bundle(
+    u: &mut Unstructured<'_>,
+    policies: &[Option<Policy>],
+    catalog: &Catalog,
+    config: &CaseConfig,
+    (now, history): (u64, &mut Vec<U256>),
+) -> arbitrary::Result<Step> {
+    let mut ops = Vec::new();
+    for _ in 0..u.int_in_range(1..=3)? {
+        let (signer, p) = pick_signer(u, policies)?;
+        let p = p.unwrap_or_else(|| policies[0].clone().expect("key 0 is installed first"));
+        ops.push(op(u, signer, &p, catalog, config, (now, &mut *history))?);
+    }
+    Ok(Step::Bundle { ops })
 }
 
 fn first_window_starts_later(p: &Option<Policy>) -> bool {

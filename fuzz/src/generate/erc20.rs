@@ -6,21 +6,23 @@ use leash_model::bounds::{MAX_SPENDERS, MAX_TOKENS};
 use leash_model::selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
 use leash_model::{AbiType, BoundedVec, Policy, TokenCap};
 
-use super::{Catalog, Dictionary, permission};
+use super::{Catalog, Dictionary, allowance, permission};
 use crate::mutate::PlannedCall;
 
-/// Caps on some of the catalog's tokens, with an approve allowlist sometimes (possibly empty).
+/// Caps on some of the catalog's tokens, with an approve allowlist sometimes (possibly empty),
+/// and sometimes allowances over time placed around `now` (spec §8.6, §8.7).
 pub(super) fn caps(
     u: &mut Unstructured<'_>,
     catalog: &Catalog,
+    now: u64,
 ) -> arbitrary::Result<BoundedVec<TokenCap, MAX_TOKENS>> {
     let mut caps = BoundedVec::new();
     for token in catalog.tokens.iter().take(MAX_TOKENS) {
         if u.ratio(1, 3)? {
             continue;
         }
-        let limit = U256::from(*u.choose(&[0u64, 1, 100, 1000, 1_000_000])?)
-            * U256::from(10).pow(U256::from(*u.choose(&[0u8, 18])?));
+        let scale = U256::from(10).pow(U256::from(*u.choose(&[0u8, 18])?));
+        let limit = U256::from(*u.choose(&[0u64, 1, 100, 1000, 1_000_000])?) * scale;
         let spenders = match u.int_in_range(0u8..=2)? {
             0 => None,
             1 => Some(BoundedVec::new()),
@@ -32,7 +34,11 @@ pub(super) fn caps(
                 )
             }
         };
-        caps.push(TokenCap { token: *token, limit, spenders }).expect("at most MAX_TOKENS");
+        let unit = scale * U256::from(*u.choose(&[1u64, 10, 100])?);
+        let periodic = allowance::periodic(u, now, unit)?;
+        let streaming = allowance::streaming(u, now, unit)?;
+        caps.push(TokenCap { token: *token, limit, spenders, periodic, streaming })
+            .expect("at most MAX_TOKENS");
     }
     Ok(caps)
 }

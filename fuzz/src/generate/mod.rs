@@ -7,6 +7,7 @@
 //! constants and their neighbours, the boundaries of its arithmetic). [`case`] composes them
 //! into whole lifecycles.
 
+mod allowance;
 pub mod case;
 mod erc20;
 mod native;
@@ -176,6 +177,11 @@ pub struct Dictionary {
     wraps: Vec<U256>,
     /// `2^256 - x` for the amount `x` the case used last: the likeliest counter to wrap.
     last_wrap: Option<U256>,
+    /// What the policy's allowances over time let through at the op's time, exactly and one
+    /// more (spec §7.4, §7.5, §8.6, §8.7).
+    allowance_edges: Vec<U256>,
+    /// Among them, each period's whole amount and what each stream holds.
+    allowance_bases: Vec<U256>,
 }
 
 impl Dictionary {
@@ -187,7 +193,13 @@ impl Dictionary {
             let p = U256::from(1) << bits;
             values.extend([p - U256::from(1), p, p + U256::from(1)]);
         }
-        Self { values, wraps: Vec::new(), last_wrap: None }
+        Self {
+            values,
+            wraps: Vec::new(),
+            last_wrap: None,
+            allowance_edges: Vec::new(),
+            allowance_bases: Vec::new(),
+        }
     }
 
     /// The boundaries plus every constant of `policy`, each with its neighbours ±3.
@@ -236,6 +248,23 @@ impl Dictionary {
         }
     }
 
+    /// Adds the edges of `policy`'s allowances over time at `now`: each period's amount, what
+    /// each stream has unlocked, and what is left of them after the case's recent amounts.
+    pub fn add_allowances(&mut self, policy: &Policy, now: u64, history: &[U256]) {
+        (self.allowance_bases, self.allowance_edges) = allowance::edges(policy, now, history);
+    }
+
+    /// An allowance edge, or any value when the policy has none.
+    pub fn pick_allowance_edge(&self, u: &mut Unstructured<'_>) -> arbitrary::Result<U256> {
+        if self.allowance_edges.is_empty() {
+            self.pick(u)
+        } else if u.ratio(1, 2)? {
+            Ok(*u.choose(&self.allowance_bases)?)
+        } else {
+            Ok(*u.choose(&self.allowance_edges)?)
+        }
+    }
+
     /// Adds the amounts earlier ops of a case used, the last one last.
     pub fn add_history(&mut self, history: &[U256]) {
         for x in history {
@@ -246,7 +275,8 @@ impl Dictionary {
 
     /// A value: mostly from the dictionary, sometimes small, sometimes anything.
     pub fn pick(&self, u: &mut Unstructured<'_>) -> arbitrary::Result<U256> {
-        Ok(match u.int_in_range(0u8..=11)? {
+        Ok(match u.int_in_range(0u8..=12)? {
+            0 | 1 if !self.allowance_edges.is_empty() => self.pick_allowance_edge(u)?,
             0..=6 => *u.choose(&self.values)?,
             7 | 8 => U256::from(u.int_in_range(0u16..=1000)?),
             9 if self.last_wrap.is_some() => self.last_wrap.expect("checked"),

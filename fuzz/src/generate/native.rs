@@ -4,13 +4,14 @@ use alloy_primitives::U256;
 use arbitrary::Unstructured;
 use leash_model::{NativeCap, Policy};
 
-use super::Dictionary;
+use super::{Dictionary, allowance};
 
 /// 1e15 wei: the game's price of a life, so capped value can buy something.
 const FINNEY: u64 = 1_000_000_000_000_000;
 
-/// No cap (no value at all), or a per-call and a total cap in multiples of the game's price.
-pub(super) fn cap(u: &mut Unstructured<'_>) -> arbitrary::Result<Option<NativeCap>> {
+/// No cap (no value at all), or a per-call and a total cap in multiples of the game's price,
+/// sometimes with allowances over time placed around `now` (spec §7.4, §7.5).
+pub(super) fn cap(u: &mut Unstructured<'_>, now: u64) -> arbitrary::Result<Option<NativeCap>> {
     if u.ratio(1, 2)? {
         return Ok(None);
     }
@@ -20,7 +21,10 @@ pub(super) fn cap(u: &mut Unstructured<'_>) -> arbitrary::Result<Option<NativeCa
         1 => U256::MAX,
         _ => U256::from(FINNEY) * U256::from(u.int_in_range(0u8..=20)?),
     };
-    Ok(Some(NativeCap { per_call, total }))
+    let unit = U256::from(FINNEY);
+    let periodic = allowance::periodic(u, now, unit)?;
+    let streaming = allowance::streaming(u, now, unit)?;
+    Ok(Some(NativeCap { per_call, total, periodic, streaming }))
 }
 
 /// The value an execution sends: usually none, else near the policy's caps.
@@ -33,7 +37,10 @@ pub(super) fn value(
         // Without a cap, value is always denied (spec §7.1): send some only now and then.
         return Ok(if u.ratio(1, 10)? { d.pick(u)? } else { U256::ZERO });
     };
+    let timed = cap.periodic.is_some() || cap.streaming.is_some();
     Ok(match u.int_in_range(0u8..=5)? {
+        // What a period allows or a stream has unlocked, exactly or one more (spec §7.4, §7.5).
+        0 | 1 if timed => d.pick_allowance_edge(u)?,
         0 | 1 => U256::ZERO,
         2 => cap.per_call.saturating_add(U256::from(u.int_in_range(0u8..=1)?)),
         3 => U256::from(FINNEY) * U256::from(u.int_in_range(1u8..=3)?),

@@ -1,8 +1,10 @@
-//! spec §8: ERC-20 spend caps (with §P12 and §P14).
+//! spec §8: ERC-20 spend caps (with §P12 and §P14), and their allowances over time (§8.6, §8.7).
 
 use alloy_primitives::{Address, U256};
 
+use super::allowance;
 use crate::abi::args::{ArgDecoding, decode_args};
+use crate::env::Env;
 use crate::policy::{AbiType, Policy, Target};
 use crate::profile::{CounterScope, Erc20Args, Erc20Value, SemanticProfile, TransferFrom};
 use crate::state::Counters;
@@ -26,7 +28,7 @@ const FROM_TO_AMOUNT: [AbiType; 3] = [AbiType::Address, AbiType::Address, AbiTyp
 /// argument index.
 pub(super) fn check(
     policy: &Policy,
-    account: Address,
+    env: &Env,
     execution: &Execution<'_>,
     permission: usize,
     counters: &mut Counters,
@@ -36,6 +38,7 @@ pub(super) fn check(
     let Some((index, cap)) = policy.token_cap(execution.target) else {
         return Ok(());
     };
+    let account = env.account;
     // spec §P12: a cap lives on the token's own permissions; the wildcard does not see it.
     let scope = profile.counter_scope;
     if scope == CounterScope::Action
@@ -88,15 +91,38 @@ pub(super) fn check(
         _ => {}
     }
     // spec §8.5, §P12
-    let spent = match scope {
-        CounterScope::Session => &mut counters.token_spent[index],
-        CounterScope::Action => &mut counters.action_token_spent[permission],
+    let counter = match scope {
+        CounterScope::Session => counters.token_spent[index],
+        CounterScope::Action => counters.action_token_spent[permission],
     };
-    match spent.checked_add(amount) {
-        Some(sum) if sum <= cap.limit => {
-            *spent = sum;
-            Ok(())
+    let spent = match counter.checked_add(amount) {
+        Some(sum) if sum <= cap.limit => sum,
+        _ => return Err((DenyReason::TokenCap, None)),
+    };
+    // A zero amount passes §8.6 and §8.7 and moves neither allowance.
+    if !amount.is_zero() {
+        let semantics = env.profile.allowances;
+        // spec §8.6
+        if let Some(periodic) = &cap.periodic {
+            counters.token_period[index] = allowance::check_periodic(
+                periodic,
+                counters.token_period[index],
+                amount,
+                env.now,
+                semantics,
+            )
+            .ok_or((DenyReason::TokenPeriod, None))?;
         }
-        _ => Err((DenyReason::TokenCap, None)),
+        // spec §8.7: the stream's spend is the cap's counter.
+        if let Some(stream) = &cap.streaming
+            && !allowance::check_streaming(stream, spent, env.now, semantics.stream_overflow)
+        {
+            return Err((DenyReason::TokenStream, None));
+        }
     }
+    match scope {
+        CounterScope::Session => counters.token_spent[index] = spent,
+        CounterScope::Action => counters.action_token_spent[permission] = spent,
+    }
+    Ok(())
 }

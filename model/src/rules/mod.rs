@@ -5,6 +5,7 @@
 //! Adding a rule means adding a module here, a line in [`check_executions`], its clause in
 //! `docs/spec.md`, its Solidity counterpart, its proof harness and its generator.
 
+pub mod allowance;
 mod args;
 pub(crate) mod erc20;
 mod native;
@@ -57,9 +58,15 @@ pub(crate) fn check_executions(
             profile,
         )
         .map_err(at_detail)?;
-        native::check(policy.native.as_ref(), profile.native_default, execution.value, &mut after)
-            .map_err(at)?;
-        erc20::check(policy, env.account, execution, permission, &mut after, decoding, profile)
+        native::check(
+            policy.native.as_ref(),
+            profile.native_default,
+            execution.value,
+            env,
+            &mut after,
+        )
+        .map_err(at)?;
+        erc20::check(policy, env, execution, permission, &mut after, decoding, profile)
             .map_err(at_detail)?;
         rate::check(rate_limit, env.now, &mut after).map_err(at)?;
         if profile.usage_unit == UsageUnit::PerExecution {

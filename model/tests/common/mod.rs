@@ -7,9 +7,7 @@ use alloy_primitives::{Address, U256, address};
 use leash_model::abi::args::{ArgValue, encode_call};
 use leash_model::abi::execute::{encode_batch, encode_single};
 use leash_model::format::parse_function;
-use leash_model::{
-    AccountState, Denial, Env, Execution, Policy, SemanticProfile, UserOp, Verdict, WindowPredicate,
-};
+use leash_model::{AccountState, Denial, Env, Execution, Policy, UserOp, Verdict};
 
 pub const ACCOUNT: Address = address!("0x00000000000000000000000000000000000acc01");
 pub const MODULE: Address = address!("0x000000000000000000000000000000000000d0d1");
@@ -31,13 +29,7 @@ pub fn policy(toml_text: &str) -> Policy {
 }
 
 pub fn env(now: u64) -> Env {
-    Env {
-        now,
-        account: ACCOUNT,
-        module: MODULE,
-        window: WindowPredicate::EntryPointV08,
-        profile: SemanticProfile::SPEC_V1,
-    }
+    Env::new(now, ACCOUNT, MODULE)
 }
 
 pub fn word(n: u64) -> ArgValue<'static> {

@@ -1,6 +1,7 @@
 //! The property bodies, one module per property of issue 5. Each body is generic over
 //! [`crate::Source`] and takes its system under test as a function pointer.
 
+pub(crate) mod allowance;
 pub(crate) mod batch;
 pub(crate) mod caps;
 pub(crate) mod denial;

@@ -27,7 +27,7 @@ fn policy<S: Source>(src: &mut S) -> Policy {
     let native = if src.bool("policy.native?") {
         let per_call = src.u256_in("policy.native.per_call", &[U256::ZERO, CAP, U256::MAX]);
         let total = src.u256_in("policy.native.total", &[CAP, U256::MAX]);
-        Some(NativeCap { per_call, total })
+        Some(NativeCap { per_call, total, ..NativeCap::default() })
     } else {
         None
     };

@@ -10,7 +10,7 @@ use alloy_primitives::U256;
 use leash_model::bounds::MAX_RATE;
 use leash_model::{
     ArgDecoding, BoundedVec, Counters, DenyReason, Env, Permission, Policy, RateLimit, Selector,
-    SemanticProfile, Session, Status, Target, WindowPredicate,
+    Session, Status, Target,
 };
 
 use crate::oracle;
@@ -98,13 +98,7 @@ pub(crate) fn step<S: Source>(src: &mut S, check: CheckFn) -> CaseResult {
     let n = 1 + src.choose_in("batch.len-1", max, &[0, 1]);
     let calls_made = [Call::new(OTHER, U256::ZERO); BATCH_RUNNERS];
     let executions = executions(&calls_made[..n]);
-    let env = Env {
-        now,
-        account: ACCOUNT,
-        module: MODULE,
-        window: WindowPredicate::EntryPointV08,
-        profile: SemanticProfile::SPEC_V1,
-    };
+    let env = Env::new(now, ACCOUNT, MODULE);
     let session = Session { key: KEY, policy, status: Status::Active, counters };
 
     let result = check(&session, &env, &executions, ArgDecoding::Strict);
@@ -214,13 +208,7 @@ pub(crate) fn sequence<S: Source>(src: &mut S, check: CheckFn) -> CaseResult {
         let n = 1 + src.choose_in("batch.len-1", max, &[0, 1]);
         let calls = [Call::new(OTHER, U256::ZERO); BATCH_RUNNERS];
         let executions = executions(&calls[..n]);
-        let env = Env {
-            now,
-            account: ACCOUNT,
-            module: MODULE,
-            window: WindowPredicate::EntryPointV08,
-            profile: SemanticProfile::SPEC_V1,
-        };
+        let env = Env::new(now, ACCOUNT, MODULE);
         match check(&session, &env, &executions, ArgDecoding::Strict) {
             Ok(after) => {
                 for _ in 0..n {

@@ -3,8 +3,8 @@
 use alloy_primitives::U256;
 use leash_model::bounds::TIME_MAX;
 use leash_model::{
-    ArgDecoding, BoundedVec, Counters, DenyReason, Env, Permission, Policy, Selector,
-    SemanticProfile, Session, Status, Target, WindowPredicate,
+    ArgDecoding, BoundedVec, Counters, DenyReason, Env, Permission, Policy, Selector, Session,
+    Status, Target, WindowPredicate,
 };
 
 use crate::oracle;
@@ -55,8 +55,7 @@ pub(crate) fn body<S: Source>(
         Some(p) => p,
         None => WindowPredicate::ALL[src.choose("env.window", 4)],
     };
-    let env =
-        Env { now, account: ACCOUNT, module: MODULE, window, profile: SemanticProfile::SPEC_V1 };
+    let env = Env { window, ..Env::new(now, ACCOUNT, MODULE) };
     let call = Call::new(OTHER, U256::ZERO);
     let executions = executions(core::slice::from_ref(&call));
     let session =

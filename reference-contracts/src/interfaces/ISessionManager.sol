@@ -6,7 +6,7 @@ import {IValidator} from "./IValidator.sol";
 
 /// @title ISessionManager
 /// @notice The interface of a leash Session Manager module: an ERC-7579 validator that lets session
-///         keys act for an account within a policy. `docs/spec.md` (spec v1) is its semantics; the
+///         keys act for an account within a policy. `docs/spec.md` (spec v2) is its semantics; the
 ///         Rust model in `model/` is the executable version. leash drives any module with this
 ///         interface, so an implementation under audit can be plugged in by implementing it.
 /// @dev Encoding conventions shared with the Rust side (`fuzz/src/evm/abi.rs` builds these structs
@@ -16,6 +16,8 @@ import {IValidator} from "./IValidator.sol";
 ///      - `Rule.condition`: `0` eq, `1` neq, `2` gt, `3` gte, `4` lt, `5` lte (one value each),
 ///        `6` in_range (values = [lo, hi]), `7` one_of (1..=4 values).
 ///      - A `has*` flag false means the field after it is absent and must be zero/empty.
+///      - Spec v2: the native cap and each token cap carry an optional periodic and an optional
+///        streaming allowance (`has*` flag, then the struct). The native ones need `hasNative`.
 interface ISessionManager is IValidator {
     /// @notice A rule over one argument (spec §6.2 to §6.4).
     struct Rule {
@@ -40,12 +42,33 @@ interface ISessionManager is IValidator {
         Rule[] rules;
     }
 
+    /// @notice At most `amount` per period of `period` seconds, the first beginning at `start`
+    ///         (spec §7.4, §8.6, §15.2).
+    struct PeriodicAllowance {
+        uint256 amount;
+        uint48 period;
+        uint48 start;
+    }
+
+    /// @notice From `start`, `initial` at once and `rate` more per second, up to `max` in all
+    ///         (spec §7.5, §8.7, §15.3).
+    struct StreamingAllowance {
+        uint256 initial;
+        uint128 rate;
+        uint256 max;
+        uint48 start;
+    }
+
     /// @notice An ERC-20 spend cap (spec §8).
     struct TokenCap {
         address token;
         uint256 limit;
         bool restrictSpenders;
         address[] spenders;
+        bool hasPeriodic;
+        PeriodicAllowance periodic;
+        bool hasStreaming;
+        StreamingAllowance streaming;
     }
 
     /// @notice A session policy (spec §5 to §12).
@@ -56,6 +79,10 @@ interface ISessionManager is IValidator {
         bool hasNative;
         uint256 nativePerCall;
         uint256 nativeTotal;
+        bool hasNativePeriodic;
+        PeriodicAllowance nativePeriodic;
+        bool hasNativeStreaming;
+        StreamingAllowance nativeStreaming;
         TokenCap[] tokens;
         bool hasUsageLimit;
         uint64 usageLimit;
@@ -64,10 +91,18 @@ interface ISessionManager is IValidator {
         uint64 rateInterval;
     }
 
+    /// @notice A periodic allowance's counter (spec §13): the start of the period `spent` was
+    ///         counted in, and that amount.
+    struct PeriodSpend {
+        uint64 start;
+        uint256 spent;
+    }
+
     /// @notice A session's status and counters (spec §13), as the model's `Session` holds them.
     /// @dev `status`: 0 none, 1 active, 2 revoked. `tokenSpent` has one entry per policy token cap;
     ///      `ruleUsed[p][r]` one per permission and rule (zero for rules without a limit);
-    ///      `rateRing` has `rateMaxCalls` entries (none without a rate limit).
+    ///      `rateRing` has `rateMaxCalls` entries (none without a rate limit); `tokenPeriod` one per
+    ///      token cap (zero for caps without a periodic allowance).
     struct SessionView {
         uint8 status;
         uint64 calls;
@@ -76,6 +111,8 @@ interface ISessionManager is IValidator {
         uint256[][] ruleUsed;
         uint64[] rateRing;
         uint8 rateHead;
+        PeriodSpend nativePeriod;
+        PeriodSpend[] tokenPeriod;
     }
 
     /// @notice An op was denied. `code` is the spec's denial code (Appendix A); `execution` and

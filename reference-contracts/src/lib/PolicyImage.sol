@@ -20,8 +20,12 @@ import {ISessionManager} from "../interfaces/ISessionManager.sol";
 ///                     3  nativePerCall          9  rateInterval
 ///                     4  nativeTotal           10  tokenCount T
 ///                     5  hasUsageLimit         11  permissionCount P
+///                     12.. the native cap's allowances (ALLOWANCE_WORDS, below)
 ///        tokens       HEADER_WORDS + TOKEN_WORDS * t, for t < T:
-///                     +0 token, +1 limit, +2 restrictSpenders, +3 spenderCount, +4.. spenders (4 words)
+///                     +0 token, +1 limit, +2 restrictSpenders, +3 spenderCount, +4.. spenders (4 words),
+///                     +8.. the cap's allowances (ALLOWANCE_WORDS)
+///        allowances   (spec v2, §15) +0 hasPeriodic, +1 amount, +2 period, +3 start,
+///                     +4 hasStreaming, +5 initial, +6 rate, +7 max, +8 start
 ///        permissions  permissionsAt(T) + PERMISSION_WORDS * p, for p < P:
 ///                     +0 key (see `permissionKey`), +1 hasArgs, +2 argCount, +3 ruleCount,
 ///                     +4 image index of its first rule, +5.. argTypes (8 words)
@@ -30,7 +34,7 @@ import {ISessionManager} from "../interfaces/ISessionManager.sol";
 ///                     +5 hasLimit, +6 limit, +7 valueCount, +8.. values (4 words)
 ///
 ///      Fixed-size records keep every index a product and a sum. The largest image the bounds allow
-///      is 12 + 4*8 + 8*13 + 32*12 = 532 words (17,024 bytes), under the 24,576-byte code limit.
+///      is 21 + 4*17 + 8*13 + 32*12 = 577 words (18,464 bytes), under the 24,576-byte code limit.
 library PolicyImage {
     uint256 internal constant VALID_AFTER = 0;
     uint256 internal constant VALID_UNTIL = 1;
@@ -44,14 +48,28 @@ library PolicyImage {
     uint256 internal constant RATE_INTERVAL = 9;
     uint256 internal constant TOKEN_COUNT = 10;
     uint256 internal constant PERMISSION_COUNT = 11;
-    uint256 internal constant HEADER_WORDS = 12;
+    uint256 internal constant NATIVE_ALLOWANCES = 12;
+    uint256 internal constant HEADER_WORDS = 21; // 12 + ALLOWANCE_WORDS
 
     uint256 internal constant TOKEN_ADDRESS = 0;
     uint256 internal constant TOKEN_LIMIT = 1;
     uint256 internal constant TOKEN_RESTRICT_SPENDERS = 2;
     uint256 internal constant TOKEN_SPENDER_COUNT = 3;
     uint256 internal constant TOKEN_SPENDERS = 4;
-    uint256 internal constant TOKEN_WORDS = 8; // 4 + MAX_SPENDERS
+    uint256 internal constant TOKEN_ALLOWANCES = 8; // 4 + MAX_SPENDERS
+    uint256 internal constant TOKEN_WORDS = 17; // TOKEN_ALLOWANCES + ALLOWANCE_WORDS
+
+    // One cap's allowances over time (spec §15), relative to the start of its block.
+    uint256 internal constant HAS_PERIODIC = 0;
+    uint256 internal constant PERIOD_AMOUNT = 1;
+    uint256 internal constant PERIOD_LENGTH = 2;
+    uint256 internal constant PERIOD_START = 3;
+    uint256 internal constant HAS_STREAMING = 4;
+    uint256 internal constant STREAM_INITIAL = 5;
+    uint256 internal constant STREAM_RATE = 6;
+    uint256 internal constant STREAM_MAX = 7;
+    uint256 internal constant STREAM_START = 8;
+    uint256 internal constant ALLOWANCE_WORDS = 9;
 
     uint256 internal constant PERMISSION_KEY = 0;
     uint256 internal constant PERMISSION_HAS_ARGS = 1;
@@ -108,6 +126,14 @@ library PolicyImage {
         image[RATE_INTERVAL] = policy.rateInterval;
         image[TOKEN_COUNT] = tokenCount;
         image[PERMISSION_COUNT] = permissionCount;
+        _writeAllowances(
+            image,
+            NATIVE_ALLOWANCES,
+            policy.hasNativePeriodic,
+            policy.nativePeriodic,
+            policy.hasNativeStreaming,
+            policy.nativeStreaming
+        );
 
         for (uint256 t; t < tokenCount; ++t) {
             ISessionManager.TokenCap calldata cap = policy.tokens[t];
@@ -119,6 +145,9 @@ library PolicyImage {
             for (uint256 s; s < cap.spenders.length; ++s) {
                 image[tokenBase + TOKEN_SPENDERS + s] = uint160(cap.spenders[s]);
             }
+            _writeAllowances(
+                image, tokenBase + TOKEN_ALLOWANCES, cap.hasPeriodic, cap.periodic, cap.hasStreaming, cap.streaming
+            );
         }
 
         for (uint256 p; p < permissionCount; ++p) {
@@ -182,6 +211,26 @@ library PolicyImage {
     /// @dev Image index of rule `r` of the permission at image index `permission`.
     function ruleAt(uint256[] memory image, uint256 permission, uint256 r) internal pure returns (uint256) {
         return image[permission + PERMISSION_RULES_AT] + RULE_WORDS * r;
+    }
+
+    /// @dev Writes one cap's allowance block at image index `base`.
+    function _writeAllowances(
+        uint256[] memory image,
+        uint256 base,
+        bool hasPeriodic,
+        ISessionManager.PeriodicAllowance calldata periodic,
+        bool hasStreaming,
+        ISessionManager.StreamingAllowance calldata streaming
+    ) private pure {
+        image[base + HAS_PERIODIC] = _bit(hasPeriodic);
+        image[base + PERIOD_AMOUNT] = periodic.amount;
+        image[base + PERIOD_LENGTH] = periodic.period;
+        image[base + PERIOD_START] = periodic.start;
+        image[base + HAS_STREAMING] = _bit(hasStreaming);
+        image[base + STREAM_INITIAL] = streaming.initial;
+        image[base + STREAM_RATE] = streaming.rate;
+        image[base + STREAM_MAX] = streaming.max;
+        image[base + STREAM_START] = streaming.start;
     }
 
     function _bit(bool b) private pure returns (uint256) {

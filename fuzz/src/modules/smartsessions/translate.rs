@@ -14,6 +14,7 @@
 //! | ERC-20 cap | `ERC20SpendingLimitPolicy` on each action whose target is the token (§P12) |
 //! | any-target permission | the fallback action: any target and function (§P9) |
 //! | rate limit, spender allowlist, `one_of` with 2+ values | dropped (intent gaps) |
+//! | periodic and streaming allowances (spec v2, §15) | dropped (intent gaps, §P21) |
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolValue;
@@ -402,11 +403,48 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
         });
     }
     effective.native = Some(match per_call_rule {
-        PerCall::Uniform(cap) => {
-            NativeCap { per_call: cap, total: if total.is_zero() { U256::MAX } else { total } }
-        }
-        PerCall::Implied => NativeCap { per_call: total, total },
+        PerCall::Uniform(cap) => NativeCap {
+            per_call: cap,
+            total: if total.is_zero() { U256::MAX } else { total },
+            ..NativeCap::default()
+        },
+        PerCall::Implied => NativeCap { per_call: total, total, ..NativeCap::default() },
     });
+    // spec §7.4, §7.5, §8.6, §8.7: no periodic or streaming policy (§P21).
+    let native =
+        policy.native.iter().map(|cap| ("the native cap".to_owned(), cap.periodic, cap.streaming));
+    let tokens = policy
+        .erc20
+        .iter()
+        .map(|cap| (format!("the ERC-20 cap on {}", cap.token), cap.periodic, cap.streaming));
+    for (subject, periodic, streaming) in native.chain(tokens) {
+        if let Some(p) = periodic {
+            b.gap(
+                "periodic-allowance-dropped",
+                GapDirection::Widened,
+                subject.clone(),
+                format!(
+                    "at most {} per {} s: SmartSessions has no periodic policy, so only the \
+                     lifetime cap is enforced",
+                    p.amount, p.period
+                ),
+                "§P21",
+            );
+        }
+        if let Some(s) = streaming {
+            b.gap(
+                "streaming-allowance-dropped",
+                GapDirection::Widened,
+                subject,
+                format!(
+                    "a stream of {} per second up to {}: SmartSessions has no streaming policy, \
+                     so only the lifetime cap is enforced",
+                    s.rate, s.max
+                ),
+                "§P21",
+            );
+        }
+    }
 
     // spec §8 caps: kept on the tokens' own actions (§P12); spender lists dropped.
     for cap in policy.erc20.iter() {
@@ -431,7 +469,7 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
         }
         effective
             .erc20
-            .push(TokenCap { token: cap.token, limit: cap.limit, spenders: None })
+            .push(TokenCap { token: cap.token, limit: cap.limit, ..TokenCap::default() })
             .expect("as many caps as the policy has");
         let own =
             policy.permissions.iter().filter(|p| p.target == Target::Address(cap.token)).count();
@@ -704,7 +742,14 @@ mod tests {
         assert!(config.paramRules.rules[0].isLimited);
         assert_eq!(gap_ids(&plan), ["usage-counted-per-op"]);
         let eff = &plan.translation.effective;
-        assert_eq!(eff.native, Some(NativeCap { per_call: U256::from(5), total: U256::from(100) }));
+        assert_eq!(
+            eff.native,
+            Some(NativeCap {
+                per_call: U256::from(5),
+                total: U256::from(100),
+                ..NativeCap::default()
+            })
+        );
     }
 
     #[test]

@@ -684,9 +684,7 @@ impl Policy {
     /// The lowest policy format version that expresses this policy: 2 if any cap has an
     /// allowance over time, else 1.
     pub fn format_version(&self) -> u32 {
-        let native = self.native.is_some_and(|n| n.periodic.is_some() || n.streaming.is_some());
-        let tokens = self.erc20.iter().any(|c| c.periodic.is_some() || c.streaming.is_some());
-        if native || tokens { ALLOWANCES_VERSION } else { 1 }
+        if self.has_allowances_over_time() { ALLOWANCES_VERSION } else { 1 }
     }
 }
 

@@ -558,6 +558,13 @@ impl Policy {
         Ok(())
     }
 
+    /// Whether the native cap or an ERC-20 cap has a periodic or streaming allowance (spec v2).
+    pub fn has_allowances_over_time(&self) -> bool {
+        let timed = |periodic: bool, streaming: bool| periodic || streaming;
+        self.native.is_some_and(|n| timed(n.periodic.is_some(), n.streaming.is_some()))
+            || self.erc20.iter().any(|c| timed(c.periodic.is_some(), c.streaming.is_some()))
+    }
+
     /// The ERC-20 cap on `token`, with its index, if the policy caps it.
     pub fn token_cap(&self, token: Address) -> Option<(usize, &TokenCap)> {
         self.erc20.iter().enumerate().find(|(_, cap)| cap.token == token)

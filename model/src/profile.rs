@@ -512,7 +512,9 @@ impl SemanticProfile {
     /// Checks that `policy` means something under this profile: that a module with these
     /// semantics can be configured to enforce exactly it. Spec v1 accepts every valid policy.
     pub fn check_policy(&self, policy: &Policy) -> Result<(), Inexpressible> {
-        if self.allowances.support == TimedAllowances::Unsupported && policy.format_version() > 1 {
+        if self.allowances.support == TimedAllowances::Unsupported
+            && policy.has_allowances_over_time()
+        {
             return Err(Inexpressible::AllowanceOverTime);
         }
         if policy.rate_limit.is_some() {

@@ -1,5 +1,5 @@
 //! Every parameter of spec Part P (semantic profiles) at its non-default values, each against
-//! the spec v1 verdict on the same op, so a test shows exactly what the parameter changes.
+//! the spec's verdict on the same op, so a test shows exactly what the parameter changes.
 
 mod common;
 
@@ -628,4 +628,109 @@ fn the_smartsessions_profile_accepts_what_translation_produces() {
         run_as(&mut state, SS, 100, &single(GAME, 0, &attack(0))),
         Some(DenyReason::UsageLimit)
     );
+}
+
+/// The spec's profile with the allowance semantics `semantics` (spec §P21).
+fn with_allowances(semantics: AllowanceSemantics) -> SemanticProfile {
+    SemanticProfile { allowances: semantics, ..SPEC }
+}
+
+/// Plain transfers to the game with a native periodic allowance of `amount` per `period`
+/// seconds from `start`.
+fn periodic(amount: u64, period: u64, start: u64) -> leash_model::Policy {
+    policy(&format!(
+        "version = 2\n[native]\n[native.periodic]\namount = \"{amount}\"\nperiod = {period}\n\
+         start = {start}\n[[permissions]]\ntarget = \"{{game}}\"\nselector = \"empty\"\n"
+    ))
+}
+
+/// Sends `value` to the game at `now` under `profile`.
+fn send(
+    state: &mut AccountState,
+    profile: SemanticProfile,
+    now: u64,
+    value: u64,
+) -> Option<DenyReason> {
+    run_as(state, profile, now, &single(GAME, value, &[]))
+}
+
+const PERIOD: Option<DenyReason> = Some(DenyReason::NativePeriod);
+
+#[test]
+fn p21_1_a_module_without_allowances_over_time_cannot_express_them() {
+    let p = periodic(5, 10, 100);
+    assert_eq!(SPEC.check_policy(&p), Ok(()));
+    assert_eq!(SS.check_policy(&p), Err(Inexpressible::AllowanceOverTime));
+    let mut without = p.clone();
+    without.native.as_mut().unwrap().periodic = None;
+    assert_eq!(SS.check_policy(&without), Ok(()));
+}
+
+#[test]
+fn p21_2_rolling_periods_begin_at_the_first_spend_after_the_last_one_ends() {
+    let rolling = with_allowances(AllowanceSemantics {
+        anchor: PeriodAnchor::Rolling,
+        ..AllowanceSemantics::SPEC
+    });
+    let mut r = installed(periodic(5, 10, 100));
+    let mut a = r.clone();
+    for (state, profile) in [(&mut r, rolling), (&mut a, SPEC)] {
+        assert_eq!(send(state, profile, 100, 5), None);
+    }
+    // 125 is past the first period: Rolling starts one there, Aligned is in 120..130.
+    assert_eq!(send(&mut r, rolling, 125, 5), None);
+    assert_eq!(send(&mut a, SPEC, 125, 5), None);
+    assert_eq!(r.session(KEY).unwrap().counters.native_period.start, 125);
+    assert_eq!(a.session(KEY).unwrap().counters.native_period.start, 120);
+    assert_eq!(send(&mut r, rolling, 130, 1), PERIOD);
+    assert_eq!(send(&mut a, SPEC, 130, 1), None);
+    // Rolling: its boundary second (125 + 10) also belongs to the next period.
+    assert_eq!(send(&mut r, rolling, 134, 1), PERIOD);
+    assert_eq!(send(&mut r, rolling, 135, 5), None);
+    assert_eq!(send(&mut r, rolling, 99, 0), None);
+}
+
+#[test]
+fn p21_3_a_minute_clock_keeps_a_whole_minute_in_one_period() {
+    let minutes = with_allowances(AllowanceSemantics {
+        clock: PeriodClock::Minutes,
+        ..AllowanceSemantics::SPEC
+    });
+    let mut m = installed(periodic(5, 60, 30));
+    let mut s = m.clone();
+    // 89 reads as 60 under Minutes: both clocks are in the period 30..90.
+    assert_eq!(send(&mut m, minutes, 89, 5), None);
+    assert_eq!(send(&mut s, SPEC, 89, 5), None);
+    // 90 begins a period in seconds; in minutes it reads as 60, still 30..90.
+    assert_eq!(send(&mut s, SPEC, 90, 5), None);
+    assert_eq!(send(&mut m, minutes, 90, 1), PERIOD);
+    assert_eq!(send(&mut m, minutes, 119, 1), PERIOD);
+    // 120 reads as 120: the period 90..150 has begun.
+    assert_eq!(send(&mut m, minutes, 120, 5), None);
+    // Before start in minutes: 45 reads as 0, before the start at 30.
+    let mut early = installed(periodic(5, 60, 30));
+    assert_eq!(send(&mut early, minutes, 45, 1), PERIOD);
+    assert_eq!(send(&mut early, SPEC, 45, 1), None);
+}
+
+#[test]
+fn p21_4_an_overflowing_stream_denies_instead_of_saturating() {
+    // initial + rate * 1 overflows 2^256 - 1 at the second after start.
+    let p = policy(&format!(
+        "version = 2\n[native]\n[native.streaming]\ninitial = \"{}\"\nrate = \"{}\"\nmax = \"{}\"\n\
+         start = 100\n[[permissions]]\ntarget = \"{{game}}\"\nselector = \"empty\"\n",
+        U256::MAX - U256::from(5),
+        u128::MAX,
+        U256::MAX
+    ));
+    let deny = with_allowances(AllowanceSemantics {
+        stream_overflow: StreamOverflow::Deny,
+        ..AllowanceSemantics::SPEC
+    });
+    let mut saturate = installed(p);
+    let mut denying = saturate.clone();
+    assert_eq!(send(&mut saturate, SPEC, 101, 1000), None);
+    assert_eq!(send(&mut denying, deny, 101, 1), Some(DenyReason::NativeStream));
+    // At start there is no accrual, so no overflow either.
+    assert_eq!(send(&mut denying, deny, 100, 1000), None);
 }

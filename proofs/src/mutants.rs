@@ -283,7 +283,7 @@ pub fn period_boundary_in_old_period(
 ) -> Result<Counters, Denial> {
     let t = oracle::period_time(env.now, env.profile.allowances.clock);
     let on_boundary =
-        periodic_caps(session).any(|(p, _)| t > p.start && (t - p.start) % p.period == 0);
+        periodic_caps(session).any(|(p, _)| t > p.start && (t - p.start).is_multiple_of(p.period));
     let env = if on_boundary { Env { now: env.now - 1, ..*env } } else { *env };
     session.check(&env, executions, decoding)
 }

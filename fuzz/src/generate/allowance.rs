@@ -134,12 +134,6 @@ fn all(policy: &Policy) -> (Vec<PeriodicAllowance>, Vec<StreamingAllowance>) {
     (periodic.into_iter().flatten().collect(), streaming.into_iter().flatten().collect())
 }
 
-/// Whether `policy` has any allowance over time.
-pub(super) fn any(policy: &Policy) -> bool {
-    let (periodic, streaming) = all(policy);
-    !periodic.is_empty() || !streaming.is_empty()
-}
-
 /// The first period boundary at or after `now` (or `start` itself before it).
 fn next_boundary(p: &PeriodicAllowance, now: u64) -> u64 {
     if now <= p.start {
@@ -191,7 +185,7 @@ pub(super) fn next_time(
             4 => boundary.saturating_add(p.period.saturating_mul(u.int_in_range(2..=5)?)),
             _ => boundary.saturating_add(p.period.saturating_mul(u.int_in_range(1_000..=1 << 20)?)),
         }
-    } else if let Some(s) = u.choose(&streaming).ok() {
+    } else if let Ok(s) = u.choose(&streaming) {
         match stream_full(s) {
             Some(full) if u.ratio(1, 2)? => full,
             _ if now < s.start || u.ratio(1, 2)? => s.start,

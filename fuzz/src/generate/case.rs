@@ -322,7 +322,7 @@ pub fn generate_case(
             }
             12..=15 => {
                 let p = policies[0].as_ref().expect("key 0 is installed first");
-                let timed = allowance::any(p) && u.ratio(2, 3)?;
+                let timed = p.has_allowances_over_time() && u.ratio(2, 3)?;
                 now = match (timed, rate::next_time(u, p, now)?) {
                     (true, _) => allowance::next_time(u, p, now)?.unwrap_or(now),
                     (false, Some(t)) if u.ratio(1, 2)? => t,

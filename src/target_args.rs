@@ -34,10 +34,35 @@ pub(crate) struct TargetArgs {
     #[arg(long, value_name = "DIR", requires = "module_kind")]
     artifacts: Option<PathBuf>,
     /// With --module-kind smartsessions: the node_modules directory holding
-    /// @rhinestone/modulekit@0.5.9 (default: $LEASH_NODE_MODULES, else this checkout's
-    /// reference-contracts/node_modules).
-    #[arg(long, value_name = "DIR", requires = "module_kind", conflicts_with = "artifacts")]
+    /// @rhinestone/modulekit@0.5.9, for its SmartSession and Nexus builds (default:
+    /// $LEASH_NODE_MODULES, else this checkout's reference-contracts/node_modules).
+    #[arg(long, value_name = "DIR", requires = "module_kind")]
     node_modules: Option<PathBuf>,
+    /// With --module-kind smartsessions: the account the module is installed on.
+    #[arg(long, value_enum, value_name = "HOST", requires = "module_kind", default_value_t = HostArg::LeashAccount)]
+    host: HostArg,
+}
+
+/// The host accounts `--host` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum HostArg {
+    /// leash's LeashAccount (Solady decoding; address(0) means the account).
+    LeashAccount,
+    /// OpenZeppelin's AccountERC7579 5.7.0 (lenient batch decoding; address(0) means the
+    /// account).
+    OzAccount,
+    /// Biconomy Nexus 1.0.x from modulekit 0.5.9 (unbounded batch decoding).
+    Nexus,
+}
+
+impl HostArg {
+    fn name(self) -> &'static str {
+        match self {
+            Self::LeashAccount => "leash-account",
+            Self::OzAccount => "oz-account",
+            Self::Nexus => "nexus",
+        }
+    }
 }
 
 /// The kinds of module `--module-kind` names.
@@ -63,10 +88,14 @@ impl TargetArgs {
         let target = match (&self.mutant, &self.module, self.module_kind) {
             (Some(name), _, _) => Target::mutant(name)?,
             (None, Some(module), _) => Target::external(module, self.account.as_deref())?,
-            (None, None, Some(ModuleKind::Smartsessions)) => match &self.artifacts {
-                Some(dir) => Target::smartsessions(Build::from_artifacts(dir)?)?,
-                None => Target::smartsessions_modulekit(self.node_modules.as_deref())?,
-            },
+            (None, None, Some(ModuleKind::Smartsessions)) => {
+                let node_modules = Target::node_modules(self.node_modules.as_deref());
+                let host = Target::host(self.host.name(), &node_modules)?;
+                match &self.artifacts {
+                    Some(dir) => Target::smartsessions(Build::from_artifacts(dir)?, host)?,
+                    None => Target::smartsessions_modulekit(&node_modules, host)?,
+                }
+            }
             (None, None, Some(ModuleKind::SessionManager)) if self.artifacts.is_some() => {
                 anyhow::bail!("--artifacts needs --module-kind smartsessions")
             }

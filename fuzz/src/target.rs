@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use leash_model::Policy;
 
 use crate::evm::{ArtifactError, ArtifactSet, ModuleCode, World, WorldError};
+use crate::modules::hosts::Host;
 use crate::modules::session_manager::SessionManagerInterface;
 use crate::modules::smartsessions::{self, Build, BuildError, Core, SmartSessionsModule};
 pub use crate::modules::{SessionModule, Translation};
@@ -43,6 +44,12 @@ pub enum TargetError {
     /// A SmartSessions build did not load.
     #[error(transparent)]
     SmartSessions(#[from] BuildError),
+    /// A host name names no host.
+    #[error("unknown host {name:?}: expected leash-account, oz-account or nexus")]
+    UnknownHost {
+        /// The name given.
+        name: String,
+    },
     /// A target label names no target.
     #[error(
         "unknown module label {label:?}: expected `reference`, `mutant:<name>`, `smartsessions:<host>:<build>` or an artifact path"
@@ -91,8 +98,13 @@ pub struct Target {
 pub enum TargetKind {
     /// A module implementing `ISessionManager` (spec v1): `artifacts.module`.
     SessionManager,
-    /// Rhinestone/Biconomy SmartSessions, this build, on LeashAccount.
-    SmartSessions(Box<Build>),
+    /// Rhinestone/Biconomy SmartSessions, this build, on this host.
+    SmartSessions {
+        /// The SmartSessions build.
+        build: Box<Build>,
+        /// The account it validates for.
+        host: Host,
+    },
 }
 
 impl Target {
@@ -143,24 +155,36 @@ impl Target {
         })
     }
 
-    /// SmartSessions `build` on LeashAccount.
-    pub fn smartsessions(build: Build) -> Result<Self, TargetError> {
+    /// SmartSessions `build` on `host`.
+    pub fn smartsessions(build: Build, host: Host) -> Result<Self, TargetError> {
         Ok(Self {
-            label: format!("smartsessions:leash-account:{}", build.label),
+            label: format!("smartsessions:{}:{}", host.label(), build.label),
             artifacts: ArtifactSet::reference()?,
-            kind: TargetKind::SmartSessions(Box::new(build)),
+            kind: TargetKind::SmartSessions { build: Box::new(build), host },
         })
     }
 
-    /// The SmartSession build inside `@rhinestone/modulekit@0.5.9`, from `node_modules` (or,
-    /// when `None`, from [`NODE_MODULES_ENV`] or this checkout's `reference-contracts/`).
-    pub fn smartsessions_modulekit(node_modules: Option<&Path>) -> Result<Self, TargetError> {
-        let dir = match node_modules {
+    /// The SmartSession build inside `@rhinestone/modulekit@0.5.9`, on `host`.
+    pub fn smartsessions_modulekit(node_modules: &Path, host: Host) -> Result<Self, TargetError> {
+        Self::smartsessions(Build::modulekit(node_modules)?, host)
+    }
+
+    /// The `node_modules` directory holding modulekit: `given`, else [`NODE_MODULES_ENV`], else
+    /// this checkout's `reference-contracts/node_modules`.
+    pub fn node_modules(given: Option<&Path>) -> PathBuf {
+        match given {
             Some(dir) => dir.to_path_buf(),
             None => std::env::var_os(NODE_MODULES_ENV)
                 .map_or_else(smartsessions::modulekit_dir, PathBuf::from),
-        };
-        Self::smartsessions(Build::modulekit(&dir)?)
+        }
+    }
+
+    /// The host a `--host` name or label part names.
+    pub fn host(name: &str, node_modules: &Path) -> Result<Host, TargetError> {
+        match Host::from_label(name, node_modules) {
+            Some(host) => Ok(host?),
+            None => Err(TargetError::UnknownHost { name: name.to_owned() }),
+        }
     }
 
     /// The target a corpus entry's `module` field names: `reference`, `mutant:<name>`,
@@ -176,13 +200,12 @@ impl Target {
         if let Some(rest) = label.strip_prefix("smartsessions:") {
             let unknown = || TargetError::UnknownLabel { label: label.to_owned() };
             let (host, build) = rest.split_once(':').ok_or_else(unknown)?;
-            if host != "leash-account" {
-                return Err(unknown());
-            }
+            let node_modules = Self::node_modules(None);
+            let host = Self::host(host, &node_modules)?;
             return if build == format!("modulekit-{}", smartsessions::MODULEKIT_VERSION) {
-                Self::smartsessions_modulekit(None)
+                Self::smartsessions_modulekit(&node_modules, host)
             } else {
-                Self::smartsessions(Build::from_artifacts(Path::new(build))?)
+                Self::smartsessions(Build::from_artifacts(Path::new(build))?, host)
             };
         }
         Self::external(&PathBuf::from(label), None)
@@ -196,21 +219,28 @@ impl Target {
                 let world = World::new(&self.artifacts).map_err(world_error)?;
                 Ok((world, Box::new(SessionManagerInterface)))
             }
-            TargetKind::SmartSessions(build) => {
+            TargetKind::SmartSessions { build, host } => {
                 let module = match &build.core {
                     Core::Artifact(artifact) => ModuleCode::Create(artifact),
                     Core::Runtime(runtime) => {
                         ModuleCode::Etch { origin: &build.core_origin, runtime }
                     }
                 };
+                let (artifacts, account_args) = host.base(&self.artifacts);
                 let mut contracts = None;
-                let world = World::build(&self.artifacts, module, |world| {
-                    contracts = Some(smartsessions::deploy_extras(world, build)?);
+                let world = World::build(&artifacts, module, account_args, |world| {
+                    let deployed = smartsessions::deploy_extras(world, build)?;
+                    host.create_account(world, deployed.module)?;
+                    contracts = Some(smartsessions::Contracts {
+                        account: world.addresses().account,
+                        ..deployed
+                    });
                     Ok(())
                 })
                 .map_err(world_error)?;
                 let contracts = contracts.expect("deployed with the world");
-                Ok((world, Box::new(SmartSessionsModule::new(build.flavour, contracts))))
+                let module = SmartSessionsModule::new(build.flavour, host.clone(), contracts);
+                Ok((world, Box::new(module)))
             }
         }
     }
@@ -220,7 +250,7 @@ impl Target {
     /// naming its file, rather than showing up as findings.
     pub fn probe(&self) -> Result<(), TargetError> {
         let (mut world, mut module) = self.instantiate()?;
-        let TargetKind::SmartSessions(build) = &self.kind else {
+        let TargetKind::SmartSessions { build, .. } = &self.kind else {
             return Ok(());
         };
         let game = world.addresses().game;

@@ -35,22 +35,25 @@ fn skip(test: &str, why: &str) {
     eprintln!("SKIPPED {test}: {why}");
 }
 
-/// The builds this machine has, each with its target.
-fn builds(test: &str) -> Vec<(Which, Target)> {
-    let mut out = Vec::new();
-    match Target::smartsessions_modulekit(None) {
-        Ok(target) => out.push((Which::Modulekit, target)),
-        Err(TargetError::SmartSessions(e)) if std::env::var_os("CI").is_none() => {
+/// Every (build, host) combination this machine has, each with its target: the builds on
+/// LeashAccount, the OpenZeppelin host and Nexus.
+fn builds(test: &str) -> Vec<(Which, &'static str, Target)> {
+    let node_modules = Target::node_modules(None);
+    let mut found = Vec::new();
+    match Build::modulekit(&node_modules) {
+        Ok(build) => found.push((Which::Modulekit, build)),
+        Err(e) if std::env::var_os("CI").is_none() => {
             skip(test, &format!("the modulekit build: {e}"));
+            return Vec::new();
         }
-        Err(e) => panic!("the modulekit target must load under CI: {e}"),
+        Err(e) => panic!("the modulekit build must load under CI: {e}"),
     }
     match std::env::var_os(ARTIFACTS_ENV) {
         Some(dir) => {
             let build = Build::from_artifacts(std::path::Path::new(&dir)).unwrap_or_else(|e| {
                 panic!("{ARTIFACTS_ENV} names a build that does not load: {e}")
             });
-            out.push((Which::Supplied, Target::smartsessions(build).expect("target")));
+            found.push((Which::Supplied, build));
         }
         None => skip(
             test,
@@ -58,6 +61,15 @@ fn builds(test: &str) -> Vec<(Which, Target)> {
                 "the user-supplied build: set {ARTIFACTS_ENV} to a directory of SmartSessions artifacts"
             ),
         ),
+    }
+    let mut out = Vec::new();
+    for (which, build) in found {
+        for host in ["leash-account", "oz-account", "nexus"] {
+            let host_value = Target::host(host, &node_modules)
+                .unwrap_or_else(|e: TargetError| panic!("host {host}: {e}"));
+            let target = Target::smartsessions(build.clone(), host_value).expect("target");
+            out.push((which, host, target));
+        }
     }
     out
 }
@@ -94,7 +106,7 @@ fn single(target: alloy_primitives::Address, value: u64, data: &[u8]) -> Vec<u8>
 
 #[test]
 fn a_game_session_agrees_op_by_op() {
-    for (_, target) in builds("a_game_session_agrees_op_by_op") {
+    for (_, _, target) in builds("a_game_session_agrees_op_by_op") {
         game_session(&target);
     }
 }
@@ -157,7 +169,7 @@ fn game_session(target: &Target) {
 
 #[test]
 fn token_caps_count_per_action_and_value_caps_hold() {
-    for (_, target) in builds("token_caps_count_per_action_and_value_caps_hold") {
+    for (_, _, target) in builds("token_caps_count_per_action_and_value_caps_hold") {
         token_caps(&target);
     }
 }
@@ -218,12 +230,12 @@ fn token_caps(target: &Target) {
 #[test]
 fn execute_on_address_zero_escapes_the_self_call_check_through_the_fallback() {
     let test = "execute_on_address_zero_escapes_the_self_call_check_through_the_fallback";
-    for (_, target) in builds(test) {
-        execute_on_address_zero(&target);
+    for (_, host, target) in builds(test) {
+        execute_on_address_zero(host, &target);
     }
 }
 
-fn execute_on_address_zero(target: &Target) {
+fn execute_on_address_zero(host: &str, target: &Target) {
     let mut runner = runner(target);
     let a = *runner.world().addresses();
     let p = policy(
@@ -243,8 +255,14 @@ fn execute_on_address_zero(target: &Target) {
         ],
     };
     let report = runner.run(&case);
-    let finding = report.finding.expect("the nested transfer is found");
-    assert_eq!(finding.class, Class::Bypass, "{finding:#?}");
+    let finding = report.finding.expect("the nested transfer or the call to address(0) is found");
+    if host == "nexus" {
+        // Nexus calls address(0) itself: nothing happens, and only the written policy, which
+        // denies a call to address(0) (spec §4.3), is broken.
+        assert_eq!(finding.class, Class::Limitation, "{host}: {finding:#?}");
+        return;
+    }
+    assert_eq!(finding.class, Class::Bypass, "{host}: {finding:#?}");
     assert!(finding.detail.contains("the target is the account itself"), "{finding:#?}");
 }
 
@@ -254,7 +272,8 @@ fn execute_on_address_zero(target: &Target) {
 /// another key's session. A build with the fix denies the call, as the spec does.
 #[test]
 fn the_modulekit_build_lets_a_fallback_session_manage_sessions() {
-    for (which, target) in builds("the_modulekit_build_lets_a_fallback_session_manage_sessions") {
+    for (which, _, target) in builds("the_modulekit_build_lets_a_fallback_session_manage_sessions")
+    {
         module_call(which, &target);
     }
 }
@@ -293,7 +312,7 @@ fn module_call(which: Which, target: &Target) {
 #[test]
 fn the_modulekit_build_reads_execution_calldata_past_the_end_of_calldata() {
     let test = "the_modulekit_build_reads_execution_calldata_past_the_end_of_calldata";
-    for (which, target) in builds(test) {
+    for (which, _, target) in builds(test) {
         over_long_buffer(which, &target);
     }
 }
@@ -332,18 +351,18 @@ fn over_long_buffer(which: Which, target: &Target) {
 /// called through the fallback, in the modulekit build).
 #[test]
 fn generated_lifecycles_show_no_false_findings() {
-    for (which, target) in builds("generated_lifecycles_show_no_false_findings") {
-        generated(which, &target);
+    for (which, host, target) in builds("generated_lifecycles_show_no_false_findings") {
+        generated(which, host, &target);
     }
 }
 
-fn generated(which: Which, target: &Target) {
+fn generated(which: Which, host: &str, target: &Target) {
     let mut runner = runner(target);
     let catalog =
         leash_fuzz::generate::Catalog::for_module(runner.world().addresses(), runner.module());
     let mut rng = leash_fuzz::engine::SplitMix64::new(0x55_5e55);
     let mut ops = 0;
-    for i in 0..200 {
+    for i in 0..120 {
         let bytes: Vec<u8> = (0..4096).map(|_| rng.next_u64() as u8).collect();
         let mut u = arbitrary::Unstructured::new(&bytes);
         let config = leash_fuzz::generate::CaseConfig::default();
@@ -360,9 +379,9 @@ fn generated(which: Which, target: &Target) {
         assert!(
             !matches!(f.class, Class::Liveness | Class::State)
                 && (f.class != Class::Bypass || known_bypass),
-            "{which:?} case {i}: {f:#?}\n{}",
+            "{which:?} on {host}, case {i}: {f:#?}\n{}",
             serde_json::to_string(&case).unwrap()
         );
     }
-    assert!(ops > 1000, "only {ops} ops ran");
+    assert!(ops > 500, "only {ops} ops ran on {host}");
 }

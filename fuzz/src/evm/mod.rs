@@ -41,4 +41,6 @@ pub use artifact::{Artifact, ArtifactError, ArtifactSet};
 pub use bundle::{BundleError, EvmDenial, OpOutcome, Recording};
 pub use keys::{KEY_COUNT, SessionKey, Signing, recover_signer, session_keys};
 pub use recorder::{AccountCall, CallKind, CallRecorder};
-pub use world::{Addresses, CHAIN_ID, CallError, ModuleCode, Snapshot, World, WorldError};
+pub use world::{
+    AccountArgs, Addresses, CHAIN_ID, CallError, ModuleCode, OWNER, Snapshot, World, WorldError,
+};

@@ -89,6 +89,9 @@ struct Frame {
 pub struct CallRecorder {
     account: Address,
     entry_point: Address,
+    /// The account's implementation when the account is a proxy: its DELEGATECALLs there are
+    /// the account running its own code, not calls it makes.
+    implementation: Option<Address>,
     frames: Vec<Frame>,
     /// The op whose execution is running, if any.
     current_op: Option<usize>,
@@ -107,8 +110,20 @@ impl CallRecorder {
 
     /// Clears the recorder and points it at `account` and `entry_point`, keeping its buffers.
     pub fn arm(&mut self, account: Address, entry_point: Address) {
+        self.arm_proxy(account, entry_point, None);
+    }
+
+    /// As [`CallRecorder::arm`], for an account that is a proxy of `implementation` (when
+    /// `Some`): its DELEGATECALLs to the implementation are not recorded.
+    pub fn arm_proxy(
+        &mut self,
+        account: Address,
+        entry_point: Address,
+        implementation: Option<Address>,
+    ) {
         self.account = account;
         self.entry_point = entry_point;
+        self.implementation = implementation;
         self.clear();
     }
 
@@ -171,8 +186,10 @@ impl<CTX: ContextTr> Inspector<CTX> for CallRecorder {
         };
         let mut record = None;
         let mut op_root = false;
+        let own_code = inputs.scheme == CallScheme::DelegateCall
+            && Some(inputs.bytecode_address) == self.implementation;
         if let Some(op) = self.current_op {
-            if issuer == self.account {
+            if issuer == self.account && !own_code {
                 record = Some(self.calls.len());
                 self.calls.push(RecordedCall {
                     op,

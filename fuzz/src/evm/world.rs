@@ -180,6 +180,25 @@ pub enum CallError {
     View(#[from] ViewError),
 }
 
+alloy_sol_types::sol! {
+    /// leash's executor module for owners of accounts whose `execute` only the EntryPoint may
+    /// call (`reference-contracts/src/hosts/LeashOwnerExecutor.sol`).
+    interface ILeashOwnerExecutor {
+        function exec(address account, address target, bytes data) external returns (bytes[] returnData);
+    }
+}
+
+/// The constructor arguments of the contract deployed at the account's address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountArgs {
+    /// `(entryPoint, OWNER, module, "")`: an account that installs the module itself
+    /// (LeashAccount, the OpenZeppelin host).
+    Standard,
+    /// `(entryPoint)`: an account implementation behind proxies (Nexus), whose account the host
+    /// creates afterwards.
+    EntryPoint,
+}
+
 /// How the module's code gets to its address.
 #[derive(Clone, Copy, Debug)]
 pub enum ModuleCode<'a> {
@@ -208,6 +227,11 @@ pub struct World {
     pub(super) evm: Evm,
     base: Db,
     addresses: Addresses,
+    /// The executor module the owner's lifecycle calls go through, for accounts whose
+    /// `execute` the owner cannot call (see [`World::owner_execute`]).
+    owner_executor: Option<Address>,
+    /// The account's implementation, when the account is a proxy.
+    implementation: Option<Address>,
 }
 
 impl core::fmt::Debug for World {
@@ -240,7 +264,9 @@ impl World {
     /// receives [`ACCOUNT_NATIVE_BALANCE`]. The result is the base state [`World::reset`]
     /// returns to.
     pub fn new(artifacts: &ArtifactSet) -> Result<Self, WorldError> {
-        Self::build(artifacts, ModuleCode::Create(&artifacts.module), |_| Ok(()))
+        Self::build(artifacts, ModuleCode::Create(&artifacts.module), AccountArgs::Standard, |_| {
+            Ok(())
+        })
     }
 
     /// Builds the world as [`World::new`] does, with `module` put at the module's address
@@ -250,6 +276,7 @@ impl World {
     pub fn build(
         artifacts: &ArtifactSet,
         module: ModuleCode<'_>,
+        account: AccountArgs,
         extra: impl FnOnce(&mut World) -> Result<(), WorldError>,
     ) -> Result<Self, WorldError> {
         let mut db = Db::default();
@@ -275,8 +302,14 @@ impl World {
                 b.basefee = 0;
             })
             .build_mainnet_with_inspector(CallRecorder::default());
-        let mut world = Self { evm, base: Db::default(), addresses: Addresses::expected() };
-        world.deploy_all(artifacts, module)?;
+        let mut world = Self {
+            evm,
+            base: Db::default(),
+            addresses: Addresses::expected(),
+            owner_executor: None,
+            implementation: None,
+        };
+        world.deploy_all(artifacts, module, account)?;
         extra(&mut world)?;
         world.base = world.evm.ctx.db().clone();
         Ok(world)
@@ -286,6 +319,7 @@ impl World {
         &mut self,
         artifacts: &ArtifactSet,
         module: ModuleCode<'_>,
+        account_args: AccountArgs,
     ) -> Result<(), WorldError> {
         let expected = Addresses::expected();
         let entry_point = self.deploy("EntryPoint", &artifacts.entry_point, &[])?;
@@ -298,12 +332,15 @@ impl World {
                 at
             }
         };
-        let account_args = alloy_sol_types::SolValue::abi_encode_params(&(
-            entry_point,
-            OWNER,
-            module,
-            Bytes::new(),
-        ));
+        let account_args = match account_args {
+            AccountArgs::Standard => alloy_sol_types::SolValue::abi_encode_params(&(
+                entry_point,
+                OWNER,
+                module,
+                Bytes::new(),
+            )),
+            AccountArgs::EntryPoint => alloy_sol_types::SolValue::abi_encode(&entry_point),
+        };
         let account = self.deploy("account", &artifacts.account, &account_args)?;
         let token = self.deploy("LeashToken", &artifacts.token, &[])?;
         let game = self.deploy("Game", &artifacts.game, &[])?;
@@ -323,11 +360,27 @@ impl World {
         }
         self.addresses = actual;
 
+        self.fund(account)
+    }
+
+    /// Mints [`ACCOUNT_TOKEN_BALANCE`] LeashToken to `account` and sends it
+    /// [`ACCOUNT_NATIVE_BALANCE`].
+    pub fn fund(&mut self, account: Address) -> Result<(), WorldError> {
         let mint =
             ILeashToken::mintCall { to: account, amount: ACCOUNT_TOKEN_BALANCE }.abi_encode();
+        let token = self.addresses.token;
         self.setup_tx("mint LeashToken to the account", DEPLOYER, token, U256::ZERO, mint)?;
         self.setup_tx("fund the account", DEPLOYER, account, ACCOUNT_NATIVE_BALANCE, Vec::new())?;
         Ok(())
+    }
+
+    /// Makes `account`, a proxy of the contract deployed at the account's address, the account
+    /// the harness drives (a host that creates its accounts behind proxies), its lifecycle
+    /// calls going through `owner_executor` when the owner cannot call its `execute`.
+    pub fn set_proxy_account(&mut self, account: Address, owner_executor: Option<Address>) {
+        self.implementation = Some(self.addresses.account);
+        self.addresses.account = account;
+        self.owner_executor = owner_executor;
     }
 
     /// Deploys `artifact` with constructor arguments `args` from the deployer (at its next
@@ -484,11 +537,26 @@ impl World {
         target: Address,
         data: &[u8],
     ) -> Result<Bytes, CallError> {
-        let execution = single_execution(target, U256::ZERO, data);
-        let execute =
-            ILeashAccount::executeCall { mode: MODE_SINGLE, executionCalldata: execution.into() }
+        let tx = match self.owner_executor {
+            None => {
+                let execution = single_execution(target, U256::ZERO, data);
+                let execute = ILeashAccount::executeCall {
+                    mode: MODE_SINGLE,
+                    executionCalldata: execution.into(),
+                }
                 .abi_encode();
-        let tx = call_tx(OWNER, self.addresses.account, U256::ZERO, execute.into());
+                call_tx(OWNER, self.addresses.account, U256::ZERO, execute.into())
+            }
+            Some(executor) => {
+                let exec = ILeashOwnerExecutor::execCall {
+                    account: self.addresses.account,
+                    target,
+                    data: Bytes::copy_from_slice(data),
+                }
+                .abi_encode();
+                call_tx(OWNER, executor, U256::ZERO, exec.into())
+            }
+        };
         match self.evm.transact_commit(tx) {
             Ok(ExecutionResult::Success { output, .. }) => Ok(output.into_data()),
             Ok(ExecutionResult::Revert { output, .. }) => {
@@ -606,7 +674,11 @@ impl World {
         inspect: bool,
     ) -> Result<ExecutionResult, String> {
         let result = if inspect {
-            self.evm.inspector.arm(self.addresses.account, self.addresses.entry_point);
+            self.evm.inspector.arm_proxy(
+                self.addresses.account,
+                self.addresses.entry_point,
+                self.implementation,
+            );
             self.evm.inspect_tx_commit(tx)
         } else {
             self.evm.transact_commit(tx)

@@ -14,6 +14,7 @@
 //! (the reference module and its mutants), [`smartsessions`] drives Rhinestone/Biconomy
 //! SmartSessions.
 
+pub mod hosts;
 pub mod session_manager;
 pub mod smartsessions;
 

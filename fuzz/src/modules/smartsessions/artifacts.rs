@@ -198,13 +198,43 @@ pub fn modulekit_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../reference-contracts/node_modules"))
 }
 
+/// modulekit's package directory under `node_modules`, checked to be the pinned version.
+pub(crate) fn modulekit_package(node_modules: &Path) -> Result<PathBuf, BuildError> {
+    let package = node_modules.join("@rhinestone/modulekit");
+    let manifest = package.join("package.json");
+    if !manifest.is_file() {
+        return Err(BuildError::ModulekitMissing { dir: node_modules.display().to_string() });
+    }
+    let text = read(&manifest)?;
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("version").and_then(|v| v.as_str()).map(str::to_owned))
+        .unwrap_or_default();
+    if version != MODULEKIT_VERSION {
+        return Err(BuildError::ModulekitVersion {
+            file: manifest.display().to_string(),
+            found: if version.is_empty() { "of an unknown version".into() } else { version },
+        });
+    }
+    Ok(package)
+}
+
+/// A Solidity source of modulekit, read within the artifact limit.
+pub(crate) fn read_source(path: &Path) -> Result<String, BuildError> {
+    read(path)
+}
+
 fn read(path: &Path) -> Result<String, BuildError> {
     crate::limits::read_text(path, crate::limits::MAX_ARTIFACT_BYTES)
         .map_err(|source| BuildError::Read { file: path.display().to_string(), source })
 }
 
 /// The bytes of `bytes constant <name> = hex"…";` in a Solidity source.
-fn hex_constant(file: &Path, source: &str, constant: &'static str) -> Result<Bytes, BuildError> {
+pub(crate) fn hex_constant(
+    file: &Path,
+    source: &str,
+    constant: &'static str,
+) -> Result<Bytes, BuildError> {
     let problem = |problem: &str| BuildError::Constant {
         file: file.display().to_string(),
         constant,
@@ -241,22 +271,7 @@ impl Build {
     /// The SmartSession runtime inside `@rhinestone/modulekit@0.5.9` under `node_modules`,
     /// with leash's policies.
     pub fn modulekit(node_modules: &Path) -> Result<Self, BuildError> {
-        let package = node_modules.join("@rhinestone/modulekit");
-        let manifest = package.join("package.json");
-        if !manifest.is_file() {
-            return Err(BuildError::ModulekitMissing { dir: node_modules.display().to_string() });
-        }
-        let text = read(&manifest)?;
-        let version = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("version").and_then(|v| v.as_str()).map(str::to_owned))
-            .unwrap_or_default();
-        if version != MODULEKIT_VERSION {
-            return Err(BuildError::ModulekitVersion {
-                file: manifest.display().to_string(),
-                found: if version.is_empty() { "of an unknown version".into() } else { version },
-            });
-        }
+        let package = modulekit_package(node_modules)?;
         let file = package.join("src/deployment/precompiles/SmartSessionsPrecompiles.sol");
         let runtime = hex_constant(&file, &read(&file)?, "SMART_SESSION_DEPLOYED_BYTECODE")?;
         Ok(Self {

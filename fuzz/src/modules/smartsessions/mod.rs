@@ -27,8 +27,10 @@ use leash_model::bounds::{MAX_PERMISSIONS, MAX_RULES};
 use leash_model::{Counters, Policy, SemanticProfile, Status};
 
 pub use artifacts::{Build, BuildError, Core, Flavour, MODULEKIT_VERSION, modulekit_dir};
+pub(crate) use artifacts::{hex_constant, modulekit_package, read_source};
 use translate::{Context, Plan, PolicyKind};
 
+use super::hosts::Host;
 use super::{ModuleState, Observed, SessionModule, Translation};
 use crate::evm::{CallError, EvmDenial, World, WorldError};
 
@@ -94,6 +96,7 @@ struct Installed {
 #[derive(Clone, Debug)]
 pub struct SmartSessionsModule {
     flavour: Flavour,
+    host: Host,
     contracts: Contracts,
     /// Sessions by key, in the order the keys were first installed.
     sessions: Vec<(Address, Installed)>,
@@ -101,9 +104,9 @@ pub struct SmartSessionsModule {
 }
 
 impl SmartSessionsModule {
-    /// The adapter for a world whose contracts are at `contracts`.
-    pub fn new(flavour: Flavour, contracts: Contracts) -> Self {
-        Self { flavour, contracts, sessions: Vec::new(), installs: 0 }
+    /// The adapter for a world on `host` whose contracts are at `contracts`.
+    pub fn new(flavour: Flavour, host: Host, contracts: Contracts) -> Self {
+        Self { flavour, host, contracts, sessions: Vec::new(), installs: 0 }
     }
 
     fn context(&self) -> Context {
@@ -351,6 +354,10 @@ impl SessionModule for SmartSessionsModule {
             }
         }
         Ok(())
+    }
+
+    fn nonce(&self, lane: u64) -> U256 {
+        self.host.nonce(lane, self.contracts.module)
     }
 
     fn wrap_signature(&self, signer: Option<Address>, ecdsa_and_tail: &[u8]) -> Bytes {

@@ -177,6 +177,29 @@ pub fn session_keys() -> &'static [SessionKey; KEY_COUNT] {
     })
 }
 
+/// The seed of the account key: the ASCII text `leash account key`, right-aligned in 32 bytes.
+pub const fn account_key_seed() -> [u8; 32] {
+    let text = *b"leash account key";
+    let mut seed = [0u8; 32];
+    let start = 32 - text.len();
+    let mut i = 0;
+    while i < text.len() {
+        seed[start + i] = text[i];
+        i += 1;
+    }
+    seed
+}
+
+/// The key that owns an account whose owner signs (a public constant like the session keys):
+/// the signer of a MultiSig account, the EOA an EIP-7702 authorization delegates. Never one of
+/// the session keys.
+pub fn account_key() -> &'static SessionKey {
+    static KEY: OnceLock<SessionKey> = OnceLock::new();
+    KEY.get_or_init(|| {
+        SessionKey::from_seed(account_key_seed()).expect("a small non-zero scalar is a valid key")
+    })
+}
+
 /// `n / 2` for secp256k1: the largest `s` OpenZeppelin's `ECDSA` accepts.
 const HALF_ORDER: U256 =
     uint!(0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0_U256);
@@ -219,6 +242,8 @@ mod tests {
     fn seeds_are_readable_and_distinct() {
         assert_eq!(&key_seed(3)[13..], b"leash session key 3");
         assert!(key_seed(3)[..13].iter().all(|b| *b == 0));
+        assert_eq!(&account_key_seed()[15..], b"leash account key");
+        assert!(session_keys().iter().all(|k| k.address() != account_key().address()));
         let keys = session_keys();
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i + 1..] {

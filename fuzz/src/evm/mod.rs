@@ -8,6 +8,7 @@
 //! * [`world`]: the chain ([`World`]), deployment, lifecycle calls, state readback, resets.
 //! * [`bundle`]: `handleOps` with bundler semantics, and per-op outcomes ([`OpOutcome`]).
 //! * [`recorder`]: the inspector recording the account's calls during execution.
+//! * [`redeem`]: ops that are transactions the session key sends itself (the redeem frame).
 //! * [`eip7702`]: EOAs delegated to contract code by signed EIP-7702 authorizations.
 //!
 //! ```no_run
@@ -32,6 +33,7 @@ pub mod bundle;
 pub mod eip7702;
 pub mod keys;
 pub mod recorder;
+pub mod redeem;
 pub mod userop;
 pub mod world;
 
@@ -42,7 +44,7 @@ pub use abi::{
 pub use artifact::{Artifact, ArtifactError, ArtifactSet};
 pub use bundle::{BundleError, EvmDenial, OpOutcome, Recording};
 pub use keys::{KEY_COUNT, SessionKey, Signing, account_key, recover_signer, session_keys};
-pub use recorder::{AccountCall, CallKind, CallRecorder};
+pub use recorder::{AccountCall, CallKind, CallRecorder, OpEntry};
 pub use world::{
     AccountArgs, Addresses, CHAIN_ID, CallError, ModuleCode, OWNER, Snapshot, World, WorldError,
 };

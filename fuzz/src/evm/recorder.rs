@@ -1,6 +1,10 @@
 //! The call recorder: a revm [`Inspector`] that records every call the account makes while
 //! executing an op, attributed to the op.
 //!
+//! Where an op's execution runs depends on the frame ([`OpEntry`]): in the EntryPoint's
+//! `innerHandleOp` (below), or in one call into the account (a redemption: the
+//! DelegationManager calling `executeFromExecutor`).
+//!
 //! EntryPoint v0.8 runs each op's execution phase inside a self-call
 //! `innerHandleOp(callData, opInfo, context)`, once per op of the bundle and in bundle order (even
 //! for an op with empty `callData`, which never reaches the account). The recorder counts those
@@ -64,6 +68,30 @@ pub struct AccountCall {
     pub nesting: u16,
 }
 
+/// The frame an op's execution runs in: what the recorder watches for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpEntry {
+    /// The EntryPoint's `innerHandleOp` self-calls, one per op of a `handleOps` bundle.
+    InnerHandleOp {
+        /// The EntryPoint.
+        entry_point: Address,
+    },
+    /// A CALL from `caller` into the account whose calldata starts with `selector` (a redemption:
+    /// the DelegationManager calling `executeFromExecutor`).
+    CallInto {
+        /// Who makes the call.
+        caller: Address,
+        /// The function it calls on the account.
+        selector: [u8; 4],
+    },
+}
+
+impl Default for OpEntry {
+    fn default() -> Self {
+        Self::InnerHandleOp { entry_point: Address::ZERO }
+    }
+}
+
 /// A recorded call with the index (within the submitted bundle) of the op that made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedCall {
@@ -88,7 +116,7 @@ struct Frame {
 #[derive(Clone, Debug, Default)]
 pub struct CallRecorder {
     account: Address,
-    entry_point: Address,
+    entry: OpEntry,
     /// The account's implementation when the account is a proxy: its DELEGATECALLs there are
     /// the account running its own code, not calls it makes.
     implementation: Option<Address>,
@@ -105,7 +133,7 @@ pub struct CallRecorder {
 impl CallRecorder {
     /// A recorder for `account` driven by `entry_point`.
     pub fn new(account: Address, entry_point: Address) -> Self {
-        Self { account, entry_point, ..Self::default() }
+        Self { account, entry: OpEntry::InnerHandleOp { entry_point }, ..Self::default() }
     }
 
     /// Clears the recorder and points it at `account` and `entry_point`, keeping its buffers.
@@ -121,8 +149,13 @@ impl CallRecorder {
         entry_point: Address,
         implementation: Option<Address>,
     ) {
+        self.arm_entry(account, OpEntry::InnerHandleOp { entry_point }, implementation);
+    }
+
+    /// As [`CallRecorder::arm_proxy`], for ops whose execution runs in `entry` frames.
+    pub fn arm_entry(&mut self, account: Address, entry: OpEntry, implementation: Option<Address>) {
         self.account = account;
-        self.entry_point = entry_point;
+        self.entry = entry;
         self.implementation = implementation;
         self.clear();
     }
@@ -148,7 +181,8 @@ impl CallRecorder {
         calls
     }
 
-    /// How many op executions (`innerHandleOp` frames) started since the last clear.
+    /// How many op executions (`innerHandleOp` or other [`OpEntry`] frames) started since the
+    /// last clear.
     pub fn ops_started(&self) -> usize {
         self.ops_started
     }
@@ -173,6 +207,21 @@ impl CallRecorder {
         if frame.op_root {
             self.current_op = None;
         }
+    }
+}
+
+impl CallRecorder {
+    /// Whether the call starts an op's execution frame.
+    fn enters_op<CTX: ContextTr>(&self, context: &mut CTX, inputs: &CallInputs) -> bool {
+        let (caller, target, selector) = match self.entry {
+            OpEntry::InnerHandleOp { entry_point } => {
+                (entry_point, entry_point, INNER_HANDLE_OP_SELECTOR)
+            }
+            OpEntry::CallInto { caller, selector } => (caller, self.account, selector),
+        };
+        inputs.caller == caller
+            && inputs.target_address == target
+            && inputs.input.as_bytes(context).get(..4) == Some(&selector[..])
     }
 }
 
@@ -205,11 +254,7 @@ impl<CTX: ContextTr> Inspector<CTX> for CallRecorder {
                 });
                 self.open_account_calls = self.open_account_calls.saturating_add(1);
             }
-        } else if inputs.scheme == CallScheme::Call
-            && inputs.caller == self.entry_point
-            && inputs.target_address == self.entry_point
-            && inputs.input.as_bytes(context).get(..4) == Some(&INNER_HANDLE_OP_SELECTOR[..])
-        {
+        } else if inputs.scheme == CallScheme::Call && self.enters_op(context, inputs) {
             self.current_op = Some(self.ops_started);
             self.ops_started += 1;
             op_root = true;

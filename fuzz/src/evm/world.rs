@@ -231,7 +231,7 @@ pub struct World {
     /// `execute` the owner cannot call (see [`World::owner_execute`]).
     owner_executor: Option<Address>,
     /// The account's implementation, when the account is a proxy.
-    implementation: Option<Address>,
+    pub(super) implementation: Option<Address>,
 }
 
 impl core::fmt::Debug for World {
@@ -381,6 +381,14 @@ impl World {
         self.implementation = Some(self.addresses.account);
         self.addresses.account = account;
         self.owner_executor = owner_executor;
+    }
+
+    /// Makes `account`, an EOA running the code deployed at the account's address through an
+    /// EIP-7702 delegation ([`World::delegate_eoa`]; not a proxy: no DELEGATECALL), the account
+    /// the harness drives. Its lifecycle calls stay with the owner.
+    pub fn set_eoa_account(&mut self, account: Address) {
+        self.implementation = None;
+        self.addresses.account = account;
     }
 
     /// Deploys `artifact` with constructor arguments `args` from the deployer (at its next

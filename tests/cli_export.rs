@@ -476,3 +476,33 @@ fn help_says_what_was_and_was_not_checked() {
     assert_eq!(output.status.code(), Some(0));
     assert_contains(&stdout(&output), &["foundry", "Write a Foundry test"]);
 }
+
+#[test]
+fn an_entry_on_smartsessions_is_refused_with_the_command_that_replays_it() {
+    let dir = scratch_dir("export-smartsessions");
+    let module = "smartsessions:leash-account:modulekit-0.5.9";
+    let path = edited_entry(&dir, "ss.json", |e| e["module"] = module.into());
+    let output = leash(&[
+        "export",
+        "foundry",
+        path.to_str().expect("UTF-8"),
+        "--out",
+        dir.to_str().expect("UTF-8"),
+    ]);
+    let modulekit = root().join("reference-contracts/node_modules/@rhinestone/modulekit");
+    if !modulekit.is_dir() && std::env::var_os("CI").is_none() {
+        #[allow(clippy::disallowed_macros, reason = "tests report a skip on stderr")]
+        {
+            eprintln!("SKIPPED: modulekit is not installed (`npm ci` in reference-contracts/)");
+        }
+        return;
+    }
+    assert_input_error(
+        &output,
+        &[
+            "ss.json' is a finding on 'smartsessions:leash-account:modulekit-0.5.9'",
+            "implementing ISessionManager only; reproduce it with `leash replay ",
+        ],
+    );
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 1, "nothing is written");
+}

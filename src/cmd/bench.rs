@@ -7,6 +7,9 @@
 //!   with calldata mutation on and off.
 //! * `memory`: the peak resident memory of a `leash fuzz` campaign, run as a child process
 //!   under GNU time (`/usr/bin/time -v`).
+//! * `smartsessions`: differential throughput against bare revm for SmartSessions on each host.
+//! * `rediscovery`: campaigns on each SmartSessions build and host, several seeds, and which
+//!   published findings they find, in what class, how fast.
 //!
 //! Each section is measured in this run and written with the machine it ran on; sections not
 //! selected keep what the file already says.
@@ -20,8 +23,10 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use leash_fuzz::engine::{Budget, CampaignConfig, Progress, run_campaign};
 use leash_fuzz::evm::Signing;
+use leash_fuzz::finding::Class;
 use leash_fuzz::generate::{CaseConfig, Catalog};
 use leash_fuzz::kill::{KillRun, kill};
+use leash_fuzz::modules::smartsessions::Build;
 use leash_fuzz::run::RunConfig;
 use leash_fuzz::target::Target;
 use leash_fuzz::throughput::{Workload, bare, differential};
@@ -52,16 +57,28 @@ pub(crate) struct BenchArgs {
     /// Budget of each kill run, in seconds (one core each).
     #[arg(long, value_name = "N", default_value_t = 60)]
     kill_seconds: u64,
-    /// Seeds per mutant and mode.
+    /// Seeds per mutant and mode, and per SmartSessions build and host (rediscovery).
     #[arg(long, value_name = "N", default_value_t = 3)]
     seeds: u64,
     /// Only these mutants (default: all).
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     mutants: Vec<String>,
     /// Write each mutant's first minimized bypass (with mutation on, first seed) here, as
-    /// `mutant-<name>.json`.
+    /// `mutant-<name>.json`, and every rediscovery finding under `rediscovery/<run>/`.
     #[arg(long, value_name = "DIR")]
     reproducers: Option<PathBuf>,
+    /// Cases in each SmartSessions throughput workload.
+    #[arg(long, value_name = "N", default_value_t = 600)]
+    smartsessions_workload: usize,
+    /// Seconds of each rediscovery campaign (one core each).
+    #[arg(long, value_name = "N", default_value_t = 120)]
+    rediscovery_seconds: u64,
+    /// A SmartSessions build (Foundry-layout artifacts) to measure besides modulekit's.
+    #[arg(long, value_name = "DIR")]
+    smartsessions_artifacts: Option<PathBuf>,
+    /// What the tables call the build of `--smartsessions-artifacts` (by default its path).
+    #[arg(long, value_name = "NAME", requires = "smartsessions_artifacts")]
+    smartsessions_label: Option<String>,
     /// The file to write.
     #[arg(long, value_name = "FILE", default_value = "BENCHMARKS.md")]
     out: PathBuf,
@@ -80,11 +97,22 @@ enum Section {
     Mutants,
     /// Peak memory of a campaign (GNU time).
     Memory,
+    /// SmartSessions throughput on each host.
+    Smartsessions,
+    /// The SmartSessions rediscovery table.
+    Rediscovery,
 }
 
 impl Section {
-    const ALL: [Section; 5] =
-        [Self::Throughput, Self::Scaling, Self::Long, Self::Mutants, Self::Memory];
+    const ALL: [Section; 7] = [
+        Self::Throughput,
+        Self::Scaling,
+        Self::Long,
+        Self::Mutants,
+        Self::Memory,
+        Self::Smartsessions,
+        Self::Rediscovery,
+    ];
 
     fn marker(self) -> &'static str {
         match self {
@@ -93,6 +121,8 @@ impl Section {
             Self::Long => "long",
             Self::Mutants => "mutants",
             Self::Memory => "memory",
+            Self::Smartsessions => "smartsessions",
+            Self::Rediscovery => "rediscovery",
         }
     }
 }
@@ -125,6 +155,8 @@ impl Run for BenchArgs {
             ("--memory-seconds", self.memory_seconds),
             ("--kill-seconds", self.kill_seconds),
             ("--seeds", self.seeds),
+            ("--smartsessions-workload", self.smartsessions_workload as u64),
+            ("--rediscovery-seconds", self.rediscovery_seconds),
         ] {
             if value == 0 {
                 bail!("{flag} must be at least 1 (a benchmark of nothing measures nothing)");
@@ -149,6 +181,8 @@ impl Run for BenchArgs {
                 Section::Long => self.long(&machine)?,
                 Section::Mutants => self.mutants(&machine)?,
                 Section::Memory => self.memory(&machine)?,
+                Section::Smartsessions => self.smartsessions(&machine)?,
+                Section::Rediscovery => self.rediscovery(&machine)?,
             };
             file = replace_section(&file, section.marker(), &body);
             // Written after each section, atomically, so a long run keeps what it measured.
@@ -208,6 +242,250 @@ impl BenchArgs {
             best_fixed / best_bare,
             best_rfc,
             best_rfc / best_bare,
+        ))
+    }
+
+    /// Every SmartSessions (build, host) this machine can run: modulekit's build (required) and
+    /// `--smartsessions-artifacts`, each on LeashAccount, the OpenZeppelin host and Nexus.
+    fn smartsessions_targets(&self) -> anyhow::Result<Vec<(String, String, Target)>> {
+        let node_modules = Target::node_modules(None);
+        let mut builds = vec![("modulekit 0.5.9".to_owned(), Build::modulekit(&node_modules)?)];
+        if let Some(dir) = &self.smartsessions_artifacts {
+            let label = match &self.smartsessions_label {
+                Some(label) => label.clone(),
+                None => format!("artifacts `{}`", dir.display()),
+            };
+            builds.push((label, Build::from_artifacts(dir)?));
+        }
+        let mut out = Vec::new();
+        for (name, build) in builds {
+            for host in ["leash-account", "oz-account", "nexus"] {
+                let target =
+                    Target::smartsessions(build.clone(), Target::host(host, &node_modules)?)?;
+                target.probe()?;
+                out.push((name.clone(), host.to_owned(), target));
+            }
+        }
+        Ok(out)
+    }
+
+    fn smartsessions(&self, machine: &str) -> anyhow::Result<String> {
+        let mut rows = String::new();
+        let load = load_average();
+        for (build, host, target) in self.smartsessions_targets()? {
+            say(format!("smartsessions throughput: {build} on {host}"))?;
+            let (world, module) = target.instantiate()?;
+            let catalog = Catalog::for_module(world.addresses(), &*module);
+            drop((world, module));
+            let workload = Workload::generate(
+                0x1ea5_4ca5,
+                self.smartsessions_workload,
+                &catalog,
+                &CaseConfig::default(),
+            );
+            let _ = bare(&target, &workload)?;
+            let (mut best_bare, mut best_diff) = (0f64, 0f64);
+            for _ in 0..2 {
+                best_bare = best_bare.max(bare(&target, &workload)?.ops_per_sec());
+                let run = RunConfig { compare_reasons: false, ..RunConfig::campaign() };
+                best_diff = best_diff.max(differential(&target, &workload, run)?.0.ops_per_sec());
+            }
+            rows += &format!(
+                "| {build} | {host} | {} | {best_bare:.0} | {best_diff:.0} | **{:.2}** |\n",
+                human::group_digits(workload.ops()),
+                best_diff / best_bare
+            );
+        }
+        Ok(format!(
+            "## SmartSessions throughput against bare revm\n\n\
+             Machine: {machine}; load average {load} when it started. One thread. For each \
+             SmartSessions build and host, a workload of {} generated cases (installs, \
+             revocations, bundles of 1 to 3 ops, about 40% of ops mutated), as in the reference \
+             throughput section: **bare** runs the same transactions (signatures made before the \
+             clock starts, wrapped in SmartSessions' USE layout as they run, no inspector, no \
+             model); **differential** is a campaign worker without generation (translation, \
+             model under the SmartSessions profile, recorder, oracle, the policy as written, \
+             counter readback from the policies). Best of two runs each.\n\n\
+             | build | host | ops | bare ops/s | differential ops/s | ratio to bare |\n\
+             |---|---|---|---|---|---|\n{rows}",
+            self.smartsessions_workload
+        ))
+    }
+
+    fn rediscovery(&self, machine: &str) -> anyhow::Result<String> {
+        use leash_fuzz::modules::smartsessions::known::{Applies, KNOWN};
+        let targets = self.smartsessions_targets()?;
+        let seeds: Vec<u64> = (0..self.seeds).map(|i| 0x1ea5_4ca5 + i).collect();
+        let jobs: Vec<(usize, u64)> =
+            (0..targets.len()).flat_map(|t| seeds.iter().map(move |s| (t, *s))).collect();
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let load = load_average();
+        say(format!(
+            "rediscovery: {} campaigns of {} s on {cores} core(s)",
+            jobs.len(),
+            self.rediscovery_seconds
+        ))?;
+        type Ran = (usize, u64, leash_fuzz::engine::Summary);
+        let next = std::sync::Mutex::new(jobs.into_iter());
+        let results = std::sync::Mutex::new(Vec::<Ran>::new());
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            let handles: Vec<_> = (0..cores)
+                .map(|_| {
+                    scope.spawn(|| -> anyhow::Result<()> {
+                        loop {
+                            let job = next.lock().expect("not poisoned").next();
+                            let Some((t, seed)) = job else { return Ok(()) };
+                            let (build, host, target) = &targets[t];
+                            let config = CampaignConfig {
+                                seed,
+                                workers: 1,
+                                budget: Budget::Time(Duration::from_secs(self.rediscovery_seconds)),
+                                run: RunConfig { compare_reasons: false, ..RunConfig::campaign() },
+                                ..CampaignConfig::default()
+                            };
+                            let summary =
+                                run_campaign(target, &config, &Progress::default(), &|_| {})?;
+                            say(format!(
+                                "{build} on {host} seed {seed:#x}: {} finding(s)",
+                                summary.found.len()
+                            ))?;
+                            if let Some(dir) = &self.reproducers {
+                                let slug: String = format!("{build}-{host}-{seed:x}")
+                                    .chars()
+                                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                                    .collect();
+                                let dir = dir.join("rediscovery").join(slug);
+                                for found in &summary.found {
+                                    found.entry.write(&dir)?;
+                                }
+                            }
+                            results.lock().expect("not poisoned").push((t, seed, summary));
+                        }
+                    })
+                })
+                .collect();
+            for handle in handles {
+                handle.join().expect("rediscovery workers do not panic")?;
+            }
+            Ok(())
+        })?;
+        let results = results.into_inner().expect("not poisoned");
+        let explained = |f: &leash_fuzz::finding::Finding| {
+            f.class == Class::Limitation || KNOWN.iter().any(|k| k.detect.is_some_and(|d| d(f)))
+        };
+        let mut found_rows = String::new();
+        let mut class_rows = String::new();
+        for (t, (build, host, _)) in targets.iter().enumerate() {
+            let runs: Vec<&Ran> = results.iter().filter(|r| r.0 == t).collect();
+            let mut by_class = [0usize; Class::ALL.len()];
+            let (mut cases, mut ops, mut unexplained) = (0u64, 0u64, 0usize);
+            for (_, seed, summary) in &runs {
+                cases += summary.progress.cases;
+                ops += summary.progress.ops;
+                for f in &summary.found {
+                    let Some(finding) = &f.entry.finding else { continue };
+                    let i = Class::ALL.iter().position(|c| *c == finding.class);
+                    by_class[i.expect("every class is listed")] += 1;
+                    if !explained(finding) {
+                        unexplained += 1;
+                        say(format!(
+                            "{build} on {host} seed {seed:#x}: not a known finding: {} at {:.1} s: {}; {}",
+                            finding.class.name(),
+                            f.seconds,
+                            finding.model,
+                            finding.detail
+                        ))?;
+                    }
+                }
+            }
+            class_rows += &format!(
+                "| {build} | {host} | {} | {} | {} | {unexplained} |\n",
+                human::group_digits(cases),
+                human::group_digits(ops),
+                by_class.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | ")
+            );
+            let modulekit = build.starts_with("modulekit");
+            for known in KNOWN {
+                let Some(detect) = known.detect else { continue };
+                let applies = if modulekit { known.modulekit } else { known.current };
+                let applies = match known.hosts {
+                    Some(hosts) if applies == Applies::Yes && !hosts.contains(&host.as_str()) => {
+                        "not on this host".to_owned()
+                    }
+                    _ => applies.describe().to_owned(),
+                };
+                // Per seed, the most severe class it showed in and when it first did.
+                let mut firsts: Vec<(Class, f64)> = Vec::new();
+                for (_, _, summary) in &runs {
+                    let worst = summary
+                        .found
+                        .iter()
+                        .filter_map(|f| {
+                            f.entry.finding.as_ref().map(|finding| (finding, f.seconds))
+                        })
+                        .filter(|(finding, _)| detect(finding))
+                        .map(|(finding, seconds)| (finding.class, seconds))
+                        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+                    firsts.extend(worst);
+                }
+                let (class, median) = match firsts.iter().map(|(c, _)| *c).min() {
+                    None => (String::new(), String::new()),
+                    Some(worst) => {
+                        let mut times: Vec<f64> =
+                            firsts.iter().filter(|(c, _)| *c == worst).map(|(_, t)| *t).collect();
+                        times.sort_by(f64::total_cmp);
+                        let others: std::collections::BTreeSet<&str> = firsts
+                            .iter()
+                            .filter(|(c, _)| *c != worst)
+                            .map(|(c, _)| c.name())
+                            .collect();
+                        let class = if others.is_empty() {
+                            worst.name().to_owned()
+                        } else {
+                            let others: Vec<&str> = others.into_iter().collect();
+                            format!("{} (else {})", worst.name(), others.join(", "))
+                        };
+                        (class, format!("{:.1} s", times[times.len() / 2]))
+                    }
+                };
+                found_rows += &format!(
+                    "| {build} | {host} | `{}` | {applies} | {}/{} seeds | {class} | {median} |\n",
+                    known.id,
+                    firsts.len(),
+                    runs.len()
+                );
+            }
+        }
+        let sources: String = KNOWN
+            .iter()
+            .map(|k| match k.detect {
+                Some(_) => format!("* `{}`: {} ({}).\n", k.id, k.title, k.source),
+                None => format!(
+                    "* `{}`: {} ({}). Not observable by leash: {}.\n",
+                    k.id, k.title, k.source, k.unobservable
+                ),
+            })
+            .collect();
+        Ok(format!(
+            "## SmartSessions rediscovery\n\n\
+             Machine: {machine}; load average {load} when it started. For each SmartSessions \
+             build and host: {} single-worker campaigns (seeds 0x1ea54ca5 and up) of {} s each, \
+             the SmartSessions profile in force, calldata mutation on, reasons not compared. A \
+             finding is matched to a known one by the clause the model denied and what executed \
+             (`fuzz/src/modules/smartsessions/known.rs`). \"found\" counts the seeds whose \
+             campaign showed it in any class; \"class\" is the most severe class it showed in \
+             (and the others it showed in on other seeds); \"first seen\" is the median, over the \
+             seeds that showed it in its most severe class, of the seconds into the campaign.\n\n\
+             The published findings and leash's own:\n\n{sources}\n\
+             | build | host | finding | the build | found | class | first seen |\n\
+             |---|---|---|---|---|---|---|\n{found_rows}\n\
+             Every distinct finding of these campaigns, by class (summed over the seeds), and how \
+             many of those that are not limitations match no known finding (each one is triaged \
+             in `docs/smartsessions.md`):\n\n\
+             | build | host | cases | ops | bypass | strictness | liveness | state | reason | limitation | unmatched |\n\
+             |---|---|---|---|---|---|---|---|---|---|---|\n{class_rows}",
+            seeds.len(),
+            self.rediscovery_seconds
         ))
     }
 

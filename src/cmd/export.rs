@@ -86,6 +86,15 @@ impl FoundryArgs {
                 entry.module
             )
         })?;
+        if target.kind != leash_fuzz::target::TargetKind::SessionManager {
+            bail!(
+                "entry '{}' is a finding on '{}': leash export foundry writes tests for modules \
+                 implementing ISessionManager only; reproduce it with `leash replay {}`",
+                self.entry.display(),
+                entry.module,
+                self.entry.display()
+            );
+        }
         let artifacts = self.artifacts.trim_end_matches('/');
         if artifacts.is_empty() {
             bail!(

@@ -19,6 +19,7 @@
 pub(crate) mod abi;
 mod artifacts;
 mod flz;
+pub mod known;
 pub(crate) mod translate;
 
 use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};

@@ -902,6 +902,9 @@ fn sweep_flags() {
         ],
         vec!["bench", "--workload", "0", "--out", "/nonexistent/b.md"],
         vec!["bench", "--seeds", "0", "--out", "/nonexistent/b.md"],
+        vec!["bench", "--rediscovery-seconds", "0", "--out", "/nonexistent/b.md"],
+        vec!["bench", "--smartsessions-workload", "0", "--out", "/nonexistent/b.md"],
+        vec!["bench", "--smartsessions-label", "mine", "--out", "/nonexistent/b.md"],
     ];
     let mut runs: Vec<(String, Vec<String>, Expect)> = usage
         .iter()

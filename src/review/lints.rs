@@ -364,22 +364,8 @@ fn periodic_lints(policy: &Policy, cap: &TimedCap, p: &PeriodicAllowance, found:
             advice: Some(SHORT_EXPIRY),
         });
     }
-    if policy.valid_until != 0 && p.start > policy.valid_until {
-        found.push(Lint {
-            id: "allowance-after-end",
-            severity: Severity::Warning,
-            relates_to: &["§15.2", "§11.2"],
-            message: format!(
-                "the periodic allowance of {name} starts at {}, after the window ends ({}): it \
-                 never lets anything through",
-                human::utc(p.start),
-                human::utc(policy.valid_until)
-            ),
-            why: "before its start an allowance lets nothing through, and after the window ends \
-                  every op is denied",
-            advice: None,
-        });
-    }
+    let what = format!("the periodic allowance of {name}");
+    shared_lints(policy, cap, &what, p.start, found);
     if let Some(rate) = policy.rate_limit
         && p.period < rate.interval
     {
@@ -399,29 +385,11 @@ fn periodic_lints(policy: &Policy, cap: &TimedCap, p: &PeriodicAllowance, found:
         });
     }
     if p.amount >= cap.total && !p.amount.is_zero() {
-        found.push(Lint {
-            id: "allowance-never-binds",
-            severity: Severity::Info,
-            relates_to: cap.clauses,
-            message: format!(
-                "the periodic allowance of {name} ({} per period) is at least its lifetime total \
-                 ({}): the total binds first",
-                (cap.amount)(p.amount),
-                (cap.amount)(cap.total)
-            ),
-            why: "an allowance the lifetime cap always undercuts limits nothing",
-            advice: None,
-        });
+        let per = (cap.amount)(p.amount);
+        found.push(never_binds(cap, format!("{what} ({per} per period)")));
     }
     if p.amount.is_zero() {
-        found.push(Lint {
-            id: "allowance-allows-nothing",
-            severity: Severity::Warning,
-            relates_to: cap.clauses,
-            message: format!("the periodic allowance of {name} is 0 per period: nothing may move"),
-            why: "an allowance of zero denies every non-zero amount",
-            advice: None,
-        });
+        found.push(allows_nothing(cap, format!("{what} is 0 per period")));
     }
 }
 
@@ -446,15 +414,28 @@ fn streaming_lints(policy: &Policy, cap: &TimedCap, s: &StreamingAllowance, foun
             advice: Some(VALUE_CAPS),
         });
     }
-    if policy.valid_until != 0 && s.start > policy.valid_until {
+    let what = format!("the stream of {name}");
+    shared_lints(policy, cap, &what, s.start, found);
+    if s.initial >= cap.total && !s.initial.is_zero() {
+        let at_once = (cap.amount)(s.initial);
+        found.push(never_binds(cap, format!("{what} (making {at_once} available at once)")));
+    }
+    if s.max.is_zero() {
+        found.push(allows_nothing(cap, format!("{what} has a maximum of 0")));
+    }
+}
+
+/// What both kinds of allowance are linted for by their start: one that begins after the
+/// window ends never lets anything through.
+fn shared_lints(policy: &Policy, cap: &TimedCap, what: &str, start: u64, found: &mut Vec<Lint>) {
+    if policy.valid_until != 0 && start > policy.valid_until {
         found.push(Lint {
             id: "allowance-after-end",
             severity: Severity::Warning,
-            relates_to: &["§15.3", "§11.2"],
+            relates_to: cap.clauses,
             message: format!(
-                "the stream of {name} starts at {}, after the window ends ({}): it never lets \
-                 anything through",
-                human::utc(s.start),
+                "{what} starts at {}, after the window ends ({}): it never lets anything through",
+                human::utc(start),
                 human::utc(policy.valid_until)
             ),
             why: "before its start an allowance lets nothing through, and after the window ends \
@@ -462,30 +443,32 @@ fn streaming_lints(policy: &Policy, cap: &TimedCap, s: &StreamingAllowance, foun
             advice: None,
         });
     }
-    if s.initial >= cap.total && !s.initial.is_zero() {
-        found.push(Lint {
-            id: "allowance-never-binds",
-            severity: Severity::Info,
-            relates_to: cap.clauses,
-            message: format!(
-                "the stream of {name} makes {} available at once, at least its lifetime total \
-                 ({}): the total binds first",
-                (cap.amount)(s.initial),
-                (cap.amount)(cap.total)
-            ),
-            why: "an allowance the lifetime cap always undercuts limits nothing",
-            advice: None,
-        });
+}
+
+/// `what` is at least the cap's lifetime total, which therefore always binds first.
+fn never_binds(cap: &TimedCap, what: String) -> Lint {
+    Lint {
+        id: "allowance-never-binds",
+        severity: Severity::Info,
+        relates_to: cap.clauses,
+        message: format!(
+            "{what} is at least the lifetime total ({}): the total binds first",
+            (cap.amount)(cap.total)
+        ),
+        why: "an allowance the lifetime cap always undercuts limits nothing",
+        advice: None,
     }
-    if s.max.is_zero() {
-        found.push(Lint {
-            id: "allowance-allows-nothing",
-            severity: Severity::Warning,
-            relates_to: cap.clauses,
-            message: format!("the stream of {name} has a maximum of 0: nothing may move"),
-            why: "an allowance of zero denies every non-zero amount",
-            advice: None,
-        });
+}
+
+/// `what` allows nothing.
+fn allows_nothing(cap: &TimedCap, what: String) -> Lint {
+    Lint {
+        id: "allowance-allows-nothing",
+        severity: Severity::Warning,
+        relates_to: cap.clauses,
+        message: format!("{what}: nothing may move"),
+        why: "an allowance of zero denies every non-zero amount",
+        advice: None,
     }
 }
 

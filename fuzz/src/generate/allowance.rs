@@ -38,34 +38,45 @@ fn start(u: &mut Unstructured<'_>, now: u64, step: u64) -> arbitrary::Result<u64
     Ok(start.min(TIME_MAX))
 }
 
-/// No periodic allowance (mostly), or `unit * (0..=5)` per period, starting around `now`.
-pub(super) fn periodic(
+/// A cap's allowances over time: none unless the policy is `timed`; then each of a periodic
+/// and a streaming allowance half the time. Policies that are not timed keep the shapes the
+/// other rules' bugs need (a token amount near `2^256`, a long batch) free of allowances.
+pub(super) fn pair(
     u: &mut Unstructured<'_>,
     now: u64,
     unit: U256,
-) -> arbitrary::Result<Option<PeriodicAllowance>> {
-    if u.ratio(2, 3)? {
-        return Ok(None);
+    timed: bool,
+) -> arbitrary::Result<(Option<PeriodicAllowance>, Option<StreamingAllowance>)> {
+    if !timed {
+        return Ok((None, None));
     }
+    let periodic = if u.ratio(1, 2)? { Some(periodic(u, now, unit)?) } else { None };
+    let streaming = if u.ratio(1, 2)? { Some(streaming(u, now, unit)?) } else { None };
+    Ok((periodic, streaming))
+}
+
+/// `unit * (1..=5)` per period (sometimes nothing, or no limit), starting around `now`.
+fn periodic(
+    u: &mut Unstructured<'_>,
+    now: u64,
+    unit: U256,
+) -> arbitrary::Result<PeriodicAllowance> {
     let period = *u.choose(&PERIODS)?;
     let amount = match u.int_in_range(0u8..=7)? {
         0 => U256::ZERO,
         1 => U256::MAX,
         _ => unit.saturating_mul(U256::from(u.int_in_range(1u8..=5)?)),
     };
-    Ok(Some(PeriodicAllowance { amount, period, start: start(u, now, period)? }))
+    Ok(PeriodicAllowance { amount, period, start: start(u, now, period)? })
 }
 
-/// No streaming allowance (mostly), or one starting around `now`: `initial` and `max` in units,
-/// a rate from zero to `2^128 - 1` per second.
-pub(super) fn streaming(
+/// A stream starting around `now`: `initial` and `max` in units, a rate from zero to
+/// `2^128 - 1` per second.
+fn streaming(
     u: &mut Unstructured<'_>,
     now: u64,
     unit: U256,
-) -> arbitrary::Result<Option<StreamingAllowance>> {
-    if u.ratio(2, 3)? {
-        return Ok(None);
-    }
+) -> arbitrary::Result<StreamingAllowance> {
     let initial = match u.int_in_range(0u8..=3)? {
         0 | 1 => U256::ZERO,
         2 => unit,
@@ -77,12 +88,12 @@ pub(super) fn streaming(
         // With an initial near 2^256 - 1, any accrual overflows (spec §15.3).
         2 => {
             let top = U256::MAX - U256::from(u.int_in_range(0u8..=3)?);
-            return Ok(Some(StreamingAllowance {
+            return Ok(StreamingAllowance {
                 initial: top,
                 rate: *u.choose(&[1u128, u128::MAX])?,
                 max: U256::MAX,
                 start: start(u, now, 1)?,
-            }));
+            });
         }
         _ => initial.saturating_add(unit.saturating_mul(U256::from(u.int_in_range(1u8..=10)?))),
     };
@@ -96,7 +107,7 @@ pub(super) fn streaming(
         5 => u128::MAX,
         _ => u128::from(u.int_in_range(1u32..=1_000)?),
     };
-    Ok(Some(StreamingAllowance { initial, rate, max, start: start(u, now, 60)? }))
+    Ok(StreamingAllowance { initial, rate, max, start: start(u, now, 60)? })
 }
 
 /// For a token cap with an allowance over time, sometimes the permission that spends it: a

@@ -49,11 +49,13 @@ fn install_policy(
 /// A random valid policy over the catalog, its window placed around `now`.
 pub fn policy(u: &mut Unstructured<'_>, catalog: &Catalog, now: u64) -> arbitrary::Result<Policy> {
     let (valid_after, valid_until) = window::window(u, now)?;
+    // Half the policies have allowances over time (spec v2); the others are spec v1 policies.
+    let timed = u.ratio(1, 2)?;
     let mut p = Policy {
         valid_after,
         valid_until,
-        native: native::cap(u, now)?,
-        erc20: erc20::caps(u, catalog, now)?,
+        native: native::cap(u, now, timed)?,
+        erc20: erc20::caps(u, catalog, now, timed)?,
         usage_limit: usage::limit(u)?,
         rate_limit: rate::limit(u)?,
         ..Policy::default()
@@ -87,14 +89,15 @@ fn amended_policy(
     now: u64,
 ) -> arbitrary::Result<Policy> {
     let mut p = earlier.clone();
+    let timed = earlier.has_allowances_over_time() || u.ratio(1, 4)?;
     if u.ratio(1, 3)? {
         (p.valid_after, p.valid_until) = window::window(u, now)?;
     }
     if u.ratio(1, 3)? {
-        p.native = native::cap(u, now)?;
+        p.native = native::cap(u, now, timed)?;
     }
     if u.ratio(1, 3)? {
-        p.erc20 = erc20::caps(u, catalog, now)?;
+        p.erc20 = erc20::caps(u, catalog, now, timed)?;
     }
     if u.ratio(1, 3)? {
         p.usage_limit = usage::limit(u)?;
@@ -315,9 +318,13 @@ pub fn generate_case(
                 for t in allowance::straddle(u, &p, now)? {
                     now = t;
                     steps.push(Step::Time { now });
-                    // Key 0's own ops, whose allowance the straddle is about.
-                    let op = op(u, Signer::Key(0), &p, catalog, config, (now, &mut history))?;
-                    steps.push(Step::Bundle { ops: vec![op] });
+                    // Key 0's own ops, whose allowance the straddle is about: one, or two in the
+                    // same second (the same period).
+                    let mut ops = Vec::new();
+                    for _ in 0..u.int_in_range(1..=2)? {
+                        ops.push(op(u, Signer::Key(0), &p, catalog, config, (now, &mut history))?);
+                    }
+                    steps.push(Step::Bundle { ops });
                 }
             }
             12..=15 => {

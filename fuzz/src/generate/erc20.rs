@@ -10,11 +10,12 @@ use super::{Catalog, Dictionary, allowance, permission};
 use crate::mutate::PlannedCall;
 
 /// Caps on some of the catalog's tokens, with an approve allowlist sometimes (possibly empty),
-/// and sometimes allowances over time placed around `now` (spec §8.6, §8.7).
+/// and allowances over time placed around `now` when the policy is `timed` (spec §8.6, §8.7).
 pub(super) fn caps(
     u: &mut Unstructured<'_>,
     catalog: &Catalog,
     now: u64,
+    timed: bool,
 ) -> arbitrary::Result<BoundedVec<TokenCap, MAX_TOKENS>> {
     let mut caps = BoundedVec::new();
     for token in catalog.tokens.iter().take(MAX_TOKENS) {
@@ -22,7 +23,7 @@ pub(super) fn caps(
             continue;
         }
         let scale = U256::from(10).pow(U256::from(*u.choose(&[0u8, 18])?));
-        let limit = U256::from(*u.choose(&[0u64, 1, 100, 1000, 1_000_000])?) * scale;
+        let mut limit = U256::from(*u.choose(&[0u64, 1, 100, 1000, 1_000_000])?) * scale;
         let spenders = match u.int_in_range(0u8..=2)? {
             0 => None,
             1 => Some(BoundedVec::new()),
@@ -35,8 +36,11 @@ pub(super) fn caps(
             }
         };
         let unit = scale * U256::from(*u.choose(&[1u64, 10, 100])?);
-        let periodic = allowance::periodic(u, now, unit)?;
-        let streaming = allowance::streaming(u, now, unit)?;
+        let (periodic, streaming) = allowance::pair(u, now, unit, timed)?;
+        if (periodic.is_some() || streaming.is_some()) && u.ratio(1, 2)? {
+            // The allowance as the token's only budget (no lifetime limit, version 2).
+            limit = U256::MAX;
+        }
         caps.push(TokenCap { token: *token, limit, spenders, periodic, streaming })
             .expect("at most MAX_TOKENS");
     }

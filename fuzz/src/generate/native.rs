@@ -10,8 +10,12 @@ use super::{Dictionary, allowance};
 const FINNEY: u64 = 1_000_000_000_000_000;
 
 /// No cap (no value at all), or a per-call and a total cap in multiples of the game's price,
-/// sometimes with allowances over time placed around `now` (spec §7.4, §7.5).
-pub(super) fn cap(u: &mut Unstructured<'_>, now: u64) -> arbitrary::Result<Option<NativeCap>> {
+/// with allowances over time placed around `now` when the policy is `timed` (spec §7.4, §7.5).
+pub(super) fn cap(
+    u: &mut Unstructured<'_>,
+    now: u64,
+    timed: bool,
+) -> arbitrary::Result<Option<NativeCap>> {
     if u.ratio(1, 2)? {
         return Ok(None);
     }
@@ -22,9 +26,15 @@ pub(super) fn cap(u: &mut Unstructured<'_>, now: u64) -> arbitrary::Result<Optio
         _ => U256::from(FINNEY) * U256::from(u.int_in_range(0u8..=20)?),
     };
     let unit = U256::from(FINNEY);
-    let periodic = allowance::periodic(u, now, unit)?;
-    let streaming = allowance::streaming(u, now, unit)?;
-    Ok(Some(NativeCap { per_call, total, periodic, streaming }))
+    let (periodic, streaming) = allowance::pair(u, now, unit, timed)?;
+    let mut cap = NativeCap { per_call, total, periodic, streaming };
+    if (periodic.is_some() || streaming.is_some()) && u.ratio(1, 2)? {
+        // A subscription or a stream as its own budget: no lifetime total (version 2), and a
+        // per-call cap that lets a whole period's amount through.
+        cap.total = U256::MAX;
+        cap.per_call = cap.per_call.max(periodic.map_or(U256::ZERO, |p| p.amount));
+    }
+    Ok(Some(cap))
 }
 
 /// The value an execution sends: usually none, else near the policy's caps.

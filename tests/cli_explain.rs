@@ -195,8 +195,9 @@ fn a_subscription_reads_as_an_amount_per_period_from_its_start() {
             "per period: up to 5 USDC (5000000 base units) per 30 days, starting 1 Jan 2027 \
              (§8.6). A period begins every 30 days from then, its first second included; what a \
              period leaves unspent does not carry over",
-            "This token has an ERC-20 cap of 60000000: each call counts its full amount (§8.5), \
-             and within up to 5 USDC (5000000 base units) per 30 days (§8.6).",
+            "This token has an ERC-20 cap of 60 USDC (60000000 base units): each call counts its \
+             full amount (§8.5); together they must also stay within 5 USDC (5000000 base units) \
+             per 30 days (§8.6).",
         ],
     );
     let output = explain("usdc-subscription.toml", &["--now", "1798761600", "--format", "json"]);

@@ -646,6 +646,7 @@ impl BenchArgs {
             jobs.len(),
             self.kill_seconds
         ))?;
+        let load_before = load_average();
         let next = std::sync::Mutex::new(jobs.into_iter());
         let results = std::sync::Mutex::new(Vec::<KillRun>::new());
         std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -674,6 +675,7 @@ impl BenchArgs {
             }
             Ok(())
         })?;
+        let load = (load_before, load_average());
         let mut results = results.into_inner().expect("not poisoned");
         results.sort_by(|a, b| (&a.mutant, !a.mutate, a.seed).cmp(&(&b.mutant, !b.mutate, b.seed)));
         if let Some(dir) = &self.reproducers {
@@ -692,12 +694,13 @@ impl BenchArgs {
                 }
             }
         }
-        Ok(render_kills(machine, &names, &results, self.kill_seconds, seeds.len()))
+        Ok(render_kills(machine, &load, &names, &results, self.kill_seconds, seeds.len()))
     }
 }
 
 fn render_kills(
     machine: &str,
+    (load_before, load_after): &(String, String),
     names: &[String],
     results: &[KillRun],
     budget: u64,
@@ -749,7 +752,9 @@ fn render_kills(
         needs_mutation.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
     };
     format!(
-        "## Mutant kill benchmark\n\nMachine: {machine}. Each mutant is the reference module with \
+        "## Mutant kill benchmark\n\nMachine: {machine}; 1-minute load average {load_before} at \
+         the start and {load_after} at the end (the runs have a time budget, so on a loaded \
+         machine they find less in it). Each mutant is the reference module with \
          one real bug planted (`reference-contracts/mutants/README.md`). Every run is a \
          single-worker campaign with its own seed ({}), stopped at the first **bypass** (the \
          account executed something the policy forbids) or after {budget} s; \"any finding\" \

@@ -286,7 +286,7 @@ fn permission(policy: &Policy, index: usize, p: &Permission) -> PermissionView {
             let mut over_time = Vec::new();
             if let Some(p) = &cap.periodic {
                 let amount = known::token_amount(target, p.amount);
-                over_time.push(format!("up to {amount} {} (§8.6)", per(p.period)));
+                over_time.push(format!("{amount} {} (§8.6)", per(p.period)));
             }
             if cap.streaming.is_some() {
                 over_time.push("what its stream has unlocked (§8.7)".to_string());
@@ -294,11 +294,11 @@ fn permission(policy: &Policy, index: usize, p: &Permission) -> PermissionView {
             let over_time = if over_time.is_empty() {
                 String::new()
             } else {
-                format!(", and within {}", over_time.join(" and "))
+                format!("; together they must also stay within {}", over_time.join(" and "))
             };
             format!(
                 "This token has an ERC-20 cap of {}: each call counts its full amount (§8.5){over_time}.",
-                human::integer(cap.limit)
+                known::token_amount(target, cap.limit)
             )
         } else {
             "This target has an ERC-20 cap, which admits only transfer, approve, transferFrom and \

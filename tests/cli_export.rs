@@ -176,8 +176,8 @@ fn counter_findings_assert_the_module_state_where_it_differs() {
         &text,
         &[
             "// THE FINDING (state): the counters leash compares after every bundle.",
-            "ISessionManagerView.SessionView memory state = \
-             ISessionManagerView(MODULE).sessionState(ACCOUNT, KEY_0_ADDRESS);",
+            "ISessionManager.SessionView memory state = \
+             ISessionManager(MODULE).sessionState(ACCOUNT, KEY_0_ADDRESS);",
             "assertEq(_at(state.tokenSpent, 0), 0, \"sessionState(account, key 0).tokenSpent[0]: \
              leash read 0 from the module; the spec has 431\");",
         ],

@@ -4,10 +4,10 @@ mod common;
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::SolCall;
-use leash_fuzz::evm::abi::{IEntryPoint, IGame, ILeashAccount, INNER_HANDLE_OP_SELECTOR};
+use leash_fuzz::evm::abi::{IEntryPoint, IGame, ILeashAccount};
 use leash_fuzz::evm::userop::packed_user_op_typehash;
 use leash_fuzz::evm::world::{ACCOUNT_NATIVE_BALANCE, ACCOUNT_TOKEN_BALANCE, OWNER};
-use leash_fuzz::evm::{Addresses, ArtifactSet, CallError, World, encode_policy, session_keys};
+use leash_fuzz::evm::{Addresses, CallError, World, encode_policy, session_keys};
 use leash_model::{AccountState, Counters, Policy, PolicyError, Status};
 
 use common::{NOW, call, policy, single, word};
@@ -30,18 +30,6 @@ fn the_world_deploys_at_the_fixed_addresses() {
 }
 
 #[test]
-fn the_inner_handle_op_selector_is_the_entry_points() {
-    let artifacts = ArtifactSet::reference().unwrap();
-    let signature = artifacts
-        .entry_point
-        .method_identifiers
-        .keys()
-        .find(|s| s.starts_with("innerHandleOp("))
-        .expect("EntryPoint has innerHandleOp");
-    assert_eq!(artifacts.entry_point.selector(signature), Some(INNER_HANDLE_OP_SELECTOR));
-}
-
-#[test]
 fn user_op_hash_equals_get_user_op_hash() {
     let mut world = World::reference().unwrap();
     let a = *world.addresses();
@@ -49,7 +37,7 @@ fn user_op_hash_equals_get_user_op_hash() {
         .view_call(
             "getPackedUserOpTypeHash",
             a.entry_point,
-            Bytes::from_static(&[0x15, 0x4e, 0x58, 0xdc]),
+            IEntryPoint::getPackedUserOpTypeHashCall {}.abi_encode().into(),
         )
         .unwrap();
     assert_eq!(B256::from_slice(&typehash), packed_user_op_typehash());

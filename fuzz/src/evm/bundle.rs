@@ -256,6 +256,9 @@ pub fn failed_op(data: &[u8]) -> Option<(U256, EvmDenial)> {
         IEntryPoint::IEntryPointErrors::FailedOpWithRevert(e) => {
             Some((e.opIndex, EvmDenial::classify(e.reason, Some(e.inner))))
         }
+        // The EntryPoint's other errors (reentrancy, signature aggregation, paymaster post-op,
+        // ...) are not a validation rejection of one op.
+        _ => None,
     }
 }
 

@@ -17,11 +17,12 @@
 //! per-opcode work.
 
 use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
 use revm::Inspector;
 use revm::context::ContextTr;
 use revm::interpreter::{CallInputs, CallOutcome, CallScheme, CreateInputs, CreateOutcome};
 
-use super::abi::INNER_HANDLE_OP_SELECTOR;
+use super::abi::IEntryPoint;
 
 /// How a call was made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -215,7 +216,7 @@ impl CallRecorder {
     fn enters_op<CTX: ContextTr>(&self, context: &mut CTX, inputs: &CallInputs) -> bool {
         let (caller, target, selector) = match self.entry {
             OpEntry::InnerHandleOp { entry_point } => {
-                (entry_point, entry_point, INNER_HANDLE_OP_SELECTOR)
+                (entry_point, entry_point, IEntryPoint::innerHandleOpCall::SELECTOR)
             }
             OpEntry::CallInto { caller, selector } => (caller, self.account, selector),
         };

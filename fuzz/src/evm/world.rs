@@ -22,7 +22,7 @@ use revm::{
 
 use super::abi::{
     EncodeError, ILeashAccount, ILeashToken, ISessionManager, MODE_SINGLE, PackedUserOperation,
-    ViewError, decode_session_view, encode_policy, single_execution,
+    ViewError, decode_session_view, encode_policy,
 };
 use super::artifact::{Artifact, ArtifactError, ArtifactSet};
 use super::keys::SessionKey;
@@ -180,13 +180,13 @@ pub enum CallError {
     View(#[from] ViewError),
 }
 
-alloy_sol_types::sol! {
+alloy_sol_types::sol!(
     /// leash's executor module for owners of accounts whose `execute` only the EntryPoint may
     /// call (`reference-contracts/src/hosts/LeashOwnerExecutor.sol`).
-    interface ILeashOwnerExecutor {
-        function exec(address account, address target, bytes data) external returns (bytes[] returnData);
-    }
-}
+    #[sol(all_derives)]
+    ILeashOwnerExecutor,
+    "../reference-contracts/out/LeashOwnerExecutor.sol/LeashOwnerExecutor.json"
+);
 
 /// The constructor arguments of the contract deployed at the account's address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -545,26 +545,29 @@ impl World {
         target: Address,
         data: &[u8],
     ) -> Result<Bytes, CallError> {
-        let tx = match self.owner_executor {
-            None => {
-                let execution = single_execution(target, U256::ZERO, data);
-                let execute = ILeashAccount::executeCall {
-                    mode: MODE_SINGLE,
-                    executionCalldata: execution.into(),
+        let tx =
+            match self.owner_executor {
+                None => {
+                    let execution = leash_model::abi::execute::encode_single_calldata(
+                        &leash_model::Execution { target, value: U256::ZERO, data },
+                    );
+                    let execute = ILeashAccount::executeCall {
+                        mode: MODE_SINGLE,
+                        executionCalldata: execution.into(),
+                    }
+                    .abi_encode();
+                    call_tx(OWNER, self.addresses.account, U256::ZERO, execute.into())
                 }
-                .abi_encode();
-                call_tx(OWNER, self.addresses.account, U256::ZERO, execute.into())
-            }
-            Some(executor) => {
-                let exec = ILeashOwnerExecutor::execCall {
-                    account: self.addresses.account,
-                    target,
-                    data: Bytes::copy_from_slice(data),
+                Some(executor) => {
+                    let exec = ILeashOwnerExecutor::execCall {
+                        account: self.addresses.account,
+                        target,
+                        data: Bytes::copy_from_slice(data),
+                    }
+                    .abi_encode();
+                    call_tx(OWNER, executor, U256::ZERO, exec.into())
                 }
-                .abi_encode();
-                call_tx(OWNER, executor, U256::ZERO, exec.into())
-            }
-        };
+            };
         match self.evm.transact_commit(tx) {
             Ok(ExecutionResult::Success { output, .. }) => Ok(output.into_data()),
             Ok(ExecutionResult::Revert { output, .. }) => {
@@ -656,7 +659,7 @@ impl World {
     /// The account's LeashToken balance.
     pub fn token_balance(&mut self, holder: Address) -> Result<U256, CallError> {
         let call = "balanceOf";
-        let data = ILeashToken::balanceOfCall { owner: holder }.abi_encode();
+        let data = ILeashToken::balanceOfCall { account: holder }.abi_encode();
         let out = self.view_call(call, self.addresses.token, data.into())?;
         ILeashToken::balanceOfCall::abi_decode_returns(&out).map_err(|e| CallError::BadReturn {
             call,

@@ -85,12 +85,14 @@ impl Catalog {
     /// The reference world's catalog: LeashToken, Game and Router with their functions, and
     /// four bystander EOAs.
     pub fn reference(addresses: &crate::evm::Addresses) -> Self {
+        use crate::evm::abi::{IGame, ILeashAccount, ILeashToken, IRouter};
+        use alloy_sol_types::SolCall;
         let erc20 = [
-            "transfer(address,uint256)",
-            "approve(address,uint256)",
-            "transferFrom(address,address,uint256)",
-            "increaseAllowance(address,uint256)",
-            "mint(address,uint256)",
+            ILeashToken::transferCall::SIGNATURE,
+            ILeashToken::approveCall::SIGNATURE,
+            ILeashToken::transferFromCall::SIGNATURE,
+            ILeashToken::increaseAllowanceCall::SIGNATURE,
+            ILeashToken::mintCall::SIGNATURE,
         ];
         Self {
             account: addresses.account,
@@ -106,17 +108,17 @@ impl Catalog {
                     name: "Game".into(),
                     address: addresses.game,
                     functions: vec![
-                        Function::new("attack(uint256)", false),
-                        Function::new("useSkill(uint8,uint256)", false),
-                        Function::new("pickup(address,uint256)", false),
-                        Function::new("buyLives(uint256)", true),
+                        Function::new(IGame::attackCall::SIGNATURE, false),
+                        Function::new(IGame::useSkillCall::SIGNATURE, false),
+                        Function::new(IGame::pickupCall::SIGNATURE, false),
+                        Function::new(IGame::buyLivesCall::SIGNATURE, true),
                     ],
                     receives: false,
                 },
                 Contract {
                     name: "Router".into(),
                     address: addresses.router,
-                    functions: vec![Function::new("swap(address,uint256,bytes,uint256)", false)],
+                    functions: vec![Function::new(IRouter::swapCall::SIGNATURE, false)],
                     receives: false,
                 },
                 // The account itself: a permission for it is always denied (spec §4.1), but a
@@ -124,7 +126,7 @@ impl Catalog {
                 Contract {
                     name: "account".into(),
                     address: addresses.account,
-                    functions: vec![Function::new("execute(bytes32,bytes)", true)],
+                    functions: vec![Function::new(ILeashAccount::executeCall::SIGNATURE, true)],
                     receives: true,
                 },
                 // Two EOAs that receive plain transfers.

@@ -6,12 +6,15 @@
 //! bytes the harness sent; and asserts what makes the finding a finding. It depends on
 //! forge-std's `Test` and on cheatcodes that forge-std 1.1.2's `Vm` already has (`warp`, `deal`,
 //! `prank`, `startPrank`, `stopPrank`, `getCode`, `sign`, `expectCall`), so it compiles with that
-//! forge-std and with current ones. Everything else it needs (the `PackedUserOperation` struct,
-//! the EntryPoint, account, token and module interfaces) it declares itself.
+//! forge-std and with current ones. Everything else it needs (the EntryPoint, account, token and
+//! module interfaces, with `PackedUserOperation` and the session view) it declares itself,
+//! written from the reference artifacts' JSON ABI; its fixed Solidity (`setUp`, the helpers) is
+//! in `foundry/*.sol`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use alloy_json_abi::JsonAbi;
 use alloy_primitives::{Address, U256};
 use leash_fuzz::case::{Case, Signer};
 use leash_fuzz::corpus::Entry;
@@ -22,7 +25,7 @@ use leash_fuzz::evm::world::{
     GENESIS_TIMESTAMP, OWNER,
 };
 use leash_fuzz::evm::{
-    Addresses, Artifact, CallKind, EvmDenial, KEY_COUNT, OpOutcome, session_keys,
+    Addresses, Artifact, ArtifactSet, CallKind, EvmDenial, KEY_COUNT, OpOutcome, session_keys,
 };
 use leash_fuzz::finding::{Class, Finding};
 use leash_fuzz::oracle::effective;
@@ -535,61 +538,45 @@ fn header(out: &mut Out, source: &Source<'_>, trace: &Trace, name: &str) {
     out.line(0, "");
 }
 
+/// The interfaces the test declares, written from the reference artifacts' JSON ABI (the ABI the
+/// harness's `sol!` bindings are generated from), keeping only the items the test uses.
 fn interfaces(out: &mut Out) {
-    for line in [
-        "/// ERC-4337 v0.8 `PackedUserOperation`.",
-        "struct PackedUserOperation {",
-        "    address sender;",
-        "    uint256 nonce;",
-        "    bytes initCode;",
-        "    bytes callData;",
-        "    bytes32 accountGasLimits;",
-        "    uint256 preVerificationGas;",
-        "    bytes32 gasFees;",
-        "    bytes paymasterAndData;",
-        "    bytes signature;",
-        "}",
-        "",
-        "/// The parts of EntryPoint v0.8 the test uses.",
-        "interface IEntryPointV08 {",
-        "    error FailedOp(uint256 opIndex, string reason);",
-        "    error FailedOpWithRevert(uint256 opIndex, string reason, bytes inner);",
-        "",
-        "    function handleOps(PackedUserOperation[] calldata ops, address payable beneficiary) external;",
-        "    function getUserOpHash(PackedUserOperation calldata userOp) external view returns (bytes32);",
-        "    function getNonce(address sender, uint192 key) external view returns (uint256 nonce);",
-        "}",
-        "",
-        "/// The account's ERC-7579 `execute`.",
-        "interface ILeashAccount {",
-        "    function execute(bytes32 mode, bytes calldata executionCalldata) external payable;",
-        "}",
-        "",
-        "/// LeashToken's `mint` (anyone may mint).",
-        "interface ILeashToken {",
-        "    function mint(address to, uint256 amount) external;",
-        "}",
-        "",
-        "/// The leash session module interface (ISessionManager): its view of a session and its denial.",
-        "interface ISessionManagerView {",
-        "    struct SessionView {",
-        "        uint8 status;",
-        "        uint64 calls;",
-        "        uint256 nativeSpent;",
-        "        uint256[] tokenSpent;",
-        "        uint256[][] ruleUsed;",
-        "        uint64[] rateRing;",
-        "        uint8 rateHead;",
-        "    }",
-        "",
-        "    error SessionDenied(uint8 code, uint8 execution, uint8 detail);",
-        "",
-        "    function sessionState(address account, address key) external view returns (SessionView memory);",
-        "}",
-        "",
+    let set = ArtifactSet::reference().expect("the embedded artifacts parse (a test checks it)");
+    for (doc, name, artifact, items) in [
+        (
+            "The parts of EntryPoint v0.8 the test uses.",
+            "IEntryPointV08",
+            &set.entry_point,
+            &["handleOps", "getUserOpHash", "getNonce", "FailedOp", "FailedOpWithRevert"][..],
+        ),
+        ("The account's ERC-7579 `execute`.", "ILeashAccount", &set.account, &["execute"]),
+        ("LeashToken's `mint` (anyone may mint).", "ILeashToken", &set.token, &["mint"]),
+        (
+            "The leash session module interface (ISessionManager): its view of a session and \
+             its denial.",
+            "ISessionManager",
+            &set.module,
+            &["sessionState", "SessionDenied"],
+        ),
     ] {
-        out.line(0, line);
+        out.line(0, &format!("/// {doc}"));
+        for line in interface_source(name, artifact, items).lines() {
+            out.line(0, line);
+        }
+        out.line(0, "");
     }
+}
+
+/// `artifact`'s ABI reduced to the functions and errors named `items`, as a Solidity interface
+/// called `name` (structs it uses are declared inside it).
+fn interface_source(name: &str, artifact: &Artifact, items: &[&str]) -> String {
+    let abi: JsonAbi = serde_json::from_value(artifact.abi.clone())
+        .expect("the embedded artifacts' ABI is a JSON ABI (a test checks it)");
+    let mut kept = JsonAbi::new();
+    kept.functions =
+        abi.functions.into_iter().filter(|(n, _)| items.contains(&n.as_str())).collect();
+    kept.errors = abi.errors.into_iter().filter(|(n, _)| items.contains(&n.as_str())).collect();
+    kept.to_sol(name, None)
 }
 
 fn constants(out: &mut Out, source: &Source<'_>, trace: &Trace) {
@@ -717,47 +704,22 @@ fn keys_used(trace: &Trace) -> Vec<usize> {
     keys.into_iter().collect()
 }
 
-fn set_up(out: &mut Out) {
-    for line in [
-        "// Deploys and funds the world as leash_fuzz::evm::World::new does.",
-        "function setUp() public {",
-        "    vm.warp(GENESIS_TIMESTAMP);",
-        "    vm.deal(DEPLOYER, EOA_BALANCE);",
-        "    vm.deal(OWNER, EOA_BALANCE);",
-        "    vm.deal(BUNDLER, EOA_BALANCE);",
-        "    bytes memory entryPointCode = vm.getCode(ENTRY_POINT_ARTIFACT);",
-        "    bytes memory moduleCode = vm.getCode(MODULE_ARTIFACT);",
-        "    bytes memory accountCode = abi.encodePacked(",
-        "        vm.getCode(ACCOUNT_ARTIFACT), abi.encode(ENTRY_POINT, OWNER, MODULE, bytes(\"\"))",
-        "    );",
-        "    bytes memory tokenCode = vm.getCode(LEASH_TOKEN_ARTIFACT);",
-        "    bytes memory gameCode = vm.getCode(GAME_ARTIFACT);",
-        "    bytes memory routerCode = vm.getCode(ROUTER_ARTIFACT);",
-        "    // The deployer creates everything at its nonces 0 to 5.",
-        "    vm.startPrank(DEPLOYER, DEPLOYER);",
-        "    address entryPoint_ = _create(entryPointCode);",
-        "    address module_ = _create(moduleCode);",
-        "    address account_ = _create(accountCode);",
-        "    address token_ = _create(tokenCode);",
-        "    address game_ = _create(gameCode);",
-        "    address router_ = _create(routerCode);",
-        "    vm.stopPrank();",
-        "    assertEq(entryPoint_, ENTRY_POINT, \"EntryPoint is not at the address leash used\");",
-        "    assertEq(module_, MODULE, \"the module is not at the address leash used\");",
-        "    assertEq(account_, ACCOUNT, \"the account is not at the address leash used\");",
-        "    assertEq(token_, LEASH_TOKEN, \"LeashToken is not at the address leash used\");",
-        "    assertEq(game_, GAME, \"Game is not at the address leash used\");",
-        "    assertEq(router_, ROUTER, \"Router is not at the address leash used\");",
-        "    vm.prank(DEPLOYER, DEPLOYER);",
-        "    ILeashToken(LEASH_TOKEN).mint(ACCOUNT, ACCOUNT_TOKEN_BALANCE);",
-        "    vm.prank(DEPLOYER, DEPLOYER);",
-        "    (bool funded,) = ACCOUNT.call{value: ACCOUNT_NATIVE_BALANCE}(\"\");",
-        "    assertTrue(funded, \"funding the account failed\");",
-        "}",
-        "",
-    ] {
+/// `setUp`: deploys and funds the world as `World::new` does (fixed Solidity).
+const SET_UP: &str = include_str!("foundry/set_up.sol");
+
+/// The helper functions every test uses (fixed Solidity).
+const HELPERS: &str = include_str!("foundry/helpers.sol");
+
+/// Fixed Solidity members of the test contract, indented one level.
+fn members(out: &mut Out, source: &str) {
+    for line in source.lines() {
         out.line(1, line);
     }
+}
+
+fn set_up(out: &mut Out) {
+    members(out, SET_UP);
+    out.line(0, "");
 }
 
 fn step_comment(out: &mut Out, source: &Source<'_>, index: usize, now: &mut u64) {
@@ -848,7 +810,8 @@ fn bundle_step(
     out.line(
         2,
         &format!(
-            "PackedUserOperation[] memory ops = new PackedUserOperation[]({});",
+            "IEntryPointV08.PackedUserOperation[] memory ops = \
+             new IEntryPointV08.PackedUserOperation[]({});",
             bundle.ops.len()
         ),
     );
@@ -1033,7 +996,7 @@ fn counters(out: &mut Out, check: &StateCheck) {
     out.line(
         2,
         &format!(
-            "ISessionManagerView.SessionView memory state = ISessionManagerView(MODULE).sessionState(ACCOUNT, {key});"
+            "ISessionManager.SessionView memory state = ISessionManager(MODULE).sessionState(ACCOUNT, {key});"
         ),
     );
     let who = render::address(check.key);
@@ -1135,122 +1098,39 @@ fn counter_fields(
             "rateHead",
         );
     }
+    let periods = std::iter::once((None, &model.native_period, &module.native_period)).chain(
+        model
+            .token_period
+            .iter()
+            .zip(&module.token_period)
+            .enumerate()
+            .map(|(i, (a, b))| (Some(i), a, b)),
+    );
+    for (token, a, b) in periods {
+        let (start, spent, field) = match token {
+            None => (
+                "uint256(state.nativePeriod.start)".to_string(),
+                "state.nativePeriod.spent".to_string(),
+                "nativePeriod".to_string(),
+            ),
+            Some(i) => (
+                format!("_startAt(state.tokenPeriod, {i})"),
+                format!("_spentAt(state.tokenPeriod, {i})"),
+                format!("tokenPeriod[{i}]"),
+            ),
+        };
+        if a.start != b.start {
+            let (x, y) = (a.start.to_string(), b.start.to_string());
+            assert(out, start, y, x, &format!("{field}.start"));
+        }
+        if a.spent != b.spent {
+            let (x, y) = (a.spent.to_string(), b.spent.to_string());
+            assert(out, spent, y, x, &format!("{field}.spent"));
+        }
+    }
 }
 
 fn helpers(out: &mut Out) {
-    for line in [
-        "",
-        "// ---- helpers ----",
-        "",
-        "// CREATE from the test contract (the deployer while pranked), reverting on failure.",
-        "function _create(bytes memory creationCode) internal returns (address created) {",
-        "    assembly {",
-        "        created := create(0, add(creationCode, 0x20), mload(creationCode))",
-        "    }",
-        "    require(created != address(0), \"a deployment failed\");",
-        "}",
-        "",
-        "// The owner calls account.execute(single, module || 0 || moduleCall), as leash's World does.",
-        "function _ownerCallsModule(bytes memory moduleCall, bool succeeded, string memory what) internal {",
-        "    bytes memory execution = abi.encodePacked(MODULE, uint256(0), moduleCall);",
-        "    vm.prank(OWNER, OWNER);",
-        "    (bool ok,) = ACCOUNT.call(abi.encodeCall(ILeashAccount.execute, (bytes32(0), execution)));",
-        "    assertTrue(ok == succeeded, what);",
-        "}",
-        "",
-        "// An op of the account with nonce key `nonceKey` (sequence 0) and leash's gas fields.",
-        "function _unsignedOp(uint192 nonceKey, bytes memory callData) internal pure returns (PackedUserOperation memory op) {",
-        "    op.sender = ACCOUNT;",
-        "    op.nonce = uint256(nonceKey) << 64;",
-        "    op.initCode = \"\";",
-        "    op.callData = callData;",
-        "    op.accountGasLimits = bytes32((VERIFICATION_GAS_LIMIT << 128) | CALL_GAS_LIMIT);",
-        "    op.preVerificationGas = PRE_VERIFICATION_GAS;",
-        "    op.gasFees = bytes32(0);",
-        "    op.paymasterAndData = \"\";",
-        "}",
-        "",
-        "// An op signed by `privateKey` over the EntryPoint's userOpHash, then `signatureTail`.",
-        "function _signedBy(uint256 privateKey, uint192 nonceKey, bytes memory callData, bytes memory signatureTail)",
-        "    internal",
-        "    returns (PackedUserOperation memory op)",
-        "{",
-        "    op = _unsignedOp(nonceKey, callData);",
-        "    (uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, entryPoint.getUserOpHash(op));",
-        "    op.signature = abi.encodePacked(r, s, v, signatureTail);",
-        "}",
-        "",
-        "// An op whose signature is 64 zero bytes (it recovers to no one), then `signatureTail`.",
-        "function _malformed(uint192 nonceKey, bytes memory callData, bytes memory signatureTail)",
-        "    internal",
-        "    pure",
-        "    returns (PackedUserOperation memory op)",
-        "{",
-        "    op = _unsignedOp(nonceKey, callData);",
-        "    op.signature = abi.encodePacked(new bytes(64), signatureTail);",
-        "}",
-        "",
-        "// The ops at `positions` (one byte each), in that order.",
-        "function _pick(PackedUserOperation[] memory ops, bytes memory positions)",
-        "    internal",
-        "    pure",
-        "    returns (PackedUserOperation[] memory picked)",
-        "{",
-        "    picked = new PackedUserOperation[](positions.length);",
-        "    for (uint256 i = 0; i < positions.length; i++) {",
-        "        picked[i] = ops[uint8(positions[i])];",
-        "    }",
-        "}",
-        "",
-        "// handleOps from the bundler, as leash's harness sends it.",
-        "function _handleOps(PackedUserOperation[] memory ops) internal {",
-        "    vm.prank(BUNDLER, BUNDLER);",
-        "    entryPoint.handleOps(ops, payable(BENEFICIARY));",
-        "}",
-        "",
-        "// handleOps must revert with exactly `expected` (FailedOp or FailedOpWithRevert).",
-        "function _expectRejected(PackedUserOperation[] memory ops, bytes memory expected, string memory what) internal {",
-        "    vm.prank(BUNDLER, BUNDLER);",
-        "    (bool ok, bytes memory reason) =",
-        "        address(entryPoint).call(abi.encodeCall(IEntryPointV08.handleOps, (ops, payable(BENEFICIARY))));",
-        "    assertTrue(!ok, what);",
-        "    assertEq(reason, expected, what);",
-        "}",
-        "",
-        "// Whether the op with nonce key `nonceKey` went through validation (its nonce was used).",
-        "function _accepted(uint192 nonceKey) internal view returns (bool) {",
-        "    return entryPoint.getNonce(ACCOUNT, nonceKey) == (uint256(nonceKey) << 64) + 1;",
-        "}",
-        "",
-        "function _failedOp(uint256 opIndex, string memory reason) internal pure returns (bytes memory) {",
-        "    return abi.encodeWithSelector(IEntryPointV08.FailedOp.selector, opIndex, reason);",
-        "}",
-        "",
-        "function _failedOpWithRevert(uint256 opIndex, string memory reason, bytes memory inner)",
-        "    internal",
-        "    pure",
-        "    returns (bytes memory)",
-        "{",
-        "    return abi.encodeWithSelector(IEntryPointV08.FailedOpWithRevert.selector, opIndex, reason, inner);",
-        "}",
-        "",
-        "function _sessionDenied(uint8 code, uint8 execution, uint8 detail) internal pure returns (bytes memory) {",
-        "    return abi.encodeWithSelector(ISessionManagerView.SessionDenied.selector, code, execution, detail);",
-        "}",
-        "",
-        "// Entry `i` of a view array, 0 past its end (the module lists only what the policy has).",
-        "function _at(uint256[] memory values, uint256 i) internal pure returns (uint256) {",
-        "    return i < values.length ? values[i] : 0;",
-        "}",
-        "",
-        "function _at(uint64[] memory values, uint256 i) internal pure returns (uint256) {",
-        "    return i < values.length ? values[i] : 0;",
-        "}",
-        "",
-        "function _at(uint256[][] memory values, uint256 i, uint256 j) internal pure returns (uint256) {",
-        "    return i < values.length ? _at(values[i], j) : 0;",
-        "}",
-    ] {
-        out.line(1, line);
-    }
+    out.line(0, "");
+    members(out, HELPERS);
 }

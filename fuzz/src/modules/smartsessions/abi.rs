@@ -114,7 +114,7 @@ pub mod current {
 }
 
 sol! {
-    #![sol(all_derives)]
+    #![sol(all_derives, abi)]
 
     /// `UniActionPolicy`'s configuration (`abi.encode(ActionConfig)`) and getter.
     struct LimitUsage {

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use alloy_primitives::Bytes;
+use alloy_sol_types::SolCall;
 use leash_model::SemanticProfile;
 
 use super::translate::PolicyKind;
@@ -334,38 +335,11 @@ impl Build {
     }
 }
 
-/// The ABI's functions, as `name(type,...)` signatures, with tuples written out.
+/// The ABI's functions, as `name(type,...)` signatures with tuples written out (none when the
+/// `abi` field is not a JSON ABI).
 fn signatures(abi: &serde_json::Value) -> Vec<String> {
-    fn ty(param: &serde_json::Value) -> String {
-        let t = param.get("type").and_then(|t| t.as_str()).unwrap_or_default();
-        match t.strip_prefix("tuple") {
-            Some(suffix) => {
-                let inner: Vec<String> = param
-                    .get("components")
-                    .and_then(|c| c.as_array())
-                    .map(|c| c.iter().map(ty).collect())
-                    .unwrap_or_default();
-                format!("({}){suffix}", inner.join(","))
-            }
-            None => t.to_owned(),
-        }
-    }
-    abi.as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter(|i| i.get("type").and_then(|t| t.as_str()) == Some("function"))
-                .map(|f| {
-                    let name = f.get("name").and_then(|n| n.as_str()).unwrap_or_default();
-                    let inputs: Vec<String> = f
-                        .get("inputs")
-                        .and_then(|i| i.as_array())
-                        .map(|i| i.iter().map(ty).collect())
-                        .unwrap_or_default();
-                    format!("{name}({})", inputs.join(","))
-                })
-                .collect()
-        })
+    serde_json::from_value::<alloy_json_abi::JsonAbi>(abi.clone())
+        .map(|abi| abi.functions().map(alloy_json_abi::Function::signature).collect())
         .unwrap_or_default()
 }
 
@@ -388,30 +362,35 @@ fn require(
     Ok(())
 }
 
-/// The current layout's `enableSessions(Session[])`.
-const ENABLE_SESSIONS_CURRENT: &str = "enableSessions((address,bytes,bytes32,(address,bytes)[],((bytes32,string[])[],(address,bytes)[]),(bytes4,address,(address,bytes)[])[],bool)[])";
-
 fn check_core_abi(core: &Artifact, file: &str) -> Result<(), BuildError> {
+    use super::abi::{ISmartSessionCommon, current};
+    use crate::evm::ISessionManager;
     require(
         core,
         file,
         "SmartSession",
         &[
-            ENABLE_SESSIONS_CURRENT,
-            "removeSession(bytes32)",
-            "isPermissionEnabled(bytes32,address)",
-            "validateUserOp((address,uint256,bytes,bytes,bytes32,uint256,bytes32,bytes,bytes),bytes32)",
+            current::enableSessionsCall::SIGNATURE,
+            ISmartSessionCommon::removeSessionCall::SIGNATURE,
+            ISmartSessionCommon::isPermissionEnabledCall::SIGNATURE,
+            // SmartSession's `validateUserOp` is the ERC-7579 validator's, as leash's module has it.
+            ISessionManager::validateUserOpCall::SIGNATURE,
         ],
     )
 }
 
 fn check_policy_abi(kind: PolicyKind, artifact: &Artifact, file: &str) -> Result<(), BuildError> {
-    let init = "initializeWithMultiplexer(address,bytes32,bytes)";
+    use super::abi::{IERC20SpendingLimitPolicy, IPolicyChecks, IUniActionPolicy};
+    use super::abi::{IUsageLimitPolicy, IValueLimitPolicy};
+    let init = IPolicyChecks::initializeWithMultiplexerCall::SIGNATURE;
     let getter = match kind {
         PolicyKind::Sudo | PolicyKind::TimeFrame => None,
-        PolicyKind::UniAction => Some("actionConfigs(bytes32,address,address)"),
-        PolicyKind::ValueLimit | PolicyKind::UsageLimit => Some("getUsed(bytes32,address,address)"),
-        PolicyKind::Erc20SpendingLimit => Some("getPolicyData(bytes32,address,address,address)"),
+        PolicyKind::UniAction => Some(IUniActionPolicy::actionConfigsCall::SIGNATURE),
+        PolicyKind::ValueLimit => Some(IValueLimitPolicy::getUsedCall::SIGNATURE),
+        PolicyKind::UsageLimit => Some(IUsageLimitPolicy::getUsedCall::SIGNATURE),
+        PolicyKind::Erc20SpendingLimit => {
+            Some(IERC20SpendingLimitPolicy::getPolicyDataCall::SIGNATURE)
+        }
     };
     let wanted: Vec<&str> = std::iter::once(init).chain(getter).collect();
     require(artifact, file, kind.contract(), &wanted)
@@ -440,9 +419,12 @@ mod tests {
     #[test]
     fn signatures_write_tuples_out() {
         let abi: serde_json::Value = serde_json::from_str(
-            r#"[{"type":"function","name":"f","inputs":[{"type":"tuple[]","components":[{"type":"address"},{"type":"bytes"}]},{"type":"uint256"}]}]"#,
+            r#"[{"type":"function","name":"f","stateMutability":"nonpayable","outputs":[],"inputs":[
+                {"name":"a","type":"tuple[]","components":[{"name":"x","type":"address"},{"name":"y","type":"bytes"}]},
+                {"name":"b","type":"uint256"}]}]"#,
         )
         .unwrap();
         assert_eq!(signatures(&abi), ["f((address,bytes)[],uint256)"]);
+        assert!(signatures(&serde_json::json!({"not": "an abi"})).is_empty());
     }
 }

@@ -16,7 +16,7 @@
 //! A leash policy becomes a session as [`translate`] describes; each install uses a fresh salt,
 //! so a reinstall gets a fresh permission id and clean policy state (spec §2.1).
 
-pub(crate) mod abi;
+pub mod abi;
 mod artifacts;
 mod flz;
 pub mod known;

@@ -35,7 +35,7 @@ fn lint_ids(json: &Value) -> Vec<&str> {
 
 #[test]
 fn a_tight_game_session_reads_in_plain_english_and_passes() {
-    let output = explain("game-session.toml", &["--now", IN_WINDOW, "--deny", "warning"]);
+    let output = explain("game-session-gas.toml", &["--now", IN_WINDOW, "--deny", "warning"]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
     assert_contains(
@@ -56,6 +56,10 @@ fn a_tight_game_session_reads_in_plain_english_and_passes() {
             "argument 1 (uint8 skill) must be one of 1, 2 or 3",
             "argument 1 (uint256 count) must be between 1 and 5 (both included)",
             "HOW MUCH\n",
+            "Gas: may spend at most 0.01 ETH (10000000000000000 wei) on gas in total, at most \
+             0.002 ETH (2000000000000000 wei) per op, with maxFeePerGas at most 50 gwei \
+             (50000000000 wei); paid by the account or any paymaster.",
+            "Chains: only on Base (8453) and Optimism (10) (§17).",
             "at most 0.01 ETH (10000000000000000 wei) per call and 0.05 ETH (50000000000000000 \
              wei) in total",
             "Calls: at most 100 over the session",
@@ -156,10 +160,15 @@ fn json_output_parses_and_lists_lint_ids() {
 
 #[test]
 fn a_clean_policy_in_json_has_no_lints() {
-    let output = explain("game-session.toml", &["--now", IN_WINDOW, "--format", "json"]);
+    let output = explain("game-session-gas.toml", &["--now", IN_WINDOW, "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let json: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
     assert_eq!(lint_ids(&json), Vec::<&str>::new());
+    assert_eq!(json["how_much"]["gas"]["total"], "10000000000000000");
+    assert_eq!(json["how_much"]["gas"]["max_fee_per_gas"], "50000000000");
+    assert_eq!(json["how_much"]["gas"]["paymaster"], "any");
+    assert_eq!(json["how_much"]["chains"][0]["id"], 8453);
+    assert_eq!(json["how_much"]["chains"][1]["name"], "optimism");
     assert_eq!(json["when"]["status"], "active");
     assert_eq!(json["when"]["usable_for_seconds"], 3600);
     assert_eq!(json["what"][1]["function"], "useSkill(uint8 skill, uint256 target)");
@@ -229,13 +238,13 @@ fn the_subscription_example_streams_its_tips() {
 fn deny_sets_the_severity_that_fails_the_run() {
     // The game session, judged after its window: a warning (window-ended) and nothing worse.
     let after = "1767236400";
-    let output = explain("game-session.toml", &["--now", after]);
+    let output = explain("game-session-gas.toml", &["--now", after]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert_contains(
         &stdout(&output),
         &["warning[window-ended]", "Now (2026-01-01 03:00:00 UTC): over"],
     );
-    let output = explain("game-session.toml", &["--now", after, "--deny", "warning"]);
+    let output = explain("game-session-gas.toml", &["--now", after, "--deny", "warning"]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     assert_contains(&stdout(&output), &["Result: 1 lint at or above --deny warning: exit 1."]);
     let output = explain("risky.toml", &["--now", IN_WINDOW, "--deny", "never"]);
@@ -245,10 +254,25 @@ fn deny_sets_the_severity_that_fails_the_run() {
 
 #[test]
 fn a_window_that_has_not_started_is_information() {
-    let output = explain("game-session.toml", &["--now", "1767225600", "--deny", "warning"]);
+    let output = explain("game-session-gas.toml", &["--now", "1767225600", "--deny", "warning"]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert_contains(&text, &["not started; it starts in 1 second", "info[window-not-started]"]);
+}
+
+#[test]
+fn a_session_without_a_gas_rule_warns_that_the_account_prefunds_its_gas() {
+    let output = explain("game-session.toml", &["--now", IN_WINDOW, "--deny", "warning"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert_contains(
+        &text,
+        &[
+            "Gas: no limit. Unless a paymaster pays, the account prefunds every op",
+            "Chains: any chain the account is on (§17).",
+            "warning[no-gas-limit]: no gas rule: the account prefunds every op",
+        ],
+    );
 }
 
 #[test]

@@ -16,7 +16,9 @@
 
 use alloy_primitives::U256;
 use leash_model::profile::DecoderClass;
-use leash_model::{ArgDecoding, Denial, DenyReason, Env, Execution, Session, Status, Verdict};
+use leash_model::{
+    ArgDecoding, Denial, DenyReason, Env, Execution, OpGas, Session, Status, Verdict,
+};
 
 use crate::evm::{AccountCall, CallKind, EvmDenial, OpOutcome};
 use crate::finding::Class;
@@ -107,6 +109,7 @@ fn same_denial(evm: &EvmDenial, model: &Denial) -> bool {
 fn check_executed(
     session: Option<&Session>,
     env: &Env,
+    gas: &OpGas,
     calls: &[&AccountCall],
 ) -> Result<(), String> {
     if let Some(call) = calls.iter().find(|c| c.scheme != CallKind::Call) {
@@ -134,17 +137,19 @@ fn check_executed(
         .map(|c| Execution { target: c.target, value: c.value, data: &c.input })
         .collect();
     session
-        .check_many(env, &executions, ArgDecoding::Solidity)
+        .check_many(env, gas, &executions, ArgDecoding::Solidity)
         .map(|_| ())
         .map_err(|denial| format!("the executed calls violate the policy: {denial}"))
 }
 
-/// Compares one op. `session` is the signer's session before the op (`None` without one).
+/// Compares one op with gas terms `gas`. `session` is the signer's session before the op
+/// (`None` without one).
 pub fn compare(
     verdict: Expected<'_, '_>,
     outcome: &OpOutcome,
     session: Option<&Session>,
     env: &Env,
+    gas: &OpGas,
 ) -> Option<Divergence> {
     let divergence = |class, detail: String| Some(Divergence { class, detail });
     match (verdict, outcome) {
@@ -196,7 +201,7 @@ pub fn compare(
                     expected.len(),
                     first_difference(&attempted, expected)
                 );
-                return Some(match check_executed(session, env, &executed) {
+                return Some(match check_executed(session, env, gas, &executed) {
                     Err(violation) => {
                         Divergence { class: Class::Bypass, detail: format!("{violation}; {why}") }
                     }
@@ -212,7 +217,7 @@ pub fn compare(
                     ),
                 );
             }
-            match check_executed(session, env, &executed) {
+            match check_executed(session, env, gas, &executed) {
                 Err(violation) => divergence(
                     Class::Bypass,
                     format!("{violation}; the spec denies the op ({model})"),

@@ -13,8 +13,8 @@ use alloy_sol_types::SolEvent;
 use leash_model::abi::execute::decode_execute_unlimited;
 use leash_model::profile::{CounterScope, DecoderClass, NativeDefault};
 use leash_model::{
-    AccountState, ArgDecoding, Denial, DenyReason, Effects, Env, Execution, Executions, Policy,
-    SemanticProfile, Session, Target, UserOp, Verdict,
+    AccountState, ArgDecoding, Denial, DenyReason, Effects, Env, Execution, Executions, OpGas,
+    Policy, SemanticProfile, Session, Target, UserOp, Verdict,
 };
 
 use crate::case::{Case, Op, START_TIME, Signer, Step};
@@ -351,17 +351,18 @@ impl Runner {
             ops.iter().map(|op| self.sign(op)).collect();
         let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _, _)| p.clone()).collect();
         let nonce_keys: Vec<u64> = signed.iter().map(|(_, _, k)| *k).collect();
+        let gases: Vec<OpGas> = packed.iter().map(crate::evm::userop::op_gas).collect();
         let env = self.env(run.now);
         // The model validates the ops in order (the EntryPoint validates all, then executes all;
         // executions do not touch the model's state).
         let mut verdicts = Vec::with_capacity(ops.len());
-        for (op, (_, signer, _)) in ops.iter().zip(&signed) {
+        for ((op, (_, signer, _)), gas) in ops.iter().zip(&signed).zip(&gases) {
             let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
-            let verdict =
-                run.model.execute_op(&env, &UserOp { signer: *signer, call_data: &op.call_data });
+            let user_op = UserOp { signer: *signer, call_data: &op.call_data, gas: *gas };
+            let verdict = run.model.execute_op(&env, &user_op);
             let judged = match verdict.denial() {
                 Some(d) if d.reason == DenyReason::BatchTooLarge => {
-                    beyond_capacity(&mut run.model, &env, *signer, &op.call_data)
+                    beyond_capacity(&mut run.model, &env, gas, *signer, &op.call_data)
                         .map_or(Judged::Model(verdict), Judged::Many)
                 }
                 _ => Judged::Model(verdict),
@@ -386,8 +387,8 @@ impl Runner {
                  limit the harness sets"
             )));
         }
-        for (position, (((verdict, before, signer), outcome), op)) in
-            verdicts.iter().zip(&outcomes).zip(ops).enumerate()
+        for (position, ((((verdict, before, signer), outcome), op), gas)) in
+            verdicts.iter().zip(&outcomes).zip(ops).zip(&gases).enumerate()
         {
             run.report.allowed += u64::from(verdict.is_allow());
             let code = verdict.code();
@@ -399,7 +400,7 @@ impl Runner {
                 batch_bucket(op),
             ]));
             let expected = verdict.expected();
-            if let Some(d) = oracle::compare(expected, outcome, before.as_ref(), &env) {
+            if let Some(d) = oracle::compare(expected, outcome, before.as_ref(), &env, gas) {
                 if d.class == Class::Reason && !self.config.compare_reasons {
                     continue;
                 }
@@ -424,7 +425,7 @@ impl Runner {
                     },
                 )?;
                 if let Some(intent) = &mut run.intent
-                    && let Err(detail) = intent.check(&env, signer, calls)
+                    && let Err(detail) = intent.check(&env, gas, signer, calls)
                     && run.report.limitation.is_none()
                 {
                     run.report.limitation = Some(Finding {
@@ -627,6 +628,7 @@ impl<'a> Judged<'a> {
 fn beyond_capacity<'a>(
     model: &mut AccountState,
     env: &Env,
+    gas: &OpGas,
     signer: Option<Address>,
     call_data: &'a [u8],
 ) -> Option<Result<Vec<Execution<'a>>, Denial>> {
@@ -638,7 +640,7 @@ fn beyond_capacity<'a>(
         Ok(executions) => executions,
         Err(denial) => return Some(Err(denial)),
     };
-    Some(match session.check_many(env, &executions, ArgDecoding::Strict) {
+    Some(match session.check_many(env, gas, &executions, ArgDecoding::Strict) {
         Ok(after) => {
             let effects = Effects {
                 key: session.key,
@@ -682,6 +684,7 @@ impl Intent {
     fn check(
         &mut self,
         env: &Env,
+        gas: &OpGas,
         signer: Address,
         calls: &[crate::evm::AccountCall],
     ) -> Result<(), String> {
@@ -695,7 +698,7 @@ impl Intent {
             .map(|c| Execution { target: c.target, value: c.value, data: &c.input })
             .collect();
         let spec = Env { profile: SemanticProfile::SPEC_V1, ..*env };
-        match session.check_many(&spec, &executions, ArgDecoding::Solidity) {
+        match session.check_many(&spec, gas, &executions, ArgDecoding::Solidity) {
             Ok(after) => {
                 let effects = Effects {
                     key: signer,

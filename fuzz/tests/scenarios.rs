@@ -54,8 +54,8 @@ impl Coverage {
                         };
                         let policy =
                             signer.and_then(|s| model.session(s)).map(|s| s.policy.clone());
-                        let verdict = model
-                            .execute_op(&env(now), &UserOp { signer, call_data: &op.call_data });
+                        let verdict =
+                            model.execute_op(&env(now), &UserOp::new(signer, &op.call_data));
                         match &verdict {
                             Verdict::Deny(d) => *self.denials.entry(d.reason).or_default() += 1,
                             Verdict::Allow(effects) => {

@@ -21,3 +21,7 @@ pub const MAX_RATE: usize = 8;
 pub const MAX_SESSIONS: usize = 4;
 /// Largest timestamp a policy can name: `2^48 - 1`, the width of `validUntil` in ERC-4337.
 pub const TIME_MAX: u64 = (1 << 48) - 1;
+/// Paymasters in one gas rule's allowlist (spec §16.1).
+pub const MAX_PAYMASTERS: usize = 4;
+/// Chain ids in one policy's chain list (spec §17).
+pub const MAX_CHAINS: usize = 8;

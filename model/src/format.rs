@@ -1,14 +1,22 @@
-//! The policy file format, versions 1 and 2: the serde representation of [`Policy`].
+//! The policy file format, versions 1 to 3: the serde representation of [`Policy`].
 //!
 //! The same structure reads from and writes to JSON and TOML. Deserializing validates the policy
 //! (spec §12), so every `Policy` that comes out of a file is valid, and unknown fields are errors
 //! (a misspelt `valid_untill` must not silently mean "no expiry").
 //!
 //! ```toml
-//! version = 2
+//! version = 3
 //! valid_after = 1767225600          # unix seconds; 0 = from the start
 //! valid_until = 1767312000          # unix seconds; 0 = no end
 //! usage_limit = 100                 # optional: most calls ever
+//! chains = ["base", 10]             # version 3, optional: chain ids or names; default every chain
+//!
+//! [gas]                             # version 3, optional: what the session's ops may cost
+//! max_fee_per_gas = "50 gwei"       # optional: the highest maxFeePerGas an op may name
+//! per_op = "0.002 ether"            # optional: the most one op may cost
+//! total = "0.01 ether"              # optional: the most all the session's ops may cost
+//! paymaster = "required"            # optional: "any" (default) or "required"
+//! paymasters = ["0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"]   # optional: only these pay
 //!
 //! [native]                          # optional: without it no native value may be sent
 //! per_call = "0.01 ether"           # version 2: optional, no per-call limit when absent
@@ -57,8 +65,11 @@
 //! ```
 //!
 //! Version 1 files (no allowances over time; `per_call`, `total` and `limit` required) load
-//! unchanged. A policy is written in the lowest version that expresses it, so a policy without
-//! allowances over time still writes as version 1.
+//! unchanged, and so do version 2 files (no gas rule, no chain list). A policy is written in the
+//! lowest version that expresses it, so a policy without allowances over time, gas rule or
+//! chain list still writes as version 1.
+//!
+//! An op's gas cost is its maximum cost, `(sum of its gas limits) * maxFeePerGas` (spec §16).
 //!
 //! Amounts are integers, decimal strings, `0x` hex strings, or decimal strings with a unit
 //! (`wei`, `gwei`, `ether`). A rule on a `bytes` or `string` argument needs a
@@ -69,15 +80,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::bounded::BoundedVec;
 use crate::policy::{
-    AbiType, ArgRule, Condition, NativeCap, PeriodicAllowance, Permission, Policy, RateLimit,
-    Selector, Slice, StreamingAllowance, Target, TokenCap,
+    AbiType, ArgRule, Condition, GasLimit, NativeCap, PaymasterRule, PeriodicAllowance, Permission,
+    Policy, RateLimit, Selector, Slice, StreamingAllowance, Target, TokenCap,
 };
 
 /// The newest format version this module reads and writes (it reads every version from 1).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The version that introduced allowances over time (spec §7.4, §7.5, §8.6, §8.7).
 const ALLOWANCES_VERSION: u32 = 2;
+
+/// The version that introduced gas rules and chain lists (spec §16, §17).
+const GAS_VERSION: u32 = 3;
+
+/// Chains the format and `leash explain` know by name: `(chain id, name)`.
+pub const CHAIN_NAMES: &[(u64, &str)] = &[
+    (1, "ethereum"),
+    (10, "optimism"),
+    (56, "bsc"),
+    (100, "gnosis"),
+    (137, "polygon"),
+    (8453, "base"),
+    (42161, "arbitrum"),
+    (43114, "avalanche"),
+    (59144, "linea"),
+    (534352, "scroll"),
+    (31337, "anvil"),
+    (11155111, "sepolia"),
+    (84532, "base-sepolia"),
+];
+
+/// The name of a chain [`CHAIN_NAMES`] knows.
+pub fn chain_name(chain_id: u64) -> Option<&'static str> {
+    CHAIN_NAMES.iter().find(|(id, _)| *id == chain_id).map(|(_, name)| *name)
+}
 
 impl Serialize for Policy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -165,6 +201,76 @@ struct PolicyRepr {
     permissions: Vec<PermissionRepr>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "tables")]
     erc20: Vec<TokenCapRepr>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "optional_table")]
+    gas: Option<GasRepr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    chains: Option<Vec<ChainId>>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GasRepr {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_fee_per_gas: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    per_op: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    total: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    paymaster: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    paymasters: Option<Vec<Checked>>,
+}
+
+/// A chain: written as its id, read from an integer or a name in [`CHAIN_NAMES`].
+#[derive(Clone, Copy)]
+struct ChainId(u64);
+
+impl Serialize for ChainId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChainId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ChainVisitor;
+        impl serde::de::Visitor<'_> for ChainVisitor {
+            type Value = ChainId;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a chain: its id, or a name such as \"base\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<ChainId, E> {
+                Ok(ChainId(n))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<ChainId, E> {
+                u64::try_from(n)
+                    .map(ChainId)
+                    .map_err(|_| E::custom(format!("chain id {n} is negative")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<ChainId, E> {
+                Err(E::custom(format!("chain id {x} is not a whole number below 2^64")))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<ChainId, E> {
+                parse_chain(text).map(ChainId).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(ChainVisitor)
+    }
+}
+
+/// Parses a chain: a decimal chain id, or a name in [`CHAIN_NAMES`].
+pub fn parse_chain(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return trimmed
+            .parse()
+            .map_err(|_| format!("chain id {} does not fit in 64 bits", quote(text)));
+    }
+    CHAIN_NAMES.iter().find(|(_, name)| *name == trimmed).map(|(id, _)| *id).ok_or_else(|| {
+        let names: Vec<_> = CHAIN_NAMES.iter().map(|(_, name)| *name).collect();
+        format!("unknown chain {} (give its id, or one of {})", quote(text), names.join(", "))
+    })
 }
 
 fn format_version() -> u32 {
@@ -608,6 +714,18 @@ impl TryFrom<PolicyRepr> for Policy {
                 })
             })
             .transpose()?;
+        if version < GAS_VERSION && (repr.gas.is_some() || repr.chains.is_some()) {
+            let which = if repr.gas.is_some() { "a gas rule" } else { "a chain list" };
+            return Err(format!(
+                "{which} needs policy format version {GAS_VERSION} (the file says version \
+                 {version})"
+            ));
+        }
+        let gas = repr.gas.map(gas_limit).transpose().map_err(|e| format!("gas: {e}"))?;
+        let chains = repr
+            .chains
+            .map(|chains| bounded(chains.into_iter().map(|c| c.0).collect(), "chains"))
+            .transpose()?;
         Ok(Policy {
             valid_after: repr.valid_after,
             valid_until: repr.valid_until,
@@ -618,7 +736,57 @@ impl TryFrom<PolicyRepr> for Policy {
             rate_limit: repr
                 .rate_limit
                 .map(|r| RateLimit { max_calls: r.max_calls, interval: r.interval }),
+            gas,
+            chains,
         })
+    }
+}
+
+/// A gas rule from its file form (spec §16).
+fn gas_limit(repr: GasRepr) -> Result<GasLimit, String> {
+    let max_fee_per_gas = repr
+        .max_fee_per_gas
+        .map(|fee| {
+            u128::try_from(fee.0).map_err(|_| {
+                format!("max_fee_per_gas {} does not fit in 128 bits (spec §16.2)", fee.0)
+            })
+        })
+        .transpose()?;
+    let paymaster = match (repr.paymaster.as_deref(), repr.paymasters) {
+        (None | Some("any"), None) => PaymasterRule::Any,
+        (None | Some("required"), Some(list)) => {
+            PaymasterRule::OneOf(bounded(list.into_iter().map(|c| c.0).collect(), "paymasters")?)
+        }
+        (Some("required"), None) => PaymasterRule::Required,
+        (Some("any"), Some(_)) => {
+            return Err("paymaster = \"any\" contradicts a paymasters allowlist (an allowlist \
+                        requires one of its paymasters)"
+                .into());
+        }
+        (Some(other), _) => {
+            return Err(format!("paymaster {}: expected \"any\" or \"required\"", quote(other)));
+        }
+    };
+    Ok(GasLimit {
+        paymaster,
+        max_fee_per_gas,
+        per_op: repr.per_op.map(|a| a.0),
+        total: repr.total.map(|a| a.0),
+    })
+}
+
+fn gas_repr(gas: &GasLimit) -> GasRepr {
+    let (paymaster, paymasters) = match gas.paymaster {
+        PaymasterRule::Any => (None, None),
+        PaymasterRule::Required => (Some("required".into()), None),
+        PaymasterRule::OneOf(list) => (None, Some(list.iter().copied().map(Checked).collect())),
+    };
+    GasRepr {
+        max_fee_per_gas: gas.max_fee_per_gas.map(|fee| Amount(U256::from(fee))),
+        per_op: gas.per_op.map(Amount),
+        total: gas.total.map(Amount),
+        paymaster,
+        paymasters,
     }
 }
 
@@ -681,10 +849,16 @@ fn streaming_repr(s: StreamingAllowance) -> StreamingRepr {
 }
 
 impl Policy {
-    /// The lowest policy format version that expresses this policy: 2 if any cap has an
-    /// allowance over time, else 1.
+    /// The lowest policy format version that expresses this policy: 3 if it has a gas rule or
+    /// a chain list, else 2 if any cap has an allowance over time, else 1.
     pub fn format_version(&self) -> u32 {
-        if self.has_allowances_over_time() { ALLOWANCES_VERSION } else { 1 }
+        if self.has_gas_or_chains() {
+            GAS_VERSION
+        } else if self.has_allowances_over_time() {
+            ALLOWANCES_VERSION
+        } else {
+            1
+        }
     }
 }
 
@@ -814,6 +988,8 @@ impl From<&Policy> for PolicyRepr {
                     streaming: cap.streaming.map(streaming_repr),
                 })
                 .collect(),
+            gas: policy.gas.as_ref().map(gas_repr),
+            chains: policy.chains.map(|chains| chains.iter().copied().map(ChainId).collect()),
         }
     }
 }

@@ -14,10 +14,11 @@ pub mod verdict;
 
 pub use abi::args::ArgDecoding;
 pub use bounded::BoundedVec;
-pub use env::{Env, UserOp, WindowPredicate};
+pub use env::{Env, OpGas, UserOp, WindowPredicate};
 pub use policy::{
-    AbiType, AllowanceOf, ArgRule, Condition, NativeCap, PeriodicAllowance, Permission, Policy,
-    PolicyError, RateLimit, Selector, Slice, StreamingAllowance, Target, TokenCap,
+    AbiType, AllowanceOf, ArgRule, Condition, GasLimit, NativeCap, PaymasterRule,
+    PeriodicAllowance, Permission, Policy, PolicyError, RateLimit, Selector, Slice,
+    StreamingAllowance, Target, TokenCap,
 };
 pub use profile::{
     AllowanceSemantics, PeriodAnchor, PeriodClock, SemanticProfile, StreamOverflow, TimedAllowances,

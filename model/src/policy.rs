@@ -1,4 +1,5 @@
-//! Session policies: what a session key may do (spec §5 to §11) and when a policy is valid (§12).
+//! Session policies: what a session key may do (spec §5 to §11, §16, §17) and when a policy is
+//! valid (§12).
 //!
 //! The types here are plain data. Their file format (JSON and TOML) lives in [`crate::format`].
 
@@ -6,7 +7,8 @@ use alloy_primitives::{Address, U256};
 
 use crate::bounded::BoundedVec;
 use crate::bounds::{
-    MAX_ARGS, MAX_ONE_OF, MAX_PERMISSIONS, MAX_RATE, MAX_RULES, MAX_SPENDERS, MAX_TOKENS, TIME_MAX,
+    MAX_ARGS, MAX_CHAINS, MAX_ONE_OF, MAX_PAYMASTERS, MAX_PERMISSIONS, MAX_RATE, MAX_RULES,
+    MAX_SPENDERS, MAX_TOKENS, TIME_MAX,
 };
 
 /// A session policy.
@@ -26,6 +28,39 @@ pub struct Policy {
     pub usage_limit: Option<u64>,
     /// The rate limit (spec §9).
     pub rate_limit: Option<RateLimit>,
+    /// Limits on what the session's ops may cost in gas, and on who pays (spec §16, v3).
+    pub gas: Option<GasLimit>,
+    /// The chains the session may act on (spec §17, v3); `None` means every chain.
+    pub chains: Option<BoundedVec<u64, MAX_CHAINS>>,
+}
+
+/// Limits on the gas a session's ops may cost, and on who pays for them (spec §16).
+///
+/// An op's cost is its maximum cost, the prefund the EntryPoint computes at validation:
+/// `(verificationGasLimit + callGasLimit + paymasterVerificationGasLimit +
+/// paymasterPostOpGasLimit + preVerificationGas) * maxFeePerGas`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GasLimit {
+    /// Who may pay for the session's ops (spec §16.1).
+    pub paymaster: PaymasterRule,
+    /// The highest `maxFeePerGas` an op may name, in wei per gas (spec §16.2).
+    pub max_fee_per_gas: Option<u128>,
+    /// The most one op may cost, in wei (spec §16.3).
+    pub per_op: Option<U256>,
+    /// The most the session's ops may cost in total, in wei (spec §16.4).
+    pub total: Option<U256>,
+}
+
+/// Who may pay for a session's ops (spec §16.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PaymasterRule {
+    /// The account or any paymaster.
+    #[default]
+    Any,
+    /// Some paymaster: the account never prefunds the session's ops.
+    Required,
+    /// One of these paymasters (1..=`MAX_PAYMASTERS`, none the zero address).
+    OneOf(BoundedVec<Address, MAX_PAYMASTERS>),
 }
 
 /// The target a permission applies to (spec §5.2).
@@ -376,6 +411,21 @@ pub enum PolicyError {
         /// The `start` given.
         start: u64,
     },
+    /// A paymaster allowlist is empty, names the zero address or names one paymaster twice
+    /// (spec §12.10).
+    BadPaymasters {
+        /// The list's length.
+        len: usize,
+        /// The offending entry, if one is (the zero address or a repeat).
+        entry: Option<Address>,
+    },
+    /// A chain list is empty, names chain 0 or names one chain twice (spec §12.11).
+    BadChains {
+        /// The list's length.
+        len: usize,
+        /// The offending entry, if one is (0 or a repeat).
+        entry: Option<u64>,
+    },
 }
 
 /// What is wrong with a rule (spec §12.5).
@@ -476,6 +526,25 @@ impl core::fmt::Display for PolicyError {
                  {start}: initial must be at most max and the start at most {TIME_MAX} \
                  (spec §12.9)"
             ),
+            Self::BadPaymasters { len, entry: Some(entry) } => write!(
+                f,
+                "the paymaster allowlist of {len} entries names {entry}, which is the zero address \
+                 or a repeat (spec §12.10)"
+            ),
+            Self::BadPaymasters { len, entry: None } => write!(
+                f,
+                "the paymaster allowlist has {len} entries: it needs 1..={MAX_PAYMASTERS} \
+                 (spec §12.10)"
+            ),
+            Self::BadChains { len, entry: Some(entry) } => write!(
+                f,
+                "the chain list of {len} entries names chain {entry}, which is 0 or a repeat \
+                 (spec §12.11)"
+            ),
+            Self::BadChains { len, entry: None } => write!(
+                f,
+                "the chain list has {len} entries: it needs 1..={MAX_CHAINS} (spec §12.11)"
+            ),
         }
     }
 }
@@ -485,7 +554,7 @@ impl core::error::Error for PolicyError {}
 impl PolicyError {
     /// The code the Solidity module reverts with (`InvalidPolicy(code)`). Code 10 is reserved for
     /// encodings the model's types cannot express (too many items, an unknown condition code);
-    /// codes 11 and 12 are spec v2's.
+    /// codes 11 and 12 are spec v2's, 13 and 14 spec v3's.
     pub fn code(&self) -> u8 {
         match self {
             Self::TimeTooLarge { .. } => 1,
@@ -499,6 +568,8 @@ impl PolicyError {
             Self::BadRateLimit { .. } => 9,
             Self::BadPeriodicAllowance { .. } => 11,
             Self::BadStreamingAllowance { .. } => 12,
+            Self::BadPaymasters { .. } => 13,
+            Self::BadChains { .. } => 14,
         }
     }
 }
@@ -555,7 +626,36 @@ impl Policy {
         for (index, cap) in self.erc20.iter().enumerate() {
             validate_allowances(AllowanceOf::Token(index), cap.periodic, cap.streaming)?;
         }
+        // spec §12.10
+        if let Some(GasLimit { paymaster: PaymasterRule::OneOf(list), .. }) = &self.gas {
+            let len = list.len();
+            if list.is_empty() {
+                return Err(PolicyError::BadPaymasters { len, entry: None });
+            }
+            for (index, paymaster) in list.iter().enumerate() {
+                if *paymaster == Address::ZERO || list.iter().take(index).any(|p| p == paymaster) {
+                    return Err(PolicyError::BadPaymasters { len, entry: Some(*paymaster) });
+                }
+            }
+        }
+        // spec §12.11
+        if let Some(chains) = &self.chains {
+            let len = chains.len();
+            if chains.is_empty() {
+                return Err(PolicyError::BadChains { len, entry: None });
+            }
+            for (index, chain) in chains.iter().enumerate() {
+                if *chain == 0 || chains.iter().take(index).any(|c| c == chain) {
+                    return Err(PolicyError::BadChains { len, entry: Some(*chain) });
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Whether the policy has a gas rule or a chain list (spec v3).
+    pub fn has_gas_or_chains(&self) -> bool {
+        self.gas.is_some() || self.chains.is_some()
     }
 
     /// Whether the native cap or an ERC-20 cap has a periodic or streaming allowance (spec v2).

@@ -6,7 +6,7 @@ use crate::abi::args::ArgDecoding;
 use crate::abi::execute::decode_execute_as;
 use crate::bounded::BoundedVec;
 use crate::bounds::{MAX_BATCH, MAX_PERMISSIONS, MAX_RATE, MAX_RULES, MAX_SESSIONS, MAX_TOKENS};
-use crate::env::{Env, UserOp};
+use crate::env::{Env, OpGas, UserOp};
 use crate::policy::{Policy, PolicyError};
 use crate::rules;
 use crate::verdict::{Denial, DenyReason, Effects, Verdict};
@@ -33,6 +33,9 @@ pub struct Counters {
     pub native_period: PeriodSpend,
     /// Each ERC-20 cap's period counter, in the order of `Policy::erc20` (spec §8.6, §13).
     pub token_period: [PeriodSpend; MAX_TOKENS],
+    /// The maximum cost of the session's ops so far, in wei, counted when a gas rule has a
+    /// total limit (spec §16.4).
+    pub gas_spent: U256,
 }
 
 /// The counter of a periodic allowance (spec §13, §15.2): the start of the period `spent` was
@@ -74,8 +77,8 @@ impl Session {
         Self { key, policy, status: Status::Active, counters: Counters::default() }
     }
 
-    /// Validates already decoded executions against this session (spec §2.3.2, §4 to §11),
-    /// returning the counters after them.
+    /// Validates already decoded executions of an op with gas terms `gas` against this session
+    /// (spec §2.3.2, §4 to §11, §16, §17), returning the counters after them.
     ///
     /// This is the semantic core: [`AccountState::validate`] calls it with the strictly decoded
     /// executions of an op, the proofs call it directly, and the differential oracle calls it
@@ -85,13 +88,14 @@ impl Session {
     pub fn check(
         &self,
         env: &Env,
+        gas: &OpGas,
         executions: &[crate::verdict::Execution<'_>],
         decoding: ArgDecoding,
     ) -> Result<Counters, Denial> {
         if self.status == Status::Revoked {
             return Err(Denial::op(DenyReason::Revoked));
         }
-        rules::check_executions(&self.policy, &self.counters, env, executions, decoding)
+        rules::check_executions(&self.policy, &self.counters, env, gas, executions, decoding)
     }
 }
 
@@ -99,10 +103,12 @@ impl Session {
     /// Validates any number of decoded executions against this session, `MAX_BATCH` at a time,
     /// each chunk against the counters the chunks before it left (spec §13.2): what a module
     /// that accepts batches larger than the model's bound (§P4) does with one. An op still counts
-    /// once under per-op usage (§P15). For harnesses; the model's own ops never need it.
+    /// once under per-op usage (§P15), and its gas terms once (§16). For harnesses; the model's
+    /// own ops never need it.
     pub fn check_many(
         &self,
         env: &Env,
+        gas: &OpGas,
         executions: &[crate::verdict::Execution<'_>],
         decoding: ArgDecoding,
     ) -> Result<Counters, Denial> {
@@ -116,16 +122,28 @@ impl Session {
                 // The op was counted with its first chunk.
                 counters.calls -= 1;
             }
-            counters = rules::check_executions(&self.policy, &counters, env, executions, decoding)
-                .map_err(|d| Denial {
-                    execution: d.execution.map(|i| {
-                        u8::try_from(usize::from(i) + chunk * MAX_BATCH).unwrap_or(u8::MAX)
-                    }),
-                    ..d
-                })?;
+            // The op's cost was counted with its first chunk: later chunks see its paymaster and
+            // fee again (with the same verdict) and a cost of zero.
+            let counted = OpGas {
+                verification_gas_limit: 0,
+                call_gas_limit: 0,
+                pre_verification_gas: 0,
+                paymaster_verification_gas_limit: 0,
+                paymaster_post_op_gas_limit: 0,
+                ..*gas
+            };
+            let gas = if chunk == 0 { gas } else { &counted };
+            counters =
+                rules::check_executions(&self.policy, &counters, env, gas, executions, decoding)
+                    .map_err(|d| Denial {
+                        execution: d.execution.map(|i| {
+                            u8::try_from(usize::from(i) + chunk * MAX_BATCH).unwrap_or(u8::MAX)
+                        }),
+                        ..d
+                    })?;
         }
         if executions.is_empty() {
-            counters = rules::check_executions(&self.policy, &counters, env, &[], decoding)?;
+            counters = rules::check_executions(&self.policy, &counters, env, gas, &[], decoding)?;
         }
         Ok(counters)
     }
@@ -254,7 +272,7 @@ impl AccountState {
             Ok(executions) => executions,
             Err(denial) => return Verdict::Deny(denial),
         };
-        match session.check(env, &executions, ArgDecoding::Strict) {
+        match session.check(env, &op.gas, &executions, ArgDecoding::Strict) {
             Ok(after) => Verdict::Allow(Effects {
                 key: session.key,
                 executions,

@@ -267,6 +267,18 @@ deny_reasons! {
     NotYetValid = 110, "§11.1", "the session is not valid yet";
     /// The window has ended.
     Expired = 111, "§11.2", "the session has expired";
+    /// The op has no paymaster but the policy requires one.
+    PaymasterRequired = 120, "§16.1.1", "the op has no paymaster but the session requires one";
+    /// The op's paymaster is not on the policy's allowlist.
+    Paymaster = 121, "§16.1.2", "the paymaster is not allowed";
+    /// The op's `maxFeePerGas` is above the cap.
+    GasFee = 122, "§16.2", "maxFeePerGas exceeds the cap";
+    /// The op's maximum cost is above the per-op limit.
+    GasPerOp = 123, "§16.3", "the op's maximum gas cost exceeds the per-op limit";
+    /// The op's maximum cost would take the session above its total gas limit.
+    GasTotal = 124, "§16.4", "the op's maximum gas cost exceeds what the gas limit has left";
+    /// The chain is not on the policy's chain list.
+    Chain = 130, "§17.1", "the session may not act on this chain";
 }
 
 impl DenyReason {

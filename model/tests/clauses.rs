@@ -107,7 +107,7 @@ fn s2_3_1_ops_need_a_signer_with_a_session() {
     let mut state = installed(policy(GAME_ATTACK));
     let cd = single(GAME, 0, &attack(1));
     for signer in [None, Some(OTHER)] {
-        let verdict = state.execute_op(&env(100), &UserOp { signer, call_data: &cd });
+        let verdict = state.execute_op(&env(100), &UserOp::new(signer, &cd));
         assert_eq!(verdict.denial(), Some(&Denial::op(DenyReason::NoSession)), "{signer:?}");
     }
     assert!(run(&mut state, 100, &cd).is_allow());
@@ -120,7 +120,7 @@ fn s2_3_sessions_of_two_keys_are_independent() {
     let cd = single(GAME, 0, &attack(1));
     assert!(run(&mut state, 100, &cd).is_allow());
     assert_eq!(reason(run(&mut state, 100, &cd)), Some(DenyReason::UsageLimit));
-    let verdict = state.execute_op(&env(100), &UserOp { signer: Some(OTHER), call_data: &cd });
+    let verdict = state.execute_op(&env(100), &UserOp::new(Some(OTHER), &cd));
     assert!(verdict.is_allow());
     state.revoke(OTHER).unwrap();
     assert_eq!(state.session(KEY).unwrap().status, Status::Active);
@@ -996,7 +996,7 @@ fn s11_window_edges_under_every_predicate() {
             [EntryPointV08, EntryPointV07, HalfOpen, Exclusive].into_iter().zip(expected)
         {
             let env = leash_model::Env { window, ..env(now) };
-            let verdict = state.validate(&env, &UserOp { signer: Some(KEY), call_data: &cd });
+            let verdict = state.validate(&env, &UserOp::new(Some(KEY), &cd));
             assert_eq!(verdict.is_allow(), allowed, "{} at {now}", window.name());
             if !allowed {
                 let expected =
@@ -1024,12 +1024,12 @@ fn s11_no_end_still_ends_at_time_max_under_the_entry_point() {
     ] {
         for (now, allowed) in [(TIME_MAX, at_max), (TIME_MAX + 1, past_max)] {
             let env = leash_model::Env { window, ..env(now) };
-            let verdict = state.validate(&env, &UserOp { signer: Some(KEY), call_data: &cd });
+            let verdict = state.validate(&env, &UserOp::new(Some(KEY), &cd));
             assert_eq!(verdict.is_allow(), allowed, "{} at {now}", window.name());
         }
     }
     // EntryPoint v0.8: valid_after is exclusive.
-    let verdict = state.validate(&env(1), &UserOp { signer: Some(KEY), call_data: &cd });
+    let verdict = state.validate(&env(1), &UserOp::new(Some(KEY), &cd));
     assert_eq!(reason(&verdict), Some(DenyReason::NotYetValid));
 }
 
@@ -1042,7 +1042,7 @@ fn s11_a_policy_without_any_bound_never_expires_under_the_entry_point() {
     for window in [WindowPredicate::EntryPointV08, WindowPredicate::EntryPointV07] {
         for now in [0, 1, TIME_MAX, TIME_MAX + 1, u64::MAX] {
             let env = leash_model::Env { window, ..env(now) };
-            let verdict = state.validate(&env, &UserOp { signer: Some(KEY), call_data: &cd });
+            let verdict = state.validate(&env, &UserOp::new(Some(KEY), &cd));
             assert!(verdict.is_allow(), "{} at {now}", window.name());
         }
     }
@@ -1079,7 +1079,7 @@ fn s13_effects_list_the_executions_and_both_counter_states() {
     let state = installed(policy(GAME_ATTACK));
     let data = attack(9);
     let cd = batch(&[(GAME, 0, &data), (GAME, 0, &data)]);
-    let verdict = state.validate(&env(100), &UserOp { signer: Some(KEY), call_data: &cd });
+    let verdict = state.validate(&env(100), &UserOp::new(Some(KEY), &cd));
     let effects = verdict.effects().unwrap();
     assert_eq!(effects.key, KEY);
     assert_eq!(effects.executions.len(), 2);
@@ -1092,7 +1092,7 @@ fn s13_effects_list_the_executions_and_both_counter_states() {
 fn s13_stale_effects_do_not_apply() {
     let mut state = installed(policy(GAME_ATTACK));
     let cd = single(GAME, 0, &attack(1));
-    let verdict = state.validate(&env(100), &UserOp { signer: Some(KEY), call_data: &cd });
+    let verdict = state.validate(&env(100), &UserOp::new(Some(KEY), &cd));
     let effects = verdict.effects().unwrap().clone();
     state.apply(&effects).unwrap();
     assert_eq!(state.apply(&effects), Err(LifecycleError::StaleEffects { key: KEY }));

@@ -163,10 +163,10 @@ fn s12_7_rate_limits_are_bounded() {
 fn format_rejects_unknown_fields_and_other_versions() {
     let err = parse_err("valid_untill = 5");
     assert!(err.contains("unknown field `valid_untill`"), "{err}");
-    let err = parse_err("version = 3");
-    assert!(err.contains("policy format version 3 is not supported"), "{err}");
+    let err = parse_err("version = 4");
+    assert!(err.contains("policy format version 4 is not supported"), "{err}");
     let err = parse_err("version = 0");
-    assert!(err.contains("versions 1 to 2"), "{err}");
+    assert!(err.contains("versions 1 to 3"), "{err}");
     let err = parse_err("[[permissions]]\ntarget = \"0x12\"\nselector = \"empty\"");
     assert!(err.contains("target \"0x12\" is not an address"), "{err}");
     let err = parse_err("[[permissions]]\ntarget = \"{game}\"");

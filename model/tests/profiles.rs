@@ -26,7 +26,7 @@ fn run_as(
     now: u64,
     call_data: &[u8],
 ) -> Option<DenyReason> {
-    let verdict = state.execute_op(&env_as(profile, now), &UserOp { signer: Some(KEY), call_data });
+    let verdict = state.execute_op(&env_as(profile, now), &UserOp::new(Some(KEY), call_data));
     verdict.denial().map(|d| d.reason)
 }
 

@@ -441,7 +441,7 @@ proptest! {
             let cd = if as_batch || executions.len() > 1 { encode_batch(&executions) } else { encode_single(&executions[0]) };
             let before = state.clone();
             let env = Env::new(now, ACCOUNT, MODULE);
-            let verdict = state.execute_op(&env, &UserOp { signer: Some(KEY), call_data: &cd });
+            let verdict = state.execute_op(&env, &UserOp::new(Some(KEY), &cd));
             match verdict.denial() {
                 Some(_) => prop_assert_eq!(&state, &before),
                 None => {
@@ -463,10 +463,10 @@ proptest! {
     ) {
         let state = installed(p);
         let env = Env::new(now, ACCOUNT, MODULE);
-        let _ = state.validate(&env, &UserOp { signer: Some(KEY), call_data: &bytes });
+        let _ = state.validate(&env, &UserOp::new(Some(KEY), &bytes));
         let mut with_selector = leash_model::selectors::EXECUTE.to_vec();
         with_selector.extend_from_slice(&bytes);
-        let _ = state.validate(&env, &UserOp { signer: Some(KEY), call_data: &with_selector });
+        let _ = state.validate(&env, &UserOp::new(Some(KEY), &with_selector));
     }
 }
 

@@ -17,7 +17,7 @@
 use leash_model::WindowPredicate;
 
 use crate::props::{
-    allowance, batch, caps, denial, per_call, rate, revocation, scope, validate, window,
+    allowance, batch, caps, denial, gas, per_call, rate, revocation, scope, validate, window,
 };
 use crate::source::KaniSource;
 use crate::{Outcome, codec, sut};
@@ -267,5 +267,35 @@ fn p12_stream_sequence() {
         allowance::stream_sequence(&mut KaniSource, sut::check),
         "p12_stream_sequence: something let through",
         "p12_stream_sequence: nothing let through"
+    );
+}
+
+#[kani::proof]
+#[kani::unwind(34)]
+fn p13_gas_step() {
+    prove!(
+        gas::step(&mut KaniSource, sut::check_op),
+        "p13_gas_step: allow path",
+        "p13_gas_step: deny path"
+    );
+}
+
+#[kani::proof]
+#[kani::unwind(34)]
+fn p13_gas_sequence() {
+    prove!(
+        gas::sequence(&mut KaniSource, sut::check_op),
+        "p13_gas_sequence: some op allowed",
+        "p13_gas_sequence: every op denied"
+    );
+}
+
+#[kani::proof]
+#[kani::unwind(34)]
+fn p14_chain() {
+    prove!(
+        gas::chain(&mut KaniSource, sut::check_op),
+        "p14_chain: allow path",
+        "p14_chain: deny path"
     );
 }

@@ -72,7 +72,7 @@ pub struct Harness {
     /// The harness name; the Kani entry point has the same name.
     pub name: &'static str,
     /// The property number: 1 to 10 from issue 5, 11 and 12 from issue 13 (allowances over
-    /// time).
+    /// time), 13 and 14 from issue 14 (gas, chain).
     pub property: u8,
     /// The spec clauses the property guards.
     pub clauses: &'static [&'static str],
@@ -92,7 +92,9 @@ pub fn harness(name: &str) -> Option<&'static Harness> {
     HARNESSES.iter().find(|h| h.name == name)
 }
 
-use props::{allowance, batch, caps, denial, per_call, rate, revocation, scope, validate, window};
+use props::{
+    allowance, batch, caps, denial, gas, per_call, rate, revocation, scope, validate, window,
+};
 use runner::run;
 
 static HARNESSES: &[Harness] = &[
@@ -308,5 +310,32 @@ static HARNESSES: &[Harness] = &[
         run: |mode, budget| {
             run("p12_stream_sequence", |s| allowance::stream_sequence(s, sut::check), mode, budget)
         },
+    },
+    Harness {
+        name: "p13_gas_step",
+        property: 13,
+        clauses: &["§16.1", "§16.2", "§16.3", "§16.4"],
+        summary: "an allowed op has an allowed paymaster, a fee within the cap and a cost within \
+                  the per-op limit, and moves the gas counter by exactly its cost, within the \
+                  total; the model allows exactly what §16 restated in 256 bits allows",
+        run: |mode, budget| run("p13_gas_step", |s| gas::step(s, sut::check_op), mode, budget),
+    },
+    Harness {
+        name: "p13_gas_sequence",
+        property: 13,
+        clauses: &["§16.4", "§13.1"],
+        summary: "over a sequence of ops from a fresh session, the allowed ops' costs never add \
+                  up to more than the total",
+        run: |mode, budget| {
+            run("p13_gas_sequence", |s| gas::sequence(s, sut::check_op), mode, budget)
+        },
+    },
+    Harness {
+        name: "p14_chain",
+        property: 14,
+        clauses: &["§17.1"],
+        summary: "no op is allowed on a chain outside the policy's list, and on a listed chain \
+                  the list never denies",
+        run: |mode, budget| run("p14_chain", |s| gas::chain(s, sut::check_op), mode, budget),
     },
 ];

@@ -13,12 +13,12 @@ use leash_model::abi::execute::decode_execute;
 use leash_model::selectors::EXECUTE;
 use leash_model::{
     AbiType, AccountState, ArgDecoding, Counters, Denial, DenyReason, Effects, Env, Execution,
-    Executions, LifecycleError, PeriodSpend, PeriodicAllowance, Policy, Selector, Session, Status,
-    UserOp, Verdict,
+    Executions, LifecycleError, OpGas, PeriodSpend, PeriodicAllowance, Policy, Selector, Session,
+    Status, UserOp, Verdict,
 };
 
 use crate::props::{
-    allowance, batch, caps, denial, per_call, rate, revocation, scope, validate, window,
+    allowance, batch, caps, denial, gas, per_call, rate, revocation, scope, validate, window,
 };
 use crate::runner::{Mode, Report, run};
 use crate::{codec, oracle};
@@ -79,7 +79,7 @@ pub fn cap_off_by_one(
     if let Some(limit) = &mut s.policy.usage_limit {
         *limit = limit.saturating_add(1);
     }
-    s.check(env, executions, decoding)
+    s.check(env, &OpGas::FREE, executions, decoding)
 }
 
 /// C5: the cap is checked but the running total is never stored (UniActionPolicy's
@@ -90,7 +90,7 @@ pub fn cap_not_persisted(
     executions: &[Execution<'_>],
     decoding: ArgDecoding,
 ) -> Result<Counters, Denial> {
-    session.check(env, executions, decoding).map(|_| session.counters)
+    session.check(env, &OpGas::FREE, executions, decoding).map(|_| session.counters)
 }
 
 /// The per-call native cap one larger than the policy says.
@@ -104,7 +104,7 @@ pub fn per_call_off_by_one(
     if let Some(cap) = &mut s.policy.native {
         cap.per_call = cap.per_call.saturating_add(ONE);
     }
-    s.check(env, executions, decoding)
+    s.check(env, &OpGas::FREE, executions, decoding)
 }
 
 /// C7: the window read one second late (`now + 1`), as when `validAfter` is compared
@@ -116,7 +116,7 @@ pub fn window_off_by_one(
     decoding: ArgDecoding,
 ) -> Result<Counters, Denial> {
     let env = Env { now: env.now.saturating_add(1), ..*env };
-    session.check(&env, executions, decoding)
+    session.check(&env, &OpGas::FREE, executions, decoding)
 }
 
 /// C8: revocation not checked on this path (a revoked session is treated as active).
@@ -127,7 +127,7 @@ pub fn revocation_ignored(
     decoding: ArgDecoding,
 ) -> Result<Counters, Denial> {
     let s = Session { status: Status::Active, ..session.clone() };
-    s.check(env, executions, decoding)
+    s.check(env, &OpGas::FREE, executions, decoding)
 }
 
 /// The rate limit's interval one second shorter than the policy says.
@@ -141,7 +141,7 @@ pub fn rate_interval_off_by_one(
     if let Some(rate) = &mut s.policy.rate_limit {
         rate.interval = rate.interval.saturating_sub(1);
     }
-    s.check(env, executions, decoding)
+    s.check(env, &OpGas::FREE, executions, decoding)
 }
 
 /// The usage limit one larger than the policy says (`calls <= max` for `calls < max`).
@@ -155,7 +155,7 @@ pub fn usage_off_by_one(
     if let Some(limit) = &mut s.policy.usage_limit {
         *limit = limit.saturating_add(1);
     }
-    s.check(env, executions, decoding)
+    s.check(env, &OpGas::FREE, executions, decoding)
 }
 
 /// An address that is none of the harnesses' parties.
@@ -173,7 +173,7 @@ pub fn self_call_allowed(
     if executions.iter().any(|x| x.target == env.account) {
         env.account = ELSEWHERE;
     }
-    session.check(&env, executions, decoding)
+    session.check(&env, &OpGas::FREE, executions, decoding)
 }
 
 /// C2: argument rules read dynamic arguments at their canonical (fixed) positions, ignoring
@@ -191,7 +191,7 @@ pub fn fixed_offset_rules(
         .zip(&views)
         .map(|(x, view)| Execution { data: view.as_deref().unwrap_or(x.data), ..*x })
         .collect();
-    session.check(env, &rewritten, decoding)
+    session.check(env, &OpGas::FREE, &rewritten, decoding)
 }
 
 /// The canonical re-encoding of what a fixed-offset reader sees in `x`'s arguments, when its
@@ -230,13 +230,13 @@ pub fn pre_state_batch(
     decoding: ArgDecoding,
 ) -> Result<Counters, Denial> {
     if executions.is_empty() {
-        return session.check(env, executions, decoding);
+        return session.check(env, &OpGas::FREE, executions, decoding);
     }
     let before = session.counters;
     let mut after = before;
     for (index, x) in executions.iter().enumerate() {
         let one = session
-            .check(env, core::slice::from_ref(x), decoding)
+            .check(env, &OpGas::FREE, core::slice::from_ref(x), decoding)
             .map_err(|d| Denial { execution: Some(index as u8), ..d })?;
         let add = |total: U256, now: U256, was: U256| total.wrapping_add(now.wrapping_sub(was));
         after.native_spent = add(after.native_spent, one.native_spent, before.native_spent);
@@ -285,7 +285,7 @@ pub fn period_boundary_in_old_period(
     let on_boundary =
         periodic_caps(session).any(|(p, _)| t > p.start && (t - p.start).is_multiple_of(p.period));
     let env = if on_boundary { Env { now: env.now - 1, ..*env } } else { *env };
-    session.check(&env, executions, decoding)
+    session.check(&env, &OpGas::FREE, executions, decoding)
 }
 
 /// C5 for periods: a stale period counter advances by exactly one period instead of jumping to
@@ -297,7 +297,7 @@ pub fn period_reset_lags(
     executions: &[Execution<'_>],
     decoding: ArgDecoding,
 ) -> Result<Counters, Denial> {
-    let mut after = session.check(env, executions, decoding)?;
+    let mut after = session.check(env, &OpGas::FREE, executions, decoding)?;
     for (p, which) in periodic_caps(session) {
         let before = *period_counter(&mut session.counters.clone(), which);
         let counter = period_counter(&mut after, which);
@@ -338,7 +338,7 @@ pub fn period_carry_over(
                 Some(PeriodicAllowance { amount: carried, ..p });
         }
     }
-    s.check(env, executions, decoding)
+    s.check(env, &OpGas::FREE, executions, decoding)
 }
 
 /// C7 for streams: accrual counted from time 0 (as from an install long before the stream's
@@ -358,7 +358,7 @@ pub fn stream_from_zero(
             stream.start = 0;
         }
     }
-    s.check(env, executions, decoding)
+    s.check(env, &OpGas::FREE, executions, decoding)
 }
 
 /// C5 for streams: the stream's maximum is not applied (`min(max, ...)` left out).
@@ -377,7 +377,7 @@ pub fn stream_max_ignored(
             stream.max = U256::MAX;
         }
     }
-    s.check(env, executions, decoding)
+    s.check(env, &OpGas::FREE, executions, decoding)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,7 +414,7 @@ pub fn partial_batch_persisted<'a>(
         && session.status == Status::Active
         && let Ok(executions) = decode_execute(op.call_data)
         && let Ok(after) =
-            session.check(env, &executions[..usize::from(index)], ArgDecoding::Strict)
+            session.check(env, &op.gas, &executions[..usize::from(index)], ArgDecoding::Strict)
     {
         let effects = Effects {
             key: session.key,
@@ -432,7 +432,7 @@ pub fn empty_batch_accepted<'a>(state: &AccountState, env: &Env, op: &UserOp<'a>
     let verdict = state.validate(env, op);
     if verdict.denial().is_some_and(|d| d.reason == DenyReason::EmptyBatch)
         && let Some(session) = op.signer.and_then(|key| state.session(key))
-        && let Ok(after) = session.check(env, &[], ArgDecoding::Strict)
+        && let Ok(after) = session.check(env, &op.gas, &[], ArgDecoding::Strict)
     {
         return Verdict::Allow(Effects {
             key: session.key,
@@ -455,7 +455,7 @@ pub fn call_type_masked<'a>(state: &AccountState, env: &Env, op: &UserOp<'a>) ->
     let mut masked = cd.to_vec();
     masked[4] &= 1;
     masked[5] = 0;
-    match state.validate(env, &UserOp { signer: op.signer, call_data: &masked }) {
+    match state.validate(env, &UserOp { call_data: &masked, ..*op }) {
         Verdict::Deny(denial) => Verdict::Deny(denial),
         Verdict::Allow(effects) => {
             // The copy differs from `cd` only in the mode word, so each execution's calldata
@@ -487,6 +487,54 @@ pub fn unchecked_outer_length<'a>(state: &AccountState, env: &Env, op: &UserOp<'
         core::hint::black_box(execution_calldata);
     }
     state.validate(env, op)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gas and chain variants (spec §16, §17)
+
+/// C10-adjacent gas bug: the cost counted from `callGasLimit` only (the other four limits,
+/// which the EntryPoint prefunds too, are free).
+pub fn gas_call_limit_only(
+    session: &Session,
+    env: &Env,
+    gas: &OpGas,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let counted = OpGas {
+        verification_gas_limit: 0,
+        pre_verification_gas: 0,
+        paymaster_verification_gas_limit: 0,
+        paymaster_post_op_gas_limit: 0,
+        ..*gas
+    };
+    session.check(env, &counted, executions, decoding)
+}
+
+/// The gas counter checked but never stored: every op sees the counter it started from.
+pub fn gas_total_not_persisted(
+    session: &Session,
+    env: &Env,
+    gas: &OpGas,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let mut after = session.check(env, gas, executions, decoding)?;
+    after.gas_spent = session.counters.gas_spent;
+    Ok(after)
+}
+
+/// The chain list checked against the chain the session was installed on (a stored chain id,
+/// here the default one) instead of `block.chainid`.
+pub fn chain_stored_at_install(
+    session: &Session,
+    env: &Env,
+    gas: &OpGas,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    let env = Env { chain_id: Env::DEFAULT_CHAIN_ID, ..*env };
+    session.check(&env, gas, executions, decoding)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -842,6 +890,39 @@ static MUTANTS: &[Mutant] = &[
                 mode,
                 budget,
             )
+        },
+    },
+    Mutant {
+        name: "gas_call_limit_only",
+        bug_class: "C5: the gas cost counted from callGasLimit only",
+        description: "verificationGasLimit, preVerificationGas and the paymaster's limits are free",
+        property: 13,
+        harness: "p13_gas_step",
+        expect: "P13: the gas counter grows by exactly the op's cost",
+        run: |mode, budget| {
+            run("p13_gas_step", |s| gas::step(s, gas_call_limit_only), mode, budget)
+        },
+    },
+    Mutant {
+        name: "gas_total_not_persisted",
+        bug_class: "C5: cumulative cap not persisted (the gas counter)",
+        description: "an allowed op leaves the gas counter where it was",
+        property: 13,
+        harness: "p13_gas_sequence",
+        expect: "P13: the gas counter is the sum of the allowed ops' costs",
+        run: |mode, budget| {
+            run("p13_gas_sequence", |s| gas::sequence(s, gas_total_not_persisted), mode, budget)
+        },
+    },
+    Mutant {
+        name: "chain_stored_at_install",
+        bug_class: "C10: chain scope read from a stored chain id, not block.chainid",
+        description: "the chain list is checked against the chain the session was installed on",
+        property: 14,
+        harness: "p14_chain",
+        expect: "P14: ",
+        run: |mode, budget| {
+            run("p14_chain", |s| gas::chain(s, chain_stored_at_install), mode, budget)
         },
     },
 ];

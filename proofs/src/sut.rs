@@ -7,11 +7,17 @@ use leash_model::abi::args::{ArgError, DecodedArgs, decode_args};
 use leash_model::abi::execute::decode_execute;
 use leash_model::{
     AbiType, AccountState, ArgDecoding, Counters, Denial, Env, Execution, Executions,
-    LifecycleError, Policy, Session, UserOp, Verdict,
+    LifecycleError, OpGas, Policy, Session, UserOp, Verdict,
 };
 
-/// `Session::check`: decoded executions against one session (spec §2.3.2, §4 to §11).
+/// `Session::check` for an op that costs nothing ([`OpGas::FREE`]): decoded executions against
+/// one session (spec §2.3.2, §4 to §11).
 pub type CheckFn = fn(&Session, &Env, &[Execution<'_>], ArgDecoding) -> Result<Counters, Denial>;
+
+/// `Session::check` with the op's gas terms: decoded executions of an op against one session
+/// (spec §2.3.2, §4 to §11, §16, §17).
+pub type CheckOpFn =
+    fn(&Session, &Env, &OpGas, &[Execution<'_>], ArgDecoding) -> Result<Counters, Denial>;
 
 /// `AccountState::validate`: a whole op, read-only (spec §1.6).
 pub type ValidateFn = for<'a> fn(&AccountState, &Env, &UserOp<'a>) -> Verdict<'a>;
@@ -35,7 +41,18 @@ pub fn check(
     executions: &[Execution<'_>],
     decoding: ArgDecoding,
 ) -> Result<Counters, Denial> {
-    session.check(env, executions, decoding)
+    session.check(env, &OpGas::FREE, executions, decoding)
+}
+
+/// The real `Session::check`, with gas terms.
+pub fn check_op(
+    session: &Session,
+    env: &Env,
+    gas: &OpGas,
+    executions: &[Execution<'_>],
+    decoding: ArgDecoding,
+) -> Result<Counters, Denial> {
+    session.check(env, gas, executions, decoding)
 }
 
 /// The real `AccountState::validate`.

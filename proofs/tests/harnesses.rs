@@ -82,10 +82,13 @@ harness_test!(p11_period_step, exhaustive: 10464 checked + 144 discarded, random
 harness_test!(p11_period_sequence, exhaustive: 6696 checked + 0 discarded, random: 2000 of 4000, both_paths);
 harness_test!(p12_stream_step, exhaustive: 32048 checked + 780 discarded, random: 1500 of 4000, both_paths);
 harness_test!(p12_stream_sequence, exhaustive: 1640 checked + 0 discarded, random: 2000 of 4000, both_paths);
+harness_test!(p13_gas_step, exhaustive: 6912 checked + 0 discarded, random: 2000 of 4000, both_paths);
+harness_test!(p13_gas_sequence, exhaustive: 960 checked + 0 discarded, random: 2000 of 4000, both_paths);
+harness_test!(p14_chain, exhaustive: 20 checked + 2 discarded, random: 2000 of 4000, both_paths);
 
 #[test]
 fn every_property_has_a_harness_and_names_are_unique() {
-    for property in 1..=12 {
+    for property in 1..=14 {
         assert!(harnesses().iter().any(|h| h.property == property), "property {property}");
     }
     for (i, h) in harnesses().iter().enumerate() {

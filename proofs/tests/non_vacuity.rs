@@ -62,6 +62,9 @@ macro_rules! non_vacuity {
 }
 
 non_vacuity!(
+    gas_call_limit_only,
+    gas_total_not_persisted,
+    chain_stored_at_install,
     cap_off_by_one,
     cap_not_persisted,
     per_call_off_by_one,

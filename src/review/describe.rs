@@ -3,9 +3,10 @@
 
 use alloy_primitives::{Address, U256, hex};
 use leash_model::bounds::TIME_MAX;
+use leash_model::format::chain_name;
 use leash_model::{
-    AbiType, ArgRule, Condition, PeriodicAllowance, Permission, Policy, Selector,
-    StreamingAllowance, Target, WindowPredicate,
+    AbiType, ArgRule, Condition, GasLimit, PaymasterRule, PeriodicAllowance, Permission, Policy,
+    Selector, StreamingAllowance, Target, WindowPredicate,
 };
 use serde::Serialize;
 
@@ -460,6 +461,10 @@ pub(crate) struct HowMuch {
     pub(crate) usage_limit: Option<u64>,
     /// The rate limit, if any.
     pub(crate) rate_limit: Option<RateView>,
+    /// The gas rule, if any (spec §16).
+    pub(crate) gas: Option<GasView>,
+    /// The chains the session may act on; `null` for every chain (spec §17).
+    pub(crate) chains: Option<Vec<ChainView>>,
     /// The caps in sentences.
     pub(crate) text: Vec<String>,
 }
@@ -614,6 +619,103 @@ pub(crate) struct RateView {
     pub(crate) interval: u64,
 }
 
+/// A gas rule (spec §16), amounts in wei as decimal strings.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct GasView {
+    /// `any`, `required`, or `allowlist`.
+    pub(crate) paymaster: &'static str,
+    /// The paymasters of an allowlist.
+    pub(crate) paymasters: Option<Vec<String>>,
+    /// The highest `maxFeePerGas`, if capped.
+    pub(crate) max_fee_per_gas: Option<String>,
+    /// The most one op may cost, if limited.
+    pub(crate) per_op: Option<String>,
+    /// The most all the session's ops may cost, if limited.
+    pub(crate) total: Option<String>,
+}
+
+/// A chain the session may act on (spec §17).
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct ChainView {
+    /// The chain id.
+    pub(crate) id: u64,
+    /// Its name, if leash knows it.
+    pub(crate) name: Option<&'static str>,
+}
+
+/// A fee per gas in gwei with every significant decimal, then in wei.
+fn gwei(wei: u128) -> String {
+    let whole = wei / 1_000_000_000;
+    let fraction = format!("{:09}", wei % 1_000_000_000);
+    let fraction = fraction.trim_end_matches('0');
+    let gwei = if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") };
+    format!("{gwei} gwei ({wei} wei)")
+}
+
+/// A chain by name and id (`Base (8453)`), or by id alone.
+fn chain_words(id: u64) -> String {
+    match chain_name(id) {
+        Some(name) => {
+            let mut chars = name.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+            format!("{}{} ({id})", first.unwrap_or_default(), chars.as_str())
+        }
+        None => format!("chain {id}"),
+    }
+}
+
+/// The gas rule (spec §16) in one sentence.
+fn gas_words(gas: Option<&GasLimit>) -> String {
+    let Some(gas) = gas else {
+        return "Gas: no limit. Unless a paymaster pays, the account prefunds every op the \
+                session sends at whatever gas limits and maxFeePerGas its key signs (§16)."
+            .to_string();
+    };
+    let mut limits = Vec::new();
+    if let Some(total) = gas.total {
+        limits.push(format!("may spend at most {} on gas in total", human::ether(total)));
+    }
+    if let Some(per_op) = gas.per_op {
+        limits.push(format!("at most {} per op", human::ether(per_op)));
+    }
+    if let Some(fee) = gas.max_fee_per_gas {
+        limits.push(format!("with maxFeePerGas at most {}", gwei(fee)));
+    }
+    let limits = if limits.is_empty() {
+        "no limit on what an op may cost".to_string()
+    } else {
+        limits.join(", ")
+    };
+    let payer = match &gas.paymaster {
+        PaymasterRule::Any => "paid by the account or any paymaster".to_string(),
+        PaymasterRule::Required => "only ops a paymaster pays for: never the account".to_string(),
+        PaymasterRule::OneOf(list) => format!(
+            "only ops paid by {}",
+            list.iter().map(|p| p.to_checksum(None)).collect::<Vec<_>>().join(" or ")
+        ),
+    };
+    format!(
+        "Gas: {limits}; {payer}. An op's cost is its maximum, the gas limits times \
+         maxFeePerGas that the EntryPoint prefunds, counted when it is validated whoever pays \
+         (§16)."
+    )
+}
+
+/// The chain list (spec §17) in one sentence.
+fn chain_sentence(chains: Option<&[u64]>) -> String {
+    match chains {
+        None => "Chains: any chain the account is on (§17).".to_string(),
+        Some(list) => {
+            let words: Vec<String> = list.iter().map(|id| chain_words(*id)).collect();
+            let joined = match words.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => words.join(""),
+            };
+            format!("Chains: only on {joined} (§17).")
+        }
+    }
+}
+
 /// The caps and limits in words and facts.
 pub(super) fn how_much(policy: &Policy) -> HowMuch {
     let mut text = Vec::new();
@@ -702,10 +804,11 @@ pub(super) fn how_much(policy: &Policy) -> HowMuch {
         ),
         None => "Rate: no rate limit (§9).".to_string(),
     });
+    text.push(gas_words(policy.gas.as_ref()));
+    text.push(chain_sentence(policy.chains.as_ref().map(|c| c.as_slice())));
     text.push(
         "Counters move when an op is validated and are not refunded if its execution reverts \
-         (§13.1). Gas is outside the policy: unless a paymaster pays, the account prepays the gas \
-         of every op the session sends."
+         (§13.1)."
             .to_string(),
     );
     HowMuch {
@@ -733,6 +836,25 @@ pub(super) fn how_much(policy: &Policy) -> HowMuch {
         rate_limit: policy
             .rate_limit
             .map(|rate| RateView { max_calls: rate.max_calls, interval: rate.interval }),
+        gas: policy.gas.map(|gas| GasView {
+            paymaster: match gas.paymaster {
+                PaymasterRule::Any => "any",
+                PaymasterRule::Required => "required",
+                PaymasterRule::OneOf(_) => "allowlist",
+            },
+            paymasters: match gas.paymaster {
+                PaymasterRule::OneOf(list) => {
+                    Some(list.iter().map(|p| p.to_checksum(None)).collect())
+                }
+                _ => None,
+            },
+            max_fee_per_gas: gas.max_fee_per_gas.map(|fee| fee.to_string()),
+            per_op: gas.per_op.map(|v| v.to_string()),
+            total: gas.total.map(|v| v.to_string()),
+        }),
+        chains: policy.chains.map(|list| {
+            list.iter().map(|id| ChainView { id: *id, name: chain_name(*id) }).collect()
+        }),
         text,
     }
 }

@@ -6,7 +6,8 @@
 use alloy_primitives::{U256, hex};
 use leash_fuzz::limits::MAX_OP_CALLDATA;
 use leash_model::{
-    AbiType, Condition, PeriodicAllowance, Permission, Policy, Selector, StreamingAllowance, Target,
+    AbiType, Condition, PaymasterRule, PeriodicAllowance, Permission, Policy, Selector,
+    StreamingAllowance, Target,
 };
 use serde::Serialize;
 
@@ -79,6 +80,8 @@ pub(crate) const LINT_IDS: &[&str] = &[
     "allowance-never-binds",
     "allowance-allows-nothing",
     "no-call-limit",
+    "no-gas-limit",
+    "unbounded-max-fee",
     "value-only",
     "wildcard-target",
     "executes-calls",
@@ -131,6 +134,11 @@ const DECODING_BUGS: Advice = Advice {
             amount caps — favor audited implementations.",
     source: "seed 002, What Are Session Keys",
 };
+const GAS_LIMITS: Advice = Advice {
+    quote: "Use value caps where assets are involved.",
+    source: "seed 001, implementation checklist for product teams (gas the account prefunds is \
+             an asset the session spends)",
+};
 const EXPLAIN_CLEARLY: Advice = Advice {
     quote: "If your app cannot clearly explain permissions to users, you are probably shipping a \
             system you do not fully control.",
@@ -147,6 +155,7 @@ pub(super) fn lint(policy: &Policy, now: u64) -> Vec<Lint> {
     let mut found = Vec::new();
     window(policy, now, &mut found);
     caps(policy, &mut found);
+    gas(policy, &mut found);
     allowances(policy, &mut found);
     for (index, permission) in policy.permissions.iter().enumerate() {
         scope(policy, index, permission, &mut found);
@@ -285,6 +294,52 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
             why: "a leaked key can call as often as blocks allow until the session ends or is \
                   revoked",
             advice: Some(CALL_COUNT),
+        });
+    }
+}
+
+/// Gas (spec §16): what the account may prefund for the session's ops.
+fn gas(policy: &Policy, found: &mut Vec<Lint>) {
+    if policy.permissions.is_empty() {
+        return;
+    }
+    // Under a required paymaster (or an allowlist) the account never prefunds.
+    let account_pays = policy.gas.is_none_or(|g| g.paymaster == PaymasterRule::Any);
+    let limited = policy.gas.is_some_and(|g| g.total.is_some() || g.per_op.is_some());
+    if account_pays && !limited {
+        found.push(Lint {
+            id: "no-gas-limit",
+            severity: Severity::Warning,
+            relates_to: &["§16"],
+            message: match policy.gas {
+                None => "no gas rule: the account prefunds every op at whatever gas limits and \
+                         maxFeePerGas the session key signs"
+                    .to_string(),
+                Some(_) => "the gas rule has no per-op or total limit and requires no \
+                            paymaster: the account prefunds every op, with nothing bounding \
+                            how many ops it prefunds"
+                    .to_string(),
+            },
+            why: "a leaked key that sets the fee as high as it likes drains the account through \
+                  the prefund, and a bundler it colludes with keeps the fee; value and token caps \
+                  never see it",
+            advice: Some(GAS_LIMITS),
+        });
+    }
+    if let Some(g) = policy.gas
+        && account_pays
+        && g.max_fee_per_gas.is_none()
+    {
+        found.push(Lint {
+            id: "unbounded-max-fee",
+            severity: Severity::Warning,
+            relates_to: &["§16.2"],
+            message: "the gas rule does not cap maxFeePerGas: within its limits the session key \
+                      chooses the price of gas, so few ops can spend the whole gas budget"
+                .to_string(),
+            why: "a fee far above the market price buys nothing but goes to the bundler, who may \
+                  be the key's holder",
+            advice: Some(GAS_LIMITS),
         });
     }
 }
@@ -819,6 +874,8 @@ mod tests {
     const GAME: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
     const TOKEN: &str = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
     const SPENDER: &str = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+    /// A gas rule that limits what the account prefunds (spec §16).
+    const GAS: &str = "[gas]\ntotal = \"0.01 ether\"\nmax_fee_per_gas = \"50 gwei\"\n";
 
     #[test]
     fn a_tight_game_session_is_clean() {
@@ -833,9 +890,30 @@ mod tests {
             [[permissions.rules]]
             arg = 0
             lte = "100"
-            "#
+            {GAS}"#
         ));
         assert_eq!(ids(&p, 2000), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn gas_the_account_prefunds_needs_a_limit_and_a_fee_cap() {
+        let base = format!(
+            "valid_until = 100\nusage_limit = 1\n[[permissions]]\ntarget = \"{GAME}\"\n\
+             function = \"attack(uint256)\"\n[[permissions.rules]]\narg = 0\nlte = 1\n"
+        );
+        let gas = |table: &str| ids(&policy(&format!("{base}[gas]\n{table}")), 1);
+        assert_eq!(ids(&policy(&base), 1), ["no-gas-limit"]);
+        assert_eq!(gas(""), ["no-gas-limit", "unbounded-max-fee"]);
+        assert_eq!(gas("total = 5"), ["unbounded-max-fee"]);
+        assert_eq!(gas("per_op = 5"), ["unbounded-max-fee"]);
+        assert_eq!(gas("max_fee_per_gas = 5"), ["no-gas-limit"]);
+        assert_eq!(gas("per_op = 5\nmax_fee_per_gas = 5"), Vec::<&str>::new());
+        // A paymaster pays for every op: the account prefunds nothing.
+        assert_eq!(gas("paymaster = \"required\""), Vec::<&str>::new());
+        assert_eq!(gas(&format!("paymasters = [\"{SPENDER}\"]")), Vec::<&str>::new());
+        let lint = lint(&policy(&base), 1).remove(0);
+        assert!(lint.message.contains("no gas rule"), "{}", lint.message);
+        assert_eq!(lint.relates_to, ["§16"]);
     }
 
     #[test]
@@ -843,7 +921,7 @@ mod tests {
         let day = 24 * 3600;
         let p = policy(&format!(
             "valid_until = {}\nusage_limit = 1\n[[permissions]]\ntarget = \"{GAME}\"\n\
-             function = \"attack(uint256)\"\n[[permissions.rules]]\narg = 0\nlte = 1\n",
+             function = \"attack(uint256)\"\n[[permissions.rules]]\narg = 0\nlte = 1\n{GAS}",
             1000 + 8 * day
         ));
         let long = lint(&p, 1000);
@@ -901,7 +979,7 @@ mod tests {
              function = \"transfer(address,uint256)\"\n"
         );
         assert!(ids(&policy(&base), 1).contains(&"uncapped-token-transfer"));
-        let capped = policy(&format!("{base}[[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\n"));
+        let capped = policy(&format!("{base}[[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\n{GAS}"));
         assert_eq!(ids(&capped, 1), Vec::<&str>::new());
         let limited =
             policy(&format!("{base}[[permissions.rules]]\narg = 1\nlte = 5\nlimit = 10\n"));
@@ -913,7 +991,7 @@ mod tests {
         let p = policy(&format!(
             "valid_until = 100\nusage_limit = 1\n[[permissions]]\ntarget = \"{GAME}\"\n\
              function = \"attack(uint256)\"\n[[permissions.rules]]\narg = 0\nlte = 1\n\
-             [[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\n"
+             [[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 10\n{GAS}"
         ));
         assert_eq!(ids(&p, 1), ["dead-token-cap"]);
     }

@@ -144,6 +144,16 @@ pub enum EncodeError {
         /// The value given.
         value: u64,
     },
+    /// The policy has a rule the `ISessionManager` interface has no field for.
+    #[error(
+        "the policy has {what} (spec {clause}), which the ISessionManager interface cannot carry"
+    )]
+    NotInInterface {
+        /// The rule, in words.
+        what: &'static str,
+        /// Its clause.
+        clause: &'static str,
+    },
 }
 
 /// The `argTypes` code of a model ABI type.
@@ -226,6 +236,12 @@ fn encode_allowances(
 /// Invalid policies are encoded too (so that a module's `InvalidPolicy` codes can be tested),
 /// except a timestamp above `2^48 - 1`, which the interface's `uint48` cannot carry.
 pub fn encode_policy(policy: &Policy) -> Result<ISessionManager::Policy, EncodeError> {
+    if policy.gas.is_some() {
+        return Err(EncodeError::NotInInterface { what: "a gas rule", clause: "§16" });
+    }
+    if policy.chains.is_some() {
+        return Err(EncodeError::NotInInterface { what: "a chain list", clause: "§17" });
+    }
     let permissions = policy
         .permissions
         .iter()
@@ -466,6 +482,8 @@ mod tests {
             .unwrap(),
             usage_limit: Some(6),
             rate_limit: Some(RateLimit { max_calls: 2, interval: 60 }),
+            gas: None,
+            chains: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_sol_types::SolValue;
+use leash_model::OpGas;
 
 use super::abi::PackedUserOperation;
 use super::keys::SessionKey;
@@ -91,6 +92,40 @@ pub fn unsigned_op(sender: Address, nonce_key: u64, call_data: Bytes) -> PackedU
     }
 }
 
+/// The op's gas terms as EntryPoint v0.8 reads them (spec §16): the two halves of
+/// `accountGasLimits` and `gasFees`, `preVerificationGas`, and the paymaster's static fields of
+/// `paymasterAndData` (none when it is shorter than the 52 bytes the EntryPoint requires of a
+/// non-empty one, which it refuses with `AA93`). A `preVerificationGas` above 128 bits (refused
+/// with `AA94`) reads as `u128::MAX`.
+pub fn op_gas(op: &PackedUserOperation) -> OpGas {
+    let halves = |word: &B256| {
+        let high = u128::from_be_bytes(word.0[..16].try_into().expect("16 bytes"));
+        let low = u128::from_be_bytes(word.0[16..].try_into().expect("16 bytes"));
+        (high, low)
+    };
+    let (verification_gas_limit, call_gas_limit) = halves(&op.accountGasLimits);
+    let (_, max_fee_per_gas) = halves(&op.gasFees);
+    let pm = &op.paymasterAndData;
+    let (paymaster, paymaster_verification_gas_limit, paymaster_post_op_gas_limit) =
+        if pm.len() >= 52 {
+            let read = |range: core::ops::Range<usize>| {
+                u128::from_be_bytes(pm[range].try_into().expect("16 bytes"))
+            };
+            (Address::from_slice(&pm[..20]), read(20..36), read(36..52))
+        } else {
+            (Address::ZERO, 0, 0)
+        };
+    OpGas {
+        verification_gas_limit,
+        call_gas_limit,
+        pre_verification_gas: op.preVerificationGas.saturating_to(),
+        max_fee_per_gas,
+        paymaster,
+        paymaster_verification_gas_limit,
+        paymaster_post_op_gas_limit,
+    }
+}
+
 /// Signs `op` in place with `key` over its `userOpHash`, replacing its signature with the 65-byte
 /// `r | s | v`. Returns the hash.
 ///
@@ -133,5 +168,31 @@ mod tests {
             U256::from_be_bytes(op.accountGasLimits.0) >> 128,
             U256::from(VERIFICATION_GAS_LIMIT)
         );
+    }
+
+    #[test]
+    fn gas_terms_are_read_as_the_entry_point_unpacks_them() {
+        let mut op = unsigned_op(Address::repeat_byte(1), 7, Bytes::new());
+        let free = op_gas(&op);
+        assert_eq!(free.verification_gas_limit, VERIFICATION_GAS_LIMIT);
+        assert_eq!(free.call_gas_limit, CALL_GAS_LIMIT);
+        assert_eq!(free.pre_verification_gas, u128::from(PRE_VERIFICATION_GAS));
+        assert_eq!((free.max_fee_per_gas, free.paymaster), (0, Address::ZERO));
+        assert_eq!(free.max_cost(), Some(U256::ZERO));
+        op.gasFees = pack_u128(3, 7);
+        let mut pm = Address::repeat_byte(0xaa).to_vec();
+        pm.extend_from_slice(&11u128.to_be_bytes());
+        pm.extend_from_slice(&13u128.to_be_bytes());
+        pm.extend_from_slice(b"data");
+        op.paymasterAndData = Bytes::from(pm);
+        let gas = op_gas(&op);
+        assert_eq!(gas.max_fee_per_gas, 7);
+        assert_eq!(gas.paymaster, Address::repeat_byte(0xaa));
+        assert_eq!(
+            (gas.paymaster_verification_gas_limit, gas.paymaster_post_op_gas_limit),
+            (11, 13)
+        );
+        let required = VERIFICATION_GAS_LIMIT + CALL_GAS_LIMIT + 24 + 100_000;
+        assert_eq!(gas.max_cost(), Some(U256::from(required * 7)));
     }
 }

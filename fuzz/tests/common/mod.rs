@@ -57,5 +57,5 @@ pub fn model_execute<'a>(
     op: &'a PackedUserOperation,
 ) -> Verdict<'a> {
     let signer = recover_signer(world.user_op_hash(op), &op.signature);
-    model.execute_op(&world.env(now), &UserOp { signer, call_data: &op.callData })
+    model.execute_op(&world.env(now), &UserOp::new(signer, &op.callData))
 }

@@ -7,7 +7,9 @@
 
 pub mod allowance;
 mod args;
+mod chain;
 pub(crate) mod erc20;
+mod gas;
 mod native;
 mod permission;
 mod rate;
@@ -19,18 +21,20 @@ pub(crate) use erc20 as erc20_selectors;
 pub use permission::{selector_as, selector_of};
 
 use crate::abi::args::ArgDecoding;
-use crate::env::Env;
+use crate::env::{Env, OpGas};
 use crate::policy::Policy;
 use crate::profile::{RateModel, UsageUnit};
 use crate::state::Counters;
 use crate::verdict::{Denial, Execution};
 
-/// Checks `executions` one after another (spec §13.2), then the window (spec §11), and returns
-/// the counters after all of them. `env.profile` selects the module's semantics (spec Part P).
+/// Checks `executions` one after another (spec §13.2), then the op's gas terms (spec §16), its
+/// chain (spec §17) and the window (spec §11), and returns the counters after all of them.
+/// `env.profile` selects the module's semantics (spec Part P).
 pub(crate) fn check_executions(
     policy: &Policy,
     counters: &Counters,
     env: &Env,
+    gas: &OpGas,
     executions: &[Execution<'_>],
     decoding: ArgDecoding,
 ) -> Result<Counters, Denial> {
@@ -77,6 +81,8 @@ pub(crate) fn check_executions(
     if profile.usage_unit == UsageUnit::PerOp && !executions.is_empty() {
         usage::check(policy.usage_limit, &mut after).map_err(Denial::op)?;
     }
+    gas::check(policy.gas.as_ref(), gas, &mut after).map_err(Denial::op)?;
+    chain::check(policy, env.chain_id).map_err(Denial::op)?;
     window::check(policy, env).map_err(Denial::op)?;
     Ok(after)
 }

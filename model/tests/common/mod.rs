@@ -89,7 +89,7 @@ impl From<&Verdict<'_>> for Outcome {
 
 /// Runs one op signed by `KEY` at `now`, applying its effects if it is allowed.
 pub fn run(state: &mut AccountState, now: u64, call_data: &[u8]) -> Outcome {
-    Outcome::from(&state.execute_op(&env(now), &UserOp { signer: Some(KEY), call_data }))
+    Outcome::from(&state.execute_op(&env(now), &UserOp::new(Some(KEY), call_data)))
 }
 
 /// The reason of a denied op, or `None` if it was allowed.

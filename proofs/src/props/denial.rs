@@ -48,7 +48,7 @@ pub(crate) fn body<S: Source>(src: &mut S, execute_op: ExecuteOpFn) -> CaseResul
     let signer = [Some(KEY), Some(OTHER_KEY), None][src.choose_in("op.signer", 3, &[0])];
     let before = state.clone();
 
-    let verdict = execute_op(&mut state, &env, &UserOp { signer, call_data: &call_data });
+    let verdict = execute_op(&mut state, &env, &UserOp::new(signer, &call_data));
     match verdict {
         Verdict::Deny(denial) => {
             cover!(src, denial.execution == Some(1), "P7: a batch denied at its second execution");

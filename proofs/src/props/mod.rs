@@ -5,6 +5,7 @@ pub(crate) mod allowance;
 pub(crate) mod batch;
 pub(crate) mod caps;
 pub(crate) mod denial;
+pub(crate) mod gas;
 pub(crate) mod per_call;
 pub(crate) mod rate;
 pub(crate) mod revocation;

@@ -53,7 +53,7 @@ fn call_data<S: Source>(src: &mut S, calls: &[crate::world::Call]) -> Vec<u8> {
 
 /// Runs one op of the caps world against `state` (validate, then apply if allowed).
 fn op<'a>(state: &mut AccountState, env: &Env, call_data: &'a [u8]) -> Verdict<'a> {
-    state.execute_op(env, &UserOp { signer: Some(KEY), call_data })
+    state.execute_op(env, &UserOp::new(Some(KEY), call_data))
 }
 
 /// Use a session, revoke it (its ops are then denied with `Revoked`), reinstall it with a new

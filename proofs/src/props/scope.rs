@@ -380,7 +380,7 @@ pub(crate) fn mode<S: Source>(src: &mut S, validate: ValidateFn) -> CaseResult {
         };
         encode_execute(word, &e)
     };
-    let op = UserOp { signer: Some(KEY), call_data: &call_data };
+    let op = UserOp::new(Some(KEY), &call_data);
     let verdict = validate(&state, &env, &op);
     let reason = verdict.denial().map(|d| d.reason);
     cover!(

@@ -90,7 +90,7 @@ pub(crate) fn body<S: Source>(src: &mut S, validate: ValidateFn) -> CaseResult {
         cd
     };
 
-    let verdict = validate(&state, &env, &UserOp { signer, call_data: &call_data });
+    let verdict = validate(&state, &env, &UserOp::new(signer, &call_data));
     cover!(src, verdict.is_allow() && scope_world, "P9: an op with argument rules is allowed");
     let Verdict::Allow(effects) = verdict else {
         return Ok(Outcome::Denied);

@@ -343,6 +343,31 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
             "§P16",
         );
     }
+    // spec §16, §17: leash configures no gas or chain policy on SmartSessions.
+    if policy.gas.is_some() {
+        b.gap(
+            "gas-rule-dropped",
+            GapDirection::Widened,
+            "the gas rule".into(),
+            "leash configures no SmartSessions user-op policy for gas or paymasters, so the \
+             op's gas cost is not limited"
+                .into(),
+            "§16",
+        );
+    }
+    if let Some(chains) = policy.chains {
+        b.gap(
+            "chain-list-dropped",
+            GapDirection::Widened,
+            "the chain list".into(),
+            format!(
+                "{} chains: leash configures no SmartSessions policy on block.chainid, so the \
+                 session acts on every chain",
+                chains.len()
+            ),
+            "§17",
+        );
+    }
     // spec §10 → UsageLimitPolicy, per op.
     let usage_zero = policy.usage_limit == Some(0);
     match policy.usage_limit {

@@ -151,8 +151,20 @@ fn model_and_reference_module_agree_on_every_clause() {
         }
         coverage.record(&case, env);
     }
-    let missing: Vec<&DenyReason> =
-        DenyReason::ALL.iter().filter(|r| !coverage.denials.contains_key(r)).collect();
+    // Spec v3's gas rule and chain list (§16, §17) are not in the ISessionManager interface
+    // yet (`encode_policy` refuses them), so generated policies have neither.
+    let not_in_interface = [
+        DenyReason::PaymasterRequired,
+        DenyReason::Paymaster,
+        DenyReason::GasFee,
+        DenyReason::GasPerOp,
+        DenyReason::GasTotal,
+        DenyReason::Chain,
+    ];
+    let missing: Vec<&DenyReason> = DenyReason::ALL
+        .iter()
+        .filter(|r| !coverage.denials.contains_key(r) && !not_in_interface.contains(r))
+        .collect();
     assert!(missing.is_empty(), "{ops} ops never reached these denials: {missing:?}");
     for rule in [
         "§5 a plain transfer permitted",

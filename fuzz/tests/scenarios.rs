@@ -151,19 +151,12 @@ fn model_and_reference_module_agree_on_every_clause() {
         }
         coverage.record(&case, env);
     }
-    // Spec v3's gas rule and chain list (§16, §17) are not in the ISessionManager interface
-    // yet (`encode_policy` refuses them), so generated policies have neither.
-    let not_in_interface = [
-        DenyReason::PaymasterRequired,
-        DenyReason::Paymaster,
-        DenyReason::GasFee,
-        DenyReason::GasPerOp,
-        DenyReason::GasTotal,
-        DenyReason::Chain,
-    ];
+    // Spec v3's gas rule and chain list are not in the ISessionManager interface yet.
     let missing: Vec<&DenyReason> = DenyReason::ALL
         .iter()
-        .filter(|r| !coverage.denials.contains_key(r) && !not_in_interface.contains(r))
+        .filter(|r| {
+            !coverage.denials.contains_key(r) && !leash_fuzz::evm::abi::NOT_IN_INTERFACE.contains(r)
+        })
         .collect();
     assert!(missing.is_empty(), "{ops} ops never reached these denials: {missing:?}");
     for rule in [

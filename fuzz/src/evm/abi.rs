@@ -230,6 +230,18 @@ fn encode_allowances(
     Ok((periodic, streaming))
 }
 
+/// The denials of spec v3's gas rule and chain list (§16, §17), which the `ISessionManager`
+/// interface cannot carry yet: [`encode_policy`] refuses such policies, so no module behind the
+/// interface gives these denials.
+pub const NOT_IN_INTERFACE: [leash_model::DenyReason; 6] = [
+    leash_model::DenyReason::PaymasterRequired,
+    leash_model::DenyReason::Paymaster,
+    leash_model::DenyReason::GasFee,
+    leash_model::DenyReason::GasPerOp,
+    leash_model::DenyReason::GasTotal,
+    leash_model::DenyReason::Chain,
+];
+
 /// Encodes a model policy as the `ISessionManager.Policy` struct, following the conventions of
 /// the `ISessionManager.sol` header. This is the one place that encodes policies.
 ///

@@ -87,8 +87,50 @@ pub struct Finding {
 
 impl Finding {
     /// A short key for deduplication: findings with the same signature are the same bug seen
-    /// again.
+    /// again. It is the class, what kind of divergence the detail starts with, and the first
+    /// spec clause the detail cites, so two bypasses that break different clauses (a call to
+    /// the session module, a call to the account itself) stay two findings.
     pub fn signature(&self) -> String {
-        format!("{}:{}", self.class, self.detail.split(':').next().unwrap_or(""))
+        let kind = self.detail.split(':').next().unwrap_or("");
+        let clause = self
+            .detail
+            .split("(spec ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .unwrap_or("");
+        format!("{}:{kind}:{clause}", self.class)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bypass(detail: &str) -> Finding {
+        Finding {
+            class: Class::Bypass,
+            step: 0,
+            op: Some(0),
+            model: "allow (1 execution(s))".into(),
+            module: String::new(),
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn bypasses_of_different_clauses_have_different_signatures() {
+        let module = bypass(
+            "the executed calls violate the policy: the target is the session module (spec §4.2) at execution 0",
+        );
+        let account = bypass(
+            "the executed calls violate the policy: the target is the account itself (spec §4.1) at execution 0",
+        );
+        let again = bypass(
+            "the executed calls violate the policy: the target is the account itself (spec §4.1) at execution 1",
+        );
+        assert_ne!(module.signature(), account.signature());
+        assert_eq!(account.signature(), again.signature());
+        let strictness = Finding { class: Class::Strictness, ..account.clone() };
+        assert_ne!(strictness.signature(), account.signature());
     }
 }

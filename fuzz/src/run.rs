@@ -732,6 +732,7 @@ fn explain_limitation(reason: DenyReason, gaps: &[IntentGap], profile: &Semantic
         50 | 51 => &["§P8", "§P9", "§5", "§P7"],
         60..=68 => &["§P10", "§P11", "§6"],
         70..=72 => &["§7", "§P13"],
+        73 | 74 | 85 | 86 => &["§P21"],
         80..=84 => &["§8", "§P12", "§P14"],
         90 => &["§9", "§P16"],
         100 => &["§10", "§P15"],
@@ -877,4 +878,44 @@ fn batch_bucket(op: &Op) -> u32 {
     op.recipe
         .as_ref()
         .map_or(0, |r| if r.planned.batch { 1 + r.planned.calls.len().min(9) as u32 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::modules::GapDirection;
+
+    fn gap(id: &str, clause: &str) -> IntentGap {
+        IntentGap {
+            id: id.into(),
+            direction: GapDirection::Widened,
+            subject: "the native cap".into(),
+            detail: "not enforced".into(),
+            clause: clause.into(),
+        }
+    }
+
+    #[test]
+    fn allowances_over_time_are_explained_by_their_gap_not_by_the_window() {
+        let gaps = [
+            gap("never-expires-off", "§P17"),
+            gap("periodic-allowance-dropped", "§P21"),
+            gap("per-call-cap-dropped", "§7.2"),
+        ];
+        let profile = SemanticProfile::SMART_SESSIONS;
+        for reason in [
+            DenyReason::NativePeriod,
+            DenyReason::NativeStream,
+            DenyReason::TokenPeriod,
+            DenyReason::TokenStream,
+        ] {
+            let said = explain_limitation(reason, &gaps, &profile);
+            assert!(said.contains("periodic-allowance-dropped"), "{reason:?}: {said}");
+            assert!(!said.contains("never-expires-off") && !said.contains("per-call"), "{said}");
+        }
+        let said = explain_limitation(DenyReason::NativePerCall, &gaps, &profile);
+        assert!(said.contains("per-call-cap-dropped") && !said.contains("periodic"), "{said}");
+        let said = explain_limitation(DenyReason::Expired, &gaps, &profile);
+        assert!(said.contains("never-expires-off") && !said.contains("periodic"), "{said}");
+    }
 }

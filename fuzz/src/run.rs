@@ -733,7 +733,11 @@ fn explain_limitation(reason: DenyReason, gaps: &[IntentGap], profile: &Semantic
         60..=68 => &["§P10", "§P11", "§6"],
         70..=72 => &["§7", "§P13"],
         73 | 74 | 85 | 86 => &["§P21"],
-        80..=84 => &["§8", "§P12", "§P14"],
+        80 => &["§8.1", "§P12"],
+        81 => &["§8.2", "§P14"],
+        82 => &["§8.3", "§P14"],
+        83 => &["§8.4"],
+        84 => &["§8.5", "§P12"],
         90 => &["§9", "§P16"],
         100 => &["§10", "§P15"],
         _ => &["§11", "§P17"],
@@ -896,7 +900,7 @@ mod tests {
     }
 
     #[test]
-    fn allowances_over_time_are_explained_by_their_gap_not_by_the_window() {
+    fn limitations_are_explained_by_the_gap_or_parameter_of_their_clause() {
         let gaps = [
             gap("never-expires-off", "§P17"),
             gap("periodic-allowance-dropped", "§P21"),
@@ -915,6 +919,16 @@ mod tests {
         }
         let said = explain_limitation(DenyReason::NativePerCall, &gaps, &profile);
         assert!(said.contains("per-call-cap-dropped") && !said.contains("periodic"), "{said}");
+        let tokens = [
+            gap("spender-allowlist-dropped", "§8.4"),
+            gap("fallback-reaches-tokens-uncapped", "§P12"),
+        ];
+        let said = explain_limitation(DenyReason::TransferFromOther, &tokens, &profile);
+        assert!(said.contains("ERC-20 rules") && !said.contains("dropped"), "{said}");
+        let said = explain_limitation(DenyReason::Spender, &tokens, &profile);
+        assert!(said.contains("spender-allowlist") && !said.contains("uncapped"), "{said}");
+        let said = explain_limitation(DenyReason::TokenCap, &tokens, &profile);
+        assert!(said.contains("uncapped") && !said.contains("spender"), "{said}");
         let said = explain_limitation(DenyReason::Expired, &gaps, &profile);
         assert!(said.contains("never-expires-off") && !said.contains("periodic"), "{said}");
     }

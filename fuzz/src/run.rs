@@ -740,7 +740,10 @@ fn explain_limitation(reason: DenyReason, gaps: &[IntentGap], profile: &Semantic
         84 => &["§8.5", "§P12"],
         90 => &["§9", "§P16"],
         100 => &["§10", "§P15"],
-        _ => &["§11", "§P17"],
+        110 | 111 => &["§11", "§P17"],
+        120..=124 => &["§16"],
+        130 => &["§17"],
+        _ => &[],
     };
     let named: Vec<String> = gaps
         .iter()
@@ -931,5 +934,7 @@ mod tests {
         assert!(said.contains("uncapped") && !said.contains("spender"), "{said}");
         let said = explain_limitation(DenyReason::Expired, &gaps, &profile);
         assert!(said.contains("never-expires-off") && !said.contains("periodic"), "{said}");
+        let said = explain_limitation(DenyReason::GasFee, &gaps, &profile);
+        assert!(!said.contains("never-expires-off"), "{said}");
     }
 }

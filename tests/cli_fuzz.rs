@@ -179,6 +179,21 @@ fn a_fixed_policy_file_is_installed_and_validated() {
 }
 
 #[test]
+fn a_policy_the_session_manager_interface_cannot_carry_is_refused_not_dropped() {
+    let dir = scratch_dir("fuzz-gas-policy");
+    let policy = dir.join("gas.toml");
+    std::fs::write(&policy, "[gas]\ntotal = \"0.01 ether\"\n").expect("writable");
+    let output = leash(&["fuzz", "--policy", policy.to_str().expect("UTF-8"), "--cases", "1"]);
+    assert_input_error(
+        &output,
+        &["gas.toml", "a gas rule (spec §16)", "reference cannot be fuzzed"],
+    );
+    std::fs::write(&policy, "chains = [\"base\"]\n").expect("writable");
+    let output = leash(&["fuzz", "--policy", policy.to_str().expect("UTF-8"), "--cases", "1"]);
+    assert_input_error(&output, &["a chain list (spec §17)"]);
+}
+
+#[test]
 fn an_unknown_mutant_lists_the_known_ones() {
     let output = leash(&["fuzz", "--mutant", "c99-nothing", "--cases", "1"]);
     assert_input_error(&output, &["unknown mutant \"c99-nothing\"", "c7-window-off-by-one"]);

@@ -34,8 +34,9 @@ use crate::target_args::TargetArgs;
 pub(crate) struct FuzzArgs {
     #[command(flatten)]
     target: TargetArgs,
-    /// Install this policy (TOML or JSON, format version 1 or 2) instead of generated ones. Its
-    /// addresses must be those of the reference world (see the README).
+    /// Install this policy (TOML or JSON, format version 1 to 3) instead of generated ones. Its
+    /// addresses must be those of the reference world (see the README). A gas rule or chain list
+    /// (version 3) cannot be sent to an ISessionManager module yet.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
     /// Stop after this many seconds.
@@ -169,6 +170,14 @@ impl Run for FuzzArgs {
             Some(path) => Some(Box::new(crate::policy_file::read(path)?.policy)),
             None => None,
         };
+        // An ISessionManager module is configured from the policy itself: a rule its interface
+        // cannot carry would be silently dropped (spec v3's gas rule and chain list).
+        if let (Some(policy), Some(path), leash_fuzz::target::TargetKind::SessionManager) =
+            (&policy, &self.policy, &target.kind)
+            && let Err(e) = leash_fuzz::evm::encode_policy(policy)
+        {
+            bail!("{}: {e}; {} cannot be fuzzed with it", path.display(), target.label);
+        }
         let workers = self.workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });

@@ -733,6 +733,30 @@ mod tests {
     }
 
     #[test]
+    fn gas_rules_and_chain_lists_are_dropped_as_gaps() {
+        let plan = plan(
+            &policy(
+                r#"
+                chains = [8453]
+                [gas]
+                total = "1 ether"
+                [[permissions]]
+                target = "{game}"
+                function = "useSkill(uint8,uint256)"
+            "#,
+            ),
+            CTX,
+        );
+        let ids = gap_ids(&plan);
+        assert!(
+            ids.contains(&"gas-rule-dropped") && ids.contains(&"chain-list-dropped"),
+            "{ids:?}"
+        );
+        assert_eq!(plan.translation.effective.gas, None);
+        assert_eq!(plan.translation.effective.chains, None);
+    }
+
+    #[test]
     fn rules_window_usage_and_native_map_to_policies() {
         let plan = plan(
             &policy(

@@ -540,7 +540,9 @@ impl BenchArgs {
             "long campaign: {} s with {workers} workers on the reference module",
             self.long_seconds
         ))?;
+        let load_before = load_average();
         let summary = Self::campaign(&target, workers, self.long_seconds)?;
+        let load_after = load_average();
         let s = summary.progress;
         let findings = if summary.found.is_empty() {
             "none".to_owned()
@@ -548,7 +550,9 @@ impl BenchArgs {
             summary.found.iter().map(|f| f.entry.id.clone()).collect::<Vec<_>>().join(", ")
         };
         Ok(format!(
-            "## A long campaign on the reference module\n\nMachine: {machine}. {workers} workers, \
+            "## A long campaign on the reference module\n\nMachine: {machine}; 1-minute load \
+             average {load_before} at the start and {load_after} at the end (the campaign has a \
+             time budget, so on a loaded machine it runs fewer cases). {workers} workers, \
              seed 0x1ea54ca5, calldata mutation on.\n\n\
              | time | cases | ops | ops allowed by the spec | behaviours | divergences |\n\
              |---|---|---|---|---|---|\n| {:.0} s | {} | {} | {} | {} | {findings} |\n",

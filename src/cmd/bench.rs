@@ -326,50 +326,29 @@ impl BenchArgs {
             self.rediscovery_seconds
         ))?;
         type Ran = (usize, u64, leash_fuzz::engine::Summary);
-        let next = std::sync::Mutex::new(jobs.into_iter());
-        let results = std::sync::Mutex::new(Vec::<Ran>::new());
-        std::thread::scope(|scope| -> anyhow::Result<()> {
-            let handles: Vec<_> = (0..cores)
-                .map(|_| {
-                    scope.spawn(|| -> anyhow::Result<()> {
-                        loop {
-                            let job = next.lock().expect("not poisoned").next();
-                            let Some((t, seed)) = job else { return Ok(()) };
-                            let (build, host, target) = &targets[t];
-                            let config = CampaignConfig {
-                                seed,
-                                workers: 1,
-                                budget: Budget::Time(Duration::from_secs(self.rediscovery_seconds)),
-                                run: RunConfig { compare_reasons: false, ..RunConfig::campaign() },
-                                ..CampaignConfig::default()
-                            };
-                            let summary =
-                                run_campaign(target, &config, &Progress::default(), &|_| {})?;
-                            say(format!(
-                                "{build} on {host} seed {seed:#x}: {} finding(s)",
-                                summary.found.len()
-                            ))?;
-                            if let Some(dir) = &self.reproducers {
-                                let slug: String = format!("{build}-{host}-{seed:x}")
-                                    .chars()
-                                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                                    .collect();
-                                let dir = dir.join("rediscovery").join(slug);
-                                for found in &summary.found {
-                                    found.entry.write(&dir)?;
-                                }
-                            }
-                            results.lock().expect("not poisoned").push((t, seed, summary));
-                        }
-                    })
-                })
-                .collect();
-            for handle in handles {
-                handle.join().expect("rediscovery workers do not panic")?;
+        let results = on_every_core(cores, jobs, |(t, seed)| -> anyhow::Result<Ran> {
+            let (build, host, target) = &targets[t];
+            let config = CampaignConfig {
+                seed,
+                workers: 1,
+                budget: Budget::Time(Duration::from_secs(self.rediscovery_seconds)),
+                run: RunConfig { compare_reasons: false, ..RunConfig::campaign() },
+                ..CampaignConfig::default()
+            };
+            let summary = run_campaign(target, &config, &Progress::default(), &|_| {})?;
+            say(format!("{build} on {host} seed {seed:#x}: {} finding(s)", summary.found.len()))?;
+            if let Some(dir) = &self.reproducers {
+                let slug: String = format!("{build}-{host}-{seed:x}")
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect();
+                let dir = dir.join("rediscovery").join(slug);
+                for found in &summary.found {
+                    found.entry.write(&dir)?;
+                }
             }
-            Ok(())
+            Ok((t, seed, summary))
         })?;
-        let results = results.into_inner().expect("not poisoned");
         let explained = |f: &leash_fuzz::finding::Finding| {
             f.class == Class::Limitation || KNOWN.iter().any(|k| k.detect.is_some_and(|d| d(f)))
         };
@@ -651,36 +630,19 @@ impl BenchArgs {
             self.kill_seconds
         ))?;
         let load_before = load_average();
-        let next = std::sync::Mutex::new(jobs.into_iter());
-        let results = std::sync::Mutex::new(Vec::<KillRun>::new());
-        std::thread::scope(|scope| -> anyhow::Result<()> {
-            let handles: Vec<_> = (0..cores)
-                .map(|_| {
-                    scope.spawn(|| -> anyhow::Result<()> {
-                        loop {
-                            let job = next.lock().expect("not poisoned").next();
-                            let Some((name, seed, mutate)) = job else { return Ok(()) };
-                            let run = kill(&name, seed, mutate, self.kill_seconds)?;
-                            let status = match &run.bypass {
-                                Some(b) => format!("bypass after {:.1} s", b.seconds),
-                                None => "no bypass".into(),
-                            };
-                            say(format!(
-                                "{name} seed {seed:#x} mutation {}: {status}",
-                                if mutate { "on" } else { "off" }
-                            ))?;
-                            results.lock().expect("not poisoned").push(run);
-                        }
-                    })
-                })
-                .collect();
-            for handle in handles {
-                handle.join().expect("kill workers do not panic")?;
-            }
-            Ok(())
+        let mut results = on_every_core(cores, jobs, |(name, seed, mutate)| {
+            let run = kill(&name, seed, mutate, self.kill_seconds)?;
+            let status = match &run.bypass {
+                Some(b) => format!("bypass after {:.1} s", b.seconds),
+                None => "no bypass".into(),
+            };
+            say(format!(
+                "{name} seed {seed:#x} mutation {}: {status}",
+                if mutate { "on" } else { "off" }
+            ))?;
+            Ok(run)
         })?;
         let load = (load_before, load_average());
-        let mut results = results.into_inner().expect("not poisoned");
         results.sort_by(|a, b| (&a.mutant, !a.mutate, a.seed).cmp(&(&b.mutant, !b.mutate, b.seed)));
         if let Some(dir) = &self.reproducers {
             for name in &names {
@@ -813,6 +775,37 @@ fn replace_section(file: &str, name: &str, body: &str) -> String {
         }
     }
     out
+}
+
+/// Runs `work` on every job, `cores` jobs at a time, each on its own thread; the results come
+/// in the order the jobs finished. A worker whose job fails takes no more jobs, and the error is
+/// returned once the others are done.
+fn on_every_core<J: Send, R: Send>(
+    cores: usize,
+    jobs: Vec<J>,
+    work: impl Fn(J) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<Vec<R>> {
+    let next = std::sync::Mutex::new(jobs.into_iter());
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let handles: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    loop {
+                        let job = next.lock().expect("not poisoned").next();
+                        let Some(job) = job else { return Ok(()) };
+                        let result = work(job)?;
+                        results.lock().expect("not poisoned").push(result);
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().expect("benchmark workers do not panic")?;
+        }
+        Ok(())
+    })?;
+    Ok(results.into_inner().expect("not poisoned"))
 }
 
 /// The 1-minute load average (`/proc/loadavg`), or "unknown".

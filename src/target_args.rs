@@ -1,10 +1,12 @@
 //! The module a command runs against: the reference module by default, a built-in mutant, an
-//! external module's Foundry-layout artifact, or a real module kind (SmartSessions).
+//! external module's Foundry-layout artifact, or a real module kind (SmartSessions, MetaMask's
+//! Delegation Framework).
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use leash_fuzz::evm::WorldError;
+use leash_fuzz::modules::metamask::Delegator;
 use leash_fuzz::modules::smartsessions::Build;
 use leash_fuzz::target::{Target, TargetError};
 
@@ -22,20 +24,27 @@ pub(crate) struct TargetArgs {
     /// (constructor `(entryPoint, owner, validator, validatorInitData)`).
     #[arg(long, value_name = "ARTIFACT", requires = "module")]
     account: Option<PathBuf>,
-    /// The kind of module: leash's own ISessionManager interface (the default), or
+    /// The kind of module: leash's own ISessionManager interface (the default),
     /// Rhinestone/Biconomy SmartSessions (the build inside @rhinestone/modulekit@0.5.9, or the
-    /// one --artifacts names).
+    /// one --artifacts names), or MetaMask's Delegation Framework (v1.3.0, from
+    /// @metamask/delegation-abis@2.0.0).
     #[arg(long, value_enum, value_name = "KIND", conflicts_with_all = ["mutant", "module"])]
     module_kind: Option<ModuleKind>,
+    /// With --module-kind metamask: the DeleGator account, MultiSigDeleGator behind a proxy
+    /// (the default) or an EOA delegated to EIP7702StatelessDeleGator by an EIP-7702
+    /// authorization.
+    #[arg(long, value_enum, value_name = "ACCOUNT", requires = "module_kind")]
+    delegator: Option<DelegatorArg>,
     /// With --module-kind smartsessions: a directory of Foundry-layout artifacts of a
     /// SmartSessions build (SmartSession and its policies SudoPolicy, UniActionPolicy,
     /// ValueLimitPolicy, UsageLimitPolicy, TimeFramePolicy, ERC20SpendingLimitPolicy, each as
     /// `X/X.json` or `X.sol/X.json`) instead of the modulekit build.
     #[arg(long, value_name = "DIR", requires = "module_kind")]
     artifacts: Option<PathBuf>,
-    /// With --module-kind smartsessions: the node_modules directory holding
-    /// @rhinestone/modulekit@0.5.9, for its SmartSession and Nexus builds (default:
-    /// $LEASH_NODE_MODULES, else this checkout's reference-contracts/node_modules).
+    /// With --module-kind smartsessions or metamask: the node_modules directory holding
+    /// @rhinestone/modulekit@0.5.9 (for its SmartSession and Nexus builds) or
+    /// @metamask/delegation-abis@2.0.0 (default: $LEASH_NODE_MODULES, else this checkout's
+    /// reference-contracts/node_modules).
     #[arg(long, value_name = "DIR", requires = "module_kind")]
     node_modules: Option<PathBuf>,
     /// With --module-kind smartsessions: the account the module is installed on.
@@ -65,6 +74,24 @@ impl HostArg {
     }
 }
 
+/// A DeleGator account on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DelegatorArg {
+    /// MultiSigDeleGator behind an ERC1967 proxy.
+    Multisig,
+    /// An EOA running EIP7702StatelessDeleGator through an EIP-7702 authorization.
+    Eip7702,
+}
+
+impl From<DelegatorArg> for Delegator {
+    fn from(d: DelegatorArg) -> Self {
+        match d {
+            DelegatorArg::Multisig => Self::MultiSig,
+            DelegatorArg::Eip7702 => Self::Eip7702,
+        }
+    }
+}
+
 /// The kinds of module `--module-kind` names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ModuleKind {
@@ -72,6 +99,8 @@ pub(crate) enum ModuleKind {
     SessionManager,
     /// Rhinestone/Biconomy SmartSessions.
     Smartsessions,
+    /// MetaMask's Delegation Framework.
+    Metamask,
 }
 
 impl TargetArgs {
@@ -88,6 +117,19 @@ impl TargetArgs {
         let target = match (&self.mutant, &self.module, self.module_kind) {
             (Some(name), _, _) => Target::mutant(name)?,
             (None, Some(module), _) => Target::external(module, self.account.as_deref())?,
+            (_, _, kind) if self.delegator.is_some() && kind != Some(ModuleKind::Metamask) => {
+                anyhow::bail!("--delegator needs --module-kind metamask")
+            }
+            (None, None, Some(ModuleKind::Metamask)) if self.artifacts.is_some() => {
+                anyhow::bail!(
+                    "--artifacts takes a SmartSessions build; --module-kind metamask runs \
+                     @metamask/delegation-abis@2.0.0 from node_modules (--node-modules DIR)"
+                )
+            }
+            (None, None, Some(ModuleKind::Metamask)) => Target::metamask_npm(
+                &Target::node_modules(self.node_modules.as_deref()),
+                self.delegator.map_or(Delegator::MultiSig, Delegator::from),
+            )?,
             (None, None, Some(ModuleKind::Smartsessions)) => {
                 let node_modules = Target::node_modules(self.node_modules.as_deref());
                 let host = Target::host(self.host.name(), &node_modules)?;

@@ -525,6 +525,9 @@ fn sweep_policy_files() {
                 s(&args),
                 Expect::Any,
             ));
+            // And what MetaMask's caveats can enforce of it.
+            let args = ["explain", path, "--module-kind", "metamask", "--format", "json"];
+            runs.push((format!("explain --module-kind metamask {name}"), s(&args), Expect::Any));
             let args = ["fuzz", "--policy", path, "--cases", "2", "--workers", "1"];
             let mut args = s(&args);
             args.extend(s(&["--format", "json", "--out", &findings]));
@@ -822,6 +825,39 @@ fn sweep_artifacts() {
             smartsessions("--node-modules", bad),
             Expect::Exit(2),
         ));
+    }
+    // MetaMask's package: a right version whose bytecode modules are not what they should be.
+    let fake = dir.join("mm_node_modules/@metamask/delegation-abis");
+    let bytecode = fake.join("dist/bytecode");
+    std::fs::create_dir_all(&bytecode).expect("fake package");
+    std::fs::write(fake.join("package.json"), "{\"version\": \"2.0.0\"}").expect("written");
+    let mm_node_modules = dir.join("mm_node_modules").display().to_string();
+    let metamask = |value: &str| {
+        let out = dir.join("f").display().to_string();
+        let args = ["fuzz", "--module-kind", "metamask", "--node-modules", value, "--cases", "1"];
+        [&s(&args)[..], &s(&["--workers", "1", "--out", &out])].concat()
+    };
+    let manager = bytecode.join("DelegationManager.mjs");
+    for source in [
+        &b""[..],
+        b"const bytecode = \"0xzz\";",
+        b"const bytecode = \"0x\";",
+        b"const bytecode = \"0x60",
+        b"const bytecode = \"\xe9\";",
+        b"const bytecode = \"0x6001\";",
+    ] {
+        std::fs::write(&manager, source).expect("written");
+        let label = format!("metamask --node-modules with {:?}", String::from_utf8_lossy(source));
+        let ran = run(&mut leash_command(&to_strs(&metamask(&mm_node_modules))), DEADLINE);
+        problems_early.extend(judge(&label, &ran, Expect::Exit(2)));
+    }
+    let _ = std::fs::remove_file(&manager);
+    if std::os::unix::fs::symlink("/dev/zero", &manager).is_ok() {
+        let ran = run(&mut leash_command(&to_strs(&metamask(&mm_node_modules))), DEADLINE);
+        problems_early.extend(judge("metamask bytecode /dev/zero", &ran, Expect::Exit(2)));
+    }
+    for bad in ["/nonexistent", "/dev", "/"] {
+        runs.push((format!("metamask --node-modules {bad}"), metamask(bad), Expect::Exit(2)));
     }
     let truncated_dir = dir.join("truncated-build/SmartSession.sol");
     std::fs::create_dir_all(&truncated_dir).expect("dir");

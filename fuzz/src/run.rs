@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::SolEvent;
+use leash_model::abi::execute::EXECUTE_SELECTOR;
 use leash_model::abi::execute::decode_execute_unlimited;
-use leash_model::profile::{CounterScope, DecoderClass, NativeDefault};
+use leash_model::profile::{CounterPhase, CounterScope, DecoderClass, NativeDefault};
 use leash_model::{
     AccountState, ArgDecoding, Denial, DenyReason, Effects, Env, Execution, Executions, OpGas,
     Policy, SemanticProfile, Session, Target, UserOp, Verdict,
@@ -20,9 +21,9 @@ use leash_model::{
 use crate::case::{Case, Op, START_TIME, Signer, Step};
 use crate::evm::abi::ILeashToken;
 use crate::evm::keys::Signing;
-use crate::evm::{OpOutcome, PackedUserOperation, World, session_keys};
+use crate::evm::{KEY_COUNT, OpOutcome, PackedUserOperation, Recording, World, session_keys};
 use crate::finding::{Class, Finding};
-use crate::modules::{IntentGap, Observed, SessionModule};
+use crate::modules::{Frame, IntentGap, Observed, Redemption, SessionModule};
 use crate::oracle::{self, describe_outcome};
 use crate::target::{Target as ModuleTarget, TargetError};
 
@@ -74,6 +75,17 @@ pub struct CaseReport {
     /// The first documented limitation the case exercised (class `limitation`), while it ran
     /// on; it becomes the case's finding if no other comes.
     pub limitation: Option<Finding>,
+}
+
+/// Where an op sits in its case, and who signed it.
+#[derive(Clone, Copy)]
+struct OpAt<'o> {
+    step: usize,
+    position: usize,
+    op: &'o Op,
+    signer: Option<Address>,
+    /// The op's gas terms (spec §16): [`OpGas::FREE`] for a redemption, which has none.
+    gas: &'o OpGas,
 }
 
 /// Why a case stops early: a finding, or a harness limit.
@@ -185,9 +197,9 @@ impl Runner {
         &self.world
     }
 
-    /// The model's environment at `now` in this world, with the module's semantics.
+    /// The model's environment at `now` in this world, with the module's semantics and window.
     fn env(&self, now: u64) -> Env {
-        Env { profile: self.module.profile(), ..self.world.env(now) }
+        Env { profile: self.module.profile(), window: self.module.window(), ..self.world.env(now) }
     }
 
     /// The adapter driving the module.
@@ -347,6 +359,9 @@ impl Runner {
         ops: &[Op],
         observer: &mut dyn Observer,
     ) -> Result<(), Stop> {
+        if self.module.frame() == Frame::Redeem {
+            return self.redemptions(run, index, ops, observer);
+        }
         let signed: Vec<(PackedUserOperation, Option<Address>, u64)> =
             ops.iter().map(|op| self.sign(op)).collect();
         let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _, _)| p.clone()).collect();
@@ -390,56 +405,140 @@ impl Runner {
         for (position, ((((verdict, before, signer), outcome), op), gas)) in
             verdicts.iter().zip(&outcomes).zip(ops).zip(&gases).enumerate()
         {
-            run.report.allowed += u64::from(verdict.is_allow());
-            let code = verdict.code();
-            run.report.features.push(feature(&[
-                3,
-                code,
-                outcome_code(outcome),
-                mutation_code(op),
-                batch_bucket(op),
-            ]));
-            let expected = verdict.expected();
-            if let Some(d) = oracle::compare(expected, outcome, before.as_ref(), &env, gas) {
-                if d.class == Class::Reason && !self.config.compare_reasons {
-                    continue;
+            let at = OpAt { step: index, position, op, signer: *signer, gas };
+            self.judge(run, &env, at, verdict, outcome, before.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// The redeem frame (§P3): each op is a transaction of its own, in order; the module's
+    /// counters move in it and roll back with it, so the model applies an allowed op's effects
+    /// only when its execution did not revert.
+    fn redemptions(
+        &mut self,
+        run: &mut CaseRun,
+        index: usize,
+        ops: &[Op],
+        observer: &mut dyn Observer,
+    ) -> Result<(), Stop> {
+        let env = self.env(run.now);
+        let rolled_back = env.profile.counter_phase == CounterPhase::RolledBackOnRevert;
+        for (position, op) in ops.iter().enumerate() {
+            self.nonce_key += 1;
+            run.report.ops += 1;
+            let signer = match op.signer {
+                Signer::Key(k) => Some(Self::key_address(k)),
+                Signer::Malformed => None,
+            };
+            // The frame carries a mode and an execution, not calldata: an op whose calldata is
+            // not an `execute(bytes32,bytes)` call cannot be sent as a redemption at all.
+            let Some((mode, execution)) = redemption_of(&op.call_data) else {
+                run.report.features.push(feature(&[4, mutation_code(op)]));
+                continue;
+            };
+            let call_data = encode_execute(mode, &execution);
+            let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
+            let user_op = UserOp { signer, call_data: &call_data, gas: OpGas::FREE };
+            let verdict = run.model.validate(&env, &user_op);
+            let redemption = Redemption {
+                now: run.now,
+                sender: signer.unwrap_or_else(|| session_keys()[KEY_COUNT - 1].address()),
+                mode,
+                execution: &execution,
+                recording: Recording::Calls,
+            };
+            let outcome = match self.module.redeem(&mut self.world, &redemption) {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    return Err(Stop::NotRunnable(format!("step {index}, op {position}: {e}")));
                 }
-                return Err(Stop::Finding(Finding {
-                    class: d.class,
-                    step: index,
+            };
+            if let Verdict::Allow(effects) = &verdict
+                && !(rolled_back && matches!(outcome, OpOutcome::Executed { success: false, .. }))
+            {
+                run.model.apply(effects).expect("effects computed from this state apply to it");
+            }
+            observer.bundle(index, run.now, &[self.nonce_key], std::slice::from_ref(&outcome));
+            let at = OpAt { step: index, position, op, signer, gas: &OpGas::FREE };
+            self.judge(run, &env, at, &Judged::Model(verdict), &outcome, before.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// Judges one op: the oracle's verdict on what the module did, the on-chain invariants, and
+    /// the policy as written.
+    fn judge(
+        &mut self,
+        run: &mut CaseRun,
+        env: &Env,
+        at: OpAt<'_>,
+        verdict: &Judged<'_>,
+        outcome: &OpOutcome,
+        before: Option<&Session>,
+    ) -> Result<(), Stop> {
+        let OpAt { step, position, op, signer, gas } = at;
+        run.report.allowed += u64::from(verdict.is_allow());
+        let code = verdict.code();
+        run.report.features.push(feature(&[
+            3,
+            code,
+            self.outcome_code(outcome),
+            mutation_code(op),
+            batch_bucket(op),
+        ]));
+        let expected = verdict.expected();
+        if let Some(d) = oracle::compare(expected, outcome, before, env, gas) {
+            let same_clause = match (expected, outcome.denial()) {
+                (oracle::Expected::Deny(model), Some(evm)) => self
+                    .module
+                    .denial_reasons(evm)
+                    .is_some_and(|reasons| reasons.contains(&model.reason)),
+                _ => false,
+            };
+            if d.class == Class::Reason && (!self.config.compare_reasons || same_clause) {
+                return Ok(());
+            }
+            return Err(Stop::Finding(Finding {
+                class: d.class,
+                step,
+                op: Some(position),
+                model: expected.describe(),
+                module: self.describe(outcome),
+                detail: d.detail,
+            }));
+        }
+        if let (OpOutcome::Executed { calls, logs, .. }, Some(signer)) = (outcome, signer) {
+            self.check_invariants(run, signer, calls, logs, before).map_err(|detail| Finding {
+                class: Class::Bypass,
+                step,
+                op: Some(position),
+                model: expected.describe(),
+                module: self.describe(outcome),
+                detail,
+            })?;
+            if let Some(intent) = &mut run.intent
+                && let Err(detail) = intent.check(env, gas, signer, calls)
+                && run.report.limitation.is_none()
+            {
+                run.report.limitation = Some(Finding {
+                    class: Class::Limitation,
+                    step,
                     op: Some(position),
                     model: expected.describe(),
                     module: self.describe(outcome),
-                    detail: d.detail,
-                }));
-            }
-            if let (OpOutcome::Executed { calls, logs, .. }, Some(signer)) = (outcome, *signer) {
-                self.check_invariants(run, signer, calls, logs, before.as_ref()).map_err(
-                    |detail| Finding {
-                        class: Class::Bypass,
-                        step: index,
-                        op: Some(position),
-                        model: expected.describe(),
-                        module: self.describe(outcome),
-                        detail,
-                    },
-                )?;
-                if let Some(intent) = &mut run.intent
-                    && let Err(detail) = intent.check(&env, gas, signer, calls)
-                    && run.report.limitation.is_none()
-                {
-                    run.report.limitation = Some(Finding {
-                        class: Class::Limitation,
-                        step: index,
-                        op: Some(position),
-                        model: expected.describe(),
-                        module: self.describe(outcome),
-                        detail,
-                    });
-                }
+                    detail,
+                });
             }
         }
         Ok(())
+    }
+
+    /// The outcome's part of a behaviour feature: its denial's clause when the adapter knows it.
+    fn outcome_code(&self, outcome: &OpOutcome) -> u32 {
+        match outcome.denial().and_then(|d| self.module.denial_reasons(d)) {
+            Some([first, ..]) => 200 + u32::from(first.code()),
+            _ => outcome_code(outcome),
+        }
     }
 
     /// The module's outcome in words, with what the adapter knows of its refusals.
@@ -587,6 +686,26 @@ pub fn presign_op(
     (packed, signer, signature)
 }
 
+/// The mode and execution calldata an op's calldata carries, read as Solidity's ABI decoder
+/// reads an `execute(bytes32,bytes)` call: what a redemption of it sends. `None` when the
+/// calldata is no such call.
+pub fn redemption_of(call_data: &[u8]) -> Option<(B256, Vec<u8>)> {
+    use alloy_sol_types::SolValue;
+    if call_data.get(..4) != Some(&EXECUTE_SELECTOR[..]) {
+        return None;
+    }
+    let (mode, execution) = <(B256, Bytes)>::abi_decode_params(&call_data[4..]).ok()?;
+    Some((mode, execution.to_vec()))
+}
+
+/// `execute(mode, execution)`, canonically encoded: what the model judges a redemption by.
+fn encode_execute(mode: B256, execution: &[u8]) -> Vec<u8> {
+    use alloy_sol_types::SolValue;
+    let mut out = EXECUTE_SELECTOR.to_vec();
+    out.extend_from_slice(&(mode, Bytes::copy_from_slice(execution)).abi_encode_params());
+    out
+}
+
 /// What the model expects of one op: its verdict, or for an op with more executions than the
 /// model holds (a bounded or unbounded decoder's batch, §P4), the result of checking all of
 /// them in chunks.
@@ -730,14 +849,15 @@ fn explain_limitation(reason: DenyReason, gaps: &[IntentGap], profile: &Semantic
         41 => &["§P7.2", "§P9"],
         42 => &["§P7.3", "§P9"],
         50 | 51 => &["§P8", "§P9", "§5", "§P7"],
-        60..=68 => &["§P10", "§P11", "§6"],
-        70..=72 => &["§7", "§P13"],
+        // §P9: where the wildcard is another candidate, its rules may be the ones that allowed it.
+        60..=68 => &["§P10", "§P11", "§6", "§P9"],
+        70..=72 => &["§7", "§P13", "§P9"],
         73 | 74 | 85 | 86 => &["§P21"],
-        80 => &["§8.1", "§P12"],
-        81 => &["§8.2", "§P14"],
-        82 => &["§8.3", "§P14"],
-        83 => &["§8.4"],
-        84 => &["§8.5", "§P12"],
+        80 => &["§8.1", "§P12", "§P14", "§P9"],
+        81 => &["§8.2", "§P14", "§P9"],
+        82 => &["§8.3", "§P14", "§P9"],
+        83 => &["§8.4", "§P9"],
+        84 => &["§8.5", "§P12", "§P9"],
         90 => &["§9", "§P16"],
         100 => &["§10", "§P15"],
         110 | 111 => &["§11", "§P17"],
@@ -795,7 +915,15 @@ fn check_ledger(policy: &Policy, profile: &SemanticProfile, ledger: &Ledger) -> 
     for cap in policy.erc20.iter() {
         let moved = ledger.tokens.get(&cap.token).copied().unwrap_or_default();
         let limit = match profile.counter_scope {
+            // One counter per token, or one shared by all of them with each token's own limit
+            // (§P12): either way no token moves more than its limit.
             CounterScope::Session => cap.limit,
+            CounterScope::Delegation
+                if policy.permissions.iter().any(|p| p.target == Target::Any) =>
+            {
+                U256::MAX
+            }
+            CounterScope::Delegation => cap.limit,
             // Each exact permission on the token has a counter of its own, and the wildcard
             // reaches the token uncounted.
             CounterScope::Action if policy.permissions.iter().any(|p| p.target == Target::Any) => {

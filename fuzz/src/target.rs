@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use leash_model::Policy;
 
-use crate::evm::{ArtifactError, ArtifactSet, ModuleCode, World, WorldError};
+use crate::evm::{AccountArgs, ArtifactError, ArtifactSet, ModuleCode, World, WorldError};
 use crate::modules::hosts::Host;
+use crate::modules::metamask::{self, Delegator, MetaMaskModule, Package, PackageError};
 use crate::modules::session_manager::SessionManagerInterface;
 use crate::modules::smartsessions::{self, Build, BuildError, Core, SmartSessionsModule};
 pub use crate::modules::{SessionModule, Translation};
@@ -20,10 +21,13 @@ include!(concat!(env!("OUT_DIR"), "/mutants.rs"));
 /// What the module a target label names can express of `policy`, without loading its build:
 /// `None` for `ISessionManager` modules (they express every policy exactly).
 pub fn translation_for_label(label: &str, policy: &Policy) -> Option<Translation> {
-    label.strip_prefix("smartsessions:").map(|_| {
-        let addresses = crate::evm::Addresses::expected();
-        smartsessions::translate(policy, addresses.account, addresses.module)
-    })
+    let addresses = crate::evm::Addresses::expected();
+    if label.starts_with("smartsessions:") {
+        return Some(smartsessions::translate(policy, addresses.account, addresses.module));
+    }
+    let delegator =
+        label.strip_prefix("metamask:")?.split(':').next().and_then(Delegator::from_name)?;
+    Some(metamask::translate(policy, delegator.account(), addresses.module))
 }
 
 /// Why a target could not be resolved. Messages name the input.
@@ -44,6 +48,9 @@ pub enum TargetError {
     /// A SmartSessions build did not load.
     #[error(transparent)]
     SmartSessions(#[from] BuildError),
+    /// The Delegation Framework package did not load.
+    #[error(transparent)]
+    MetaMask(#[from] PackageError),
     /// A host name names no host.
     #[error("unknown host {name:?}: expected leash-account, oz-account or nexus")]
     UnknownHost {
@@ -52,7 +59,7 @@ pub enum TargetError {
     },
     /// A target label names no target.
     #[error(
-        "unknown module label {label:?}: expected `reference`, `mutant:<name>`, `smartsessions:<host>:<build>` or an artifact path"
+        "unknown module label {label:?}: expected `reference`, `mutant:<name>`, `smartsessions:<host>:<build>`, `metamask:<multisig|eip7702>:delegation-abis-2.0.0` or an artifact path"
     )]
     UnknownLabel {
         /// The label given.
@@ -104,6 +111,13 @@ pub enum TargetKind {
         build: Box<Build>,
         /// The account it validates for.
         host: Host,
+    },
+    /// MetaMask's Delegation Framework from this package, with this DeleGator as the account.
+    MetaMask {
+        /// The package's bytecode.
+        package: Box<Package>,
+        /// The account.
+        delegator: Delegator,
     },
 }
 
@@ -179,6 +193,20 @@ impl Target {
         }
     }
 
+    /// MetaMask's Delegation Framework from `package`, with `delegator` as the account.
+    pub fn metamask(package: Package, delegator: Delegator) -> Result<Self, TargetError> {
+        Ok(Self {
+            label: format!("metamask:{}:{}", delegator.name(), package.label),
+            artifacts: ArtifactSet::reference()?,
+            kind: TargetKind::MetaMask { package: Box::new(package), delegator },
+        })
+    }
+
+    /// MetaMask's Delegation Framework from `@metamask/delegation-abis@2.0.0` in `node_modules`.
+    pub fn metamask_npm(node_modules: &Path, delegator: Delegator) -> Result<Self, TargetError> {
+        Self::metamask(Package::from_node_modules(node_modules)?, delegator)
+    }
+
     /// The host a `--host` name or label part names.
     pub fn host(name: &str, node_modules: &Path) -> Result<Host, TargetError> {
         match Host::from_label(name, node_modules) {
@@ -207,6 +235,15 @@ impl Target {
             } else {
                 Self::smartsessions(Build::from_artifacts(Path::new(build))?, host)
             };
+        }
+        if let Some(rest) = label.strip_prefix("metamask:") {
+            let unknown = || TargetError::UnknownLabel { label: label.to_owned() };
+            let (delegator, package) = rest.split_once(':').ok_or_else(unknown)?;
+            let delegator = Delegator::from_name(delegator).ok_or_else(unknown)?;
+            if package != format!("delegation-abis-{}", metamask::PACKAGE_VERSION) {
+                return Err(unknown());
+            }
+            return Self::metamask_npm(&Self::node_modules(None), delegator);
         }
         Self::external(&PathBuf::from(label), None)
     }
@@ -242,6 +279,26 @@ impl Target {
                 let module = SmartSessionsModule::new(build.flavour, host.clone(), contracts);
                 Ok((world, Box::new(module)))
             }
+            TargetKind::MetaMask { package, delegator } => {
+                let manager_args = alloy_sol_types::SolValue::abi_encode(&crate::evm::OWNER);
+                let module = ModuleCode::CreateWith {
+                    artifact: package.artifact("DelegationManager"),
+                    args: &manager_args,
+                };
+                // The DeleGator implementation at the account's address; the account is a proxy
+                // of it or an EOA delegated to it (`metamask::deploy_extras`).
+                let mut artifacts = self.artifacts.clone();
+                artifacts.account = package.artifact(delegator.contract()).clone();
+                let mut contracts = None;
+                let world =
+                    World::build(&artifacts, module, AccountArgs::ModuleAndEntryPoint, |world| {
+                        contracts = Some(metamask::deploy_extras(world, package, *delegator)?);
+                        Ok(())
+                    })
+                    .map_err(world_error)?;
+                let contracts = contracts.expect("deployed with the world");
+                Ok((world, Box::new(MetaMaskModule::new(*delegator, contracts))))
+            }
         }
     }
 
@@ -250,8 +307,10 @@ impl Target {
     /// naming its file, rather than showing up as findings.
     pub fn probe(&self) -> Result<(), TargetError> {
         let (mut world, mut module) = self.instantiate()?;
-        let TargetKind::SmartSessions { build, .. } = &self.kind else {
-            return Ok(());
+        let origin = match &self.kind {
+            TargetKind::SessionManager => return Ok(()),
+            TargetKind::SmartSessions { build, .. } => build.core_origin.clone(),
+            TargetKind::MetaMask { package, .. } => package.dir.display().to_string(),
         };
         let game = world.addresses().game;
         let policy = leash_model::Policy {
@@ -266,10 +325,40 @@ impl Target {
             ..leash_model::Policy::default()
         };
         let key = crate::evm::session_keys()[0].address();
-        module.install(&mut world, key, &policy).map_err(|e| TargetError::Probe {
-            origin: build.core_origin.clone(),
-            problem: e.to_string(),
-        })
+        let problem = |problem: String| TargetError::Probe { origin: origin.clone(), problem };
+        module.install(&mut world, key, &policy).map_err(|e| problem(e.to_string()))?;
+        if module.frame() != crate::modules::Frame::Redeem {
+            return Ok(());
+        }
+        // A redemption is where such a module first runs the session: redeem it once.
+        let call = leash_model::abi::args::encode_call(
+            leash_model::format::parse_function("attack(uint256)").expect("a signature").0,
+            &[leash_model::abi::args::ArgValue::Word(alloy_primitives::U256::from(1))],
+        );
+        let execution =
+            leash_model::abi::execute::encode_single_calldata(&leash_model::Execution {
+                target: game,
+                value: alloy_primitives::U256::ZERO,
+                data: &call,
+            });
+        let op = crate::modules::Redemption {
+            now: world.timestamp() + 1,
+            sender: key,
+            mode: alloy_primitives::B256::ZERO,
+            execution: &execution,
+            recording: crate::evm::Recording::Calls,
+        };
+        match module.redeem(&mut world, &op) {
+            Ok(crate::evm::OpOutcome::Executed { success: true, .. }) => Ok(()),
+            Ok(outcome) => Err(problem(format!(
+                "redeeming it: {}",
+                outcome
+                    .denial()
+                    .and_then(|d| module.describe_denial(d))
+                    .unwrap_or_else(|| crate::oracle::describe_outcome(&outcome))
+            ))),
+            Err(e) => Err(problem(e.to_string())),
+        }
     }
 
     /// Deploys a fresh world for this target.

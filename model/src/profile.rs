@@ -48,6 +48,17 @@ pub enum ModePayload {
     Ignored,
 }
 
+/// Which call types a module executes (spec §P5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CallTypes {
+    /// Spec §3.3.1: single and batch.
+    #[default]
+    SingleAndBatch,
+    /// Single only: a batch is denied `CallType` before it is decoded (MetaMask's scoped caveat
+    /// enforcers, `onlySingleCallTypeMode`).
+    SingleOnly,
+}
+
 /// Which calls to the account itself are forbidden (spec §P7.1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum SelfCallScope {
@@ -57,6 +68,9 @@ pub enum SelfCallScope {
     /// Only calls to the account whose calldata starts with `execute`'s selector (SmartSessions'
     /// `InvalidSelfCall`); other self-calls are looked up like any other target.
     ExecuteOnly,
+    /// None: the account is looked up like any other target (MetaMask: only the delegation's
+    /// caveats decide, and the delegator itself can be a target).
+    None,
 }
 
 /// Whether a session may call the module itself (spec §P7.2).
@@ -103,6 +117,11 @@ pub enum WildcardModel {
     /// permission's selector is ignored and a policy has at most one (SmartSessions'
     /// `FALLBACK_ACTIONID`). The fallback flag address `0x…01` itself cannot be called.
     Fallback,
+    /// Any permission that matches: the exact one and the wildcard with the same selector are
+    /// both candidates, and an execution is allowed when either allows it, its rules, native
+    /// and ERC-20 checks included (MetaMask's `LogicalOrWrapperEnforcer`: the delegate picks the
+    /// caveat group). When both deny, the wildcard's denial stands.
+    AnyMatching,
 }
 
 /// Where an argument rule reads its value (spec §P10).
@@ -115,6 +134,11 @@ pub enum ArgAddressing {
     /// selector ([`raw_offset`]), and a word past the end of the calldata denies
     /// (SmartSessions' `UniActionPolicy`, Kernel's `CallPolicy`).
     RawWord,
+    /// No argument decoding: a rule reads raw bytes at a fixed byte offset after the selector
+    /// ([`raw_span`]), 32 for a static argument and the slice's own length for a slice of a
+    /// dynamic one; a span past the end of the calldata denies (MetaMask's
+    /// `AllowedCalldataEnforcer`).
+    RawBytes,
 }
 
 /// The width of `in_range` bounds (spec §P11).
@@ -126,6 +150,17 @@ pub enum InRangeWidth {
     /// Both bounds are packed into one word, 128 bits each: bounds are read modulo `2^128`
     /// (SmartSessions' `IN_RANGE`).
     Bits128,
+}
+
+/// Which conditions argument rules have (spec §P11).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ArgConditions {
+    /// Spec §6.3 and §6.4: every condition, with cumulative limits.
+    #[default]
+    All,
+    /// Equality only, without cumulative limits (MetaMask's `AllowedCalldataEnforcer`): a
+    /// policy with any other condition or a limit is not expressible.
+    EqualityOnly,
 }
 
 /// Whether `one_of` exists (spec §P11).
@@ -147,6 +182,11 @@ pub enum CounterScope {
     /// One counter per exact permission on the token (SmartSessions: the spending policy lives on
     /// an action); calls that reach the token through the wildcard are not counted.
     Action,
+    /// One counter for the whole session shared by every capped token (the first cap's,
+    /// `token_spent[0]`), each call checked against its own token's limit; calls that reach a
+    /// token through the wildcard are not counted (MetaMask: `ERC20TransferAmountEnforcer`
+    /// keys its counter by delegation, not by token, and sits in the token's own caveat group).
+    Delegation,
 }
 
 /// What a policy without a native-value cap allows (spec §P13).
@@ -162,12 +202,24 @@ pub enum NativeDefault {
 /// How ERC-20 spend caps read a call (spec §P14).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Erc20Rules {
+    /// Which functions a capped token may be called with.
+    pub selectors: Erc20Selectors,
     /// How the arguments are decoded.
     pub args: Erc20Args,
     /// What `transferFrom` may do and how much it counts.
     pub transfer_from: TransferFrom,
     /// Whether a call to a capped token may carry native value.
     pub value: Erc20Value,
+}
+
+/// Which functions a capped token may be called with (spec §P14.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Erc20Selectors {
+    /// Spec §8.1: `transfer`, `approve`, `transferFrom` and `increaseAllowance`.
+    #[default]
+    All,
+    /// `transfer` only (MetaMask's `ERC20TransferAmountEnforcer`).
+    TransferOnly,
 }
 
 /// How a capped token call's arguments are decoded (spec §P14.1).
@@ -178,6 +230,9 @@ pub enum Erc20Args {
     Strict,
     /// Solidity's `abi.decode`: dirty static words deny, trailing bytes are ignored.
     AbiDecode,
+    /// The calldata is exactly 68 bytes and the amount is the raw word at byte 36; the
+    /// recipient word is not read (MetaMask's `ERC20TransferAmountEnforcer`).
+    RawExactLength,
 }
 
 /// `transferFrom` on a capped token (spec §P14.2).
@@ -209,6 +264,18 @@ pub enum UsageUnit {
     /// Every op, however many executions it has (SmartSessions' `UsageLimitPolicy` as a userOp
     /// policy).
     PerOp,
+}
+
+/// When counters move, and whether an execution that reverts gives them back (spec §P3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CounterPhase {
+    /// Spec §13.1: in the validation phase, never refunded.
+    #[default]
+    Validation,
+    /// In the same transaction as the execution, before the call: an execution that reverts
+    /// reverts them too, so it consumes nothing (MetaMask's caveat enforcers, in
+    /// `redeemDelegations`).
+    RolledBackOnRevert,
 }
 
 /// Whether rate limits exist (spec §P16).
@@ -312,10 +379,14 @@ impl AllowanceSemantics {
 /// A module's semantics, as parameters of the model (spec Part P).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SemanticProfile {
+    /// §P3.
+    pub counter_phase: CounterPhase,
     /// §P4.
     pub decoder: DecoderClass,
     /// §P5.
     pub mode_payload: ModePayload,
+    /// §P5.
+    pub call_types: CallTypes,
     /// §P7.1.
     pub self_call: SelfCallScope,
     /// §P7.2.
@@ -328,6 +399,8 @@ pub struct SemanticProfile {
     pub wildcard: WildcardModel,
     /// §P10.
     pub arg_addressing: ArgAddressing,
+    /// §P11.
+    pub conditions: ArgConditions,
     /// §P11.
     pub in_range: InRangeWidth,
     /// §P11.
@@ -371,6 +444,14 @@ pub enum Inexpressible {
         /// The rule's index.
         rule: usize,
     },
+    /// A condition other than `eq`, or a cumulative limit, under
+    /// [`ArgConditions::EqualityOnly`].
+    NotEquality {
+        /// The permission's index.
+        permission: usize,
+        /// The rule's index.
+        rule: usize,
+    },
     /// A second wildcard permission under [`WildcardModel::Fallback`].
     SecondFallback {
         /// The second one's index.
@@ -396,6 +477,11 @@ impl core::fmt::Display for Inexpressible {
                 "permission {permission} rule {rule}: its value has no fixed offset in the \
                  calldata (spec §P10)"
             ),
+            Self::NotEquality { permission, rule } => write!(
+                f,
+                "permission {permission} rule {rule}: the module has equality rules only, without \
+                 cumulative limits (spec §P11)"
+            ),
             Self::SecondFallback { permission } => write!(
                 f,
                 "permission {permission}: the module has one fallback, not two (spec §P9)"
@@ -413,19 +499,23 @@ impl SemanticProfile {
     /// The spec as written: every parameter at its default (spec v1, and spec v2's defaults for
     /// allowances over time, §15).
     pub const SPEC_V1: Self = Self {
+        counter_phase: CounterPhase::Validation,
         decoder: DecoderClass::Strict,
         mode_payload: ModePayload::Zero,
+        call_types: CallTypes::SingleAndBatch,
         self_call: SelfCallScope::AnyCall,
         module_call: ModuleCall::Denied,
         zero_target: ZeroTarget::Denied,
         short_calldata: ShortCalldata::Denied,
         wildcard: WildcardModel::AnyTargetSameSelector,
         arg_addressing: ArgAddressing::Typed,
+        conditions: ArgConditions::All,
         in_range: InRangeWidth::Full,
         one_of: OneOf::Supported,
         counter_scope: CounterScope::Session,
         native_default: NativeDefault::Deny,
         erc20: Erc20Rules {
+            selectors: Erc20Selectors::All,
             args: Erc20Args::Strict,
             transfer_from: TransferFrom::FromAccount,
             value: Erc20Value::Native,
@@ -440,19 +530,23 @@ impl SemanticProfile {
     /// `ValueLimitPolicy`, `UsageLimitPolicy`, `TimeFramePolicy`, `ERC20SpendingLimitPolicy`,
     /// `SudoPolicy`), as released since December 2024 (bounded decoding).
     pub const SMART_SESSIONS: Self = Self {
+        counter_phase: CounterPhase::Validation,
         decoder: DecoderClass::Bounded,
         mode_payload: ModePayload::Ignored,
+        call_types: CallTypes::SingleAndBatch,
         self_call: SelfCallScope::ExecuteOnly,
         module_call: ModuleCall::Denied,
         zero_target: ZeroTarget::Wildcard,
         short_calldata: ShortCalldata::ValueSelector,
         wildcard: WildcardModel::Fallback,
         arg_addressing: ArgAddressing::RawWord,
+        conditions: ArgConditions::All,
         in_range: InRangeWidth::Bits128,
         one_of: OneOf::Unsupported,
         counter_scope: CounterScope::Action,
         native_default: NativeDefault::Allow,
         erc20: Erc20Rules {
+            selectors: Erc20Selectors::All,
             args: Erc20Args::AbiDecode,
             transfer_from: TransferFrom::ToAccountFree,
             value: Erc20Value::Zero,
@@ -473,6 +567,46 @@ impl SemanticProfile {
     pub const SMART_SESSIONS_MODULEKIT: Self =
         Self { decoder: DecoderClass::Unbounded, ..Self::SMART_SESSIONS };
 
+    /// The MetaMask Delegation Framework v1.3.0 (`@metamask/delegation-abis@2.0.0`) as leash
+    /// configures it: one delegation per session, its (target, selector) pairs as caveat groups
+    /// of a `LogicalOrWrapperEnforcer` (`AllowedTargets`, `AllowedMethods` or `ExactCalldata`,
+    /// `AllowedCalldata`, `ValueLte`, `NativeTokenTransferAmount`, `ERC20TransferAmount`), then
+    /// `LimitedCalls` and `Timestamp`, redeemed through `DelegationManager.redeemDelegations`.
+    /// Its window predicate is [`crate::WindowPredicate::Exclusive`] (the `Env`'s, not the
+    /// profile's).
+    pub const METAMASK: Self = Self {
+        counter_phase: CounterPhase::RolledBackOnRevert,
+        decoder: DecoderClass::Strict,
+        mode_payload: ModePayload::Ignored,
+        call_types: CallTypes::SingleOnly,
+        self_call: SelfCallScope::None,
+        module_call: ModuleCall::Wildcard,
+        zero_target: ZeroTarget::Wildcard,
+        short_calldata: ShortCalldata::Denied,
+        wildcard: WildcardModel::AnyMatching,
+        arg_addressing: ArgAddressing::RawBytes,
+        conditions: ArgConditions::EqualityOnly,
+        in_range: InRangeWidth::Full,
+        one_of: OneOf::Unsupported,
+        counter_scope: CounterScope::Delegation,
+        native_default: NativeDefault::Allow,
+        erc20: Erc20Rules {
+            selectors: Erc20Selectors::TransferOnly,
+            args: Erc20Args::RawExactLength,
+            transfer_from: TransferFrom::FromAccount,
+            value: Erc20Value::Native,
+        },
+        usage_unit: UsageUnit::PerExecution,
+        rate: RateModel::Unsupported,
+        never_expires: NeverExpires::Honoured,
+        allowances: AllowanceSemantics {
+            support: TimedAllowances::Supported,
+            anchor: PeriodAnchor::Aligned,
+            clock: PeriodClock::Seconds,
+            stream_overflow: StreamOverflow::Deny,
+        },
+    };
+
     /// Whether this is spec v1.
     pub fn is_spec_v1(&self) -> bool {
         *self == Self::SPEC_V1
@@ -489,14 +623,17 @@ impl SemanticProfile {
                 }
             };
         }
+        diff!("§P3", "counter phase", counter_phase);
         diff!("§P4", "decoder", decoder);
         diff!("§P5", "mode payload", mode_payload);
+        diff!("§P5", "call types", call_types);
         diff!("§P7.1", "self-call scope", self_call);
         diff!("§P7.2", "module call", module_call);
         diff!("§P7.3", "zero target", zero_target);
         diff!("§P8", "short calldata", short_calldata);
         diff!("§P9", "wildcard", wildcard);
         diff!("§P10", "argument addressing", arg_addressing);
+        diff!("§P11", "conditions", conditions);
         diff!("§P11", "in_range width", in_range);
         diff!("§P11", "one_of", one_of);
         diff!("§P12", "ERC-20 counter scope", counter_scope);
@@ -539,9 +676,17 @@ impl SemanticProfile {
                 {
                     return Err(Inexpressible::OneOf { permission: p, rule: r });
                 }
-                if self.arg_addressing == ArgAddressing::RawWord
-                    && raw_offset(permission, rule).is_none()
+                if self.conditions == ArgConditions::EqualityOnly
+                    && (!matches!(rule.condition, Condition::Eq(_)) || rule.limit.is_some())
                 {
+                    return Err(Inexpressible::NotEquality { permission: p, rule: r });
+                }
+                let fixed = match self.arg_addressing {
+                    ArgAddressing::Typed => true,
+                    ArgAddressing::RawWord => raw_offset(permission, rule).is_some(),
+                    ArgAddressing::RawBytes => raw_span(permission, rule).is_some(),
+                };
+                if !fixed {
                     return Err(Inexpressible::NoRawOffset { permission: p, rule: r });
                 }
             }
@@ -568,6 +713,25 @@ pub fn raw_offset(permission: &Permission, rule: &ArgRule) -> Option<u64> {
     // The first dynamic argument's content starts right after the head and its length word.
     let k = args.len().min(MAX_ARGS) as u64;
     Some(32 * k + 32 + u64::from(slice.offset))
+}
+
+/// Where a rule's value lies in a canonical encoding under [`ArgAddressing::RawBytes`] (spec
+/// §P10): `(offset after the selector, length)`. A static argument `j` is the 32 bytes at
+/// `32·j`; a slice of a dynamic argument with no dynamic argument before it is its `length`
+/// bytes at the content's canonical start plus the slice offset. `None` otherwise.
+pub fn raw_span(permission: &Permission, rule: &ArgRule) -> Option<(u64, u8)> {
+    let args = permission.args.as_ref()?;
+    let j = usize::from(rule.arg);
+    let ty = *args.get(j)?;
+    if !ty.is_dynamic() {
+        return (rule.slice.is_none()).then_some((32 * j as u64, 32));
+    }
+    let slice = rule.slice?;
+    if slice.length == 0 || slice.length > 32 || args.iter().take(j).any(|t| t.is_dynamic()) {
+        return None;
+    }
+    let k = args.len().min(MAX_ARGS) as u64;
+    Some((32 * k + 32 + u64::from(slice.offset), slice.length))
 }
 
 /// `in_range` bounds as a module of width `width` reads them (spec §P11).

@@ -734,3 +734,225 @@ fn p21_4_an_overflowing_stream_denies_instead_of_saturating() {
     // At start there is no accrual, so no overflow either.
     assert_eq!(send(&mut denying, deny, 100, 1000), None);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The values MetaMask's Delegation Framework needs (spec Part P, `SemanticProfile::METAMASK`)
+
+const MM: SemanticProfile = SemanticProfile::METAMASK;
+
+#[test]
+fn p5_single_only_call_types_deny_a_batch_before_decoding_it() {
+    let profile = SemanticProfile { call_types: CallTypes::SingleOnly, ..SPEC };
+    let ok = batch(&[(GAME, 0, &attack(1))]);
+    assert_eq!(verdict(ATTACK, SPEC, &ok), None);
+    assert_eq!(verdict(ATTACK, profile, &ok), Some(DenyReason::CallType));
+    // Even a batch spec v1 would deny for its encoding is a call-type denial first.
+    let mut broken = ok.clone();
+    broken.truncate(broken.len() - 32);
+    assert_eq!(verdict(ATTACK, profile, &broken), Some(DenyReason::CallType));
+    assert_eq!(verdict(ATTACK, profile, &single(GAME, 0, &attack(1))), None);
+}
+
+#[test]
+fn p7_1_without_a_self_call_rule_the_account_is_any_target() {
+    let profile = SemanticProfile { self_call: SelfCallScope::None, ..SPEC };
+    let p = r#"
+        [[permissions]]
+        target = "*"
+        function = "attack(uint256)"
+    "#;
+    let cd = single(ACCOUNT, 0, &attack(1));
+    assert_eq!(verdict(p, SPEC, &cd), Some(DenyReason::SelfCall));
+    assert_eq!(verdict(p, profile, &cd), None);
+    assert_eq!(verdict(ATTACK, profile, &cd), Some(DenyReason::NotPermitted));
+}
+
+const EXACT_AND_WILDCARD: &str = r#"
+    [[permissions]]
+    target = "{game}"
+    function = "attack(uint256)"
+    [[permissions.rules]]
+    arg = 0
+    eq = "1"
+    [[permissions]]
+    target = "*"
+    function = "attack(uint256)"
+    [[permissions.rules]]
+    arg = 0
+    eq = "2"
+"#;
+
+#[test]
+fn p9_any_matching_lets_the_wildcard_allow_what_the_exact_permission_denies() {
+    let profile = SemanticProfile { wildcard: WildcardModel::AnyMatching, ..SPEC };
+    // Spec v1: the exact permission decides alone.
+    assert_eq!(
+        verdict(EXACT_AND_WILDCARD, SPEC, &single(GAME, 0, &attack(2))),
+        Some(DenyReason::ArgCondition)
+    );
+    assert_eq!(verdict(EXACT_AND_WILDCARD, profile, &single(GAME, 0, &attack(1))), None);
+    assert_eq!(verdict(EXACT_AND_WILDCARD, profile, &single(GAME, 0, &attack(2))), None);
+    // Both deny: the wildcard's denial stands (rule 0 of permission 1).
+    let mut state = installed(policy(EXACT_AND_WILDCARD));
+    let denial = state
+        .execute_op(
+            &env_as(profile, 100),
+            &UserOp {
+                signer: Some(KEY),
+                call_data: &single(GAME, 0, &attack(3)),
+                gas: leash_model::OpGas::FREE,
+            },
+        )
+        .denial()
+        .copied();
+    assert_eq!(denial.map(|d| (d.reason, d.detail)), Some((DenyReason::ArgCondition, Some(0))));
+    // Elsewhere only the wildcard matches.
+    assert_eq!(verdict(EXACT_AND_WILDCARD, profile, &single(ROUTER, 0, &attack(2))), None);
+    assert_eq!(
+        verdict(EXACT_AND_WILDCARD, profile, &single(ROUTER, 0, &attack(1))),
+        Some(DenyReason::ArgCondition)
+    );
+}
+
+#[test]
+fn p10_raw_bytes_read_a_slice_of_its_own_length() {
+    let profile = SemanticProfile { arg_addressing: ArgAddressing::RawBytes, ..SPEC };
+    // The first four bytes of the `bytes` argument: a nested call's selector.
+    let p = r#"
+        [[permissions]]
+        target = "{router}"
+        function = "swap(address,uint256,bytes,uint256)"
+        [[permissions.rules]]
+        arg = 2
+        slice = { offset = 0, length = 4 }
+        eq = "0xa9059cbb"
+    "#;
+    let mut path = vec![0xa9, 0x05, 0x9c, 0xbb];
+    path.extend_from_slice(&[0x11; 28]);
+    let data = swap_args(U256::from(1), &path);
+    assert_eq!(verdict(p, SPEC, &single(ROUTER, 0, &data)), None);
+    assert_eq!(verdict(p, profile, &single(ROUTER, 0, &data)), None);
+    // C2: a relocated `bytes` whose canonical tail still starts with the selector.
+    let mut relocated = data.clone();
+    relocated[4 + 2 * 32 + 31] = 0xe0;
+    relocated.extend_from_slice(&w(4));
+    relocated.extend_from_slice(&w(0xdead_beef_u64 << 32));
+    assert_eq!(verdict(p, profile, &single(ROUTER, 0, &relocated)), None);
+    assert_eq!(verdict(p, SPEC, &single(ROUTER, 0, &relocated)), Some(DenyReason::ArgOffset));
+    // A span past the calldata denies; RawWord has no 4-byte slices at all.
+    assert_eq!(
+        verdict(p, profile, &single(ROUTER, 0, &data[..4 + 32 * 5 + 2])),
+        Some(DenyReason::SliceOutOfBounds)
+    );
+    let raw_word = SemanticProfile { arg_addressing: ArgAddressing::RawWord, ..SPEC };
+    assert_eq!(
+        raw_word.check_policy(&policy(p)),
+        Err(Inexpressible::NoRawOffset { permission: 0, rule: 0 })
+    );
+    assert_eq!(profile.check_policy(&policy(p)), Ok(()));
+}
+
+#[test]
+fn p11_equality_only_refuses_other_conditions_and_limits() {
+    let profile = SemanticProfile { conditions: ArgConditions::EqualityOnly, ..SPEC };
+    let eq = format!("{ATTACK}\n[[permissions.rules]]\narg = 0\neq = \"1\"");
+    assert_eq!(profile.check_policy(&policy(&eq)), Ok(()));
+    let limited = format!("{eq}\nlimit = \"5\"");
+    let lte = format!("{ATTACK}\n[[permissions.rules]]\narg = 0\nlte = \"1\"");
+    for p in [limited, lte] {
+        assert_eq!(
+            profile.check_policy(&policy(&p)),
+            Err(Inexpressible::NotEquality { permission: 0, rule: 0 })
+        );
+    }
+}
+
+const TWO_TOKENS: &str = r#"
+    [[permissions]]
+    target = "{token}"
+    function = "transfer(address,uint256)"
+    [[permissions]]
+    target = "{other}"
+    function = "transfer(address,uint256)"
+    [[erc20]]
+    token = "{token}"
+    limit = "100"
+    [[erc20]]
+    token = "{other}"
+    limit = "60"
+"#;
+
+#[test]
+fn p12_a_delegation_counter_is_shared_by_every_capped_token() {
+    let profile = SemanticProfile { counter_scope: CounterScope::Delegation, ..SPEC };
+    let send = |n| call("transfer(address,uint256)", &[addr(GAME), word(n)]);
+    let mut state = installed(policy(TWO_TOKENS));
+    assert_eq!(run_as(&mut state, profile, 100, &single(TOKEN, 0, &send(50))), None);
+    // 50 + 20 > 60: the second token's own limit, over the shared counter.
+    assert_eq!(
+        run_as(&mut state, profile, 100, &single(OTHER, 0, &send(20))),
+        Some(DenyReason::TokenCap)
+    );
+    assert_eq!(run_as(&mut state, profile, 100, &single(OTHER, 0, &send(10))), None);
+    assert_eq!(run_as(&mut state, profile, 100, &single(TOKEN, 0, &send(40))), None);
+    let counters = state.session(KEY).unwrap().counters;
+    assert_eq!(counters.token_spent[..2], [U256::from(100), U256::ZERO]);
+    let mut spec = installed(policy(TWO_TOKENS));
+    assert_eq!(run_as(&mut spec, SPEC, 100, &single(TOKEN, 0, &send(50))), None);
+    assert_eq!(run_as(&mut spec, SPEC, 100, &single(OTHER, 0, &send(20))), None);
+}
+
+#[test]
+fn p14_transfer_only_with_an_exact_length_and_a_raw_amount() {
+    let profile = SemanticProfile { erc20: MM.erc20, ..SPEC };
+    let transfer = call("transfer(address,uint256)", &[addr(OTHER), word(10)]);
+    assert_eq!(verdict(TOKEN_ALL, profile, &single(TOKEN, 0, &transfer)), None);
+    // One trailing byte: not 68 bytes.
+    let mut trailing = transfer.clone();
+    trailing.push(0);
+    assert_eq!(
+        verdict(TOKEN_ALL, profile, &single(TOKEN, 0, &trailing)),
+        Some(DenyReason::TokenArgs)
+    );
+    // A dirty recipient is not read (the token's own decoder refuses it).
+    let mut dirty = transfer.clone();
+    dirty[4] = 1;
+    assert_eq!(verdict(TOKEN_ALL, SPEC, &single(TOKEN, 0, &dirty)), Some(DenyReason::TokenArgs));
+    assert_eq!(verdict(TOKEN_ALL, profile, &single(TOKEN, 0, &dirty)), None);
+    // transferFrom is not a way value leaves under this cap.
+    let from =
+        call("transferFrom(address,address,uint256)", &[addr(ACCOUNT), addr(OTHER), word(1)]);
+    assert_eq!(verdict(TOKEN_ALL, SPEC, &single(TOKEN, 0, &from)), None);
+    assert_eq!(
+        verdict(TOKEN_ALL, profile, &single(TOKEN, 0, &from)),
+        Some(DenyReason::TokenSelector)
+    );
+}
+
+#[test]
+fn the_metamask_profile_with_an_exclusive_window() {
+    let p = policy(&format!(
+        "valid_after = 50\nvalid_until = 150\nusage_limit = 2\n[native]\nper_call = \"0\"\ntotal = \"0\"\n{EXACT_AND_WILDCARD}"
+    ));
+    assert_eq!(MM.check_policy(&p), Ok(()));
+    let env = |now| Env { window: leash_model::WindowPredicate::Exclusive, ..env_as(MM, now) };
+    let mut state = installed(p);
+    let mut op = |now, cd: &[u8]| {
+        state
+            .execute_op(
+                &env(now),
+                &UserOp { signer: Some(KEY), call_data: cd, gas: leash_model::OpGas::FREE },
+            )
+            .denial()
+            .map(|d| d.reason)
+    };
+    assert_eq!(op(50, &single(GAME, 0, &attack(1))), Some(DenyReason::NotYetValid));
+    assert_eq!(op(51, &batch(&[(GAME, 0, &attack(1))])), Some(DenyReason::CallType));
+    assert_eq!(op(51, &single(GAME, 0, &attack(2))), None);
+    assert_eq!(op(149, &single(GAME, 1, &attack(2))), Some(DenyReason::NativePerCall));
+    // Both candidates deny: the wildcard's denial stands.
+    assert_eq!(op(149, &single(GAME, 1, &attack(1))), Some(DenyReason::ArgCondition));
+    assert_eq!(op(149, &single(GAME, 0, &attack(1))), None);
+    assert_eq!(op(149, &single(GAME, 0, &attack(1))), Some(DenyReason::UsageLimit));
+    assert!(MM.differences().iter().any(|(clause, _, _)| *clause == "§P3"));
+}

@@ -69,6 +69,15 @@ impl ModuleView {
                     semantics: leash_model::SemanticProfile::SMART_SESSIONS.differences(),
                 }
             }
+            ModuleKind::Metamask => {
+                let a = leash_fuzz::evm::Addresses::expected();
+                let account = leash_fuzz::modules::metamask::Delegator::MultiSig.account();
+                Self {
+                    kind: "metamask",
+                    gaps: leash_fuzz::modules::metamask::translate(policy, account, a.module).gaps,
+                    semantics: leash_model::SemanticProfile::METAMASK.differences(),
+                }
+            }
         }
     }
 }

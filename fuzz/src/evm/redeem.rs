@@ -32,6 +32,12 @@ pub enum TxOpError {
         /// revm's error.
         message: String,
     },
+    /// The module's adapter has no redeem frame.
+    #[error("the {module} adapter sends UserOperations, not redemptions")]
+    NoRedeemFrame {
+        /// The adapter's kind.
+        module: &'static str,
+    },
     /// The transaction halted (out of gas, ...).
     #[error("the transaction to {to} halted: {reason}")]
     Halted {

@@ -197,6 +197,9 @@ pub enum AccountArgs {
     /// `(entryPoint)`: an account implementation behind proxies (Nexus), whose account the host
     /// creates afterwards.
     EntryPoint,
+    /// `(module, entryPoint)`: a DeleGator implementation (MetaMask), whose account is a proxy of
+    /// it or an EOA an EIP-7702 authorization delegates to it, made afterwards.
+    ModuleAndEntryPoint,
 }
 
 /// How the module's code gets to its address.
@@ -204,6 +207,13 @@ pub enum AccountArgs {
 pub enum ModuleCode<'a> {
     /// Deployed from this artifact's creation code.
     Create(&'a Artifact),
+    /// Deployed from this artifact's creation code with these ABI-encoded constructor arguments.
+    CreateWith {
+        /// The artifact.
+        artifact: &'a Artifact,
+        /// The constructor arguments.
+        args: &'a [u8],
+    },
     /// This runtime code etched at the address (a build shipped as runtime code only).
     Etch {
         /// Where the code came from, for messages.
@@ -325,6 +335,7 @@ impl World {
         let entry_point = self.deploy("EntryPoint", &artifacts.entry_point, &[])?;
         let module = match module {
             ModuleCode::Create(artifact) => self.deploy("module", artifact, &[])?,
+            ModuleCode::CreateWith { artifact, args } => self.deploy("module", artifact, args)?,
             ModuleCode::Etch { runtime, .. } => {
                 let at = DEPLOYER.create(self.deployer_nonce());
                 self.etch(at, runtime.clone());
@@ -340,6 +351,9 @@ impl World {
                 Bytes::new(),
             )),
             AccountArgs::EntryPoint => alloy_sol_types::SolValue::abi_encode(&entry_point),
+            AccountArgs::ModuleAndEntryPoint => {
+                alloy_sol_types::SolValue::abi_encode_params(&(module, entry_point))
+            }
         };
         let account = self.deploy("account", &artifacts.account, &account_args)?;
         let token = self.deploy("LeashToken", &artifacts.token, &[])?;
@@ -568,6 +582,24 @@ impl World {
                     call_tx(OWNER, executor, U256::ZERO, exec.into())
                 }
             };
+        self.commit_call(call, tx)
+    }
+
+    /// Has `caller` call `to` with `value` and `data`, committed, returning the output; a revert
+    /// is [`CallError::Reverted`] with its data.
+    pub fn transact_call(
+        &mut self,
+        call: &'static str,
+        caller: Address,
+        to: Address,
+        value: U256,
+        data: Vec<u8>,
+    ) -> Result<Bytes, CallError> {
+        self.commit_call(call, call_tx(caller, to, value, data.into()))
+    }
+
+    /// Runs `tx` committed and returns its output; a revert is [`CallError::Reverted`].
+    fn commit_call(&mut self, call: &'static str, tx: TxEnv) -> Result<Bytes, CallError> {
         match self.evm.transact_commit(tx) {
             Ok(ExecutionResult::Success { output, .. }) => Ok(output.into_data()),
             Ok(ExecutionResult::Revert { output, .. }) => {

@@ -8,22 +8,53 @@
 //!   policy* the model judges against, and the [`IntentGap`]s, what the policy asked that the
 //!   module cannot enforce;
 //! * installing and revoking sessions, the nonce and signature layout of an op, reading counters
-//!   back, and what its refusals mean.
+//!   back, and what its refusals mean;
+//! * how an op reaches the account ([`Frame`]): a UserOperation through the EntryPoint's
+//!   `handleOps`, or a transaction the session key sends itself (a redemption).
 //!
 //! One real module = one folder here: [`session_manager`] drives leash's own `ISessionManager`
 //! (the reference module and its mutants), [`smartsessions`] drives Rhinestone/Biconomy
-//! SmartSessions.
+//! SmartSessions, [`metamask`] drives MetaMask's Delegation Framework.
 
 pub mod hosts;
+pub mod metamask;
 pub mod session_manager;
 pub mod smartsessions;
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use leash_model::bounds::{MAX_PERMISSIONS, MAX_RULES, MAX_TOKENS};
-use leash_model::{Counters, Policy, SemanticProfile, Status};
+use leash_model::{Counters, DenyReason, Policy, SemanticProfile, Status, WindowPredicate};
 use serde::{Deserialize, Serialize};
 
-use crate::evm::{CallError, EvmDenial, World};
+use crate::evm::redeem::TxOpError;
+use crate::evm::{CallError, EvmDenial, OpOutcome, Recording, World};
+
+/// How an op reaches the account (spec §P1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A signed ERC-4337 UserOperation, bundled into `EntryPoint.handleOps` (spec §1.1): the
+    /// module decides in the validation phase.
+    UserOp,
+    /// A transaction the session key sends itself, redeeming its session (MetaMask's
+    /// `DelegationManager.redeemDelegations`): one op per transaction, in order, the module
+    /// deciding inside it ([`crate::evm::redeem`]).
+    Redeem,
+}
+
+/// One op of the redeem frame: what the session key sends.
+#[derive(Clone, Copy, Debug)]
+pub struct Redemption<'a> {
+    /// The block timestamp it runs at.
+    pub now: u64,
+    /// Who sends it: the session key (or a stranger, for an op without a valid signer).
+    pub sender: Address,
+    /// The ERC-7579 mode.
+    pub mode: B256,
+    /// The execution calldata.
+    pub execution: &'a [u8],
+    /// Whether the call recorder runs.
+    pub recording: Recording,
+}
 
 /// Which way an intent gap moves the effective policy away from the user's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -215,5 +246,28 @@ pub trait SessionModule: Send {
     /// aim at them, since no session may manage sessions (spec §4.2).
     fn module_functions(&self) -> &'static [&'static str] {
         &[]
+    }
+
+    /// How ops reach the account.
+    fn frame(&self) -> Frame {
+        Frame::UserOp
+    }
+
+    /// How the module reads a policy's window (spec §11): EntryPoint v0.8's predicate for a
+    /// module that returns its window in `validationData`.
+    fn window(&self) -> WindowPredicate {
+        WindowPredicate::EntryPointV08
+    }
+
+    /// Sends one op of the [`Frame::Redeem`] frame and reports what happened to it.
+    fn redeem(&mut self, _world: &mut World, _op: &Redemption<'_>) -> Result<OpOutcome, TxOpError> {
+        Err(TxOpError::NoRedeemFrame { module: self.kind() })
+    }
+
+    /// The spec denials a refusal of the module may stand for, when the adapter maps the
+    /// module's errors to clauses (spec §P19): a denial the model gives for one of them is the
+    /// same denial, not a `reason` finding.
+    fn denial_reasons(&self, _denial: &EvmDenial) -> Option<&'static [DenyReason]> {
+        None
     }
 }

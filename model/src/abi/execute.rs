@@ -8,7 +8,7 @@ use alloy_primitives::{Address, U256};
 
 use super::{all_zero, ceil32, push_padded, push_word, word, word_is, word_len};
 use crate::bounds::MAX_BATCH;
-use crate::profile::{DecoderClass, ModePayload, SemanticProfile};
+use crate::profile::{CallTypes, DecoderClass, ModePayload, SemanticProfile};
 use crate::verdict::{Denial, DenyReason, Execution, Executions};
 
 /// The selector of `execute(bytes32,bytes)` (ERC-7579 and ERC-7821).
@@ -30,7 +30,22 @@ const HEAD: usize = 4 + 32 * 3;
 
 /// Decodes `userOp.callData` strictly (spec §3).
 pub fn decode_execute(cd: &[u8]) -> Result<Executions<'_>, Denial> {
-    decode_strict(cd, ModePayload::Zero)
+    decode_strict(cd, Modes::SPEC)
+}
+
+/// What a decoder accepts of the mode word (spec §3.3, §P5).
+#[derive(Clone, Copy, Debug)]
+struct Modes {
+    payload: ModePayload,
+    call_types: CallTypes,
+}
+
+impl Modes {
+    const SPEC: Self = Self { payload: ModePayload::Zero, call_types: CallTypes::SingleAndBatch };
+
+    fn of(profile: &SemanticProfile) -> Self {
+        Self { payload: profile.mode_payload, call_types: profile.call_types }
+    }
 }
 
 /// Decodes `userOp.callData` the way `profile`'s module does (spec §P4, §P5).
@@ -38,10 +53,11 @@ pub fn decode_execute_as<'a>(
     cd: &'a [u8],
     profile: &SemanticProfile,
 ) -> Result<Executions<'a>, Denial> {
+    let modes = Modes::of(profile);
     match profile.decoder {
-        DecoderClass::Strict => decode_strict(cd, profile.mode_payload),
-        DecoderClass::Bounded => decode_bounded(cd, profile.mode_payload),
-        DecoderClass::Unbounded => decode_unbounded(cd, profile.mode_payload),
+        DecoderClass::Strict => decode_strict(cd, modes),
+        DecoderClass::Bounded => decode_bounded(cd, modes),
+        DecoderClass::Unbounded => decode_unbounded(cd, modes),
     }
 }
 
@@ -53,10 +69,11 @@ pub fn decode_execute_unlimited<'a>(
     cd: &'a [u8],
     profile: &SemanticProfile,
 ) -> Result<Vec<Execution<'a>>, Denial> {
+    let modes = Modes::of(profile);
     match profile.decoder {
-        DecoderClass::Strict => decode_strict(cd, profile.mode_payload).map(|e| e.to_vec()),
-        DecoderClass::Bounded => decode_bounded(cd, profile.mode_payload),
-        DecoderClass::Unbounded => decode_unbounded(cd, profile.mode_payload),
+        DecoderClass::Strict => decode_strict(cd, modes).map(|e| e.to_vec()),
+        DecoderClass::Bounded => decode_bounded(cd, modes),
+        DecoderClass::Unbounded => decode_unbounded(cd, modes),
     }
 }
 
@@ -97,7 +114,7 @@ fn item(i: usize) -> u8 {
 
 /// spec §3.1 and §3.3 (and §P5): the selector and the mode; returns the call type.
 /// `head` is the length the decoder needs before it reads the mode (spec §3.2).
-fn selector_and_mode(cd: &[u8], head: usize, payload: ModePayload) -> Result<u8, Denial> {
+fn selector_and_mode(cd: &[u8], head: usize, modes: Modes) -> Result<u8, Denial> {
     let deny = |reason| Err(Denial::op(reason));
     // spec §3.1
     if cd.len() < 4 || cd[..4] != EXECUTE_SELECTOR {
@@ -108,9 +125,10 @@ fn selector_and_mode(cd: &[u8], head: usize, payload: ModePayload) -> Result<u8,
         return deny(DenyReason::HeadTruncated);
     }
     let mode = &cd[4..36];
-    // spec §3.3.1
+    // spec §3.3.1, §P5
     let call_type = mode[0];
-    if call_type != CALLTYPE_SINGLE && call_type != CALLTYPE_BATCH {
+    let batch_ok = modes.call_types == CallTypes::SingleAndBatch;
+    if call_type != CALLTYPE_SINGLE && !(call_type == CALLTYPE_BATCH && batch_ok) {
         return deny(DenyReason::CallType);
     }
     // spec §3.3.2
@@ -118,16 +136,16 @@ fn selector_and_mode(cd: &[u8], head: usize, payload: ModePayload) -> Result<u8,
         return deny(DenyReason::ExecType);
     }
     // spec §3.3.3, §P5
-    if payload == ModePayload::Zero && !all_zero(&mode[2..]) {
+    if modes.payload == ModePayload::Zero && !all_zero(&mode[2..]) {
         return deny(DenyReason::ModePayload);
     }
     Ok(call_type)
 }
 
 /// spec §3, with the mode payload checked or not (§P5).
-fn decode_strict(cd: &[u8], payload: ModePayload) -> Result<Executions<'_>, Denial> {
+fn decode_strict(cd: &[u8], modes: Modes) -> Result<Executions<'_>, Denial> {
     let deny = |reason| Err(Denial::op(reason));
-    let call_type = selector_and_mode(cd, HEAD, payload)?;
+    let call_type = selector_and_mode(cd, HEAD, modes)?;
     // spec §3.4.1
     if !word_is(cd, 36, 0x40) {
         return deny(DenyReason::OuterOffset);
@@ -248,10 +266,10 @@ fn small(b: &[u8], at: usize) -> Option<u128> {
 /// The Solady `LibERC7579` decoder of a bounded module (spec §P4 `Bounded`), as SmartSessions
 /// runs it since December 2024: `executionCalldata` is wherever the offset at byte 36 points,
 /// as long as offset and length are below `2^64` and it lies inside `callData`.
-fn decode_bounded<'a, S: Sink<'a>>(cd: &'a [u8], payload: ModePayload) -> Result<S, Denial> {
+fn decode_bounded<'a, S: Sink<'a>>(cd: &'a [u8], modes: Modes) -> Result<S, Denial> {
     let deny = |reason| Err(Denial::op(reason));
     // The offset word must be inside `callData` (SmartSessions: `len >= 68`).
-    let call_type = selector_and_mode(cd, 68, payload)?;
+    let call_type = selector_and_mode(cd, 68, modes)?;
     let len = cd.len() as u128;
     let Some(offset) = small(cd, 36) else {
         return deny(DenyReason::OuterOffset);
@@ -347,10 +365,10 @@ fn slice_in(cd: &[u8], at: U256, len: U256) -> Option<&[u8]> {
 /// no bounds checks, wrapping arithmetic, positions relative to `callData`. Every read the
 /// module would make outside `callData` is one the model cannot see: it denies with the
 /// structure being read.
-fn decode_unbounded<'a, S: Sink<'a>>(cd: &'a [u8], payload: ModePayload) -> Result<S, Denial> {
+fn decode_unbounded<'a, S: Sink<'a>>(cd: &'a [u8], modes: Modes) -> Result<S, Denial> {
     let deny = |reason| Err(Denial::op(reason));
     // The mode is read as the slice `callData[4:36]`, which Solidity bounds.
-    let call_type = selector_and_mode(cd, 36, payload)?;
+    let call_type = selector_and_mode(cd, 36, modes)?;
     let Some(offset) = word_in(cd, U256::from(36)) else {
         return deny(DenyReason::HeadTruncated);
     };

@@ -5,12 +5,12 @@ use alloy_primitives::U256;
 use crate::abi::args::{ArgDecoding, ArgValue, decode_args};
 use crate::bounds::MAX_RULES;
 use crate::policy::{ArgRule, Permission};
-use crate::profile::{ArgAddressing, SemanticProfile, raw_offset};
+use crate::profile::{ArgAddressing, SemanticProfile, raw_offset, raw_span};
 use crate::verdict::DenyReason;
 
 /// Decodes the execution's arguments as the permission declares them and checks its rules in
-/// order, adding each limited rule's value to `used` (spec §6.4). Under raw-word addressing
-/// (§P10) nothing is decoded and each rule reads its word in place.
+/// order, adding each limited rule's value to `used` (spec §6.4). Under raw addressing (§P10)
+/// nothing is decoded and each rule reads its word or bytes in place.
 ///
 /// A denial carries the argument index (§6.1) or the rule index (§6.2 to §6.4).
 pub(super) fn check(
@@ -33,16 +33,17 @@ pub(super) fn check(
             let arguments = arguments.ok_or((DenyReason::ArgsTruncated, None))?;
             Some(decode_args(arguments, types, decoding).map_err(|e| (e.reason, e.arg))?)
         }
-        ArgAddressing::RawWord => None,
+        ArgAddressing::RawWord | ArgAddressing::RawBytes => None,
     };
     let arguments = arguments.unwrap_or_default();
     for (index, rule) in permission.rules.iter().enumerate() {
         // `index < MAX_RULES <= u8::MAX`.
         let deny = |reason| (reason, Some(index as u8));
         // spec §6.2, §P10
-        let x = match &values {
-            Some(values) => rule_value(rule, values[usize::from(rule.arg)]),
-            None => raw_word(permission, rule, arguments),
+        let x = match (&values, profile.arg_addressing) {
+            (Some(values), _) => rule_value(rule, values[usize::from(rule.arg)]),
+            (None, ArgAddressing::RawBytes) => raw_bytes(permission, rule, arguments),
+            (None, _) => raw_word(permission, rule, arguments),
         }
         .ok_or(deny(DenyReason::SliceOutOfBounds))?;
         // spec §6.3, §P11
@@ -72,6 +73,14 @@ pub(crate) fn rule_value(rule: &ArgRule, value: ArgValue<'_>) -> Option<U256> {
         // A valid policy gives every rule on a dynamic argument a slice (spec §12.5).
         (ArgValue::Dynamic(_), None) => None,
     }
+}
+
+/// The raw bytes a rule reads at its fixed span in `arguments` (spec §P10 `RawBytes`), as a
+/// big-endian number, or `None` when the span runs past the calldata or the rule has none.
+fn raw_bytes(permission: &Permission, rule: &ArgRule, arguments: &[u8]) -> Option<U256> {
+    let (start, length) = raw_span(permission, rule)?;
+    let start = usize::try_from(start).ok()?;
+    arguments.get(start..start.checked_add(usize::from(length))?).map(U256::from_be_slice)
 }
 
 /// The raw word a rule reads at its fixed offset in `arguments` (spec §P10), or `None` when the

@@ -5,8 +5,10 @@ use alloy_primitives::{Address, U256};
 use super::allowance;
 use crate::abi::args::{ArgDecoding, decode_args};
 use crate::env::Env;
-use crate::policy::{AbiType, Policy, Target};
-use crate::profile::{CounterScope, Erc20Args, Erc20Value, SemanticProfile, TransferFrom};
+use crate::policy::{AbiType, Policy, Target, TokenCap};
+use crate::profile::{
+    CounterScope, Erc20Args, Erc20Selectors, Erc20Value, SemanticProfile, TransferFrom,
+};
 use crate::state::Counters;
 use crate::verdict::{DenyReason, Execution};
 
@@ -41,7 +43,7 @@ pub(super) fn check(
     let account = env.account;
     // spec §P12: a cap lives on the token's own permissions; the wildcard does not see it.
     let scope = profile.counter_scope;
-    if scope == CounterScope::Action
+    if scope != CounterScope::Session
         && policy.permissions[permission].target != Target::Address(execution.target)
     {
         return Ok(());
@@ -56,45 +58,23 @@ pub(super) fn check(
         [a, b, c, d, ..] => [*a, *b, *c, *d],
         _ => return Err((DenyReason::TokenSelector, None)),
     };
-    let types: &[AbiType] = match selector {
-        TRANSFER | APPROVE | INCREASE_ALLOWANCE => &ADDRESS_AMOUNT,
-        TRANSFER_FROM => &FROM_TO_AMOUNT,
+    let types: &[AbiType] = match (selector, rules.selectors) {
+        (TRANSFER, _) => &ADDRESS_AMOUNT,
+        (APPROVE | INCREASE_ALLOWANCE, Erc20Selectors::All) => &ADDRESS_AMOUNT,
+        (TRANSFER_FROM, Erc20Selectors::All) => &FROM_TO_AMOUNT,
         _ => return Err((DenyReason::TokenSelector, None)),
     };
     // spec §8.2, §P14.1
-    let decoding = match rules.args {
-        Erc20Args::Strict => decoding,
-        Erc20Args::AbiDecode => ArgDecoding::Solidity,
-    };
-    let args = decode_args(&execution.data[4..], types, decoding)
-        .map_err(|e| (DenyReason::TokenArgs, e.arg))?;
-    let word = |i: usize| args[i].as_word().expect("static argument");
-    let address = |i: usize| Address::from_word(word(i).to_be_bytes::<32>().into());
-    let mut amount = word(types.len() - 1);
-    match selector {
-        // spec §8.3, §P14.2
-        TRANSFER_FROM => match rules.transfer_from {
-            TransferFrom::FromAccount if address(0) != account => {
-                return Err((DenyReason::TransferFromOther, None));
-            }
-            TransferFrom::ToAccountFree if address(1) == account => amount = U256::ZERO,
-            _ => {}
-        },
-        // spec §8.4
-        APPROVE | INCREASE_ALLOWANCE => {
-            if let Some(spenders) = &cap.spenders
-                && !spenders.contains(&address(0))
-            {
-                return Err((DenyReason::Spender, None));
-            }
+    let amount = match rules.args {
+        Erc20Args::RawExactLength => raw_amount(execution.data, types.len())?,
+        Erc20Args::Strict | Erc20Args::AbiDecode => {
+            let decoding =
+                if rules.args == Erc20Args::Strict { decoding } else { ArgDecoding::Solidity };
+            decoded_amount(cap, account, execution.data, types, decoding, rules.transfer_from)?
         }
-        _ => {}
-    }
-    // spec §8.5, §P12
-    let counter = match scope {
-        CounterScope::Session => counters.token_spent[index],
-        CounterScope::Action => counters.action_token_spent[permission],
     };
+    // spec §8.5, §P12
+    let counter = *token_counter(counters, scope, index, permission);
     let spent = match counter.checked_add(amount) {
         Some(sum) if sum <= cap.limit => sum,
         _ => return Err((DenyReason::TokenCap, None)),
@@ -120,9 +100,68 @@ pub(super) fn check(
             return Err((DenyReason::TokenStream, None));
         }
     }
-    match scope {
-        CounterScope::Session => counters.token_spent[index] = spent,
-        CounterScope::Action => counters.action_token_spent[permission] = spent,
-    }
+    *token_counter(counters, scope, index, permission) = spent;
     Ok(())
+}
+
+/// The counter a call to cap `index` through `permission` adds to (spec §8.5, §P12).
+fn token_counter(
+    counters: &mut Counters,
+    scope: CounterScope,
+    index: usize,
+    permission: usize,
+) -> &mut U256 {
+    match scope {
+        CounterScope::Session => &mut counters.token_spent[index],
+        CounterScope::Action => &mut counters.action_token_spent[permission],
+        CounterScope::Delegation => &mut counters.token_spent[0],
+    }
+}
+
+/// spec §P14.1 `RawExactLength`: exactly the selector and `words` words; the amount is the last
+/// word, read raw.
+fn raw_amount(data: &[u8], words: usize) -> Result<U256, (DenyReason, Option<u8>)> {
+    if data.len() != 4 + 32 * words {
+        return Err((DenyReason::TokenArgs, None));
+    }
+    let at = 4 + 32 * (words - 1);
+    Ok(U256::from_be_slice(&data[at..at + 32]))
+}
+
+/// spec §8.2 to §8.4 (with §P14.2): the arguments decoded, `transferFrom`'s `from` and the
+/// spender checked; the amount the call counts.
+fn decoded_amount(
+    cap: &TokenCap,
+    account: Address,
+    data: &[u8],
+    types: &[AbiType],
+    decoding: ArgDecoding,
+    transfer_from: TransferFrom,
+) -> Result<U256, (DenyReason, Option<u8>)> {
+    let args =
+        decode_args(&data[4..], types, decoding).map_err(|e| (DenyReason::TokenArgs, e.arg))?;
+    let word = |i: usize| args[i].as_word().expect("static argument");
+    let address = |i: usize| Address::from_word(word(i).to_be_bytes::<32>().into());
+    let mut amount = word(types.len() - 1);
+    let selector = [data[0], data[1], data[2], data[3]];
+    match selector {
+        // spec §8.3, §P14.2
+        TRANSFER_FROM => match transfer_from {
+            TransferFrom::FromAccount if address(0) != account => {
+                return Err((DenyReason::TransferFromOther, None));
+            }
+            TransferFrom::ToAccountFree if address(1) == account => amount = U256::ZERO,
+            _ => {}
+        },
+        // spec §8.4
+        APPROVE | INCREASE_ALLOWANCE => {
+            if let Some(spenders) = &cap.spenders
+                && !spenders.contains(&address(0))
+            {
+                return Err((DenyReason::Spender, None));
+            }
+        }
+        _ => {}
+    }
+    Ok(amount)
 }

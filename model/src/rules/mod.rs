@@ -51,27 +51,42 @@ pub(crate) fn check_executions(
         scope::check(env, execution.target, execution.data).map_err(at)?;
         let selector =
             permission::selector_as(execution.data, profile.short_calldata).map_err(at)?;
-        let permission =
-            permission::lookup(policy, profile, execution.target, selector).map_err(at)?;
+        let (candidates, count) =
+            permission::candidates(policy, profile, execution.target, selector).map_err(at)?;
         let at_detail = |(reason, detail): (_, Option<u8>)| Denial { detail, ..at(reason) };
-        args::check(
-            &policy.permissions[permission],
-            execution.data,
-            &mut after.rule_used[permission],
-            decoding,
-            profile,
-        )
-        .map_err(at_detail)?;
-        native::check(
-            policy.native.as_ref(),
-            profile.native_default,
-            execution.value,
-            env,
-            &mut after,
-        )
-        .map_err(at)?;
-        erc20::check(policy, env, execution, permission, &mut after, decoding, profile)
-            .map_err(at_detail)?;
+        // spec §6 to §8 under each candidate permission in turn (§P9): the first that allows the
+        // execution decides; when none does, the last one's denial stands.
+        let mut outcome = Ok(after);
+        for &permission in &candidates[..count] {
+            let mut tried = after;
+            outcome = args::check(
+                &policy.permissions[permission],
+                execution.data,
+                &mut tried.rule_used[permission],
+                decoding,
+                profile,
+            )
+            .map_err(at_detail)
+            .and_then(|()| {
+                native::check(
+                    policy.native.as_ref(),
+                    profile.native_default,
+                    execution.value,
+                    env,
+                    &mut tried,
+                )
+                .map_err(at)
+            })
+            .and_then(|()| {
+                erc20::check(policy, env, execution, permission, &mut tried, decoding, profile)
+                    .map_err(at_detail)
+            })
+            .map(|()| tried);
+            if outcome.is_ok() {
+                break;
+            }
+        }
+        after = outcome?;
         rate::check(rate_limit, env.now, &mut after).map_err(at)?;
         if profile.usage_unit == UsageUnit::PerExecution {
             usage::check(policy.usage_limit, &mut after).map_err(at)?;

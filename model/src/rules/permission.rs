@@ -21,6 +21,28 @@ pub fn selector_as(data: &[u8], short: ShortCalldata) -> Result<Selector, DenyRe
     }
 }
 
+/// The permissions an execution for `target` and `selector` may fall under, in the order they
+/// are tried (spec §5.3, §P9): one, except under [`WildcardModel::AnyMatching`], where the
+/// exact permission and the wildcard with the same selector are both candidates.
+pub(super) fn candidates(
+    policy: &Policy,
+    profile: &SemanticProfile,
+    target: Address,
+    selector: Selector,
+) -> Result<([usize; 2], usize), DenyReason> {
+    if profile.wildcard != WildcardModel::AnyMatching {
+        return lookup(policy, profile, target, selector).map(|p| ([p, p], 1));
+    }
+    let find = |wanted: Target| {
+        policy.permissions.iter().position(|p| p.target == wanted && p.selector == selector)
+    };
+    match (find(Target::Address(target)), find(Target::Any)) {
+        (Some(exact), Some(any)) => Ok(([exact, any], 2)),
+        (Some(one), None) | (None, Some(one)) => Ok(([one, one], 1)),
+        (None, None) => Err(DenyReason::NotPermitted),
+    }
+}
+
 /// The index of the permission for `target` and `selector` (spec §5.3): an exact target first,
 /// then the wildcard, as the profile reads it (§P9).
 pub(super) fn lookup(
@@ -37,9 +59,11 @@ pub(super) fn lookup(
             .position(|p| p.target == wanted && same_selector(short, p.selector, selector))
     };
     match profile.wildcard {
-        WildcardModel::AnyTargetSameSelector => find(Target::Address(target))
-            .or_else(|| find(Target::Any))
-            .ok_or(DenyReason::NotPermitted),
+        WildcardModel::AnyTargetSameSelector | WildcardModel::AnyMatching => {
+            find(Target::Address(target))
+                .or_else(|| find(Target::Any))
+                .ok_or(DenyReason::NotPermitted)
+        }
         WildcardModel::Fallback => {
             if target == FALLBACK_FLAG {
                 return Err(DenyReason::NotPermitted);

@@ -12,9 +12,12 @@ use crate::verdict::DenyReason;
 pub(super) fn check(env: &Env, target: Address, data: &[u8]) -> Result<(), DenyReason> {
     let profile = &env.profile;
     // spec §4.1, §P7.1
-    if target == env.account
-        && (profile.self_call == SelfCallScope::AnyCall || data.starts_with(&EXECUTE_SELECTOR))
-    {
+    let self_call = match profile.self_call {
+        SelfCallScope::AnyCall => true,
+        SelfCallScope::ExecuteOnly => data.starts_with(&EXECUTE_SELECTOR),
+        SelfCallScope::None => false,
+    };
+    if target == env.account && self_call {
         return Err(DenyReason::SelfCall);
     }
     // spec §4.2, §P7.2

@@ -1,0 +1,453 @@
+//! MetaMask's Delegation Framework (v1.3.0, from `@metamask/delegation-abis@2.0.0`) under leash,
+//! in the redeem frame, on both DeleGator accounts: hand-written lifecycles (every caveat's allow
+//! and deny side, revocation, reinstall, the counters read back) and generated ones.
+//!
+//! The package comes from `npm ci` in `reference-contracts/`; without it these tests are
+//! skipped with a message, except under CI (`CI` set), where they must run.
+
+use alloy_primitives::{Address, U256};
+use leash_fuzz::case::{Case, Op, Signer, Step};
+use leash_fuzz::evm::session_keys;
+use leash_fuzz::finding::Class;
+use leash_fuzz::modules::metamask::Delegator;
+use leash_fuzz::run::{RunConfig, Runner, StateChecks};
+use leash_fuzz::target::{Target, TargetError};
+use leash_model::abi::args::{ArgValue, encode_call};
+use leash_model::abi::execute::{encode_batch, encode_single};
+use leash_model::format::parse_function;
+use leash_model::{Execution, Policy};
+
+#[allow(clippy::disallowed_macros, reason = "tests report a skip on stderr")]
+fn skip(test: &str, why: &str) {
+    eprintln!("SKIPPED {test}: {why}");
+}
+
+/// Both accounts, when the package is installed.
+fn targets(test: &str) -> Vec<Target> {
+    let mut out = Vec::new();
+    for delegator in Delegator::ALL {
+        match Target::metamask_npm(&Target::node_modules(None), delegator) {
+            Ok(target) => out.push(target),
+            Err(TargetError::MetaMask(e)) if std::env::var_os("CI").is_none() => {
+                skip(test, &e.to_string());
+                return Vec::new();
+            }
+            Err(e) => panic!("the MetaMask target must load under CI: {e}"),
+        }
+    }
+    out
+}
+
+fn runner(target: &Target) -> Runner {
+    let config = RunConfig { state_checks: StateChecks::EveryBundle, ..RunConfig::campaign() };
+    Runner::for_target(target, config).expect("the MetaMask world deploys")
+}
+
+fn policy(runner: &Runner, text: &str) -> Box<Policy> {
+    let a = runner.world().addresses();
+    let text = text
+        .replace("{game}", &a.game.to_string())
+        .replace("{token}", &a.token.to_string())
+        .replace("{router}", &a.router.to_string());
+    Box::new(toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
+}
+
+fn call(signature: &str, args: &[ArgValue<'_>]) -> Vec<u8> {
+    encode_call(parse_function(signature).expect("signature").0, args)
+}
+
+fn word(n: u64) -> ArgValue<'static> {
+    ArgValue::Word(U256::from(n))
+}
+
+fn op_by(key: u8, call_data: Vec<u8>) -> Op {
+    Op { signer: Signer::Key(key), call_data, signature_tail: Vec::new(), recipe: None }
+}
+
+fn op(call_data: Vec<u8>) -> Op {
+    op_by(0, call_data)
+}
+
+fn single(target: Address, value: u64, data: &[u8]) -> Vec<u8> {
+    encode_single(&Execution { target, value: U256::from(value), data })
+}
+
+fn bundle(ops: Vec<Op>) -> Step {
+    Step::Bundle { ops }
+}
+
+#[test]
+fn the_world_deploys_both_accounts_where_translation_expects_them() {
+    for target in targets("the_world_deploys_both_accounts_where_translation_expects_them") {
+        let mut world = target.world().expect("deploys");
+        let Some(delegator) = Delegator::ALL.into_iter().find(|d| target.label.contains(d.name()))
+        else {
+            panic!("label {}", target.label)
+        };
+        let account = world.addresses().account;
+        assert_eq!(account, delegator.account(), "{}", target.label);
+        assert!(!world.native_balance(account).is_zero());
+        if delegator == Delegator::Eip7702 {
+            // A real authorization: the EOA holds the delegation designator and nothing else.
+            let code = world.code_of(account);
+            assert_eq!(&code[..3], &[0xef, 0x01, 0x00]);
+            assert_eq!(code.len(), 23);
+        }
+    }
+}
+
+#[test]
+fn a_game_session_agrees_op_by_op() {
+    for target in targets("a_game_session_agrees_op_by_op") {
+        let mut runner = runner(&target);
+        let game = runner.world().addresses().game;
+        let p = policy(
+            &runner,
+            r#"
+            usage_limit = 3
+            [[permissions]]
+            target = "{game}"
+            function = "attack(uint256)"
+            [[permissions]]
+            target = "{game}"
+            function = "useSkill(uint8,uint256)"
+            [[permissions.rules]]
+            arg = 0
+            eq = "1"
+        "#,
+        );
+        let attack = |n| call("attack(uint256)", &[word(n)]);
+        let skill = |a, b| call("useSkill(uint8,uint256)", &[word(a), word(b)]);
+        let case = Case {
+            steps: vec![
+                Step::Install { key: 0, policy: p },
+                Step::Time { now: 1_700_000_010 },
+                bundle(vec![
+                    op(single(game, 0, &attack(7))),
+                    op(single(game, 0, &skill(2, 5))),
+                    op(single(game, 0, &skill(1, 5))),
+                    op(single(game, 1, &attack(7))),
+                    op(encode_batch(&[Execution {
+                        target: game,
+                        value: U256::ZERO,
+                        data: &attack(1),
+                    }])),
+                    op(single(game, 0, &call("pickup(address,uint256)", &[word(1), word(1)]))),
+                    op_by(5, single(game, 0, &attack(7))),
+                    op(single(game, 0, &attack(8))),
+                    op(single(game, 0, &attack(9))),
+                ]),
+                Step::Revoke { key: 0 },
+                bundle(vec![op(single(game, 0, &attack(7)))]),
+                Step::Install {
+                    key: 0,
+                    policy: policy(
+                        &runner,
+                        "[[permissions]]\ntarget = \"{game}\"\nfunction = \"attack(uint256)\"",
+                    ),
+                },
+                bundle(vec![op(single(game, 0, &attack(10)))]),
+            ],
+        };
+        let report = runner.run(&case);
+        assert_eq!(report.finding, None, "{}", target.label);
+        assert_eq!(report.ops, 11);
+        assert_eq!(report.allowed, 4, "{}", target.label);
+    }
+}
+
+#[test]
+fn delegations_hash_as_the_manager_hashes_them() {
+    use alloy_sol_types::SolCall;
+    use leash_fuzz::modules::metamask::{ROOT_AUTHORITY, delegation_hash};
+    for target in targets("delegations_hash_as_the_manager_hashes_them") {
+        let mut world = target.world().expect("deploys");
+        let manager = world.addresses().module;
+        let delegation = leash_fuzz::modules::metamask::abi::Delegation {
+            delegate: session_keys()[1].address(),
+            delegator: world.addresses().account,
+            authority: ROOT_AUTHORITY,
+            caveats: vec![leash_fuzz::modules::metamask::abi::Caveat {
+                enforcer: Address::repeat_byte(7),
+                terms: vec![1, 2, 3].into(),
+                args: vec![9].into(),
+            }],
+            salt: U256::from(42),
+            signature: vec![0; 65].into(),
+        };
+        let call = leash_fuzz::modules::metamask::abi::IDelegationManager::getDelegationHashCall {
+            delegation: delegation.clone(),
+        };
+        let out = world.view_call("getDelegationHash", manager, call.abi_encode().into()).unwrap();
+        assert_eq!(out.as_ref(), delegation_hash(&delegation).as_slice());
+    }
+}
+
+/// Runs `steps` on `target` with state checks after every bundle; returns the report.
+fn run(target: &Target, steps: impl FnOnce(&Runner) -> Vec<Step>) -> leash_fuzz::run::CaseReport {
+    let mut runner = runner(target);
+    let steps = steps(&runner);
+    runner.run(&Case { steps })
+}
+
+#[test]
+fn every_caveat_refuses_with_its_clause() {
+    for target in targets("every_caveat_refuses_with_its_clause") {
+        let report = run(&target, |runner| {
+            let a = *runner.world().addresses();
+            let p = policy(
+                runner,
+                r#"
+                valid_after = 1700000050
+                valid_until = 1700000500
+                usage_limit = 7
+                [native]
+                per_call = "3000000000000000"
+                total = "4000000000000000"
+                [[permissions]]
+                target = "{game}"
+                function = "buyLives(uint256)"
+                [[permissions]]
+                target = "{game}"
+                function = "useSkill(uint8,uint256)"
+                [[permissions.rules]]
+                arg = 0
+                eq = "3"
+                [[permissions]]
+                target = "{token}"
+                function = "transfer(address,uint256)"
+                [[permissions]]
+                target = "0x00000000000000000000000000000000000000b1"
+                selector = "empty"
+                [[erc20]]
+                token = "{token}"
+                limit = "100"
+            "#,
+            );
+            let buy = |n| call("buyLives(uint256)", &[word(n)]);
+            let skill = |s| call("useSkill(uint8,uint256)", &[word(s), word(9)]);
+            let send = |n| call("transfer(address,uint256)", &[word(0xb1), word(n)]);
+            let life = 1_000_000_000_000_000u64;
+            let payee = Address::with_last_byte(0xb1);
+            let mut long_send = send(1);
+            long_send.push(0);
+            let mut try_mode = single(a.game, 0, &buy(0));
+            try_mode[5] = 1;
+            let mut delegatecall = single(a.game, 0, &buy(0));
+            delegatecall[4] = 0xff;
+            vec![
+                Step::Install { key: 0, policy: p.clone() },
+                Step::Install { key: 1, policy: p },
+                // §11.1: not yet valid (exclusive: valid_after itself is too early).
+                Step::Time { now: 1_700_000_050 },
+                bundle(vec![op(single(a.game, 0, &buy(0)))]),
+                Step::Time { now: 1_700_000_051 },
+                bundle(vec![
+                    op(single(a.game, life, &buy(1))),
+                    op(single(a.game, 3 * life + 1, &buy(3))),
+                    op(single(a.game, 3 * life, &buy(3))),
+                    op(single(a.game, 0, &skill(3))),
+                    op(single(a.game, 0, &skill(4))),
+                    op(single(a.game, 0, &skill(3)[..4 + 31])),
+                    op(single(a.token, 0, &send(60))),
+                    op(single(a.token, 0, &send(41))),
+                    op(single(a.token, 0, &long_send)),
+                    op(single(payee, 0, &[])),
+                    op(single(payee, 0, &[1, 2])),
+                    op(single(a.game, 0, &[1])),
+                    op(try_mode),
+                    op(delegatecall),
+                    op(encode_batch(&[Execution {
+                        target: a.game,
+                        value: U256::ZERO,
+                        data: &buy(0),
+                    }])),
+                    op(a.game.to_vec()),
+                    op_by(5, single(a.game, 0, &buy(0))),
+                    op(single(a.game, 0, &skill(3))),
+                    op(single(a.game, 0, &skill(3))),
+                    op(single(a.game, 0, &skill(3))),
+                ]),
+                Step::Revoke { key: 1 },
+                bundle(vec![op_by(1, single(a.game, 0, &buy(0)))]),
+                // §11.2: expired (exclusive: valid_until itself is too late).
+                Step::Time { now: 1_700_000_500 },
+                bundle(vec![op(single(a.game, 0, &buy(0)))]),
+            ]
+        });
+        // Every refusal stood for the clause the model named (or the run would end with a
+        // `reason` finding), and every counter agreed after every bundle.
+        assert_eq!(report.finding, None, "{}", target.label);
+        assert_eq!(report.allowed, 7, "{}", target.label);
+    }
+}
+
+#[test]
+fn an_execution_that_reverts_consumes_nothing() {
+    for target in targets("an_execution_that_reverts_consumes_nothing") {
+        let report = run(&target, |runner| {
+            let game = runner.world().addresses().game;
+            let p = policy(
+                runner,
+                r#"
+                usage_limit = 1
+                [native]
+                per_call = "1000000000000000"
+                total = "1000000000000000"
+                [[permissions]]
+                target = "{game}"
+                function = "buyLives(uint256)"
+            "#,
+            );
+            let buy = |n| call("buyLives(uint256)", &[word(n)]);
+            let life = 1_000_000_000_000_000u64;
+            vec![
+                Step::Install { key: 0, policy: p },
+                // Game reverts WrongPayment: the redemption reverts, its counters with it (§P3).
+                bundle(vec![op(single(game, life, &buy(2)))]),
+                bundle(vec![op(single(game, life, &buy(1)))]),
+                bundle(vec![op(single(game, life, &buy(1)))]),
+            ]
+        });
+        assert_eq!(report.finding, None, "{}", target.label);
+        assert_eq!(report.allowed, 2, "{}", target.label);
+    }
+}
+
+#[test]
+fn the_published_findings_show_as_documented_limitations() {
+    for target in targets("the_published_findings_show_as_documented_limitations") {
+        // Diligence 6-24 §5.6: AllowedCalldata on a dynamic argument reads its canonical
+        // position; the Router decodes the relocated one.
+        let report = run(&target, |runner| {
+            let router = runner.world().addresses().router;
+            let p = policy(
+                runner,
+                r#"
+                [[permissions]]
+                target = "{router}"
+                function = "swap(address,uint256,bytes,uint256)"
+                [[permissions.rules]]
+                arg = 2
+                slice = { offset = 0, length = 4 }
+                eq = "0x11223344"
+            "#,
+            );
+            let mut data = call(
+                "swap(address,uint256,bytes,uint256)",
+                &[word(0xb1), word(1), ArgValue::Dynamic(&[0x11, 0x22, 0x33, 0x44]), word(0)],
+            );
+            // The head of `bytes` points past the canonical content, at other bytes.
+            data[4 + 2 * 32 + 31] = 0xc0;
+            data.extend_from_slice(&U256::from(4).to_be_bytes::<32>());
+            data.extend_from_slice(&[0xde, 0xad, 0xbe, 0xef]);
+            data.extend_from_slice(&[0; 28]);
+            vec![Step::Install { key: 0, policy: p }, bundle(vec![op(single(router, 0, &data))])]
+        });
+        let f = report.finding.expect("the relocated argument breaks the policy as written");
+        assert_eq!(f.class, Class::Limitation, "{f:#?}");
+        assert!(f.detail.contains("rule-on-dynamic-argument"), "{}", f.detail);
+        // Cyfrin 5-25 I-2: the delegate picks the looser caveat group.
+        let report = run(&target, |runner| {
+            let game = runner.world().addresses().game;
+            let p = policy(
+                runner,
+                r#"
+                [[permissions]]
+                target = "{game}"
+                function = "attack(uint256)"
+                [[permissions.rules]]
+                arg = 0
+                eq = "1"
+                [[permissions]]
+                target = "*"
+                function = "attack(uint256)"
+                [[permissions.rules]]
+                arg = 0
+                eq = "2"
+            "#,
+            );
+            let attack = call("attack(uint256)", &[word(2)]);
+            vec![Step::Install { key: 0, policy: p }, bundle(vec![op(single(game, 0, &attack))])]
+        });
+        let f = report.finding.expect("the wildcard's group lets the call through");
+        assert_eq!(f.class, Class::Limitation, "{f:#?}");
+        assert!(f.detail.contains("delegate-picks-group"), "{}", f.detail);
+    }
+}
+
+#[test]
+fn generated_lifecycles_show_no_false_findings() {
+    for target in targets("generated_lifecycles_show_no_false_findings") {
+        let mut runner = runner(&target);
+        let catalog =
+            leash_fuzz::generate::Catalog::for_module(runner.world().addresses(), runner.module());
+        let mut rng = leash_fuzz::engine::SplitMix64::new(0x3e7a_3a5c);
+        let (mut ops, mut allowed) = (0, 0);
+        for i in 0..120 {
+            let bytes: Vec<u8> = (0..4096).map(|_| rng.next_u64() as u8).collect();
+            let mut u = arbitrary::Unstructured::new(&bytes);
+            let config = leash_fuzz::generate::CaseConfig::default();
+            let Ok(case) = leash_fuzz::generate::generate_case(&mut u, &catalog, &config) else {
+                continue;
+            };
+            let report = runner.run(&case);
+            ops += report.ops;
+            allowed += report.allowed;
+            if let Some(f) = &report.finding {
+                assert_eq!(
+                    f.class,
+                    Class::Limitation,
+                    "{} case {i}: {f:#?}\n{}",
+                    target.label,
+                    serde_json::to_string(&case).unwrap()
+                );
+            }
+        }
+        assert!(ops > 1000 && allowed > 50, "only {ops} ops ran, {allowed} allowed");
+    }
+}
+
+#[test]
+fn one_delegation_counts_every_permission_together() {
+    for target in targets("one_delegation_counts_every_permission_together") {
+        let report = run(&target, |runner| {
+            let game = runner.world().addresses().game;
+            let p = policy(
+                runner,
+                r#"
+                usage_limit = 3
+                [native]
+                per_call = "2000000000000000"
+                total = "2000000000000000"
+                [[permissions]]
+                target = "{game}"
+                function = "attack(uint256)"
+                [[permissions]]
+                target = "{game}"
+                function = "buyLives(uint256)"
+            "#,
+            );
+            let attack = call("attack(uint256)", &[word(1)]);
+            let buy = call("buyLives(uint256)", &[word(1)]);
+            let life = 1_000_000_000_000_000u64;
+            vec![
+                Step::Install { key: 0, policy: p },
+                bundle(vec![
+                    op(single(game, 0, &attack)),
+                    op(single(game, life, &buy)),
+                    // The native total is the session's: the second purchase would need 2e15 more.
+                    op(single(game, 2 * life, &call("buyLives(uint256)", &[word(2)]))),
+                    op(single(game, 0, &attack)),
+                    // Three redemptions of either permission used the session's three calls.
+                    op(single(game, 0, &buy)),
+                    op(single(game, 0, &attack)),
+                ]),
+            ]
+        });
+        // The counters read back after the bundle agreed with the model's (state checks), and
+        // the refusals were the session's: NativeTotal, then UsageLimit twice.
+        assert_eq!(report.finding, None, "{}", target.label);
+        assert_eq!(report.allowed, 3, "{}", target.label);
+    }
+}

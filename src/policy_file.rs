@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use leash_fuzz::limits::one_line;
 use leash_model::Policy;
 use serde::Deserialize as _;
 
@@ -108,11 +109,11 @@ fn parse_toml(text: &str) -> Result<Policy, ParseFailure> {
     let position = |error: &toml::de::Error| match error.span() {
         Some(span) => {
             let (line, column) = line_and_column(text, span.start);
-            format!("line {line}, column {column}: {}", error.message().trim())
+            format!("line {line}, column {column}: {}", one_line(error.message().trim()))
         }
         // The model's own checks (spec §12 and the format's conversions) run on the whole
         // document, so they have no position; their message names the part that is wrong.
-        None => error.message().trim().to_string(),
+        None => one_line(error.message().trim()),
     };
     let table = text.parse::<toml::Table>().map_err(|e| ParseFailure::Syntax(position(&e)))?;
     if table.is_empty() {
@@ -137,7 +138,7 @@ fn parse_json(text: &str) -> Result<Policy, ParseFailure> {
         let message = error.to_string();
         // `serde_json` appends " at line L column C"; the position is restated first, as TOML's.
         let suffix = format!(" at line {} column {}", error.line(), error.column());
-        let message = message.strip_suffix(&suffix).unwrap_or(&message).to_string();
+        let message = one_line(message.strip_suffix(&suffix).unwrap_or(&message));
         let described = if error.line() == 0 {
             message
         } else {
@@ -201,6 +202,18 @@ mod tests {
             let ParseFailure::Policy(message) = failure else { panic!("{failure:?}") };
             assert!(message.starts_with("the window is empty"), "{message}");
             assert!(message.ends_with("(spec §12.1)"), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_field_name_with_a_line_break_is_quoted_on_one_line() {
+        for failure in [
+            parse_toml("\"valid\\nuntil\" = 5\n").unwrap_err(),
+            parse_json(r#"{"valid\nuntil": 5}"#).unwrap_err(),
+        ] {
+            let ParseFailure::Policy(message) = failure else { panic!("{failure:?}") };
+            assert!(message.contains("valid\\nuntil"), "{message}");
+            assert!(!message.contains('\n'), "{message}");
         }
     }
 

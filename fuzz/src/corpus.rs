@@ -131,18 +131,25 @@ impl Entry {
     pub fn load(path: &Path) -> Result<Self, CorpusError> {
         let text = crate::limits::read_text(path, crate::limits::MAX_ENTRY_BYTES)
             .map_err(|source| CorpusError::Read { path: path.into(), source })?;
-        let invalid = |message: String| CorpusError::Invalid { path: path.into(), message };
-        let entry: Entry = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        Self::from_json(&text)
+            .map_err(|message| CorpusError::Invalid { path: path.into(), message })
+    }
+
+    /// Parses and checks an entry's JSON text as [`Entry::load`] does (format, version, the
+    /// case within the harness's limits); the error is one line saying what is wrong.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let entry: Entry =
+            serde_json::from_str(text).map_err(|e| crate::limits::one_line(&e.to_string()))?;
         if entry.format != FORMAT {
-            return Err(invalid(format!("format is {:?}, expected {FORMAT:?}", entry.format)));
+            return Err(format!("format is {:?}, expected {FORMAT:?}", entry.format));
         }
         if entry.version != VERSION {
-            return Err(invalid(format!(
+            return Err(format!(
                 "version {} is not supported (this leash reads {VERSION})",
                 entry.version
-            )));
+            ));
         }
-        entry.case.check().map_err(invalid)?;
+        entry.case.check()?;
         Ok(entry)
     }
 
@@ -253,6 +260,14 @@ mod tests {
             Provenance { seed: 7, ..Provenance::default() },
             Case::default(),
         )
+    }
+
+    #[test]
+    fn a_misspelt_field_with_a_line_break_is_reported_on_one_line() {
+        let text = entry().to_json().replacen("\"module\"", "\"mod\\nule\"", 1);
+        let message = Entry::from_json(&text).unwrap_err();
+        assert!(message.starts_with("unknown field `mod\\nule`"), "{message}");
+        assert!(!message.contains('\n'), "{message}");
     }
 
     #[test]

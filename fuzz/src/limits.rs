@@ -79,6 +79,16 @@ pub fn read_text(path: &std::path::Path, limit: usize) -> Result<String, ReadErr
     Ok(text)
 }
 
+/// `message` made one line: its control characters (line breaks above all) escaped as Rust
+/// writes them (`\n`, `\u{1b}`). Parsers quote what they read (a misspelt field, an unknown
+/// variant) and the input may carry line breaks; errors leash prints are one line.
+pub fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

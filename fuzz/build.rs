@@ -20,8 +20,8 @@ fn main() {
         .unwrap_or_default();
     names.sort();
     let mut out = String::from(
-        "/// Every compiled mutant: name, module artifact JSON, account artifact JSON.\n\
-         pub(crate) const MUTANTS: &[(&str, Option<&str>, Option<&str>)] = &[\n",
+        "/// Every compiled mutant, by name.\n\
+         pub(crate) const MUTANTS: &[MutantBuild] = &[\n",
     );
     for name in &names {
         let artifact = |file: &str, contract: &str| {
@@ -38,7 +38,13 @@ fn main() {
         };
         let module = artifact("SessionManager", "SessionManager");
         let account = artifact("LeashAccount", "LeashAccount");
-        writeln!(out, "    ({name:?}, {module}, {account}),").expect("writing to a string");
+        let account_7702 = artifact("LeashAccount7702", "LeashAccount7702");
+        writeln!(
+            out,
+            "    MutantBuild {{ name: {name:?}, module: {module}, account: {account}, \
+             account_7702: {account_7702} }},"
+        )
+        .expect("writing to a string");
     }
     out.push_str("];\n");
     let target =

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use leash_fuzz::evm::WorldError;
+use leash_fuzz::evm::{Frame, WorldError};
 use leash_fuzz::modules::metamask::Delegator;
 use leash_fuzz::modules::smartsessions::Build;
 use leash_fuzz::target::{Target, TargetError};
@@ -50,6 +50,30 @@ pub(crate) struct TargetArgs {
     /// With --module-kind smartsessions: the account the module is installed on.
     #[arg(long, value_enum, value_name = "HOST", requires = "module_kind", default_value_t = HostArg::LeashAccount)]
     host: HostArg,
+    /// What the account is: `deployed`, LeashAccount at its own address (the default), or
+    /// `7702`, an EOA delegated to LeashAccount7702 with a signed EIP-7702 authorization, which
+    /// owns itself and sends its ops with EntryPoint v0.8's EIP-7702 initCode marker (spec §18).
+    #[arg(long, value_enum, value_name = "FRAME", default_value_t = FrameArg::Deployed)]
+    frame: FrameArg,
+}
+
+/// The frames `--frame` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FrameArg {
+    /// LeashAccount deployed at its own address, owned by a separate EOA.
+    Deployed,
+    /// An EOA delegated to LeashAccount7702 with EIP-7702.
+    #[value(name = "7702")]
+    Eip7702,
+}
+
+impl FrameArg {
+    fn frame(self) -> Frame {
+        match self {
+            Self::Deployed => Frame::Deployed,
+            Self::Eip7702 => Frame::Eip7702,
+        }
+    }
 }
 
 /// The host accounts `--host` names.
@@ -106,7 +130,11 @@ pub(crate) enum ModuleKind {
 impl TargetArgs {
     /// The target these arguments name, or `None` when none was given.
     pub(crate) fn resolve_given(&self) -> anyhow::Result<Option<Target>> {
-        if self.mutant.is_none() && self.module.is_none() && self.module_kind.is_none() {
+        if self.mutant.is_none()
+            && self.module.is_none()
+            && self.module_kind.is_none()
+            && self.frame == FrameArg::Deployed
+        {
             return Ok(None);
         }
         self.resolve().map(Some)
@@ -143,6 +171,7 @@ impl TargetArgs {
             }
             (None, None, _) => Target::reference()?,
         };
+        let target = target.with_frame(self.frame.frame())?;
         target.probe().map_err(|e| deploy_failure(e, &target.label, self.account.as_deref()))?;
         Ok(target)
     }

@@ -86,6 +86,72 @@ fn a_campaign_on_the_reference_module_finds_nothing_and_says_what_it_ran() {
 }
 
 #[test]
+fn a_campaign_on_the_7702_frame_runs_the_reference_module_on_a_delegated_eoa() {
+    let dir = scratch_dir("fuzz-7702-reference");
+    let output = leash(&[
+        "fuzz",
+        "--frame",
+        "7702",
+        "--cases",
+        "25",
+        "--workers",
+        "1",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let summary = json(&output);
+    assert_eq!(summary["module"], "7702:reference");
+    assert!(summary["ops"].as_u64().expect("ops") > 25);
+    assert_eq!(summary["findings"].as_array().expect("findings").len(), 0);
+    assert!(entries(&dir).is_empty());
+}
+
+#[test]
+fn a_7702_frame_finding_keeps_its_frame_through_replay() {
+    let dir = scratch_dir("fuzz-7702-mutant");
+    let output = leash(&[
+        "fuzz",
+        "--frame",
+        "7702",
+        "--mutant",
+        "c7-window-off-by-one",
+        "--cases",
+        "400",
+        "--workers",
+        "1",
+        "--stop-at",
+        "bypass",
+        "--no-reasons",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let summary = json(&output);
+    assert_eq!(summary["module"], "7702:mutant:c7-window-off-by-one");
+    let findings = summary["findings"].as_array().expect("findings");
+    let bypass = findings
+        .iter()
+        .find(|f| f["class"] == "bypass")
+        .unwrap_or_else(|| panic!("no bypass among {findings:?}"));
+    let file = bypass["file"].as_str().expect("file");
+    let entry: Value =
+        serde_json::from_str(&std::fs::read_to_string(file).expect("the entry")).expect("JSON");
+    assert_eq!(entry["module"], "7702:mutant:c7-window-off-by-one");
+    let replay = leash(&["replay", file, "--format", "json"]);
+    assert_eq!(replay.status.code(), Some(1), "stderr: {}", stderr(&replay));
+    assert_contains(&stdout(&replay), &["bypass"]);
+    let export = leash(&["export", "foundry", file, "--out", dir.to_str().expect("UTF-8")]);
+    assert_input_error(&export, &["on the EIP-7702 frame", "leash replay"]);
+}
+
+#[test]
 fn text_output_summarizes_executions_coverage_and_findings() {
     let dir = scratch_dir("fuzz-text");
     let output =

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use leash_model::Policy;
 
-use crate::evm::{AccountArgs, ArtifactError, ArtifactSet, ModuleCode, World, WorldError};
+use crate::evm::{AccountArgs, ArtifactError, ArtifactSet, Frame, ModuleCode, World, WorldError};
 use crate::modules::hosts::Host;
 use crate::modules::metamask::{self, Delegator, MetaMaskModule, Package, PackageError};
 use crate::modules::session_manager::SessionManagerInterface;
@@ -15,6 +15,15 @@ pub use crate::modules::{SessionModule, Translation};
 /// The environment variable naming the `node_modules` directory that holds
 /// `@rhinestone/modulekit` (default: this checkout's `reference-contracts/node_modules`).
 pub const NODE_MODULES_ENV: &str = "LEASH_NODE_MODULES";
+
+/// A compiled mutant: its name and the artifact JSON of each contract it replaces (`None` for
+/// the ones it leaves as the reference's).
+pub(crate) struct MutantBuild {
+    name: &'static str,
+    module: Option<&'static str>,
+    account: Option<&'static str>,
+    account_7702: Option<&'static str>,
+}
 
 include!(concat!(env!("OUT_DIR"), "/mutants.rs"));
 
@@ -57,9 +66,17 @@ pub enum TargetError {
         /// The name given.
         name: String,
     },
+    /// The frame cannot hold this kind of module.
+    #[error("{target} runs only on the deployed account frame, not on frame {frame}")]
+    FrameUnsupported {
+        /// The target's label.
+        target: String,
+        /// The frame asked for.
+        frame: Frame,
+    },
     /// A target label names no target.
     #[error(
-        "unknown module label {label:?}: expected `reference`, `mutant:<name>`, `smartsessions:<host>:<build>`, `metamask:<multisig|eip7702>:delegation-abis-2.0.0` or an artifact path"
+        "unknown module label {label:?}: expected `reference`, `mutant:<name>`, `smartsessions:<host>:<build>`, `metamask:<multisig|eip7702>:delegation-abis-2.0.0` or an artifact path, optionally behind `7702:`"
     )]
     UnknownLabel {
         /// The label given.
@@ -86,18 +103,25 @@ pub enum TargetError {
     },
 }
 
-/// A module under test: its label in reports and corpus entries, the artifacts to deploy, and
-/// the kind of module (which adapter drives it).
+/// A module under test: its label in reports and corpus entries, the artifacts to deploy, the
+/// kind of module (which adapter drives it) and the frame (what the account is).
 #[derive(Clone, Debug)]
 pub struct Target {
-    /// `reference`, `mutant:<name>`, or the module artifact's path.
+    /// `reference`, `mutant:<name>`, or the module artifact's path; behind [`FRAME_7702_PREFIX`]
+    /// on the EIP-7702 frame.
     pub label: String,
     /// What a world for this target deploys: for an `ISessionManager` module all of it, for
     /// another kind the EntryPoint, the account and the call targets its build adds to.
     pub artifacts: ArtifactSet,
     /// Which kind of module it is.
     pub kind: TargetKind,
+    /// What the account is: deployed (the default) or an EOA delegated with EIP-7702.
+    pub frame: Frame,
 }
+
+/// What a target's label starts with on the EIP-7702 frame (`7702:reference`,
+/// `7702:mutant:<name>`), so corpus entries, replays and reports keep the frame.
+pub const FRAME_7702_PREFIX: &str = "7702:";
 
 /// The kinds of module leash drives, one adapter each (`crate::modules`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,17 +152,37 @@ impl Target {
             label: "reference".into(),
             artifacts: ArtifactSet::reference()?,
             kind: TargetKind::SessionManager,
+            frame: Frame::Deployed,
         })
+    }
+
+    /// The same module on `frame`. Only `ISessionManager` modules run on the EIP-7702 frame
+    /// (its account, `LeashAccount7702`, installs one validator of that interface).
+    pub fn with_frame(self, frame: Frame) -> Result<Self, TargetError> {
+        if frame == self.frame {
+            return Ok(self);
+        }
+        let base = self.label.strip_prefix(FRAME_7702_PREFIX).unwrap_or(&self.label).to_owned();
+        if frame == Frame::Eip7702 && self.kind != TargetKind::SessionManager {
+            return Err(TargetError::FrameUnsupported { target: base, frame });
+        }
+        let label = match frame {
+            Frame::Deployed => base,
+            Frame::Eip7702 => format!("{FRAME_7702_PREFIX}{base}"),
+        };
+        Ok(Self { label, frame, ..self })
     }
 
     /// The names of the built-in mutants.
     pub fn mutant_names() -> impl Iterator<Item = &'static str> {
-        MUTANTS.iter().map(|(name, _, _)| *name)
+        MUTANTS.iter().map(|m| m.name)
     }
 
-    /// A built-in mutant by name (its module, its account, or both replace the reference's).
+    /// A built-in mutant by name (its module, its accounts, or several replace the reference's).
     pub fn mutant(name: &str) -> Result<Self, TargetError> {
-        let Some((_, module, account)) = MUTANTS.iter().find(|(n, _, _)| *n == name) else {
+        let Some(MutantBuild { module, account, account_7702, .. }) =
+            MUTANTS.iter().find(|m| m.name == name)
+        else {
             return Err(TargetError::UnknownMutant {
                 name: name.into(),
                 known: Self::mutant_names().collect::<Vec<_>>().join(", "),
@@ -153,7 +197,16 @@ impl Target {
             artifacts.account =
                 crate::evm::Artifact::from_json(format!("mutant:{name}/LeashAccount"), json)?;
         }
-        Ok(Self { label: format!("mutant:{name}"), artifacts, kind: TargetKind::SessionManager })
+        if let Some(json) = account_7702 {
+            artifacts.account_7702 =
+                crate::evm::Artifact::from_json(format!("mutant:{name}/LeashAccount7702"), json)?;
+        }
+        Ok(Self {
+            label: format!("mutant:{name}"),
+            artifacts,
+            kind: TargetKind::SessionManager,
+            frame: Frame::Deployed,
+        })
     }
 
     /// An external module from its artifact (and optionally an account artifact too).
@@ -166,6 +219,7 @@ impl Target {
             label: module.display().to_string(),
             artifacts,
             kind: TargetKind::SessionManager,
+            frame: Frame::Deployed,
         })
     }
 
@@ -175,6 +229,7 @@ impl Target {
             label: format!("smartsessions:{}:{}", host.label(), build.label),
             artifacts: ArtifactSet::reference()?,
             kind: TargetKind::SmartSessions { build: Box::new(build), host },
+            frame: Frame::Deployed,
         })
     }
 
@@ -199,6 +254,7 @@ impl Target {
             label: format!("metamask:{}:{}", delegator.name(), package.label),
             artifacts: ArtifactSet::reference()?,
             kind: TargetKind::MetaMask { package: Box::new(package), delegator },
+            frame: Frame::Deployed,
         })
     }
 
@@ -217,8 +273,12 @@ impl Target {
 
     /// The target a corpus entry's `module` field names: `reference`, `mutant:<name>`,
     /// `smartsessions:<host>:<build>` (`<build>` is `modulekit-0.5.9` or an artifacts
-    /// directory), or a path to a module artifact.
+    /// directory), or a path to a module artifact; any of them behind [`FRAME_7702_PREFIX`] on
+    /// the EIP-7702 frame.
     pub fn from_label(label: &str) -> Result<Self, TargetError> {
+        if let Some(rest) = label.strip_prefix(FRAME_7702_PREFIX) {
+            return Self::from_label(rest)?.with_frame(Frame::Eip7702);
+        }
         if label == "reference" {
             return Self::reference();
         }
@@ -253,7 +313,16 @@ impl Target {
         let world_error = |source| TargetError::World { target: self.label.clone(), source };
         match &self.kind {
             TargetKind::SessionManager => {
-                let world = World::new(&self.artifacts).map_err(world_error)?;
+                let world = match self.frame {
+                    Frame::Deployed => World::new(&self.artifacts),
+                    Frame::Eip7702 => World::build(
+                        &self.artifacts,
+                        ModuleCode::Create(&self.artifacts.module),
+                        AccountArgs::Standard,
+                        |world| world.enter_eip7702_frame(&self.artifacts.account_7702).map(drop),
+                    ),
+                }
+                .map_err(world_error)?;
                 Ok((world, Box::new(SessionManagerInterface)))
             }
             TargetKind::SmartSessions { build, host } => {

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use alloy_json_abi::{Function, JsonAbi};
 use alloy_sol_types::SolCall;
 use leash_fuzz::evm::abi::{
-    IEntryPoint, IGame, ILeashAccount, ILeashToken, IRouter, ISessionManager, arg_type, condition,
+    IEntryPoint, IGame, ILeashAccount, ILeashAccount7702, ILeashToken, IRouter, ISessionManager,
+    arg_type, condition,
 };
 use leash_fuzz::evm::world::ILeashOwnerExecutor;
 use leash_fuzz::modules::smartsessions::abi as ss;
@@ -69,6 +70,7 @@ fn generated_bindings_have_the_artifacts_selectors() {
     same_functions! {
         "EntryPoint" => IEntryPoint::IEntryPointCalls,
         "LeashAccount" => ILeashAccount::ILeashAccountCalls,
+        "LeashAccount7702" => ILeashAccount7702::ILeashAccount7702Calls,
         "SessionManager" => ISessionManager::ISessionManagerCalls,
         "LeashToken" => ILeashToken::ILeashTokenCalls,
         "Game" => IGame::IGameCalls,

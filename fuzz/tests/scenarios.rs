@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use arbitrary::Unstructured;
 use leash_fuzz::case::{Case, START_TIME, Signer, Step};
 use leash_fuzz::engine::SplitMix64;
-use leash_fuzz::evm::session_keys;
+use leash_fuzz::evm::{Frame, session_keys};
 use leash_fuzz::generate::{CaseConfig, Catalog, generate_case};
 use leash_fuzz::run::{RunConfig, Runner, StateChecks};
 use leash_fuzz::target::Target;
@@ -124,7 +124,19 @@ impl Coverage {
 
 #[test]
 fn model_and_reference_module_agree_on_every_clause() {
-    let target = Target::reference().expect("the reference module loads");
+    agree_on_every_clause(Frame::Deployed);
+}
+
+/// The same scenarios on an EOA delegated to `LeashAccount7702` (spec §18): the frame changes
+/// who the account is, never a verdict.
+#[test]
+fn model_and_reference_module_agree_on_every_clause_on_the_7702_frame() {
+    agree_on_every_clause(Frame::Eip7702);
+}
+
+fn agree_on_every_clause(frame: Frame) {
+    let target =
+        Target::reference().and_then(|t| t.with_frame(frame)).expect("the reference module loads");
     let config = RunConfig { state_checks: StateChecks::EveryBundle, ..RunConfig::campaign() };
     let mut runner = Runner::for_target(&target, config).expect("the world deploys");
     let catalog = Catalog::reference(runner.world().addresses());

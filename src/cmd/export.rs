@@ -95,6 +95,14 @@ impl FoundryArgs {
                 self.entry.display()
             );
         }
+        if target.frame != leash_fuzz::evm::Frame::Deployed {
+            bail!(
+                "entry '{}' is a finding on '{}', on the EIP-7702 frame: leash export foundry                  writes tests for the deployed account only; reproduce it with `leash replay {}`",
+                self.entry.display(),
+                entry.module,
+                self.entry.display()
+            );
+        }
         let artifacts = self.artifacts.trim_end_matches('/');
         if artifacts.is_empty() {
             bail!(

@@ -32,6 +32,13 @@ sol!(
 );
 
 sol!(
+    /// `LeashAccount7702`, the account implementation an EOA delegates to on the EIP-7702 frame.
+    #[sol(all_derives)]
+    ILeashAccount7702,
+    "../reference-contracts/out/LeashAccount7702.sol/LeashAccount7702.json"
+);
+
+sol!(
     /// The leash Session Manager module interface, `ISessionManager.sol`, from the reference
     /// module's artifact (its structs are declared in the interface, so they land here).
     #[sol(all_derives)]

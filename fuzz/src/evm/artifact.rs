@@ -149,6 +149,9 @@ pub struct ArtifactSet {
     pub entry_point: Artifact,
     /// The account: `constructor(entryPoint, owner, validator, validatorInitData)`.
     pub account: Artifact,
+    /// The account implementation an EOA delegates to on the EIP-7702 frame:
+    /// `constructor(entryPoint)`, `initialize(validator, validatorInitData)` by the EOA itself.
+    pub account_7702: Artifact,
     /// The session module: anything implementing `ISessionManager`.
     pub module: Artifact,
     /// `LeashToken`.
@@ -165,6 +168,8 @@ mod embedded {
         include_str!("../../../reference-contracts/out/EntryPoint.sol/EntryPoint.json");
     pub(super) const ACCOUNT: &str =
         include_str!("../../../reference-contracts/out/LeashAccount.sol/LeashAccount.json");
+    pub(super) const ACCOUNT_7702: &str =
+        include_str!("../../../reference-contracts/out/LeashAccount7702.sol/LeashAccount7702.json");
     pub(super) const MODULE: &str =
         include_str!("../../../reference-contracts/out/SessionManager.sol/SessionManager.json");
     pub(super) const TOKEN: &str =
@@ -176,12 +181,13 @@ mod embedded {
 }
 
 impl ArtifactSet {
-    /// The reference set: EntryPoint, LeashAccount, SessionManager, LeashToken, Game, Router,
+    /// The reference set: EntryPoint, LeashAccount, LeashAccount7702, SessionManager, LeashToken, Game, Router,
     /// as committed under `reference-contracts/out/` when this crate was built.
     pub fn reference() -> Result<Self, ArtifactError> {
         Ok(Self {
             entry_point: Artifact::from_json("embedded:EntryPoint", embedded::ENTRY_POINT)?,
             account: Artifact::from_json("embedded:LeashAccount", embedded::ACCOUNT)?,
+            account_7702: Artifact::from_json("embedded:LeashAccount7702", embedded::ACCOUNT_7702)?,
             module: Artifact::from_json("embedded:SessionManager", embedded::MODULE)?,
             token: Artifact::from_json("embedded:LeashToken", embedded::TOKEN)?,
             game: Artifact::from_json("embedded:Game", embedded::GAME)?,

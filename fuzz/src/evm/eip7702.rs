@@ -29,7 +29,7 @@ use revm::context::result::ExecutionResult;
 use revm::context::{ContextTr, TxEnv};
 use revm::context_interface::transaction::{Authorization, SignedAuthorization};
 use revm::primitives::TxKind;
-use revm::{Database, ExecuteCommitEvm};
+use revm::{Database, DatabaseRef, ExecuteCommitEvm};
 
 use super::keys::SessionKey;
 use super::world::{CHAIN_ID, World, WorldError, describe};
@@ -98,6 +98,16 @@ impl World {
     /// The address whose code `address` runs through an EIP-7702 delegation, if it has one.
     pub fn delegation_of(&mut self, address: Address) -> Option<Address> {
         designated(&self.code_of(address))
+    }
+
+    /// [`World::delegation_of`] without loading anything into the cache (for `&self` readers).
+    pub fn delegation_ref(&self, address: Address) -> Option<Address> {
+        let db = self.evm.ctx.db();
+        let info = db.basic_ref(address).ok().flatten()?;
+        match info.code {
+            Some(code) => designated(code.original_byte_slice()),
+            None => designated(db.code_by_hash_ref(info.code_hash).ok()?.original_byte_slice()),
+        }
     }
 
     /// Has `sponsor` send a type-4 transaction carrying `authorizations`, committed. The

@@ -10,6 +10,8 @@
 //! * [`recorder`]: the inspector recording the account's calls during execution.
 //! * [`redeem`]: ops that are transactions the session key sends itself (the redeem frame).
 //! * [`eip7702`]: EOAs delegated to contract code by signed EIP-7702 authorizations.
+//! * [`frame`]: what the account is: deployed (`LeashAccount`), or an EOA delegated to
+//!   `LeashAccount7702` with EIP-7702 ([`Frame`]).
 //!
 //! ```no_run
 //! use leash_fuzz::evm::{World, session_keys, OpOutcome};
@@ -31,6 +33,7 @@ pub mod abi;
 pub mod artifact;
 pub mod bundle;
 pub mod eip7702;
+pub mod frame;
 pub mod keys;
 pub mod recorder;
 pub mod redeem;
@@ -43,6 +46,7 @@ pub use abi::{
 };
 pub use artifact::{Artifact, ArtifactError, ArtifactSet};
 pub use bundle::{BundleError, EvmDenial, OpOutcome, Recording};
+pub use frame::{Eip7702Account, Frame};
 pub use keys::{KEY_COUNT, SessionKey, Signing, account_key, recover_signer, session_keys};
 pub use recorder::{AccountCall, CallKind, CallRecorder, OpEntry};
 pub use world::{

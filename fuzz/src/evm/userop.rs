@@ -36,17 +36,63 @@ pub fn domain_separator(entry_point: Address, chain_id: u64) -> B256 {
     )
 }
 
-/// EntryPoint v0.8's `getUserOpHash(op)`: the EIP-712 digest of every field but `signature`.
-///
-/// It differs from the EntryPoint only for an `initCode` starting with the EIP-7702 marker
-/// (`0x7702` then 18 zero bytes), whose hash the EntryPoint replaces with the sender's delegate.
+/// The `initCode` of an op from an EOA delegated with EIP-7702: EntryPoint v0.8's marker,
+/// `0x7702` then 18 zero bytes. The EntryPoint creates nothing for it; it hashes the sender's
+/// delegate in its place ([`user_op_hash_7702`]), so the signature binds the code the EOA runs.
+pub const EIP7702_INIT_CODE: [u8; 20] = {
+    let mut marker = [0u8; 20];
+    marker[0] = 0x77;
+    marker[1] = 0x02;
+    marker
+};
+
+/// Whether EntryPoint v0.8 reads `init_code` as the EIP-7702 marker (`Eip7702Support`): at
+/// least 2 bytes whose first 20, zero-padded as calldata is, are [`EIP7702_INIT_CODE`]. Bytes
+/// after the 20th are calldata the EntryPoint sends the EOA before validation.
+pub fn is_eip7702_init_code(init_code: &[u8]) -> bool {
+    let mut head = [0u8; 20];
+    let n = init_code.len().min(20);
+    head[..n].copy_from_slice(&init_code[..n]);
+    init_code.len() >= 2 && head == EIP7702_INIT_CODE
+}
+
+/// EntryPoint v0.8's `getUserOpHash(op)`: the EIP-712 digest of every field but `signature`,
+/// for an op whose `initCode` is not the EIP-7702 marker (use [`user_op_hash_7702`] for one).
 pub fn user_op_hash(op: &PackedUserOperation, entry_point: Address, chain_id: u64) -> B256 {
+    digest(op, keccak256(&op.initCode), entry_point, chain_id)
+}
+
+/// EntryPoint v0.8's `getUserOpHash(op)` for an op from an EOA that delegates to `delegate`:
+/// when `initCode` is the EIP-7702 marker ([`is_eip7702_init_code`]) its hash is replaced by
+/// `keccak256(delegate ‖ initCode[20..])`, so re-delegating the EOA to other code invalidates
+/// every op signed before. Any other `initCode` is hashed as [`user_op_hash`] does.
+pub fn user_op_hash_7702(
+    op: &PackedUserOperation,
+    delegate: Address,
+    entry_point: Address,
+    chain_id: u64,
+) -> B256 {
+    let init_code_hash = if is_eip7702_init_code(&op.initCode) {
+        let tail = op.initCode.get(20..).unwrap_or_default();
+        keccak256([delegate.as_slice(), tail].concat())
+    } else {
+        keccak256(&op.initCode)
+    };
+    digest(op, init_code_hash, entry_point, chain_id)
+}
+
+fn digest(
+    op: &PackedUserOperation,
+    init_code_hash: B256,
+    entry_point: Address,
+    chain_id: u64,
+) -> B256 {
     let struct_hash = keccak256(
         (
             packed_user_op_typehash(),
             op.sender,
             op.nonce,
-            keccak256(&op.initCode),
+            init_code_hash,
             keccak256(&op.callData),
             op.accountGasLimits,
             op.preVerificationGas,
@@ -55,11 +101,11 @@ pub fn user_op_hash(op: &PackedUserOperation, entry_point: Address, chain_id: u6
         )
             .abi_encode(),
     );
-    let mut digest = [0u8; 66];
-    digest[..2].copy_from_slice(&[0x19, 0x01]);
-    digest[2..34].copy_from_slice(domain_separator(entry_point, chain_id).as_slice());
-    digest[34..].copy_from_slice(struct_hash.as_slice());
-    keccak256(digest)
+    let mut preimage = [0u8; 66];
+    preimage[..2].copy_from_slice(&[0x19, 0x01]);
+    preimage[2..34].copy_from_slice(domain_separator(entry_point, chain_id).as_slice());
+    preimage[34..].copy_from_slice(struct_hash.as_slice());
+    keccak256(preimage)
 }
 
 /// The nonce of an op with 192-bit key `key` and sequence number 0: `key << 64`.
@@ -159,11 +205,33 @@ mod tests {
     }
 
     #[test]
+    fn the_eip7702_marker_is_read_as_the_entry_point_reads_it() {
+        assert!(is_eip7702_init_code(&EIP7702_INIT_CODE));
+        // Calldata is zero-padded: two bytes are enough, and calldata may follow the marker.
+        assert!(is_eip7702_init_code(&[0x77, 0x02]));
+        assert!(is_eip7702_init_code(&[EIP7702_INIT_CODE.as_slice(), &[0xab; 4]].concat()));
+        assert!(!is_eip7702_init_code(&[0x77]));
+        assert!(!is_eip7702_init_code(&[]));
+        let mut dirty = EIP7702_INIT_CODE;
+        dirty[19] = 1;
+        assert!(!is_eip7702_init_code(&dirty));
+        // The delegate is hashed in the marker's place, and only there.
+        let mut op = unsigned_op(Address::repeat_byte(1), 3, Bytes::from_static(b"x"));
+        let (ep, a, b) =
+            (Address::repeat_byte(2), Address::repeat_byte(3), Address::repeat_byte(4));
+        assert_eq!(user_op_hash_7702(&op, a, ep, 1), user_op_hash(&op, ep, 1));
+        op.initCode = Bytes::copy_from_slice(&EIP7702_INIT_CODE);
+        assert_ne!(user_op_hash_7702(&op, a, ep, 1), user_op_hash_7702(&op, b, ep, 1));
+        assert_ne!(user_op_hash_7702(&op, a, ep, 1), user_op_hash(&op, ep, 1));
+    }
+
+    #[test]
     fn nonces_put_the_key_above_the_sequence() {
         assert_eq!(nonce_for_key(1), U256::from(1u128 << 64));
         let op = unsigned_op(Address::repeat_byte(1), 7, Bytes::from_static(b"x"));
         assert_eq!(op.nonce >> 64, U256::from(7));
         assert_eq!(op.gasFees, B256::ZERO);
+        assert!(op.initCode.is_empty());
         assert_eq!(
             U256::from_be_bytes(op.accountGasLimits.0) >> 128,
             U256::from(VERIFICATION_GAS_LIMIT)

@@ -242,6 +242,11 @@ pub struct World {
     owner_executor: Option<Address>,
     /// The account's implementation, when the account is a proxy.
     pub(super) implementation: Option<Address>,
+    /// Who sends the owner's lifecycle calls: [`OWNER`], or the EOA itself on the EIP-7702 frame.
+    owner: Address,
+    /// The `initCode` of every op the harness builds: empty, or the EIP-7702 marker on the
+    /// EIP-7702 frame.
+    init_code: Bytes,
 }
 
 impl core::fmt::Debug for World {
@@ -318,6 +323,8 @@ impl World {
             addresses: Addresses::expected(),
             owner_executor: None,
             implementation: None,
+            owner: OWNER,
+            init_code: Bytes::new(),
         };
         world.deploy_all(artifacts, module, account)?;
         extra(&mut world)?;
@@ -403,6 +410,24 @@ impl World {
     pub fn set_eoa_account(&mut self, account: Address) {
         self.implementation = None;
         self.addresses.account = account;
+    }
+
+    /// Makes `eoa`, delegated with EIP-7702 to an account implementation that treats the EOA
+    /// itself as its owner, the account the harness drives (the EIP-7702 frame, spec §18): its
+    /// lifecycle calls are transactions the EOA sends to itself, and every op carries EntryPoint
+    /// v0.8's EIP-7702 `initCode` marker, so its `userOpHash` binds the delegate.
+    pub fn set_delegated_account(&mut self, eoa: Address) {
+        self.implementation = None;
+        self.owner_executor = None;
+        self.addresses.account = eoa;
+        self.owner = eoa;
+        self.init_code = Bytes::copy_from_slice(&userop::EIP7702_INIT_CODE);
+    }
+
+    /// Who sends the owner's lifecycle calls: [`OWNER`], or the account's own EOA on the
+    /// EIP-7702 frame.
+    pub fn owner(&self) -> Address {
+        self.owner
     }
 
     /// Deploys `artifact` with constructor arguments `args` from the deployer (at its next
@@ -515,14 +540,24 @@ impl World {
     }
 
     /// An unsigned op from the account with nonce key `nonce_key` (sequence 0); see
-    /// [`userop::unsigned_op`].
+    /// [`userop::unsigned_op`]. On the EIP-7702 frame its `initCode` is the EIP-7702 marker.
     pub fn unsigned_op(&self, nonce_key: u64, call_data: Bytes) -> PackedUserOperation {
-        userop::unsigned_op(self.addresses.account, nonce_key, call_data)
+        let mut op = userop::unsigned_op(self.addresses.account, nonce_key, call_data);
+        op.initCode = self.init_code.clone();
+        op
     }
 
-    /// The op's v0.8 `userOpHash` on this chain, computed in Rust.
+    /// The op's v0.8 `userOpHash` on this chain, computed in Rust as the EntryPoint computes it:
+    /// an op with the EIP-7702 marker binds the code its sender delegates to now (for a sender
+    /// that delegates nothing the EntryPoint refuses the op; this is then the plain hash).
     pub fn user_op_hash(&self, op: &PackedUserOperation) -> B256 {
-        userop::user_op_hash(op, self.addresses.entry_point, CHAIN_ID)
+        let entry_point = self.addresses.entry_point;
+        match self.delegation_ref(op.sender) {
+            Some(delegate) if userop::is_eip7702_init_code(&op.initCode) => {
+                userop::user_op_hash_7702(op, delegate, entry_point, CHAIN_ID)
+            }
+            _ => userop::user_op_hash(op, entry_point, CHAIN_ID),
+        }
     }
 
     /// An op from the account with nonce key `nonce_key`, signed by `key`.
@@ -533,7 +568,7 @@ impl World {
         call_data: Bytes,
     ) -> PackedUserOperation {
         let mut op = self.unsigned_op(nonce_key, call_data);
-        userop::sign_op(&mut op, key, self.addresses.entry_point, CHAIN_ID);
+        op.signature = Bytes::copy_from_slice(&key.sign_hash(self.user_op_hash(&op)));
         op
     }
 
@@ -570,7 +605,7 @@ impl World {
                         executionCalldata: execution.into(),
                     }
                     .abi_encode();
-                    call_tx(OWNER, self.addresses.account, U256::ZERO, execute.into())
+                    call_tx(self.owner, self.addresses.account, U256::ZERO, execute.into())
                 }
                 Some(executor) => {
                     let exec = ILeashOwnerExecutor::execCall {

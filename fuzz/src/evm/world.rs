@@ -703,17 +703,33 @@ impl World {
         }
     }
 
+    /// Calls `to` with the typed `call` without committing anything and decodes its return; a
+    /// return that does not decode is [`CallError::BadReturn`] quoting the bytes.
+    pub fn view_sol<C: SolCall>(
+        &mut self,
+        name: &'static str,
+        to: Address,
+        call: C,
+    ) -> Result<C::Return, CallError> {
+        let out = self.view_call(name, to, call.abi_encode().into())?;
+        C::abi_decode_returns(&out).map_err(|e| CallError::BadReturn {
+            call: name,
+            data: out.clone(),
+            problem: e.to_string(),
+        })
+    }
+
     /// The raw `sessionState(account, key)` view of the module, read without committing.
     pub fn session_view(
         &mut self,
         key: Address,
     ) -> Result<ISessionManager::SessionView, CallError> {
-        let call = "sessionState";
-        let data =
-            ISessionManager::sessionStateCall { account: self.addresses.account, key }.abi_encode();
-        let out = self.view_call(call, self.addresses.module, data.into())?;
-        ISessionManager::sessionStateCall::abi_decode_returns(&out)
-            .map_err(|e| CallError::BadReturn { call, data: out.clone(), problem: e.to_string() })
+        let to = self.addresses.module;
+        self.view_sol(
+            "sessionState",
+            to,
+            ISessionManager::sessionStateCall { account: self.addresses.account, key },
+        )
     }
 
     /// The status and counters of the account's session of `key`, as the model holds them;
@@ -725,14 +741,8 @@ impl World {
 
     /// The account's LeashToken balance.
     pub fn token_balance(&mut self, holder: Address) -> Result<U256, CallError> {
-        let call = "balanceOf";
-        let data = ILeashToken::balanceOfCall { account: holder }.abi_encode();
-        let out = self.view_call(call, self.addresses.token, data.into())?;
-        ILeashToken::balanceOfCall::abi_decode_returns(&out).map_err(|e| CallError::BadReturn {
-            call,
-            data: out.clone(),
-            problem: e.to_string(),
-        })
+        let to = self.addresses.token;
+        self.view_sol("balanceOf", to, ILeashToken::balanceOfCall { account: holder })
     }
 
     /// The native balance of `address`.

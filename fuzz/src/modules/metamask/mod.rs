@@ -324,20 +324,6 @@ impl MetaMaskModule {
         }
     }
 
-    fn view<C: SolCall>(
-        world: &mut World,
-        name: &'static str,
-        to: Address,
-        call: C,
-    ) -> Result<C::Return, CallError> {
-        let out = world.view_call(name, to, call.abi_encode().into())?;
-        C::abi_decode_returns(&out).map_err(|e| CallError::BadReturn {
-            call: name,
-            data: out.clone(),
-            problem: e.to_string(),
-        })
-    }
-
     /// The counters the delegation's enforcers hold, in the model's terms.
     fn read_counters(
         &self,
@@ -357,8 +343,7 @@ impl MetaMaskModule {
         let plan = &installed.plan;
         if plan.uses(Enforcer::LimitedCalls) {
             let call = abi::callCountsCall { delegationManager: manager, delegationHash: hash };
-            let used = Self::view(
-                world,
+            let used = world.view_sol(
                 "callCounts",
                 self.contracts.enforcer(Enforcer::LimitedCalls),
                 call,
@@ -369,13 +354,13 @@ impl MetaMaskModule {
         if plan.uses(Enforcer::NativeTokenTransferAmount) {
             let call = abi::spentMapCall { sender: inner, delegationHash: hash };
             let to = self.contracts.enforcer(Enforcer::NativeTokenTransferAmount);
-            counters.native_spent = Self::view(world, "spentMap", to, call)?;
+            counters.native_spent = world.view_sol("spentMap", to, call)?;
             observed.native = true;
         }
         if plan.uses(Enforcer::Erc20TransferAmount) {
             let call = abi::spentMapCall { sender: inner, delegationHash: hash };
             let to = self.contracts.enforcer(Enforcer::Erc20TransferAmount);
-            counters.token_spent[0] = Self::view(world, "spentMap", to, call)?;
+            counters.token_spent[0] = world.view_sol("spentMap", to, call)?;
             observed.tokens[0] = true;
         }
         Ok((counters, observed))
@@ -542,12 +527,13 @@ impl SessionModule for MetaMaskModule {
         };
         let call =
             abi::IDelegationManager::disabledDelegationsCall { delegationHash: installed.hash };
-        let state = Self::view(world, "disabledDelegations", self.contracts.manager, call)
-            .and_then(|disabled| {
+        let state = world.view_sol("disabledDelegations", self.contracts.manager, call).and_then(
+            |disabled| {
                 let (counters, observed) = self.read_counters(world, &installed)?;
                 let status = if disabled { Status::Revoked } else { Status::Active };
                 Ok(Some(ModuleState { status, counters, observed }))
-            });
+            },
+        );
         Some(state)
     }
 

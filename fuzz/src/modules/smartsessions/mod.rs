@@ -199,21 +199,6 @@ impl SmartSessionsModule {
         keccak256(packed)
     }
 
-    fn view<C: SolCall>(
-        &self,
-        world: &mut World,
-        name: &'static str,
-        to: Address,
-        call: C,
-    ) -> Result<C::Return, CallError> {
-        let out = world.view_call(name, to, call.abi_encode().into())?;
-        C::abi_decode_returns(&out).map_err(|e| CallError::BadReturn {
-            call: name,
-            data: out.clone(),
-            problem: e.to_string(),
-        })
-    }
-
     /// The counters the session's policies hold, in the model's terms.
     fn read_counters(
         &self,
@@ -229,8 +214,7 @@ impl SmartSessionsModule {
         if plan.has_user_op(PolicyKind::UsageLimit) {
             let id = self.user_op_config(pid);
             let call = abi::IUsageLimitPolicy::getUsedCall { id, multiplexer: module, account };
-            let used = self.view(
-                world,
+            let used = world.view_sol(
                 "UsageLimitPolicy.getUsed",
                 self.contracts.policy(PolicyKind::UsageLimit),
                 call,
@@ -241,8 +225,7 @@ impl SmartSessionsModule {
         if plan.has_user_op(PolicyKind::ValueLimit) {
             let id = self.user_op_config(pid);
             let call = abi::IValueLimitPolicy::getUsedCall { id, multiplexer: module, account };
-            counters.native_spent = self.view(
-                world,
+            counters.native_spent = world.view_sol(
                 "ValueLimitPolicy.getUsed",
                 self.contracts.policy(PolicyKind::ValueLimit),
                 call,
@@ -262,8 +245,7 @@ impl SmartSessionsModule {
                     token,
                     account,
                 };
-                let data = self.view(
-                    world,
+                let data = world.view_sol(
                     "ERC20SpendingLimitPolicy.getPolicyData",
                     self.contracts.policy(PolicyKind::Erc20SpendingLimit),
                     call,
@@ -276,8 +258,7 @@ impl SmartSessionsModule {
             if rules.iter().any(|r| r.limit.is_some()) {
                 let call =
                     abi::IUniActionPolicy::actionConfigsCall { id, multiplexer: module, account };
-                let config = self.view(
-                    world,
+                let config = world.view_sol(
                     "UniActionPolicy.actionConfigs",
                     self.contracts.policy(PolicyKind::UniAction),
                     call,
@@ -386,7 +367,7 @@ impl SessionModule for SmartSessionsModule {
             permissionId: installed.permission_id,
             account: self.contracts.account,
         };
-        let state = self.view(world, "isPermissionEnabled", self.contracts.module, call).and_then(
+        let state = world.view_sol("isPermissionEnabled", self.contracts.module, call).and_then(
             |enabled| {
                 let (counters, observed) = self.read_counters(world, &installed)?;
                 let status = if enabled { Status::Active } else { Status::Revoked };

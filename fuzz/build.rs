@@ -47,6 +47,21 @@ fn main() {
         .expect("writing to a string");
     }
     out.push_str("];\n");
+    out.push_str(
+        "/// Every compiled mutant's build info (source ids to source unit names).\n\
+         pub(crate) const MUTANT_BUILD_INFO: &[(&str, &str)] = &[\n",
+    );
+    let build_info = dir.join("../build-info");
+    for name in &names {
+        let path = build_info.join(format!("leash-mutant-{name}.json"));
+        println!("cargo:rerun-if-changed={}", path.display());
+        if path.exists() {
+            let path = path.canonicalize().expect("build info path");
+            writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string())
+                .expect("writing to a string");
+        }
+    }
+    out.push_str("];\n");
     let target =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("mutants.rs");
     std::fs::write(target, out).expect("OUT_DIR is writable");

@@ -10,7 +10,9 @@
 // EntryPoint and for every non-abstract contract under src/ with non-empty bytecode; interfaces,
 // libraries and abstract contracts are skipped.
 //
-// Artifact path: out/<File>.sol/<Contract>.json, as Foundry does. If two sources under src/ share
+// Artifact path: out/<File>.sol/<Contract>.json, as Foundry does. Each compile job also writes
+// out/build-info/<job>.json with `source_id_to_path`, as Foundry's build info has it, so the
+// artifacts' source maps can be read back to lines (leash's coverage reports do). If two sources under src/ share
 // that path, a source directly in src/ keeps it and the others move to
 // out/<dir relative to src>/<File>.sol/<Contract>.json.
 //
@@ -63,7 +65,13 @@ const SETTINGS = {
   remappings: REMAPPINGS,
 };
 
-const OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "evm.methodIdentifiers"];
+const OUTPUTS = [
+  "abi",
+  "evm.bytecode.object",
+  "evm.deployedBytecode.object",
+  "evm.deployedBytecode.sourceMap",
+  "evm.methodIdentifiers",
+];
 
 // A mutant's directory name, and the one file a mutant directory holds.
 const MUTANT_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -342,6 +350,9 @@ function report(output, ownPrefixes) {
   return diagnostics.filter((d) => d.severity !== "error" && !ours(d)).map((d) => d.formattedMessage);
 }
 
+// A Foundry-layout artifact: what Foundry writes that leash reads. `deployedBytecode.sourceMap`
+// (solc's compressed source map of the runtime code), `id` (the source id of the contract's own
+// file) and `metadata.settings.compilationTarget` tie it to its job's build info (below).
 function artifactJson(output, { unit, name }) {
   const contract = output.contracts?.[unit]?.[name];
   if (!contract) fail(`no output for ${unit}:${name}`);
@@ -351,12 +362,24 @@ function artifactJson(output, { unit, name }) {
   if (bytecode.includes("__$") || deployed.includes("__$")) {
     fail(`${unit}:${name} needs library linking, which this build does not do`);
   }
+  const id = output.sources?.[unit]?.id;
+  if (!Number.isInteger(id)) fail(`no source id for ${unit}`);
   return stringify({
     abi: contract.abi,
     bytecode: { object: `0x${bytecode}` },
-    deployedBytecode: { object: `0x${deployed}` },
+    deployedBytecode: { object: `0x${deployed}`, sourceMap: contract.evm.deployedBytecode.sourceMap },
+    id,
+    metadata: { settings: { compilationTarget: { [unit]: name } } },
     methodIdentifiers: contract.evm.methodIdentifiers,
   });
+}
+
+// A job's build info, the part of Foundry's out/build-info/<id>.json that maps source ids (as
+// source maps and artifacts' `id` name them) to source unit names.
+function buildInfoJson(output, id) {
+  const sourceIdToPath = {};
+  for (const [unit, { id: sourceId }] of Object.entries(output.sources ?? {})) sourceIdToPath[sourceId] = unit;
+  return stringify({ id, source_id_to_path: sourceIdToPath });
 }
 
 async function compile() {
@@ -401,6 +424,7 @@ async function compile() {
     files.set(rel, content);
     artifacts[rel] = { contract: w.name, source: w.unit };
   };
+  files.set("build-info/leash-main.json", buildInfoJson(main, "leash-main"));
   for (const w of wanted) {
     const content = artifactJson(main, w);
     if (content === null) continue;
@@ -420,6 +444,8 @@ async function compile() {
   for (const [k, mutant] of mutants.entries()) {
     const output = JSON.parse(results[k + 1].output);
     for (const w of report(output, [`mutants/${mutant.name}/`])) otherWarnings.add(w);
+    const buildInfo = `leash-mutant-${mutant.name}`;
+    files.set(`build-info/${buildInfo}.json`, buildInfoJson(output, buildInfo));
     const contracts = [];
     const units = Object.keys(mutant.sources).sort();
     for (const w of deployable(output, units)) {
@@ -447,7 +473,8 @@ async function compile() {
   );
   const sourceCount = results[0].sourceCount;
   const dependencyWarnings = otherWarnings.size;
-  return { files, seconds, jobSeconds, version, sourceCount, mutantCount: mutants.length, dependencyWarnings };
+  const artifactCount = Object.keys(artifacts).length;
+  return { files, seconds, jobSeconds, version, sourceCount, artifactCount, mutantCount: mutants.length, dependencyWarnings };
 }
 
 function check(files) {
@@ -470,8 +497,8 @@ async function main() {
   if (unknown.length > 0) fail(`unknown argument(s): ${unknown.join(" ")} (usage: node build.mjs [--check])`);
   const checkOnly = args.includes("--check");
 
-  const { files, seconds, jobSeconds, version, sourceCount, mutantCount, dependencyWarnings } = await compile();
-  const artifactCount = files.size - 1;
+  const { files, seconds, jobSeconds, version, sourceCount, artifactCount, mutantCount, dependencyWarnings } =
+    await compile();
   console.log(
     `solc ${version}: ${sourceCount} root sources and ${mutantCount} mutants, ${artifactCount} artifacts, ` +
       `compiled in ${seconds.toFixed(1)} s (jobs took ${jobSeconds.toFixed(1)} s in all on ` +

@@ -245,8 +245,11 @@ pub(crate) fn mutation_text(mutation: &Mutation) -> String {
         Mutation::InnerData { item, data } => {
             format!("item {item}'s calldata replaced by 0x{}", alloy_primitives::hex::encode(data))
         }
-        Mutation::DirtyArg { item, arg, fill } => {
+        Mutation::DirtyArg { item, arg, fill, at: None } => {
             format!("argument {arg} of item {item} has dirty high bytes 0x{fill:02x}")
+        }
+        Mutation::DirtyArg { item, arg, fill, at: Some(k) } => {
+            format!("argument {arg} of item {item} has padding byte {k} set to 0x{fill:02x}")
         }
         Mutation::ArgRelocate { item, arg } => {
             format!("argument {arg} of item {item} points at a second, appended tail")

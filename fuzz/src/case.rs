@@ -196,6 +196,15 @@ impl Case {
         Ok(())
     }
 
+    /// Drops every op's recipe, keeping its bytes (what replays use).
+    pub fn strip_recipes(&mut self) {
+        for step in &mut self.steps {
+            if let Step::Bundle { ops } = step {
+                ops.iter_mut().for_each(|op| op.recipe = None);
+            }
+        }
+    }
+
     /// Whether any op of the case was mutated.
     pub fn is_mutated(&self) -> bool {
         self.steps.iter().any(|s| match s {

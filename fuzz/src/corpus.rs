@@ -47,6 +47,10 @@ pub struct Entry {
     pub provenance: Provenance,
     /// The case itself.
     pub case: Case,
+    /// The generator input the case was made from, when a campaign made it (trailing zero
+    /// bytes dropped): a campaign resuming from a corpus directory mutates it further.
+    #[serde(default, with = "crate::hex_bytes", skip_serializing_if = "Vec::is_empty")]
+    pub input: Vec<u8>,
 }
 
 /// How a case was found, so it can be found again.
@@ -117,6 +121,7 @@ impl Entry {
             note: None,
             provenance,
             case,
+            input: Vec::new(),
         };
         let content = serde_json::to_vec(&(&entry.module, &entry.expect, &entry.case))
             .expect("entries serialize");
@@ -153,11 +158,19 @@ impl Entry {
         Ok(entry)
     }
 
-    /// Writes the entry to `dir/<id>.json` atomically (a temporary file, synced, then renamed),
-    /// so a crash never leaves a half-written finding. Returns the path. When the write fails
-    /// (a full disk, a read-only directory) the temporary file is removed; when the process is
-    /// killed between the sync and the rename, the complete temporary file is what [`recover`]
-    /// renames into place on the next campaign.
+    /// The same entry carrying the generator input it was made from (trailing zeros dropped).
+    pub fn with_input(mut self, input: &[u8]) -> Self {
+        let end = input.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+        self.input = input[..end].to_vec();
+        self
+    }
+
+    /// Writes the entry to `dir/<id>.json` atomically (a temporary file, synced, then renamed,
+    /// then the directory synced), so a crash never leaves a half-written finding and a kill
+    /// never loses a written one. Returns the path. When the write fails (a full disk, a
+    /// read-only directory) the temporary file is removed; when the process is killed between
+    /// the sync and the rename, the complete temporary file is what [`recover`] renames into
+    /// place on the next campaign.
     pub fn write(&self, dir: &Path) -> Result<PathBuf, CorpusError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
@@ -174,6 +187,10 @@ impl Entry {
         if let Err(source) = written.and_then(|()| fs::rename(&tmp, &path)) {
             let _ = fs::remove_file(&tmp);
             return Err(CorpusError::Io { path, source });
+        }
+        // The rename is durable once the directory is synced (where directories can be opened).
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
         }
         Ok(path)
     }

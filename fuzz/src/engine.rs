@@ -1,26 +1,40 @@
 //! The in-process campaign engine: workers that generate cases from bytes, run them on the model
-//! and the EVM, keep the inputs that reach new behaviour, and report minimized findings.
+//! and the EVM, keep the inputs that reach new behaviour or new code, and report minimized
+//! findings.
 //!
 //! Each worker owns a world and a seeded random stream, so a worker's run is deterministic for a
 //! given seed, worker index and case budget (a time budget only decides where it stops). Workers
-//! keep their own corpora of inputs: an input that reaches a behaviour feature the worker has not
-//! seen (a verdict, a module outcome, a mutation kind, a batch size, together) is kept and mutated
-//! later, byte by byte, the way libFuzzer mutates its inputs. A finding is minimized by the
-//! worker that found it and handed to the caller.
+//! keep their own corpora of inputs: an input is kept and mutated later, byte by byte, the way
+//! libFuzzer mutates its inputs, when it reaches something the worker has not seen: a behaviour
+//! feature (a verdict, a module outcome, a mutation kind, a batch size, together) or, with
+//! coverage on, a branch edge of the module's code in a new hit-count bucket. The words the
+//! module compares while running a kept input new to the campaign join the worker's dictionary, next to the
+//! constants its bytecode pushes. A finding is minimized by the worker that found it and handed
+//! to the caller.
+//!
+//! With a corpus directory ([`CampaignConfig::corpus`], [`crate::corpus_dir`]) every worker
+//! starts from the entries in it, every input that reached coverage new to the campaign is
+//! saved there atomically, and entries other processes add are picked up as the campaign runs.
 
 use std::collections::HashSet;
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use alloy_primitives::U256;
 use arbitrary::Unstructured;
 
 use crate::case::Case;
-use crate::corpus::{Entry, Provenance};
+use crate::corpus::{CorpusError, Entry, Provenance};
+use crate::corpus_dir::CorpusDir;
+use crate::evm::coverage::push_constants;
+use crate::evm::{EdgeHit, Reached};
 use crate::finding::{Class, Finding};
 use crate::generate::{CaseConfig, Catalog, generate_case};
 use crate::minimize::{MinimizeBudget, minimize};
-use crate::run::{RunConfig, Runner};
+use crate::run::{CaseReport, RunConfig, Runner};
 use crate::target::{Target, TargetError};
 
 /// When a campaign stops.
@@ -49,6 +63,8 @@ pub struct CampaignConfig {
     pub minimize: Option<MinimizeBudget>,
     /// Stop at the first finding of this class or a more severe one (benchmarks: `Bypass`).
     pub stop_at: Option<Class>,
+    /// A corpus directory to start from, save new coverage to, and share with other campaigns.
+    pub corpus: Option<PathBuf>,
 }
 
 impl Default for CampaignConfig {
@@ -61,12 +77,58 @@ impl Default for CampaignConfig {
             run: RunConfig::campaign(),
             minimize: Some(MinimizeBudget::default()),
             stop_at: None,
+            corpus: None,
         }
     }
 }
 
 /// Size of the shared behaviour-feature bitmap, in bits.
 const FEATURE_BITS: usize = 1 << 16;
+/// Size of the shared edge bitmap (edges with their hit-count buckets), in bits.
+const EDGE_BITS: usize = 1 << 20;
+
+/// Why a campaign could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CampaignError {
+    /// The target did not deploy.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// The operating system would not start a worker thread.
+    #[error("cannot start worker thread {worker} of {workers}: {source}")]
+    Spawn {
+        /// The worker's index.
+        worker: usize,
+        /// How many were asked for.
+        workers: usize,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The corpus directory could not be read or written.
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+}
+
+/// A set of feature ids shared by the workers: which ids any worker has reached.
+#[derive(Debug)]
+struct SharedBits(Vec<AtomicU64>);
+
+impl SharedBits {
+    fn new(bits: usize) -> Self {
+        Self((0..bits / 64).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    /// Marks `id`; whether no worker had reached it before.
+    fn mark(&self, id: u32) -> bool {
+        let bit = id as usize % (self.0.len() * 64);
+        let mask = 1 << (bit % 64);
+        self.0[bit / 64].fetch_or(mask, Ordering::Relaxed) & mask == 0
+    }
+
+    fn count(&self) -> u64 {
+        self.0.iter().map(|w| u64::from(w.load(Ordering::Relaxed).count_ones())).sum()
+    }
+}
 
 /// Live counters of a running campaign, shared with whoever reports progress.
 #[derive(Debug)]
@@ -78,11 +140,18 @@ pub struct Progress {
     pub ops: AtomicU64,
     /// Ops the model allowed.
     pub allowed: AtomicU64,
-    /// Cases the harness could not run to the end (a harness limit, never a finding).
-    pub not_runnable: AtomicU64,
     /// Distinct findings, by class (indexed as `Class::ALL`).
     pub findings: [AtomicU64; 6],
-    features: Vec<AtomicU64>,
+    /// Cases the harness could not run to the end (a harness limit, never a finding).
+    pub not_runnable: AtomicU64,
+    /// Corpus directory entries run at start (by every worker).
+    pub loaded: AtomicU64,
+    /// Inputs saved to the corpus directory.
+    pub saved: AtomicU64,
+    /// Entries of other campaigns run from the corpus directory.
+    pub imported: AtomicU64,
+    features: SharedBits,
+    edges: SharedBits,
     /// Set to stop the campaign (Ctrl-C); workers stop after their current case. Shared, so a
     /// signal handler can hold it.
     pub stop: Arc<AtomicBool>,
@@ -95,9 +164,13 @@ impl Default for Progress {
             cases: AtomicU64::new(0),
             ops: AtomicU64::new(0),
             allowed: AtomicU64::new(0),
-            not_runnable: AtomicU64::new(0),
             findings: Default::default(),
-            features: (0..FEATURE_BITS / 64).map(|_| AtomicU64::new(0)).collect(),
+            not_runnable: AtomicU64::new(0),
+            loaded: AtomicU64::new(0),
+            saved: AtomicU64::new(0),
+            imported: AtomicU64::new(0),
+            features: SharedBits::new(FEATURE_BITS),
+            edges: SharedBits::new(EDGE_BITS),
             stop: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -114,10 +187,18 @@ pub struct Snapshot {
     pub ops: u64,
     /// Ops the model allowed.
     pub allowed: u64,
-    /// Cases the harness could not run to the end.
-    pub not_runnable: u64,
     /// Distinct behaviour features reached.
     pub features: u64,
+    /// Distinct branch edges of the module's (and account's) code reached.
+    pub edges: u64,
+    /// Cases the harness could not run to the end.
+    pub not_runnable: u64,
+    /// Corpus directory entries run at start (by every worker).
+    pub loaded: u64,
+    /// Inputs saved to the corpus directory.
+    pub saved: u64,
+    /// Entries of other campaigns run from the corpus directory.
+    pub imported: u64,
     /// Distinct findings by class, as `Class::ALL` orders them.
     pub findings: [u64; 6],
 }
@@ -146,19 +227,14 @@ impl Progress {
             cases: self.cases.load(Ordering::Relaxed),
             ops: self.ops.load(Ordering::Relaxed),
             allowed: self.allowed.load(Ordering::Relaxed),
+            features: self.features.count(),
+            edges: self.edges.count(),
             not_runnable: self.not_runnable.load(Ordering::Relaxed),
-            features: self
-                .features
-                .iter()
-                .map(|w| u64::from(w.load(Ordering::Relaxed).count_ones()))
-                .sum(),
+            loaded: self.loaded.load(Ordering::Relaxed),
+            saved: self.saved.load(Ordering::Relaxed),
+            imported: self.imported.load(Ordering::Relaxed),
             findings,
         }
-    }
-
-    fn mark_feature(&self, feature: u32) {
-        let bit = feature as usize % FEATURE_BITS;
-        self.features[bit / 64].fetch_or(1 << (bit % 64), Ordering::Relaxed);
     }
 }
 
@@ -180,6 +256,9 @@ pub struct Summary {
     pub progress: Snapshot,
     /// Every distinct finding, in the order they were found.
     pub found: Vec<Found>,
+    /// The branch edges and blocks of the module's (and account's) code the campaign reached,
+    /// over all workers; empty with coverage off.
+    pub reached: Reached,
 }
 
 /// SplitMix64: a tiny, good, seedable stream of random bytes for case inputs.
@@ -268,23 +347,18 @@ fn mutate_input(rng: &mut SplitMix64, input: &[u8], other: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Why a campaign could not run.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CampaignError {
-    /// The target did not deploy.
-    #[error(transparent)]
-    Target(#[from] TargetError),
-    /// The operating system would not start a worker thread.
-    #[error("cannot start worker thread {worker} of {workers}: {source}")]
-    Spawn {
-        /// The worker's index.
-        worker: usize,
-        /// How many were asked for.
-        workers: usize,
-        /// Why.
-        source: std::io::Error,
-    },
+/// How often a worker looks at the corpus directory for other campaigns' entries. (Only other
+/// processes' entries are imported, so a campaign alone with its directory stays deterministic
+/// whatever the clock says.)
+const SYNC_EVERY: Duration = Duration::from_secs(2);
+/// The most words a worker's dictionary holds (mined constants and compared words).
+const MAX_WORDS: usize = 2048;
+
+/// The dictionary a campaign starts with: the constants the module's deployed code pushes.
+fn mined_words(code: &[u8]) -> Vec<U256> {
+    let mut words = push_constants(code);
+    words.truncate(MAX_WORDS / 2);
+    words
 }
 
 /// Runs a campaign against `target`, calling `on_found` (from worker threads) with each
@@ -298,41 +372,60 @@ pub fn run_campaign(
     on_found: &(dyn Fn(&Found) + Sync),
 ) -> Result<Summary, CampaignError> {
     // Deploy once up front so a bad target fails before any thread starts.
-    let (probe, module) = target.instantiate()?;
-    let catalog = Catalog::for_module(probe.addresses(), &*module);
+    let (mut probe, module) = target.instantiate()?;
+    let mut catalog = Catalog::for_module(probe.addresses(), &*module);
+    let module_address = probe.addresses().module;
+    catalog.words = mined_words(&probe.code(module_address));
     drop((probe, module));
+    let dir = config.corpus.as_deref().map(CorpusDir::open).transpose()?;
+    // Every entry there now seeds every worker; a bad one stops the campaign before it starts.
+    let mut seeds = Vec::new();
+    let mut known = HashSet::new();
+    if let Some(dir) = &dir {
+        for name in dir.names()? {
+            seeds.push(dir.load(&name)?);
+            known.insert(name);
+        }
+    }
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
+    let reached: Mutex<Reached> = Mutex::new(Reached::default());
     let workers = config.workers.max(1);
+    let report = |f: Found| {
+        let signature = f.entry.finding.as_ref().map_or_else(String::new, Finding::signature);
+        let new = seen.lock().expect("no worker panics holding it").insert(signature);
+        if new {
+            let class = f.entry.expect;
+            if let Some(class) = class {
+                let i = Class::ALL.iter().position(|c| *c == class).expect("listed");
+                progress.findings[i].fetch_add(1, Ordering::Relaxed);
+            }
+            on_found(&f);
+            found.lock().expect("no worker panics holding it").push(f);
+            if let (Some(stop), Some(class)) = (config.stop_at, class)
+                && class <= stop
+            {
+                progress.stop.store(true, Ordering::Relaxed);
+            }
+        }
+    };
     let started = Instant::now();
     let result: Result<(), CampaignError> = std::thread::scope(|scope| {
         let mut handles = Vec::with_capacity(workers);
         for w in 0..workers {
-            let (catalog, seen, found) = (&catalog, &seen, &found);
+            let (catalog, seeds, known, dir, report, reached) =
+                (&catalog, &seeds, &known, dir.as_ref(), &report, &reached);
             let spawned = std::thread::Builder::new()
                 .name(format!("leash-worker-{w}"))
-                .spawn_scoped(scope, move || {
-                    worker(target, config, progress, catalog, w as u32, started, &|f: Found| {
-                        let signature =
-                            f.entry.finding.as_ref().map_or_else(String::new, Finding::signature);
-                        let new =
-                            seen.lock().expect("no worker panics holding it").insert(signature);
-                        if new {
-                            let class = f.entry.expect;
-                            if let Some(class) = class {
-                                let i =
-                                    Class::ALL.iter().position(|c| *c == class).expect("listed");
-                                progress.findings[i].fetch_add(1, Ordering::Relaxed);
-                            }
-                            on_found(&f);
-                            found.lock().expect("no worker panics holding it").push(f);
-                            if let (Some(stop), Some(class)) = (config.stop_at, class)
-                                && class <= stop
-                            {
-                                progress.stop.store(true, Ordering::Relaxed);
-                            }
-                        }
-                    })
+                .spawn_scoped(scope, move || -> Result<(), CampaignError> {
+                    let mut worker = Worker::new(target, config, progress, catalog, w as u32, dir)?;
+                    worker.known = known.clone();
+                    let result = worker.run(seeds, started, report);
+                    reached
+                        .lock()
+                        .expect("no worker panics holding it")
+                        .merge(&worker.runner.world().coverage().reached());
+                    result
                 });
             match spawned {
                 Ok(handle) => handles.push(handle),
@@ -355,87 +448,248 @@ pub fn run_campaign(
     Ok(Summary {
         progress: progress.snapshot(),
         found: found.into_inner().expect("workers are done"),
+        reached: reached.into_inner().expect("workers are done"),
     })
 }
 
-fn worker(
-    target: &Target,
-    config: &CampaignConfig,
-    progress: &Progress,
-    catalog: &Catalog,
+/// One worker: its runner, random stream, corpus of inputs and what it has reached.
+struct Worker<'c> {
+    target: &'c Target,
+    config: &'c CampaignConfig,
+    progress: &'c Progress,
     index: u32,
-    started: Instant,
-    report: &dyn Fn(Found),
-) -> Result<(), TargetError> {
-    let mut runner = Runner::for_target(target, config.run)?;
-    let mut rng =
-        SplitMix64::new(config.seed ^ (u64::from(index) + 1).wrapping_mul(0xd134_2543_de82_ef95));
-    let mut corpus: Vec<Vec<u8>> = Vec::new();
-    let mut features: HashSet<u32> = HashSet::new();
-    let mut signatures: HashSet<String> = HashSet::new();
-    let mut cases = 0u64;
-    loop {
-        let out_of_budget = match config.budget {
-            Budget::Time(limit) => started.elapsed() >= limit,
-            Budget::Cases(limit) => cases >= limit,
+    runner: Runner,
+    rng: SplitMix64,
+    /// Its catalog, whose dictionary grows with the words the module compares.
+    catalog: Catalog,
+    corpus: Vec<Vec<u8>>,
+    /// Behaviour features and edges reached.
+    reached: HashSet<u32>,
+    signatures: HashSet<String>,
+    cases: u64,
+    dir: Option<&'c CorpusDir>,
+    /// Names in the corpus directory already run.
+    known: HashSet<OsString>,
+}
+
+impl<'c> Worker<'c> {
+    fn new(
+        target: &'c Target,
+        config: &'c CampaignConfig,
+        progress: &'c Progress,
+        catalog: &Catalog,
+        index: u32,
+        dir: Option<&'c CorpusDir>,
+    ) -> Result<Self, TargetError> {
+        Ok(Self {
+            target,
+            config,
+            progress,
+            index,
+            runner: Runner::for_target(target, config.run)?,
+            rng: SplitMix64::new(
+                config.seed ^ (u64::from(index) + 1).wrapping_mul(0xd134_2543_de82_ef95),
+            ),
+            catalog: catalog.clone(),
+            corpus: Vec::new(),
+            reached: HashSet::new(),
+            signatures: HashSet::new(),
+            cases: 0,
+            dir,
+            known: HashSet::new(),
+        })
+    }
+
+    fn run(
+        &mut self,
+        seeds: &[Entry],
+        started: Instant,
+        report: &dyn Fn(Found),
+    ) -> Result<(), CampaignError> {
+        for seed in seeds {
+            self.progress.loaded.fetch_add(1, Ordering::Relaxed);
+            self.run_entry(seed, report);
+        }
+        let mut last_sync = Instant::now();
+        loop {
+            let out_of_budget = match self.config.budget {
+                Budget::Time(limit) => started.elapsed() >= limit,
+                Budget::Cases(limit) => self.cases >= limit,
+            };
+            if out_of_budget || self.progress.stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if last_sync.elapsed() >= SYNC_EVERY
+                && let Some(dir) = self.dir
+            {
+                last_sync = Instant::now();
+                let (entries, _unreadable) = dir.new_entries(&mut self.known)?;
+                for entry in &entries {
+                    self.progress.imported.fetch_add(1, Ordering::Relaxed);
+                    self.run_entry(entry, report);
+                }
+            }
+            let input = if !self.corpus.is_empty() && self.rng.below(2) == 0 {
+                let a = self.rng.below(self.corpus.len());
+                let b = self.rng.below(self.corpus.len());
+                mutate_input(&mut self.rng, &self.corpus[a], &self.corpus[b])
+            } else {
+                let mut fresh = vec![0u8; INPUT_LEN];
+                self.rng.fill(&mut fresh);
+                fresh
+            };
+            self.cases += 1;
+            let Ok(case) =
+                generate_case(&mut Unstructured::new(&input), &self.catalog, &self.config.case)
+            else {
+                continue;
+            };
+            let outcome = self.runner.run(&case);
+            let (novel, new_to_campaign) = self.account(&outcome);
+            if novel {
+                self.keep(&input, &case, new_to_campaign)?;
+            }
+            self.handle_finding(case, outcome, report);
+        }
+    }
+
+    /// Runs a corpus entry: its case as stored; its input (if it has one) joins the corpus when
+    /// the case reaches something new to this worker.
+    fn run_entry(&mut self, entry: &Entry, report: &dyn Fn(Found)) {
+        let outcome = self.runner.run(&entry.case);
+        let (novel, _) = self.account(&outcome);
+        if novel {
+            self.learn_words(&entry.case);
+            if !entry.input.is_empty() && self.corpus.len() < CORPUS_CAP {
+                let mut input = entry.input.clone();
+                input.resize(INPUT_LEN, 0);
+                self.corpus.push(input);
+            }
+        }
+        self.handle_finding(entry.case.clone(), outcome, report);
+    }
+
+    /// Counts a run in the progress counters. Returns whether it reached a feature or edge new
+    /// to this worker, and whether one was new to the whole campaign.
+    fn account(&mut self, outcome: &CaseReport) -> (bool, bool) {
+        let p = self.progress;
+        p.cases.fetch_add(1, Ordering::Relaxed);
+        p.ops.fetch_add(outcome.ops, Ordering::Relaxed);
+        p.allowed.fetch_add(outcome.allowed, Ordering::Relaxed);
+        if outcome.not_runnable.is_some() {
+            p.not_runnable.fetch_add(1, Ordering::Relaxed);
+        }
+        let (mut novel, mut campaign) = (false, false);
+        for feature in &outcome.features {
+            campaign |= p.features.mark(*feature);
+            novel |= self.reached.insert(*feature);
+        }
+        for edge in &outcome.edges {
+            // New to the campaign: a new edge; new to the worker: also a new hit-count bucket.
+            campaign |= p.edges.mark(EdgeHit::edge_of(*edge));
+            // Behaviour features and edge ids share the set; their hashes differ by a tag.
+            novel |= self.reached.insert(*edge);
+        }
+        (novel, campaign)
+    }
+
+    /// Keeps an input that reached something new: in the worker's corpus and, when it was new to
+    /// the campaign, in the corpus directory and its compared words in the dictionary.
+    fn keep(
+        &mut self,
+        input: &[u8],
+        case: &Case,
+        new_to_campaign: bool,
+    ) -> Result<(), CorpusError> {
+        if self.corpus.len() < CORPUS_CAP {
+            self.corpus.push(input.to_vec());
+        }
+        // The compare log reruns the case; an input only this worker had not seen (another
+        // worker reached its edges first, or it is a new hit count of known edges) rarely shows
+        // the module comparing anything new, so only campaign-new inputs pay for it.
+        if new_to_campaign {
+            self.learn_words(case);
+        }
+        if let (Some(dir), true) = (self.dir, new_to_campaign) {
+            // Recipes stay out: the input makes them again, and they are half an entry's size.
+            let mut case = case.clone();
+            case.strip_recipes();
+            let entry =
+                Entry::new(self.target.label.clone(), None, None, self.provenance(false), case)
+                    .with_input(input);
+            dir.save(&entry)?;
+            self.progress.saved.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Runs `case` again with the compare log on and adds the words the module compared to the
+    /// worker's dictionary (what libFuzzer's and AFL++'s CMP tracing do for new inputs).
+    fn learn_words(&mut self, case: &Case) {
+        if !self.config.run.coverage || self.catalog.words.len() >= MAX_WORDS {
+            return;
+        }
+        let (_, compared) = self.runner.run_logging_compares(case);
+        for word in compared {
+            if self.catalog.words.len() >= MAX_WORDS {
+                break;
+            }
+            if !self.catalog.words.contains(&word) {
+                self.catalog.words.push(word);
+            }
+        }
+    }
+
+    fn provenance(&self, minimized: bool) -> Provenance {
+        Provenance {
+            seed: self.config.seed,
+            worker: self.index,
+            exec: self.cases,
+            mutate: self.config.case.mutate,
+            leash: env!("CARGO_PKG_VERSION").into(),
+            minimized,
+        }
+    }
+
+    /// Minimizes and reports the run's finding, if it is one this worker has not reported.
+    fn handle_finding(&mut self, case: Case, outcome: CaseReport, report: &dyn Fn(Found)) {
+        let Some(finding) = outcome.finding else {
+            return;
         };
-        if out_of_budget || progress.stop.load(Ordering::Relaxed) {
-            return Ok(());
+        if !self.signatures.insert(finding.signature()) {
+            return;
         }
-        let input = if !corpus.is_empty() && rng.below(2) == 0 {
-            let a = rng.below(corpus.len());
-            let b = rng.below(corpus.len());
-            mutate_input(&mut rng, &corpus[a], &corpus[b])
-        } else {
-            let mut fresh = vec![0u8; INPUT_LEN];
-            rng.fill(&mut fresh);
-            fresh
-        };
-        cases += 1;
-        let Ok(case) = generate_case(&mut Unstructured::new(&input), catalog, &config.case) else {
-            continue;
-        };
-        let report_case = runner.run(&case);
-        progress.cases.fetch_add(1, Ordering::Relaxed);
-        progress.ops.fetch_add(report_case.ops, Ordering::Relaxed);
-        progress.allowed.fetch_add(report_case.allowed, Ordering::Relaxed);
-        if report_case.not_runnable.is_some() {
-            progress.not_runnable.fetch_add(1, Ordering::Relaxed);
-        }
-        let mut novel = false;
-        for feature in &report_case.features {
-            progress.mark_feature(*feature);
-            novel |= features.insert(*feature);
-        }
-        if novel && corpus.len() < CORPUS_CAP {
-            corpus.push(input);
-        }
-        let Some(finding) = report_case.finding else {
-            continue;
-        };
-        if !signatures.insert(finding.signature()) {
-            continue;
-        }
-        let seconds = progress.snapshot().elapsed;
-        let (case, finding, minimized) = match config.minimize {
+        let seconds = self.progress.snapshot().elapsed;
+        let (case, finding, minimized) = match self.config.minimize {
             Some(budget) => {
-                let m = minimize(&mut runner, &case, &finding, budget);
+                let m = minimize(&mut self.runner, &case, &finding, budget);
                 (m.case, m.finding, true)
             }
             None => (case, finding, false),
         };
-        let provenance = Provenance {
-            seed: config.seed,
-            worker: index,
-            exec: cases,
-            mutate: config.case.mutate,
-            leash: env!("CARGO_PKG_VERSION").into(),
-            minimized,
-        };
-        let entry =
-            Entry::new(target.label.clone(), Some(finding.class), Some(finding), provenance, case);
-        report(Found { entry, seconds, cases });
+        let entry = Entry::new(
+            self.target.label.clone(),
+            Some(finding.class),
+            Some(finding),
+            self.provenance(minimized),
+            case,
+        );
+        report(Found { entry, seconds, cases: self.cases });
     }
+}
+
+/// Runs `cases` against `target` with coverage on and returns what they reached together (what
+/// `leash coverage` reports on a corpus).
+pub fn replay_coverage<'a>(
+    target: &Target,
+    cases: impl IntoIterator<Item = &'a Case>,
+    run: RunConfig,
+) -> Result<Reached, TargetError> {
+    let mut runner = Runner::for_target(target, RunConfig { coverage: true, ..run })?;
+    for case in cases {
+        runner.run(case);
+    }
+    Ok(runner.world().coverage().reached())
 }
 
 /// Runs one case against `target` as a campaign with `run` would: what `leash replay` does.

@@ -83,6 +83,11 @@ pub struct Finding {
     pub module: String,
     /// Why this is a finding: the clause violated, the counters that differ.
     pub detail: String,
+    /// For an op finding, run with coverage: the last branches the module took while
+    /// validating the op, oldest first (the last is where it decided). Reports read them back
+    /// to Solidity lines.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub path: Box<[crate::evm::coverage::CodeBranch]>,
 }
 
 impl Finding {
@@ -114,6 +119,7 @@ mod tests {
             model: "allow (1 execution(s))".into(),
             module: String::new(),
             detail: detail.into(),
+            path: Box::default(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The kill benchmark: how fast a campaign finds the bug planted in each mutant, with calldata
-//! mutation on, and with it off (canonical encodings only, as ABI-typed fuzzers send).
+//! mutation on, and with it off (canonical encodings only, as ABI-typed fuzzers send); with
+//! coverage guidance on (the default), and with it off (guided by behaviour features only).
 
 use std::time::Duration;
 
@@ -33,6 +34,8 @@ pub struct KillRun {
     pub seed: u64,
     /// Whether calldata mutation was on.
     pub mutate: bool,
+    /// Whether coverage guidance was on.
+    pub coverage: bool,
     /// The budget in seconds.
     pub budget: u64,
     /// The first bypass, if one was found in the budget.
@@ -48,18 +51,26 @@ impl KillRun {
     }
 }
 
-/// Runs a single-worker campaign against `mutant` until its first bypass or `seconds` pass.
-/// Reason findings are not reported (they never make a bypass).
-pub fn kill(mutant: &str, seed: u64, mutate: bool, seconds: u64) -> Result<KillRun, CampaignError> {
+/// Runs a single-worker campaign against `mutant` until its first bypass or `seconds` pass,
+/// guided by code coverage too if `coverage`. Reason findings are not reported (they never make
+/// a bypass).
+pub fn kill(
+    mutant: &str,
+    seed: u64,
+    mutate: bool,
+    coverage: bool,
+    seconds: u64,
+) -> Result<KillRun, CampaignError> {
     let target = Target::mutant(mutant)?;
     let config = CampaignConfig {
         seed,
         workers: 1,
         budget: Budget::Time(Duration::from_secs(seconds)),
         case: CaseConfig { mutate, ..CaseConfig::default() },
-        run: RunConfig { compare_reasons: false, ..RunConfig::campaign() },
+        run: RunConfig { compare_reasons: false, coverage, ..RunConfig::campaign() },
         minimize: Some(MinimizeBudget::default()),
         stop_at: Some(Class::Bypass),
+        corpus: None,
     };
     let progress = Progress::default();
     let summary = run_campaign(&target, &config, &progress, &|_| {})?;
@@ -77,6 +88,7 @@ pub fn kill(mutant: &str, seed: u64, mutate: bool, seconds: u64) -> Result<KillR
         mutant: mutant.into(),
         seed,
         mutate,
+        coverage,
         budget: seconds,
         bypass: first(true),
         other: first(false),

@@ -11,11 +11,13 @@
 //!   what differs ([`finding`]).
 //! * [`engine`]: seeded multi-worker campaigns; [`minimize`]: shrinking findings;
 //!   [`corpus`]: the on-disk format, written atomically; [`limits`]: the size limits.
+//! * [`sources`]: bytecode back to Solidity lines: coverage reports (lcov) and finding locations.
 //! * [`throughput`] and [`kill`]: the benchmarks behind `leash bench`.
 #![forbid(unsafe_code)]
 
 pub mod case;
 pub mod corpus;
+pub mod corpus_dir;
 pub mod engine;
 pub mod evm;
 pub mod finding;
@@ -28,5 +30,6 @@ pub mod modules;
 pub mod mutate;
 pub mod oracle;
 pub mod run;
+pub mod sources;
 pub mod target;
 pub mod throughput;

@@ -19,6 +19,8 @@ use leash_model::{
 };
 
 use crate::case::{Case, Op, START_TIME, Signer, Step};
+#[cfg(doc)]
+use crate::evm::EdgeHit;
 use crate::evm::abi::ILeashToken;
 use crate::evm::keys::Signing;
 use crate::evm::{KEY_COUNT, OpOutcome, PackedUserOperation, Recording, World, session_keys};
@@ -48,12 +50,16 @@ pub struct RunConfig {
     /// Whether denials for different clauses are findings. Modules that do not report the
     /// spec's denial codes would otherwise show a `reason` finding on every denial.
     pub compare_reasons: bool,
+    /// Whether the module's branch edges are recorded ([`CaseReport::edges`]); campaigns use
+    /// them to keep inputs that reach new code.
+    pub coverage: bool,
 }
 
 impl RunConfig {
-    /// The configuration campaigns use against modules that report the spec's denial codes.
+    /// The configuration campaigns use against modules that report the spec's denial codes:
+    /// reasons compared, coverage on.
     pub fn campaign() -> Self {
-        Self { compare_reasons: true, ..Self::default() }
+        Self { compare_reasons: true, coverage: true, ..Self::default() }
     }
 }
 
@@ -75,6 +81,9 @@ pub struct CaseReport {
     /// The first documented limitation the case exercised (class `limitation`), while it ran
     /// on; it becomes the case's finding if no other comes.
     pub limitation: Option<Finding>,
+    /// The module's branch edges the case reached, as feature ids ([`EdgeHit::feature`]: the
+    /// edge and its hit-count bucket); empty unless [`RunConfig::coverage`] is on.
+    pub edges: Vec<u32>,
 }
 
 /// Where an op sits in its case, and who signed it.
@@ -86,6 +95,9 @@ struct OpAt<'o> {
     signer: Option<Address>,
     /// The op's gas terms (spec §16): [`OpGas::FREE`] for a redemption, which has none.
     gas: &'o OpGas,
+    /// Whether the op ran in a `handleOps` bundle (its validation path is recorded) rather than
+    /// as a redemption.
+    bundled: bool,
 }
 
 /// Why a case stops early: a finding, or a harness limit.
@@ -173,11 +185,12 @@ fn feature(parts: &[u32]) -> u32 {
 impl Runner {
     /// A runner over `world`, whose module `module` drives, reset to its deployed state before
     /// each case.
-    pub fn new(world: World, module: Box<dyn SessionModule>, config: RunConfig) -> Self {
+    pub fn new(mut world: World, module: Box<dyn SessionModule>, config: RunConfig) -> Self {
         let config = RunConfig {
             compare_reasons: config.compare_reasons && module.reports_spec_codes(),
             ..config
         };
+        world.coverage_mut().set_enabled(config.coverage);
         Self { world, module, config, nonce_key: 1 }
     }
 
@@ -218,8 +231,26 @@ impl Runner {
         &mut self.world
     }
 
+    /// Like [`Runner::run`], also returning the words the module's code compared (the operands
+    /// of its `EQ`, `LT`, `GT`, `SLT` and `SGT`; empty unless coverage is on).
+    pub fn run_logging_compares(&mut self, case: &Case) -> (CaseReport, Vec<U256>) {
+        self.world.coverage_mut().set_compare_log(true);
+        let report = self.run(case);
+        let coverage = self.world.coverage_mut();
+        coverage.set_compare_log(false);
+        (report, coverage.take_compared())
+    }
+
     /// Like [`Runner::run`], telling `observer` every step.
     pub fn run_observed(&mut self, case: &Case, observer: &mut dyn Observer) -> CaseReport {
+        // Whatever ran outside a case (view calls of other tools) is not this case's coverage.
+        self.world.coverage_mut().drain_case(|_| {});
+        let mut report = self.run_steps(case, observer);
+        self.world.coverage_mut().drain_case(|hit| report.edges.push(hit.feature()));
+        report
+    }
+
+    fn run_steps(&mut self, case: &Case, observer: &mut dyn Observer) -> CaseReport {
         self.world.reset();
         self.module.reset();
         let mut run = CaseRun {
@@ -272,6 +303,7 @@ impl Runner {
             model,
             module,
             detail,
+            path: Box::default(),
         };
         match step {
             Step::Install { key, policy } => {
@@ -405,7 +437,7 @@ impl Runner {
         for (position, ((((verdict, before, signer), outcome), op), gas)) in
             verdicts.iter().zip(&outcomes).zip(ops).zip(&gases).enumerate()
         {
-            let at = OpAt { step: index, position, op, signer: *signer, gas };
+            let at = OpAt { step: index, position, op, signer: *signer, gas, bundled: true };
             self.judge(run, &env, at, verdict, outcome, before.as_ref())?;
         }
         Ok(())
@@ -459,7 +491,7 @@ impl Runner {
                 run.model.apply(effects).expect("effects computed from this state apply to it");
             }
             observer.bundle(index, run.now, &[self.nonce_key], std::slice::from_ref(&outcome));
-            let at = OpAt { step: index, position, op, signer, gas: &OpGas::FREE };
+            let at = OpAt { step: index, position, op, signer, gas: &OpGas::FREE, bundled: false };
             self.judge(run, &env, at, &Judged::Model(verdict), &outcome, before.as_ref())?;
         }
         Ok(())
@@ -476,7 +508,7 @@ impl Runner {
         outcome: &OpOutcome,
         before: Option<&Session>,
     ) -> Result<(), Stop> {
-        let OpAt { step, position, op, signer, gas } = at;
+        let OpAt { step, position, op, signer, gas, bundled } = at;
         run.report.allowed += u64::from(verdict.is_allow());
         let code = verdict.code();
         run.report.features.push(feature(&[
@@ -505,6 +537,7 @@ impl Runner {
                 model: expected.describe(),
                 module: self.describe(outcome),
                 detail: d.detail,
+                path: self.validation_path(bundled, position),
             }));
         }
         if let (OpOutcome::Executed { calls, logs, .. }, Some(signer)) = (outcome, signer) {
@@ -515,6 +548,7 @@ impl Runner {
                 model: expected.describe(),
                 module: self.describe(outcome),
                 detail,
+                path: self.validation_path(bundled, position),
             })?;
             if let Some(intent) = &mut run.intent
                 && let Err(detail) = intent.check(env, gas, signer, calls)
@@ -527,10 +561,21 @@ impl Runner {
                     model: expected.describe(),
                     module: self.describe(outcome),
                     detail,
+                    path: self.validation_path(bundled, position),
                 });
             }
         }
         Ok(())
+    }
+
+    /// The module's branches in an op's validation frame, for a finding to point at: a bundle
+    /// records them per op; a redemption is a transaction of its own, whose path is not kept.
+    fn validation_path(
+        &self,
+        bundled: bool,
+        position: usize,
+    ) -> Box<[crate::evm::coverage::CodeBranch]> {
+        if bundled { self.world.validation_path(position).into() } else { Box::default() }
     }
 
     /// The outcome's part of a behaviour feature: its denial's clause when the adapter knows it.
@@ -623,6 +668,7 @@ impl Runner {
                     model: format!("{model:?}"),
                     module: format!("reading the session's state failed: {e}"),
                     detail: format!("the module's counters for {key} could not be read: {e}"),
+                    path: Box::default(),
                 });
             }
         };
@@ -644,6 +690,7 @@ impl Runner {
                 "state of session {key}: {}",
                 counter_difference(model.as_ref(), module.as_ref())
             ),
+            path: Box::default(),
         })
     }
 }

@@ -189,13 +189,21 @@ impl Target {
             });
         };
         let mut artifacts = ArtifactSet::reference()?;
+        // The mutant's own build job numbers its sources; its source map reads against them.
+        let build_info = MUTANT_BUILD_INFO.iter().find(|(n, _)| *n == name).map(|(_, j)| *j);
+        let load = |contract: &str, json: &str| -> Result<crate::evm::Artifact, TargetError> {
+            let artifact =
+                crate::evm::Artifact::from_json(format!("mutant:{name}/{contract}"), json)?;
+            Ok(match build_info {
+                Some(info) => crate::evm::artifact::with_reference_sources(artifact, info),
+                None => artifact,
+            })
+        };
         if let Some(json) = module {
-            artifacts.module =
-                crate::evm::Artifact::from_json(format!("mutant:{name}/SessionManager"), json)?;
+            artifacts.module = load("SessionManager", json)?;
         }
         if let Some(json) = account {
-            artifacts.account =
-                crate::evm::Artifact::from_json(format!("mutant:{name}/LeashAccount"), json)?;
+            artifacts.account = load("LeashAccount", json)?;
         }
         if let Some(json) = account_7702 {
             artifacts.account_7702 =
@@ -427,6 +435,21 @@ impl Target {
                     .unwrap_or_else(|| crate::oracle::describe_outcome(&outcome))
             ))),
             Err(e) => Err(problem(e.to_string())),
+        }
+    }
+
+    /// The artifact the module's code at the module's address comes from, when there is one
+    /// (a build shipped as runtime code only has none): what coverage reports and finding
+    /// locations read source maps from.
+    pub fn module_artifact(&self) -> Option<&crate::evm::Artifact> {
+        match &self.kind {
+            TargetKind::SessionManager => Some(&self.artifacts.module),
+            TargetKind::SmartSessions { build, .. } => match &build.core {
+                Core::Artifact(artifact) => Some(artifact),
+                Core::Runtime(_) => None,
+            },
+            // The package ships creation code only, without source maps.
+            TargetKind::MetaMask { .. } => None,
         }
     }
 

@@ -196,25 +196,33 @@ impl Run for BenchArgs {
 impl BenchArgs {
     fn throughput(&self, machine: &str) -> anyhow::Result<String> {
         say(format!("throughput: {} generated cases, reference module", self.workload))?;
+        let load_before = load_average();
         let target = Target::reference()?;
         let catalog = Catalog::reference(target.world()?.addresses());
         let workload =
             Workload::generate(0x1ea5_4ca5, self.workload, &catalog, &CaseConfig::default());
-        // Warm up once, then measure the three side by side, twice, and keep the best of each.
+        // Warm up once, then measure the four side by side, twice, and keep the best of each.
         let _ = bare(&target, &workload)?;
-        let (mut best_bare, mut best_fixed, mut best_rfc) = (0f64, 0f64, 0f64);
+        let (mut best_bare, mut best_cov, mut best_plain, mut best_rfc) = (0f64, 0f64, 0f64, 0f64);
         let mut findings = 0;
+        let plain = RunConfig { coverage: false, ..RunConfig::campaign() };
+        let rfc = RunConfig { signing: Signing::Rfc6979, ..RunConfig::campaign() };
         for _ in 0..2 {
             best_bare = best_bare.max(bare(&target, &workload)?.ops_per_sec());
-            let (fixed, f) = differential(&target, &workload, RunConfig::campaign())?;
+            let (covered, f) = differential(&target, &workload, RunConfig::campaign())?;
             findings += f;
-            best_fixed = best_fixed.max(fixed.ops_per_sec());
-            let rfc = RunConfig { signing: Signing::Rfc6979, ..RunConfig::campaign() };
+            best_cov = best_cov.max(covered.ops_per_sec());
+            best_plain = best_plain.max(differential(&target, &workload, plain)?.0.ops_per_sec());
             best_rfc = best_rfc.max(differential(&target, &workload, rfc)?.0.ops_per_sec());
         }
+        let load_after = load_average();
+        // What RFC 6979 signing adds per op, from the two rows that differ only in it.
+        let rfc_micros = (1.0 / best_rfc.max(1e-9) - 1.0 / best_cov.max(1e-9)) * 1e6;
         Ok(format!(
             "## Differential throughput against bare revm\n\n\
-             Machine: {machine}. One thread. Workload: {} generated cases, {} ops (installs, \
+             Machine: {machine}; 1-minute load average {load_before} at the start and \
+             {load_after} at the end (the ratios compare runs made side by side, so they hold \
+             better than the absolute rates on a loaded machine). One thread. Workload: {} generated cases, {} ops (installs, \
              revocations, bundles of 1 to 3 ops, about 40% of ops mutated), run on the \
              reference module through EntryPoint v0.8 with real secp256k1 signatures verified \
              by the `ecrecover` precompile.\n\n\
@@ -223,23 +231,29 @@ impl BenchArgs {
              without the same refused ops.\n\
              * **Differential** is what a campaign worker does per case (without generating \
              it): sign, run the model, run the EVM with the call recorder, compare every op, \
-             check on-chain invariants, read counters back at lifecycle points.\n\n\
+             check on-chain invariants, read counters back at lifecycle points. With \
+             **coverage** (what `leash fuzz` runs), the same inspector also records the branch \
+             edges and blocks of the module's and the account's code, lifecycle and view calls \
+             included.\n\n\
              | run | ops/s | ratio to bare |\n|---|---|---|\n\
              | bare revm `handleOps` | {:.0} | 1.00 |\n\
-             | differential, fixed-nonce signing (default) | {:.0} | **{:.2}** |\n\
-             | differential, RFC 6979 signing | {:.0} | {:.2} |\n\n\
+             | differential with coverage, fixed-nonce signing (the campaign default) | {:.0} | **{:.2}** |\n\
+             | differential without coverage, fixed-nonce signing | {:.0} | {:.2} |\n\
+             | differential with coverage, RFC 6979 signing | {:.0} | {:.2} |\n\n\
              Best of two runs each. Divergences found on the reference module during these \
              runs: {findings}.\n\n\
              Fixed-nonce signing reuses one ECDSA nonce per session key. That is only \
              acceptable because leash's session keys are public constants of its source \
              (`fuzz/src/evm/keys.rs`); the signatures are ordinary valid signatures the real \
-             precompile verifies. RFC 6979 signing costs about 40 µs per op here, which is what \
-             separates the two rows.\n",
+             precompile verifies. RFC 6979 signing cost {rfc_micros:.0} µs per op in this run, \
+             which is what separates the last row from the first.\n",
             workload.cases.len(),
             human::group_digits(workload.ops()),
             best_bare,
-            best_fixed,
-            best_fixed / best_bare,
+            best_cov,
+            best_cov / best_bare,
+            best_plain,
+            best_plain / best_bare,
             best_rfc,
             best_rfc / best_bare,
         ))
@@ -615,11 +629,14 @@ impl BenchArgs {
             Target::mutant(name)?;
         }
         let seeds: Vec<u64> = (0..self.seeds).map(|i| 0x1ea5_4ca5 + i).collect();
-        let mut jobs: Vec<(String, u64, bool)> = Vec::new();
+        // Three modes: the default (mutation and coverage guidance on), without coverage
+        // guidance, and canonical encodings only.
+        let modes = [(true, true), (true, false), (false, true)];
+        let mut jobs: Vec<(String, u64, bool, bool)> = Vec::new();
         for name in &names {
-            for mutate in [true, false] {
+            for (mutate, coverage) in modes {
                 for seed in &seeds {
-                    jobs.push((name.clone(), *seed, mutate));
+                    jobs.push((name.clone(), *seed, mutate, coverage));
                 }
             }
         }
@@ -630,24 +647,33 @@ impl BenchArgs {
             self.kill_seconds
         ))?;
         let load_before = load_average();
-        let mut results = on_every_core(cores, jobs, |(name, seed, mutate)| {
-            let run = kill(&name, seed, mutate, self.kill_seconds)?;
+        let mut results = on_every_core(cores, jobs, |(name, seed, mutate, coverage)| {
+            let run = kill(&name, seed, mutate, coverage, self.kill_seconds)?;
             let status = match &run.bypass {
                 Some(b) => format!("bypass after {:.1} s", b.seconds),
                 None => "no bypass".into(),
             };
+            let on = |b: bool| if b { "on" } else { "off" };
             say(format!(
-                "{name} seed {seed:#x} mutation {}: {status}",
-                if mutate { "on" } else { "off" }
+                "{name} seed {seed:#x} mutation {} coverage {}: {status}",
+                on(mutate),
+                on(coverage)
             ))?;
             Ok(run)
         })?;
-        let load = (load_before, load_average());
-        results.sort_by(|a, b| (&a.mutant, !a.mutate, a.seed).cmp(&(&b.mutant, !b.mutate, b.seed)));
+        results.sort_by(|a, b| {
+            (&a.mutant, !a.mutate, !a.coverage, a.seed).cmp(&(
+                &b.mutant,
+                !b.mutate,
+                !b.coverage,
+                b.seed,
+            ))
+        });
         if let Some(dir) = &self.reproducers {
             for name in &names {
-                let first =
-                    results.iter().find(|r| &r.mutant == name && r.mutate && r.seed == seeds[0]);
+                let first = results
+                    .iter()
+                    .find(|r| &r.mutant == name && r.mutate && r.coverage && r.seed == seeds[0]);
                 if let Some(seen) = first.and_then(|r| r.bypass.as_ref().or(r.other.as_ref())) {
                     let mut entry = seen.entry.clone();
                     entry.note = Some(format!(
@@ -660,8 +686,52 @@ impl BenchArgs {
                 }
             }
         }
-        Ok(render_kills(machine, &load, &names, &results, self.kill_seconds, seeds.len()))
+        say(format!(
+            "reference campaign: {} s with and without coverage guidance",
+            self.scaling_seconds
+        ))?;
+        let reference = Target::reference()?;
+        let cost = |coverage: bool| -> anyhow::Result<f64> {
+            let config = CampaignConfig {
+                budget: Budget::Time(Duration::from_secs(self.scaling_seconds)),
+                run: RunConfig { coverage, ..RunConfig::campaign() },
+                ..CampaignConfig::default()
+            };
+            let s = run_campaign(&reference, &config, &Progress::default(), &|_| {})?.progress;
+            Ok(s.cases as f64 / s.elapsed.max(1e-9))
+        };
+        let reference_rates = (cost(true)?, cost(false)?, self.scaling_seconds);
+        let load = (load_before, load_average());
+        Ok(render_kills(
+            machine,
+            &load,
+            &names,
+            &results,
+            self.kill_seconds,
+            seeds.len(),
+            reference_rates,
+        ))
     }
+}
+
+/// The runs of one mutant in one mode.
+fn runs_of<'r>(
+    results: &'r [KillRun],
+    name: &str,
+    mutate: bool,
+    coverage: bool,
+) -> Vec<&'r KillRun> {
+    results
+        .iter()
+        .filter(|r| r.mutant == name && r.mutate == mutate && r.coverage == coverage)
+        .collect()
+}
+
+/// The median time to the first bypass, a run without one counted at the budget.
+fn censored_median(runs: &[&KillRun], budget: u64) -> Option<f64> {
+    let mut times: Vec<f64> =
+        runs.iter().map(|r| r.bypass.as_ref().map_or(budget as f64, |b| b.seconds)).collect();
+    median_f64(&mut times)
 }
 
 fn render_kills(
@@ -671,21 +741,25 @@ fn render_kills(
     results: &[KillRun],
     budget: u64,
     seeds: usize,
+    (rate_with, rate_without, reference_seconds): (f64, f64, u64),
 ) -> String {
     let mut table = String::from(
-        "| mutant | any finding | bypass | median time to bypass | median cases | bypass, canonical only | first finding when not a bypass |\n\
-         |---|---|---|---|---|---|---|\n",
+        "| mutant | any finding | bypass | median time to bypass | median cases | bypass without coverage guidance | its median time | bypass, canonical only | first finding when not a bypass |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     let mut all_times = Vec::new();
     let (mut bypass_everywhere, mut found_everywhere) = (0, 0);
     let mut needs_mutation = Vec::new();
+    let (mut total_with, mut total_without) = (0.0, 0.0);
+    let (mut faster, mut slower) = (0, 0);
     for name in names {
-        let on: Vec<&KillRun> = results.iter().filter(|r| &r.mutant == name && r.mutate).collect();
-        let off: Vec<&KillRun> =
-            results.iter().filter(|r| &r.mutant == name && !r.mutate).collect();
-        let kills_on = on.iter().filter(|r| r.killed()).count();
+        let on = runs_of(results, name, true, true);
+        let unguided = runs_of(results, name, true, false);
+        let off = runs_of(results, name, false, true);
+        let kills = |runs: &[&KillRun]| runs.iter().filter(|r| r.killed()).count();
+        let kills_on = kills(&on);
         let found_on = on.iter().filter(|r| r.killed() || r.other.is_some()).count();
-        let kills_off = off.iter().filter(|r| r.killed()).count();
+        let kills_off = kills(&off);
         bypass_everywhere += usize::from(kills_on == on.len());
         found_everywhere += usize::from(found_on == on.len());
         if kills_on > 0 && kills_off == 0 {
@@ -699,13 +773,27 @@ fn render_kills(
         let median_time =
             median_f64(&mut times).map_or_else(|| "-".into(), |t| format!("{t:.1} s"));
         let median_cases = median_u64(&mut cases).map_or_else(|| "-".into(), |c| c.to_string());
+        let mut unguided_times: Vec<f64> =
+            unguided.iter().filter_map(|r| r.bypass.as_ref().map(|b| b.seconds)).collect();
+        let unguided_time =
+            median_f64(&mut unguided_times).map_or_else(|| "-".into(), |t| format!("{t:.1} s"));
+        if let (Some(with), Some(without)) =
+            (censored_median(&on, budget), censored_median(&unguided, budget))
+        {
+            total_with += with;
+            total_without += without;
+            faster += usize::from(with < without);
+            slower += usize::from(with > without);
+        }
         let others: Vec<String> = on
             .iter()
             .filter(|r| !r.killed())
             .filter_map(|r| r.other.as_ref().map(|o| format!("{} ({:.1} s)", o.class, o.seconds)))
             .collect();
         table += &format!(
-            "| `{name}` | {found_on}/{n} | {kills_on}/{n} | {median_time} | {median_cases} | {kills_off}/{} | {} |\n",
+            "| `{name}` | {found_on}/{n} | {kills_on}/{n} | {median_time} | {median_cases} | {}/{} | {unguided_time} | {kills_off}/{} | {} |\n",
+            kills(&unguided),
+            unguided.len(),
             off.len(),
             if others.is_empty() { "-".to_owned() } else { others.join(", ") },
             n = on.len(),
@@ -717,6 +805,13 @@ fn render_kills(
     } else {
         needs_mutation.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
     };
+    let cost = 1.0 - rate_with / rate_without.max(1e-9);
+    let saving = 1.0 - total_with / total_without.max(1e-9);
+    let verdict = if saving >= cost {
+        "guidance saves more time on the mutants than it costs the reference campaign"
+    } else {
+        "guidance costs the reference campaign more than it saves on the mutants"
+    };
     format!(
         "## Mutant kill benchmark\n\nMachine: {machine}; 1-minute load average {load_before} at \
          the start and {load_after} at the end (the runs have a time budget, so on a loaded \
@@ -725,19 +820,30 @@ fn render_kills(
          single-worker campaign with its own seed ({}), stopped at the first **bypass** (the \
          account executed something the policy forbids) or after {budget} s; \"any finding\" \
          counts runs that found a bypass or a lower-severity divergence (strictness, liveness, \
-         state) in that time. The columns count runs with calldata mutation on; \"canonical \
-         only\" turns it off, so leash sends only the canonical encodings an ABI-typed fuzzer \
-         (Foundry, Echidna, Medusa) would send.\n\n\
+         state) in that time. The first columns are the default campaign: calldata mutation and \
+         coverage guidance on (inputs are kept for new module branch edges as well as new \
+         behaviours, and the module's compared words feed the dictionary). \"Without coverage \
+         guidance\" keeps inputs for new behaviours only, as leash did before; \"canonical only\" \
+         turns calldata mutation off, so leash sends only the canonical encodings an ABI-typed \
+         fuzzer (Foundry, Echidna, Medusa) would send.\n\n\
          {table}\n\
          Found by some divergence on every seed: {found_everywhere} of {} mutants. Killed with a \
          bypass on every seed: {bypass_everywhere} of {}. Median time to the first bypass over all \
          killing runs: {overall}. Mutants only calldata mutation kills: {only_mutation}.\n\n\
+         **Coverage guidance.** Summed over mutants, the median time to the first bypass (a run \
+         without one counted at the budget) is {total_with:.1} s with guidance and \
+         {total_without:.1} s without ({:+.0}%); guidance is faster on {faster} mutants and slower \
+         on {slower}. On the reference module (no bug to find) a {reference_seconds} s \
+         single-worker campaign runs {rate_with:.0} cases/s with guidance and {rate_without:.0} \
+         without ({:.0}% fewer cases): {verdict}.\n\n\
          A mutant whose bug cannot make the account execute anything forbidden shows only \
          lower-severity findings: `c4-empty-batch` accepts an empty batch, which executes \
          nothing.\n",
         human::plural(seeds as u64, "seed") + " per mutant and mode",
         names.len(),
         names.len(),
+        -saving * 100.0,
+        cost * 100.0,
     )
 }
 

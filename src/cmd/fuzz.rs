@@ -18,6 +18,7 @@ use leash_fuzz::generate::CaseConfig;
 use leash_fuzz::limits::MAX_WORKERS;
 use leash_fuzz::minimize::MinimizeBudget;
 use leash_fuzz::run::RunConfig;
+use leash_fuzz::sources::coverage::CodeCoverage;
 use serde::Serialize;
 
 use super::{Outcome, OutputFormat, Run};
@@ -69,6 +70,16 @@ pub(crate) struct FuzzArgs {
     /// Where findings are written.
     #[arg(long, value_name = "DIR", default_value = "corpus/findings")]
     out: PathBuf,
+    /// A corpus directory: start from the inputs in it, save every input that reaches new
+    /// coverage to it (atomically), and pick up what other campaigns sharing it add.
+    #[arg(long, value_name = "DIR")]
+    corpus: Option<PathBuf>,
+    /// Guide by behaviour features only: do not record the module's branch edges.
+    #[arg(long)]
+    no_coverage: bool,
+    /// Write the lcov of the module's (and account's) Solidity the campaign reached here.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_coverage")]
+    coverage_out: Option<PathBuf>,
     /// Output for people (text) or for tools (json).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
@@ -141,6 +152,13 @@ struct JsonSummary<'a> {
     allowed: u64,
     not_runnable: u64,
     features: u64,
+    edges: u64,
+    corpus_loaded: u64,
+    corpus_saved: u64,
+    corpus_imported: u64,
+    /// Per covered code: (reached, total) source branches and (hit, total) lines, when its
+    /// artifact has a source map.
+    code: Vec<JsonCode>,
     findings: Vec<JsonFinding>,
     unwritten: Vec<JsonUnwritten<'a>>,
     interrupted: bool,
@@ -152,6 +170,13 @@ struct JsonUnwritten<'a> {
     class: Class,
     error: String,
     entry: &'a leash_fuzz::corpus::Entry,
+}
+
+#[derive(Serialize)]
+struct JsonCode {
+    name: String,
+    branches: Option<(usize, usize)>,
+    lines: Option<(usize, usize)>,
 }
 
 #[derive(Serialize)]
@@ -208,10 +233,12 @@ impl Run for FuzzArgs {
                     SigningArg::FixedNonce => Signing::FixedNonce,
                     SigningArg::Rfc6979 => Signing::Rfc6979,
                 },
+                coverage: !self.no_coverage,
                 ..RunConfig::campaign()
             },
             minimize: (!self.no_minimize).then(MinimizeBudget::default),
             stop_at: self.stop_at.map(Class::from),
+            corpus: self.corpus.clone(),
         };
         std::fs::create_dir_all(&self.out).with_context(|| {
             format!("cannot create the findings directory '{}'", self.out.display())
@@ -302,10 +329,19 @@ impl Run for FuzzArgs {
         let written = written.into_inner().expect("not poisoned");
         let unwritten = unwritten.into_inner().expect("not poisoned");
         let p = summary.progress;
+        let codes = if self.no_coverage {
+            Vec::new()
+        } else {
+            super::coverage::covered_codes(&target, &summary.reached)?
+        };
+        if let Some(path) = &self.coverage_out {
+            super::coverage::write_lcov(path, &codes)?;
+        }
         // A reader that went away (`| head`) does not change what the campaign found: the exit
         // status still says it.
         let printed = match self.format {
-            OutputFormat::Text => print_summary(&target.label, &p, &written, &unwritten),
+            OutputFormat::Text => print_summary(&target.label, &p, &written, &unwritten)
+                .and_then(|()| print_coverage(&p, &codes, self.coverage_out.as_deref())),
             OutputFormat::Json => {
                 let json = JsonSummary {
                     module: &target.label,
@@ -319,6 +355,18 @@ impl Run for FuzzArgs {
                     allowed: p.allowed,
                     not_runnable: p.not_runnable,
                     features: p.features,
+                    edges: p.edges,
+                    corpus_loaded: p.loaded,
+                    corpus_saved: p.saved,
+                    corpus_imported: p.imported,
+                    code: codes
+                        .iter()
+                        .map(|(name, c)| JsonCode {
+                            name: name.clone(),
+                            branches: c.as_ref().ok().map(|c| c.branch_counts()),
+                            lines: c.as_ref().ok().map(|c| c.line_counts()),
+                        })
+                        .collect(),
                     findings: written
                         .iter()
                         .map(|(f, path)| JsonFinding {
@@ -426,12 +474,13 @@ fn status_line(s: &Snapshot, budget: Budget) -> String {
         Budget::Cases(_) => String::new(),
     };
     format!(
-        "{bar}{:.0} s  {} cases  {} ops ({:.0} ops/s)  {} features  findings: {}",
+        "{bar}{:.0} s  {} cases  {} ops ({:.0} ops/s)  {} behaviours  {} edges  findings: {}",
         s.elapsed,
         human::group_digits(s.cases),
         human::group_digits(s.ops),
         s.ops_per_sec(),
         s.features,
+        s.edges,
         findings_by_class(s)
     )
 }
@@ -444,6 +493,30 @@ fn findings_by_class(s: &Snapshot) -> String {
         .map(|(c, n)| format!("{n} {c}"))
         .collect();
     if parts.is_empty() { "none".into() } else { parts.join(", ") }
+}
+
+/// The summary's coverage lines: one per covered code, the corpus directory's counts, the
+/// lcov file.
+fn print_coverage(
+    p: &Snapshot,
+    codes: &[(String, Result<CodeCoverage, String>)],
+    lcov: Option<&std::path::Path>,
+) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    for (name, coverage) in codes {
+        writeln!(out, "  {name} code: {}", super::coverage::summary_line(coverage))?;
+    }
+    if p.loaded + p.saved + p.imported > 0 {
+        writeln!(
+            out,
+            "  corpus:     {} run at start, {} saved, {} from other campaigns",
+            p.loaded, p.saved, p.imported
+        )?;
+    }
+    if let Some(path) = lcov {
+        writeln!(out, "  lcov:       {}", path.display())?;
+    }
+    Ok(())
 }
 
 fn print_summary(

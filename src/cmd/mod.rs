@@ -7,6 +7,8 @@
 use std::process::ExitCode;
 
 pub(crate) mod bench;
+pub(crate) mod corpus;
+pub(crate) mod coverage;
 pub(crate) mod explain;
 pub(crate) mod export;
 pub(crate) mod fuzz;
@@ -88,6 +90,10 @@ subcommands! {
     Replay(replay::ReplayArgs),
     /// Shrink a corpus entry's case while it still shows its finding.
     Minimize(minimize::MinimizeArgs),
+    /// Maintain a campaign's corpus directory (`cmin`: keep only what holds its coverage).
+    Corpus(corpus::CorpusArgs),
+    /// Replay corpus entries and report the module's Solidity lines and branches they reach (lcov).
+    Coverage(coverage::CoverageArgs),
     /// Measure the fuzzer (throughput, scaling, a long campaign, mutant kills) into BENCHMARKS.md.
     Bench(bench::BenchArgs),
     /// Explain a policy file in plain English and lint it against session-key advice.

@@ -307,6 +307,70 @@ pub(crate) struct FindingReport {
     /// What the module cannot enforce of the policies the case installs (real modules only:
     /// the translation's intent gaps), each once.
     pub(crate) intent_gaps: Vec<leash_fuzz::modules::IntentGap>,
+    /// The module's source lines on the path it took while validating the op, oldest first:
+    /// the last is where it decided (empty when the finding records no path, or the module's
+    /// artifact has no source map).
+    pub(crate) code: Vec<CodeLocation>,
+}
+
+/// A source line a finding's path went through.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct CodeLocation {
+    /// The source file (relative to the current directory when under it).
+    pub(crate) file: String,
+    /// The 1-based line.
+    pub(crate) line: usize,
+    /// The line's text.
+    pub(crate) source: String,
+    /// Whether the branch there jumped (the condition held) or fell through.
+    pub(crate) taken: bool,
+    /// Whether a mutant's diff planted the line (`line` is then where it was inserted in the
+    /// original file).
+    pub(crate) planted: bool,
+}
+
+/// Reads findings' paths back to Solidity: one locator per module label, built on first use
+/// from the label's artifacts and a deployed world's addresses.
+#[derive(Default)]
+struct Locators(std::collections::BTreeMap<String, Option<leash_fuzz::sources::Locator>>);
+
+impl Locators {
+    fn lines(
+        &mut self,
+        module: &str,
+        path: &[leash_fuzz::evm::coverage::CodeBranch],
+    ) -> Vec<CodeLocation> {
+        if path.is_empty() {
+            return Vec::new();
+        }
+        let locator = self.0.entry(module.to_owned()).or_insert_with(|| {
+            let target = leash_fuzz::target::Target::from_label(module).ok()?;
+            let world = target.world().ok()?;
+            let a = world.addresses();
+            let mut codes = vec![(a.account, &target.artifacts.account)];
+            codes.extend(target.module_artifact().map(|m| (a.module, m)));
+            Some(leash_fuzz::sources::Locator::new(&codes))
+        });
+        let Some(locator) = locator else { return Vec::new() };
+        let mut out: Vec<CodeLocation> = Vec::new();
+        for branch in path {
+            // Only statements: the glue around functions and inlined constants decides nothing.
+            let Some(line) = locator.line(branch).filter(|l| l.is_statement()) else { continue };
+            let location = CodeLocation {
+                file: line.path.display().to_string(),
+                line: line.line,
+                source: line.text,
+                taken: branch.taken,
+                planted: line.planted,
+            };
+            // Consecutive branches of one line (a condition's parts) read as one.
+            if out.last().is_some_and(|l| l.file == location.file && l.line == location.line) {
+                out.pop();
+            }
+            out.push(location);
+        }
+        out
+    }
 }
 
 /// A case's size and its rendering.
@@ -403,6 +467,7 @@ pub(crate) fn shell_quote(path: &str) -> String {
 impl Report {
     /// The report of `loaded`, listing the files that could not be read.
     pub(crate) fn new(loaded: &[Loaded], unreadable: Vec<Unreadable>) -> Self {
+        let mut locators = Locators::default();
         let mut findings = Vec::new();
         let mut clean = Vec::new();
         for Loaded { path, entry } in loaded {
@@ -463,6 +528,7 @@ impl Report {
                     format!("leash export foundry {quoted}"),
                 ],
                 intent_gaps: intent_gaps(&entry.module, &entry.case),
+                code: finding.map_or_else(Vec::new, |f| locators.lines(&entry.module, &f.path)),
                 file,
             });
         }

@@ -65,6 +65,15 @@ pub struct Artifact {
     pub deployed_bytecode: Bytes,
     /// `methodIdentifiers` (signature to 4-byte hex selector), if the artifact has them.
     pub method_identifiers: BTreeMap<String, String>,
+    /// `deployedBytecode.sourceMap`: solc's source map of the runtime code, if present.
+    pub source_map: Option<String>,
+    /// The source unit the contract is defined in (`metadata.settings.compilationTarget`).
+    pub source_unit: Option<String>,
+    /// Source ids (as the source map names them) to source unit names, from the build info of
+    /// the compile job (Foundry's `out/build-info/*.json`, `source_id_to_path`).
+    pub sources: BTreeMap<u32, String>,
+    /// The directory the source unit names are relative to (the project root).
+    pub source_root: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -75,11 +84,24 @@ struct RawArtifact {
     deployed_bytecode: RawBytecode,
     #[serde(default, rename = "methodIdentifiers")]
     method_identifiers: BTreeMap<String, String>,
+    #[serde(default)]
+    id: Option<u32>,
+    #[serde(default)]
+    metadata: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
 struct RawBytecode {
     object: String,
+    #[serde(default, rename = "sourceMap")]
+    source_map: Option<String>,
+}
+
+/// The part of a build info leash reads.
+#[derive(Deserialize)]
+struct RawBuildInfo {
+    #[serde(default)]
+    source_id_to_path: BTreeMap<u32, String>,
 }
 
 impl Artifact {
@@ -93,13 +115,67 @@ impl Artifact {
         let bytecode = decode_hex(&origin, "bytecode.object", &raw.bytecode.object)?;
         let deployed_bytecode =
             decode_hex(&origin, "deployedBytecode.object", &raw.deployed_bytecode.object)?;
+        // `metadata` is an object in Foundry artifacts (a JSON string in some others).
+        let metadata = match raw.metadata {
+            Some(serde_json::Value::String(text)) => serde_json::from_str(&text).ok(),
+            other => other,
+        };
+        let source_unit = metadata
+            .as_ref()
+            .and_then(|m| m.pointer("/settings/compilationTarget"))
+            .and_then(|t| t.as_object())
+            .and_then(|t| t.keys().next().cloned());
         Ok(Self {
             origin,
             abi: raw.abi,
             bytecode,
             deployed_bytecode,
             method_identifiers: raw.method_identifiers,
+            source_map: raw.deployed_bytecode.source_map.filter(|m| !m.is_empty()),
+            source_unit: source_unit.filter(|_| raw.id.is_some()),
+            sources: BTreeMap::new(),
+            source_root: None,
         })
+    }
+
+    /// The same artifact with its source ids read from a build info's JSON text (one with
+    /// `source_id_to_path`), and its sources relative to `root`. Build info that does not parse
+    /// leaves the artifact without sources.
+    pub fn with_build_info(mut self, json: &str, root: PathBuf) -> Self {
+        if let Ok(info) = serde_json::from_str::<RawBuildInfo>(json) {
+            self.sources = info.source_id_to_path;
+            self.source_root = Some(root);
+        }
+        self
+    }
+
+    /// Finds the artifact's build info the way Foundry lays it out: a `build-info/` directory
+    /// next to the artifacts (in an ancestor of `path`) holding a JSON file whose
+    /// `source_id_to_path` names the artifact's own source unit. Sources are then relative to
+    /// that directory's parent, the project root.
+    fn find_build_info(mut self, path: &Path) -> Self {
+        let Some(unit) = self.source_unit.clone() else {
+            return self;
+        };
+        for dir in path.ancestors().skip(1) {
+            let Ok(read) = std::fs::read_dir(dir.join("build-info")) else {
+                continue;
+            };
+            let mut files: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            files.sort();
+            for file in files.iter().filter(|f| f.extension().is_some_and(|x| x == "json")) {
+                let Ok(json) = std::fs::read_to_string(file) else { continue };
+                let Ok(info) = serde_json::from_str::<RawBuildInfo>(&json) else { continue };
+                if info.source_id_to_path.values().any(|p| *p == unit) {
+                    let root = dir.parent().unwrap_or(Path::new(".")).to_path_buf();
+                    self.sources = info.source_id_to_path;
+                    self.source_root = Some(root);
+                    return self;
+                }
+            }
+            return self;
+        }
+        self
     }
 
     /// Reads and parses an artifact file.
@@ -107,7 +183,7 @@ impl Artifact {
         let path = path.as_ref();
         let origin = path.display().to_string();
         match crate::limits::read_text(path, crate::limits::MAX_ARTIFACT_BYTES) {
-            Ok(json) => Self::from_json(origin, &json),
+            Ok(json) => Ok(Self::from_json(origin, &json)?.find_build_info(path)),
             Err(source) => Err(ArtifactError::Read { origin, source }),
         }
     }
@@ -178,20 +254,37 @@ mod embedded {
         include_str!("../../../reference-contracts/out/Game.sol/Game.json");
     pub(super) const ROUTER: &str =
         include_str!("../../../reference-contracts/out/Router.sol/Router.json");
+    pub(super) const BUILD_INFO: &str =
+        include_str!("../../../reference-contracts/out/build-info/leash-main.json");
+}
+
+/// Where the reference contracts' sources were when this crate was built (the root their
+/// artifacts' source unit names are relative to).
+pub fn reference_root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../reference-contracts"))
+}
+
+/// The reference build's source table attached to an embedded artifact.
+pub(crate) fn with_reference_sources(artifact: Artifact, build_info: &str) -> Artifact {
+    artifact.with_build_info(build_info, reference_root())
 }
 
 impl ArtifactSet {
     /// The reference set: EntryPoint, LeashAccount, LeashAccount7702, SessionManager, LeashToken, Game, Router,
     /// as committed under `reference-contracts/out/` when this crate was built.
     pub fn reference() -> Result<Self, ArtifactError> {
+        let load = |name: &str, json: &str| -> Result<Artifact, ArtifactError> {
+            let artifact = Artifact::from_json(format!("embedded:{name}"), json)?;
+            Ok(with_reference_sources(artifact, embedded::BUILD_INFO))
+        };
         Ok(Self {
-            entry_point: Artifact::from_json("embedded:EntryPoint", embedded::ENTRY_POINT)?,
-            account: Artifact::from_json("embedded:LeashAccount", embedded::ACCOUNT)?,
-            account_7702: Artifact::from_json("embedded:LeashAccount7702", embedded::ACCOUNT_7702)?,
-            module: Artifact::from_json("embedded:SessionManager", embedded::MODULE)?,
-            token: Artifact::from_json("embedded:LeashToken", embedded::TOKEN)?,
-            game: Artifact::from_json("embedded:Game", embedded::GAME)?,
-            router: Artifact::from_json("embedded:Router", embedded::ROUTER)?,
+            entry_point: load("EntryPoint", embedded::ENTRY_POINT)?,
+            account: load("LeashAccount", embedded::ACCOUNT)?,
+            account_7702: load("LeashAccount7702", embedded::ACCOUNT_7702)?,
+            module: load("SessionManager", embedded::MODULE)?,
+            token: load("LeashToken", embedded::TOKEN)?,
+            game: load("Game", embedded::GAME)?,
+            router: load("Router", embedded::ROUTER)?,
         })
     }
 

@@ -216,7 +216,15 @@ impl World {
                 self.commit_tx(tx, inspect).map_err(|message| BundleError::Evm { message })?;
             match result {
                 ExecutionResult::Success { logs, .. } => {
-                    let calls = if inspect { self.evm.inspector.take_calls() } else { Vec::new() };
+                    // The submission that went through validated `remaining`, in order.
+                    let paths = self.evm.inspector.coverage.take_paths();
+                    let mut op_paths = vec![Vec::new(); ops.len()];
+                    for (&i, path) in remaining.iter().zip(paths) {
+                        op_paths[i] = path;
+                    }
+                    self.evm.inspector.op_paths = op_paths;
+                    let calls =
+                        if inspect { self.evm.inspector.calls.take_calls() } else { Vec::new() };
                     let executed = executed_outcomes(
                         self.addresses().entry_point,
                         &logs,

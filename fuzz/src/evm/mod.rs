@@ -12,6 +12,8 @@
 //! * [`eip7702`]: EOAs delegated to contract code by signed EIP-7702 authorizations.
 //! * [`frame`]: what the account is: deployed (`LeashAccount`), or an EOA delegated to
 //!   `LeashAccount7702` with EIP-7702 ([`Frame`]).
+//! * [`coverage`]: branch edges, blocks and compared words of the module's code; [`probe`]: the
+//!   one inspector running both.
 //!
 //! ```no_run
 //! use leash_fuzz::evm::{World, session_keys, OpOutcome};
@@ -32,9 +34,11 @@
 pub mod abi;
 pub mod artifact;
 pub mod bundle;
+pub mod coverage;
 pub mod eip7702;
 pub mod frame;
 pub mod keys;
+pub mod probe;
 pub mod recorder;
 pub mod redeem;
 pub mod userop;
@@ -46,8 +50,10 @@ pub use abi::{
 };
 pub use artifact::{Artifact, ArtifactError, ArtifactSet};
 pub use bundle::{BundleError, EvmDenial, OpOutcome, Recording};
+pub use coverage::{Coverage, EdgeHit, Reached, Role};
 pub use frame::{Eip7702Account, Frame};
 pub use keys::{KEY_COUNT, SessionKey, Signing, account_key, recover_signer, session_keys};
+pub use probe::Probe;
 pub use recorder::{AccountCall, CallKind, CallRecorder, OpEntry};
 pub use world::{
     AccountArgs, Addresses, CHAIN_ID, CallError, ModuleCode, OWNER, Snapshot, World, WorldError,

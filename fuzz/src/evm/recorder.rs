@@ -170,6 +170,14 @@ impl CallRecorder {
         self.calls.clear();
     }
 
+    /// The EntryPoint it is armed with, when ops run through one (`None` in the redeem frame).
+    pub fn entry_point(&self) -> Option<Address> {
+        match self.entry {
+            OpEntry::InnerHandleOp { entry_point } => Some(entry_point),
+            OpEntry::CallInto { .. } => None,
+        }
+    }
+
     /// The calls recorded since the last [`CallRecorder::clear`], in the order they started.
     pub fn calls(&self) -> &[RecordedCall] {
         &self.calls

@@ -110,7 +110,8 @@ impl World {
         let account = self.addresses().account;
         let inspect = recording == Recording::Calls;
         if inspect {
-            self.evm.inspector.arm_entry(account, entry, self.implementation);
+            self.evm.inspector.calls.arm_entry(account, entry, self.implementation);
+            self.evm.inspector.coverage.reset_frames();
         }
         let result = match (inspect, commit) {
             (true, true) => self.evm.inspect_tx_commit(tx),
@@ -119,9 +120,9 @@ impl World {
             (false, false) => self.evm.transact(tx).map(|out| out.result),
         }
         .map_err(|e| TxOpError::Evm { to, message: e.to_string() })?;
-        let started = inspect && self.evm.inspector.ops_started() > 0;
+        let started = inspect && self.evm.inspector.calls.ops_started() > 0;
         let calls = if inspect {
-            self.evm.inspector.take_calls().into_iter().map(|r| r.call).collect()
+            self.evm.inspector.calls.take_calls().into_iter().map(|r| r.call).collect()
         } else {
             Vec::new()
         };

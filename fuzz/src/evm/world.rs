@@ -17,7 +17,8 @@ use revm::primitives::TxKind;
 use revm::primitives::hardfork::SpecId;
 use revm::state::AccountInfo;
 use revm::{
-    Context, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, MainBuilder, MainContext, MainnetEvm,
+    Context, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, InspectEvm, MainBuilder, MainContext,
+    MainnetEvm,
 };
 
 use super::abi::{
@@ -25,7 +26,9 @@ use super::abi::{
     ViewError, decode_session_view, encode_policy,
 };
 use super::artifact::{Artifact, ArtifactError, ArtifactSet};
+use super::coverage::{Coverage, Role};
 use super::keys::SessionKey;
+use super::probe::Probe;
 use super::recorder::CallRecorder;
 use super::userop;
 
@@ -225,8 +228,9 @@ pub enum ModuleCode<'a> {
 
 /// The database the EVM runs on.
 pub type Db = CacheDB<EmptyDB>;
-/// The EVM, with the call recorder as its inspector (used only by the inspecting entry points).
-pub type Evm = MainnetEvm<MainnetContext<Db>, CallRecorder>;
+/// The EVM, with the probe (call recorder and coverage) as its inspector, used only by the
+/// inspecting entry points.
+pub type Evm = MainnetEvm<MainnetContext<Db>, Probe>;
 
 /// A saved chain state that [`World::restore`] puts back.
 #[derive(Clone, Debug)]
@@ -316,7 +320,7 @@ impl World {
                 b.number = U256::from(1);
                 b.basefee = 0;
             })
-            .build_mainnet_with_inspector(CallRecorder::default());
+            .build_mainnet_with_inspector(Probe::default());
         let mut world = Self {
             evm,
             base: Db::default(),
@@ -380,6 +384,9 @@ impl World {
             }
         }
         self.addresses = actual;
+        let coverage = &mut self.evm.inspector.coverage;
+        coverage.watch(module, Role::Module);
+        coverage.watch(account, Role::Covered);
 
         self.fund(account)
     }
@@ -401,6 +408,8 @@ impl World {
     pub fn set_proxy_account(&mut self, account: Address, owner_executor: Option<Address>) {
         self.implementation = Some(self.addresses.account);
         self.addresses.account = account;
+        // The implementation stays covered (it was the account); the proxy's own code too.
+        self.evm.inspector.coverage.watch(account, Role::Covered);
         self.owner_executor = owner_executor;
     }
 
@@ -635,7 +644,7 @@ impl World {
 
     /// Runs `tx` committed and returns its output; a revert is [`CallError::Reverted`].
     fn commit_call(&mut self, call: &'static str, tx: TxEnv) -> Result<Bytes, CallError> {
-        match self.evm.transact_commit(tx) {
+        match self.commit_covered(tx) {
             Ok(ExecutionResult::Success { output, .. }) => Ok(output.into_data()),
             Ok(ExecutionResult::Revert { output, .. }) => {
                 Err(CallError::Reverted { call, data: output })
@@ -645,6 +654,15 @@ impl World {
             }
             Err(e) => Err(CallError::Evm { call, message: e.to_string() }),
         }
+    }
+
+    /// The runtime code at `address` (empty for an account without code).
+    pub fn code(&mut self, address: Address) -> Bytes {
+        let db = self.evm.ctx.db_mut();
+        db.load_account(address)
+            .ok()
+            .and_then(|a| a.info.code.as_ref().map(|c| c.original_bytes()))
+            .unwrap_or_default()
     }
 
     /// The 32-byte storage word `slot` of `address`.
@@ -689,7 +707,14 @@ impl World {
         data: Bytes,
     ) -> Result<Bytes, CallError> {
         let tx = call_tx(OWNER, to, U256::ZERO, data);
-        match self.evm.transact(tx) {
+        let result = if self.evm.inspector.coverage.enabled() {
+            self.evm.inspector.calls.clear();
+            self.evm.inspector.coverage.reset_frames();
+            self.evm.inspect_tx(tx)
+        } else {
+            self.evm.transact(tx)
+        };
+        match result {
             Ok(out) => match out.result {
                 ExecutionResult::Success { output, .. } => Ok(output.into_data()),
                 ExecutionResult::Revert { output, .. } => {
@@ -752,7 +777,38 @@ impl World {
 
     /// The recorder, as the last inspected transaction left it.
     pub fn recorder(&self) -> &CallRecorder {
-        &self.evm.inspector
+        &self.evm.inspector.calls
+    }
+
+    /// The module branches op `op`'s validation took in the last bundle (the last few, in
+    /// order); empty with coverage off or for an op the EntryPoint refused.
+    pub fn validation_path(&self, op: usize) -> &[super::coverage::CodeBranch] {
+        self.evm.inspector.op_paths.get(op).map_or(&[], Vec::as_slice)
+    }
+
+    /// The coverage recorder (off until enabled; it watches the module and the account).
+    pub fn coverage(&self) -> &Coverage {
+        &self.evm.inspector.coverage
+    }
+
+    /// The coverage recorder, to enable it, watch more code, or harvest it.
+    pub fn coverage_mut(&mut self) -> &mut Coverage {
+        &mut self.evm.inspector.coverage
+    }
+
+    /// Runs a lifecycle transaction committed: inspected when coverage is on, so the module's
+    /// management code counts too.
+    fn commit_covered(
+        &mut self,
+        tx: TxEnv,
+    ) -> Result<ExecutionResult, revm::context::result::EVMError<core::convert::Infallible>> {
+        if self.evm.inspector.coverage.enabled() {
+            self.evm.inspector.calls.clear();
+            self.evm.inspector.coverage.reset_frames();
+            self.evm.inspect_tx_commit(tx)
+        } else {
+            self.evm.transact_commit(tx)
+        }
     }
 
     /// Runs `tx` committed, with the recorder armed if `inspect`.
@@ -762,11 +818,12 @@ impl World {
         inspect: bool,
     ) -> Result<ExecutionResult, String> {
         let result = if inspect {
-            self.evm.inspector.arm_proxy(
+            self.evm.inspector.calls.arm_proxy(
                 self.addresses.account,
                 self.addresses.entry_point,
                 self.implementation,
             );
+            self.evm.inspector.coverage.reset_frames();
             self.evm.inspect_tx_commit(tx)
         } else {
             self.evm.transact_commit(tx)

@@ -79,6 +79,10 @@ pub struct Catalog {
     pub tokens: Vec<Address>,
     /// Addresses that are neither the account nor the module: recipients, spenders, owners.
     pub bystanders: Vec<Address>,
+    /// Words the module's code uses: constants its bytecode pushes and words it was seen
+    /// comparing (campaigns add these as they run). Generators draw argument values and
+    /// addresses from them now and then.
+    pub words: Vec<U256>,
 }
 
 impl Catalog {
@@ -145,6 +149,7 @@ impl Catalog {
             ],
             tokens: vec![addresses.token],
             bystanders: (1..=4).map(|i| Address::with_last_byte(0xb0 + i)).collect(),
+            words: Vec::new(),
         }
     }
 }
@@ -318,6 +323,10 @@ fn static_value(
     Ok(match ty {
         AbiType::Address => U256::from_be_slice(scope::address(u, catalog)?.as_slice()),
         AbiType::Bool => U256::from(u8::from(u.arbitrary::<bool>()?)),
+        // Now and then a word the module's code uses (a pushed constant, a compared word).
+        AbiType::Uint(bits) if !catalog.words.is_empty() && u.ratio(1, 8)? => {
+            *u.choose(&catalog.words)? & low_bits(bits)
+        }
         AbiType::Uint(bits) => d.pick_bits(u, bits)?,
         AbiType::FixedBytes(n) => {
             let mut w = [0u8; 32];

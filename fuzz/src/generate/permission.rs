@@ -146,8 +146,17 @@ pub(super) fn encode_args_for(
         }
         contents.push(Vec::new());
         let width = value_bits(*ty);
+        let earlier: Vec<U256> = types[..j]
+            .iter()
+            .zip(&words)
+            .filter(|(t, _)| !t.is_dynamic())
+            .map(|(_, w)| *w)
+            .collect();
         let word = match (fixed.get(j).copied().flatten(), ruled) {
             (Some(w), _) if u.ratio(4, 5)? => w,
+            // A value equal to an earlier argument (a recipient equal to the spender, an amount
+            // equal to an id), cut to this argument's width.
+            _ if !earlier.is_empty() && u.ratio(1, 12)? => *u.choose(&earlier)? & low_bits(width),
             (_, Some(rule)) if u.ratio(4, 5)? && !matches!(ty, AbiType::FixedBytes(_)) => {
                 rule_value(u, rule, d, width)?
             }

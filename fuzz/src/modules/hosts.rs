@@ -205,6 +205,10 @@ fn raw_artifact(origin: &str, constant: &str, creation: &Bytes) -> Artifact {
         bytecode: creation.clone(),
         deployed_bytecode: Bytes::new(),
         method_identifiers: Default::default(),
+        source_map: None,
+        source_unit: None,
+        sources: Default::default(),
+        source_root: None,
     }
 }
 

@@ -162,7 +162,8 @@ pub enum Mutation {
         #[serde(with = "crate::hex_bytes")]
         data: Vec<u8>,
     },
-    /// Fill the bytes above a static argument's type width with `fill` (C3).
+    /// Fill the bytes above a static argument's type width with `fill`, or only the one at
+    /// position `at` of that region (C3).
     DirtyArg {
         /// The item.
         item: u8,
@@ -170,6 +171,9 @@ pub enum Mutation {
         arg: u8,
         /// The byte written into the dirty region.
         fill: u8,
+        /// Which byte of the dirty region, counted from its start; all of them when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<u8>,
     },
     /// Append a second tail with the twin's content and point dynamic argument `arg`'s head at
     /// it; the original tail stays where a fixed-offset rule reads (C2).
@@ -505,11 +509,18 @@ impl Mutation {
                 }
                 data.truncate(*len as usize);
             }
-            Self::DirtyArg { item, arg, fill } => {
+            Self::DirtyArg { item, arg, fill, at: byte } => {
                 let c = call(&mut planned, *item)?;
                 let ty =
                     *c.args.as_ref().and_then(|a| a.get(usize::from(*arg))).ok_or(NotApplicable)?;
-                let range = dirty_range(ty).ok_or(NotApplicable)?;
+                let mut range = dirty_range(ty).ok_or(NotApplicable)?;
+                if let Some(k) = byte {
+                    let start = range.start + usize::from(*k);
+                    if start >= range.end {
+                        return Err(NotApplicable);
+                    }
+                    range = start..start + 1;
+                }
                 let at = 4 + 32 * usize::from(*arg);
                 if *fill == 0 || c.data.len() < at + 32 {
                     return Err(NotApplicable);
@@ -789,8 +800,13 @@ pub fn choose(
                 Mutation::DataLength { item, value: hostile_word(u, len, layout.exec_len)? }
             }
             "dirty_target" => {
+                // Every byte dirty, or one byte at any position of the padding.
                 let mut fill = [0u8; 12];
-                u.fill_buffer(&mut fill)?;
+                if u.ratio(1, 2)? {
+                    u.fill_buffer(&mut fill)?;
+                } else {
+                    fill[u.int_in_range(0..=11)?] = u.int_in_range(1u8..=255)?;
+                }
                 if fill == [0; 12] {
                     fill[0] = 0xde;
                 }
@@ -857,8 +873,14 @@ pub fn choose(
                 Mutation::InnerData { item: *u.choose(&c.items)?, data }
             }
             "dirty_arg" if !c.dirty_args.is_empty() => {
+                // The whole padding, or one byte of it at any position.
                 let (item, arg) = *u.choose(&c.dirty_args)?;
-                Mutation::DirtyArg { item, arg, fill: u.int_in_range(1u8..=255)? }
+                let ty =
+                    op.calls[usize::from(item)].args.as_ref().expect("typed")[usize::from(arg)];
+                let width = dirty_range(ty).expect("dirty_args have padding").len();
+                let at =
+                    if u.ratio(1, 2)? { Some(u.int_in_range(0..=width - 1)? as u8) } else { None };
+                Mutation::DirtyArg { item, arg, fill: u.int_in_range(1u8..=255)?, at }
             }
             "arg_relocate" if !c.dynamic_args.is_empty() => {
                 let (item, arg) = *u.choose(&c.dynamic_args)?;

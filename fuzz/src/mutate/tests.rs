@@ -227,7 +227,7 @@ fn inner_data_sentinels_and_trailing_arguments() {
 
 #[test]
 fn dirty_arguments_fill_only_above_the_type_width() {
-    let m = apply(Mutation::DirtyArg { item: 0, arg: 0, fill: 0xab });
+    let m = apply(Mutation::DirtyArg { item: 0, arg: 0, fill: 0xab, at: None });
     let data = item_data(&m.call_data, 0);
     assert_eq!(&data[4..16], &[0xab; 12]);
     assert_eq!(&data[34..36], &[0xbe, 0xef]);
@@ -235,9 +235,26 @@ fn dirty_arguments_fill_only_above_the_type_width() {
     assert_eq!(err.unwrap_err().reason, DenyReason::ArgDirty);
     // A uint256 has no bytes above its width.
     assert_eq!(
-        Mutation::DirtyArg { item: 0, arg: 1, fill: 1 }.apply(&benign(), &twin()),
+        Mutation::DirtyArg { item: 0, arg: 1, fill: 1, at: None }.apply(&benign(), &twin()),
         Err(NotApplicable)
     );
+}
+
+#[test]
+fn one_dirty_padding_byte_lands_at_its_position_and_nowhere_else() {
+    for k in 0u8..12 {
+        let m = apply(Mutation::DirtyArg { item: 0, arg: 0, fill: 0x5a, at: Some(k) });
+        let data = item_data(&m.call_data, 0);
+        let mut expected = [0u8; 12];
+        expected[usize::from(k)] = 0x5a;
+        assert_eq!(&data[4..16], &expected, "byte {k}");
+        let err =
+            decode_args(&data[4..], &[AbiType::Address, AbiType::Uint(256)], ArgDecoding::Strict);
+        assert_eq!(err.unwrap_err().reason, DenyReason::ArgDirty);
+    }
+    // Past the padding is not a position.
+    let m = Mutation::DirtyArg { item: 0, arg: 0, fill: 1, at: Some(12) };
+    assert_eq!(m.apply(&benign(), &twin()), Err(NotApplicable));
 }
 
 #[test]
@@ -435,7 +452,7 @@ fn crafted_recipes_from_corpus_files_never_panic_any_mutation() {
             Mutation::Trailing { region, bytes: bytes.clone() },
             Mutation::Truncate { region, len: next(400) as u32 },
             Mutation::InnerData { item: i, data: bytes },
-            Mutation::DirtyArg { item: i, arg: j, fill: next(3) as u8 },
+            Mutation::DirtyArg { item: i, arg: j, fill: next(3) as u8, at: None },
             Mutation::ArgRelocate { item: i, arg: j },
             Mutation::ArgHide { item: i, arg: j },
             Mutation::ArgPadding { item: i, arg: j },

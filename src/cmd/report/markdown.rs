@@ -224,6 +224,30 @@ fn section(out: &mut String, number: usize, finding: &FindingReport) {
             );
         }
     }
+    if let Some((last, earlier)) = finding.code.split_last() {
+        let planted =
+            |l: &super::CodeLocation| if l.planted { " (planted by the mutant)" } else { "" };
+        let way = |l: &super::CodeLocation| if l.taken { "jumped" } else { "fell through" };
+        let _ = writeln!(
+            out,
+            "**Where the module decided:** {}:{}, {}{}: {}\n",
+            code(&last.file),
+            last.line,
+            way(last),
+            planted(last),
+            code(&last.source)
+        );
+        if !earlier.is_empty() {
+            let lines: Vec<String> = earlier
+                .iter()
+                .map(|l| format!("{}:{}  {}  {}{}", l.file, l.line, way(l), l.source, planted(l)))
+                .collect();
+            let _ =
+                writeln!(out, "**Its path there** (the last branches it took, oldest first):\n");
+            out.push_str(&block("text", &lines));
+            let _ = writeln!(out);
+        }
+    }
     let provenance = &finding.provenance;
     let _ = writeln!(
         out,

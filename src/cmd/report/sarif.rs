@@ -7,7 +7,7 @@ use std::path::{Component, Path};
 use leash_fuzz::finding::Class;
 use serde_json::{Value, json};
 
-use super::{FindingReport, Report, class_index};
+use super::{CodeLocation, FindingReport, Report, class_index};
 
 /// The SARIF schema the report declares.
 pub(super) const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -126,6 +126,13 @@ fn logical_location(module: &str) -> Option<Value> {
     }))
 }
 
+/// A branch of the module's path in words.
+fn branch_words(l: &CodeLocation) -> String {
+    let planted = if l.planted { " (a line the mutant planted)" } else { "" };
+    let way = if l.taken { "jumped" } else { "fell through" };
+    format!("`{}` {way}{planted}", l.source)
+}
+
 /// One result.
 fn result(finding: &FindingReport) -> Value {
     let what = finding
@@ -142,12 +149,48 @@ fn result(finding: &FindingReport) -> Value {
         finding.module,
         finding.reproduce.join("; ")
     );
-    let mut location = json!({
+    let entry_location = json!({
         "physicalLocation": { "artifactLocation": { "uri": uri(&finding.file) } },
+        "message": { "text": "the minimized reproducer (a leash corpus entry)" },
     });
+    // Located at the module's source line where it decided (the last branch of its validation
+    // path), so code scanning annotates the module; the corpus entry and the earlier branches
+    // are related locations. Without a path, at the corpus entry.
+    let code_location = |l: &CodeLocation, text: &str| {
+        json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&l.file) },
+                "region": { "startLine": l.line },
+            },
+            "message": { "text": text },
+        })
+    };
+    let (mut location, mut related) = match finding.code.split_last() {
+        Some((last, earlier)) => {
+            let related: Vec<Value> = earlier
+                .iter()
+                .rev()
+                .map(|l| code_location(l, &format!("the module's path: {}", branch_words(l))))
+                .collect();
+            let text = format!("the module decided here: {}", branch_words(last));
+            (code_location(last, &text), related)
+        }
+        None => (entry_location.clone(), Vec::new()),
+    };
+    if !finding.code.is_empty() {
+        related.insert(0, entry_location);
+    }
     if let Some(logical) = logical_location(&finding.module) {
         location["logicalLocations"] = json!([logical]);
     }
+    let related: Vec<Value> = related
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            r["id"] = json!(i);
+            r
+        })
+        .collect();
     let fingerprint = format!(
         "{}|{}|{}",
         finding.module,
@@ -161,6 +204,7 @@ fn result(finding: &FindingReport) -> Value {
         "kind": "fail",
         "message": { "text": message },
         "locations": [location],
+        "relatedLocations": related,
         "partialFingerprints": { "leashFinding/v1": fingerprint },
         "properties": {
             "entryId": finding.id,

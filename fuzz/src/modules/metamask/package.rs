@@ -127,6 +127,10 @@ impl Package {
                 bytecode,
                 deployed_bytecode: Bytes::new(),
                 method_identifiers: Default::default(),
+                source_map: None,
+                source_unit: None,
+                sources: Default::default(),
+                source_root: None,
             };
             contracts.push((name, artifact));
         }

@@ -141,6 +141,7 @@ pub struct Build {
 
 /// How SmartSession's code is given.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant, reason = "one per campaign, never in a collection")]
 pub enum Core {
     /// A Foundry artifact with creation code.
     Artifact(Artifact),

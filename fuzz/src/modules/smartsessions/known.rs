@@ -183,6 +183,7 @@ mod tests {
             model: model.into(),
             module: String::new(),
             detail: detail.into(),
+            path: Box::default(),
         }
     }
 

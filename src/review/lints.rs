@@ -1,7 +1,7 @@
 //! Lints: what in a policy goes against the seed articles' advice to product teams (short
 //! expiry, value caps, approved contracts and methods, calldata parameter validation) or
 //! resembles a bug class other Session Manager modules shipped (C1 to C13 of
-//! `shared/research/semantics-and-bug-classes.md`). `docs/policy-review.md` lists them all.
+//! `docs/bug-classes.md`). `docs/policy-review.md` lists them all.
 
 use alloy_primitives::{U256, hex};
 use leash_fuzz::limits::MAX_OP_CALLDATA;
@@ -43,7 +43,7 @@ impl Severity {
 pub(crate) struct Advice {
     /// The words of the article.
     pub(crate) quote: &'static str,
-    /// Which article (`shared/seeds/`).
+    /// Which article (its number in `docs/policy-review.md`'s table of seed articles).
     pub(crate) source: &'static str,
 }
 

@@ -1,7 +1,7 @@
 //! Policy review: a policy in plain English, organised the way the seed articles describe a
 //! session's scope (who acts, when, what it may call, how much it may move), and lints that
 //! hold the policy against their advice and against the bug classes other Session Manager
-//! modules shipped (`shared/research/semantics-and-bug-classes.md`, C1 to C13).
+//! modules shipped (C1 to C13, defined in `docs/bug-classes.md`).
 //!
 //! A [`Review`] is plain data: `leash explain` prints it as text or serializes it as JSON.
 

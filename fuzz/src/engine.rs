@@ -462,6 +462,8 @@ struct Worker<'c> {
     rng: SplitMix64,
     /// Its catalog, whose dictionary grows with the words the module compares.
     catalog: Catalog,
+    /// The words in the catalog's dictionary, to add each once.
+    words: HashSet<U256>,
     corpus: Vec<Vec<u8>>,
     /// Behaviour features and edges reached.
     reached: HashSet<u32>,
@@ -491,6 +493,7 @@ impl<'c> Worker<'c> {
                 config.seed ^ (u64::from(index) + 1).wrapping_mul(0xd134_2543_de82_ef95),
             ),
             catalog: catalog.clone(),
+            words: catalog.words.iter().copied().collect(),
             corpus: Vec::new(),
             reached: HashSet::new(),
             signatures: HashSet::new(),
@@ -559,7 +562,7 @@ impl<'c> Worker<'c> {
         let outcome = self.runner.run(&entry.case);
         let (novel, _) = self.account(&outcome);
         if novel {
-            self.learn_words(&entry.case);
+            self.learn_words();
             if !entry.input.is_empty() && self.corpus.len() < CORPUS_CAP {
                 let mut input = entry.input.clone();
                 input.resize(INPUT_LEN, 0);
@@ -604,11 +607,10 @@ impl<'c> Worker<'c> {
         if self.corpus.len() < CORPUS_CAP {
             self.corpus.push(input.to_vec());
         }
-        // The compare log reruns the case; an input only this worker had not seen (another
-        // worker reached its edges first, or it is a new hit count of known edges) rarely shows
-        // the module comparing anything new, so only campaign-new inputs pay for it.
+        // An input only this worker had not seen (another worker reached its edges first, or it
+        // is a new hit count of known edges) rarely shows the module comparing anything new.
         if new_to_campaign {
-            self.learn_words(case);
+            self.learn_words();
         }
         if let (Some(dir), true) = (self.dir, new_to_campaign) {
             // Recipes stay out: the input makes them again, and they are half an entry's size.
@@ -623,19 +625,19 @@ impl<'c> Worker<'c> {
         Ok(())
     }
 
-    /// Runs `case` again with the compare log on and adds the words the module compared to the
-    /// worker's dictionary (what libFuzzer's and AFL++'s CMP tracing do for new inputs).
-    fn learn_words(&mut self, case: &Case) {
+    /// Adds the words the module compared in the case just run (the runner logs them while it
+    /// runs) to the worker's dictionary: what libFuzzer's and AFL++'s CMP tracing do for new
+    /// inputs.
+    fn learn_words(&mut self) {
         if !self.config.run.coverage || self.catalog.words.len() >= MAX_WORDS {
             return;
         }
-        let (_, compared) = self.runner.run_logging_compares(case);
-        for word in compared {
+        for word in self.runner.compared() {
             if self.catalog.words.len() >= MAX_WORDS {
                 break;
             }
-            if !self.catalog.words.contains(&word) {
-                self.catalog.words.push(word);
+            if self.words.insert(*word) {
+                self.catalog.words.push(*word);
             }
         }
     }

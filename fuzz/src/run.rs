@@ -191,6 +191,7 @@ impl Runner {
             ..config
         };
         world.coverage_mut().set_enabled(config.coverage);
+        world.coverage_mut().set_compare_log(config.coverage);
         Self { world, module, config, nonce_key: 1 }
     }
 
@@ -231,20 +232,19 @@ impl Runner {
         &mut self.world
     }
 
-    /// Like [`Runner::run`], also returning the words the module's code compared (the operands
-    /// of its `EQ`, `LT`, `GT`, `SLT` and `SGT`; empty unless coverage is on).
-    pub fn run_logging_compares(&mut self, case: &Case) -> (CaseReport, Vec<U256>) {
-        self.world.coverage_mut().set_compare_log(true);
-        let report = self.run(case);
-        let coverage = self.world.coverage_mut();
-        coverage.set_compare_log(false);
-        (report, coverage.take_compared())
+    /// The words the module's code compared in the last case run (the operands of its `EQ`,
+    /// `LT`, `GT`, `SLT` and `SGT`; empty unless coverage is on). Logged while the case runs, so
+    /// learning them costs no second run.
+    pub fn compared(&self) -> &[U256] {
+        self.world.coverage().compared()
     }
 
     /// Like [`Runner::run`], telling `observer` every step.
     pub fn run_observed(&mut self, case: &Case, observer: &mut dyn Observer) -> CaseReport {
         // Whatever ran outside a case (view calls of other tools) is not this case's coverage.
-        self.world.coverage_mut().drain_case(|_| {});
+        let coverage = self.world.coverage_mut();
+        coverage.drain_case(|_| {});
+        coverage.clear_compared();
         let mut report = self.run_steps(case, observer);
         self.world.coverage_mut().drain_case(|hit| report.edges.push(hit.feature()));
         report

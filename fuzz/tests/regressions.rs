@@ -3,6 +3,7 @@
 //! An entry says which module it runs against and what it shows there: a finding of a class
 //! (`expect`), or nothing. Entries against a mutant must also run clean against the reference
 //! module: the finding is the planted bug, not a difference between the reference and the spec.
+//! One of them also drives the compare log's test.
 
 use std::path::Path;
 
@@ -43,4 +44,32 @@ fn every_regression_replays_as_recorded() {
         entries.len(),
         failures.join("\n")
     );
+}
+
+/// The compare log is taken from the case as it runs (no second run): after a case installing a
+/// session, it holds the window bounds `installSession` compared (`validAfter >= validUntil`,
+/// SessionManager.sol), and a case run without coverage logs nothing.
+#[test]
+fn the_compare_log_holds_the_words_the_module_compared_in_the_case_just_run() {
+    use alloy_primitives::U256;
+    use leash_fuzz::run::Runner;
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/regressions/mutant-c1-batch-data-offset.json");
+    let entry = leash_fuzz::corpus::Entry::load(&path).expect("the regression loads");
+    let reference = Target::reference().expect("the reference target loads");
+    let mut runner = Runner::for_target(&reference, RunConfig::campaign()).expect("deploys");
+    runner.run(&entry.case);
+    let compared = runner.compared().to_vec();
+    for bound in [1_700_000_000u64, 1_700_085_357] {
+        assert!(compared.contains(&U256::from(bound)), "{bound} not in {compared:?}");
+    }
+    // The next case starts an empty log.
+    let empty = leash_fuzz::case::Case { steps: Vec::new() };
+    runner.run(&empty);
+    assert!(runner.compared().is_empty(), "{:?}", runner.compared());
+    let plain = RunConfig { coverage: false, ..RunConfig::campaign() };
+    let mut runner = Runner::for_target(&reference, plain).expect("deploys");
+    runner.run(&entry.case);
+    assert!(runner.compared().is_empty(), "{:?}", runner.compared());
 }

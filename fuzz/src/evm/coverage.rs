@@ -29,8 +29,10 @@ pub const JUMPI: u8 = 0x57;
 pub const JUMPDEST: u8 = 0x5b;
 /// `LT`, `GT`, `SLT`, `SGT`, `EQ`: the comparisons whose operands the compare log keeps.
 const COMPARISONS: core::ops::RangeInclusive<u8> = 0x10..=0x14;
-/// The most distinct operands one case's compare log keeps.
+/// The most operands one case's compare log keeps.
 const COMPARE_LOG_CAP: usize = 512;
+/// Slots of the compare log's filter of recently logged operands (a power of two).
+const COMPARE_FILTER_LEN: usize = 1024;
 /// The most recent module branches a validation path keeps.
 const PATH_LEN: usize = 32;
 
@@ -164,6 +166,9 @@ pub struct Coverage {
     /// `(slot, index)` of every counter this case raised from zero.
     touched: Vec<(u16, u32)>,
     compared: Vec<U256>,
+    /// A direct-mapped filter of the operands logged this case, by fingerprint: one probe per
+    /// comparison keeps a loop's repeated operands out of the log in constant time.
+    compared_filter: Vec<u64>,
     /// One path per account validation this transaction: the last module branches it took.
     paths: Vec<Vec<CodeBranch>>,
     /// The frame depth of the open validation, if one is open.
@@ -188,7 +193,7 @@ impl Coverage {
         self.enabled
     }
 
-    /// Turns the compare log on or off; see [`Coverage::take_compared`].
+    /// Turns the compare log on or off; see [`Coverage::compared`].
     pub fn set_compare_log(&mut self, on: bool) {
         self.compare_log = on;
     }
@@ -294,15 +299,31 @@ impl Coverage {
             }
             op if self.compare_log && COMPARISONS.contains(&op) => {
                 for k in 0..2 {
-                    if let Some(w) = operands(k)
-                        && self.compared.len() < COMPARE_LOG_CAP
-                        && !self.compared.contains(&w)
-                    {
-                        self.compared.push(w);
+                    if let Some(w) = operands(k) {
+                        self.log_compared(w);
                     }
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Logs a compared operand unless the filter saw it this case or the log is full.
+    fn log_compared(&mut self, word: U256) {
+        if self.compared.len() >= COMPARE_LOG_CAP {
+            return;
+        }
+        if self.compared_filter.is_empty() {
+            self.compared_filter = vec![0; COMPARE_FILTER_LEN];
+        }
+        let [a, b, c, d] = *word.as_limbs();
+        let print = (a ^ b.rotate_left(16) ^ c.rotate_left(32) ^ d.rotate_left(48))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            | 1;
+        let slot = &mut self.compared_filter[(print >> 54) as usize % COMPARE_FILTER_LEN];
+        if *slot != print {
+            *slot = print;
+            self.compared.push(word);
         }
     }
 
@@ -348,9 +369,16 @@ impl Coverage {
         }
     }
 
-    /// The operands the compare log kept since the last call.
-    pub fn take_compared(&mut self) -> Vec<U256> {
-        std::mem::take(&mut self.compared)
+    /// The operands the compare log kept since the last [`Coverage::clear_compared`], distinct
+    /// as far as its filter tells (a word evicted from it by another may appear twice).
+    pub fn compared(&self) -> &[U256] {
+        &self.compared
+    }
+
+    /// Empties the compare log (before each case).
+    pub fn clear_compared(&mut self) {
+        self.compared.clear();
+        self.compared_filter.fill(0);
     }
 
     /// Everything reached so far (edges drained by [`Coverage::drain_case`], blocks as executed).
@@ -491,9 +519,19 @@ mod tests {
         c.set_compare_log(true);
         c.step(0x14, 1, operands);
         c.step(0x10, 2, operands);
+        c.step(0x11, 3, |k: usize| Some(U256::from(41 - k)));
         c.leave();
-        assert_eq!(c.take_compared(), vec![U256::from(40), U256::from(41)]);
-        assert!(c.take_compared().is_empty());
+        assert_eq!(c.compared(), [U256::from(40), U256::from(41)]);
+        c.clear_compared();
+        assert!(c.compared().is_empty());
+        // A full log keeps what it has.
+        c.enter(module);
+        for w in 0..2 * COMPARE_LOG_CAP as u64 {
+            c.step(0x14, 4, |_: usize| Some(U256::from(w)));
+        }
+        c.leave();
+        assert_eq!(c.compared().len(), COMPARE_LOG_CAP);
+        assert_eq!(c.compared()[..3], [U256::ZERO, U256::from(1), U256::from(2)]);
     }
 
     #[test]

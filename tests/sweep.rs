@@ -940,6 +940,7 @@ fn sweep_flags() {
         vec!["bench", "--seeds", "0", "--out", "/nonexistent/b.md"],
         vec!["bench", "--rediscovery-seconds", "0", "--out", "/nonexistent/b.md"],
         vec!["bench", "--smartsessions-workload", "0", "--out", "/nonexistent/b.md"],
+        vec!["bench", "--metamask-workload", "0", "--out", "/nonexistent/b.md"],
         vec!["bench", "--smartsessions-label", "mine", "--out", "/nonexistent/b.md"],
     ];
     let mut runs: Vec<(String, Vec<String>, Expect)> = usage

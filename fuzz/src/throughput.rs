@@ -4,19 +4,21 @@
 //! campaign does (model, signing, EVM with the call recorder, oracle, counter checks);
 //! [`bare`] runs the very same transactions with nothing but revm: ops signed before the clock
 //! starts, no inspector, no model, no checks, the same bundles resubmitted without the same
-//! refused ops. The ratio of the two is the fuzzer's overhead.
+//! refused ops. The ratio of the two is the fuzzer's overhead. For a module of the redeem frame
+//! ([`Frame::Redeem`]) the same ops are the same redemptions, each sent by its session key with
+//! [`Recording::Off`].
 
 use std::time::Instant;
 
 use alloy_primitives::Address;
 use arbitrary::Unstructured;
 
-use crate::case::{Case, START_TIME, Step};
+use crate::case::{Case, START_TIME, Signer, Step};
 use crate::engine::SplitMix64;
-use crate::evm::{PackedUserOperation, Signing, World, session_keys};
+use crate::evm::{KEY_COUNT, PackedUserOperation, Recording, Signing, World, session_keys};
 use crate::generate::{CaseConfig, Catalog, generate_case};
-use crate::modules::SessionModule;
-use crate::run::{RunConfig, Runner, presign_op};
+use crate::modules::{Frame, Redemption, SessionModule};
+use crate::run::{RunConfig, Runner, presign_op, redemption_of};
 use crate::target::{Target, TargetError};
 
 /// A fixed list of cases to measure on.
@@ -91,6 +93,10 @@ enum BareStep {
     /// module's signature layout when it runs (the layout can name the session installed by an
     /// earlier step).
     Bundle(Vec<(PackedUserOperation, Option<Address>, Vec<u8>)>),
+    /// Each op as the redemption its session key (or, for a malformed signer, a key no session
+    /// names) sends: the sender, the mode and the execution. An op that is no `execute` call is
+    /// no redemption (`None`): it is counted and not sent, as the runner counts it.
+    Redeem(Vec<Option<(Address, alloy_primitives::B256, Vec<u8>)>>),
 }
 
 /// Runs the workload's transactions on bare revm: the same installs, revocations and bundles,
@@ -133,6 +139,19 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
                         .collect();
                     let _ = world.run_bundle_bare(now, &packed);
                 }
+                BareStep::Redeem(redemptions) => {
+                    ops += redemptions.len() as u64;
+                    for (sender, mode, execution) in redemptions.iter().flatten() {
+                        let op = Redemption {
+                            now,
+                            sender: *sender,
+                            mode: *mode,
+                            execution,
+                            recording: Recording::Off,
+                        };
+                        let _ = module.redeem(&mut world, &op);
+                    }
+                }
             }
         }
     }
@@ -150,6 +169,17 @@ fn prepare(
         Step::Install { key: k, policy } => BareStep::Install(key(*k), policy.clone()),
         Step::Revoke { key: k } => BareStep::Revoke(key(*k)),
         Step::Time { now } => BareStep::Time(*now),
+        Step::Bundle { ops } if module.frame() == Frame::Redeem => BareStep::Redeem(
+            ops.iter()
+                .map(|op| {
+                    let sender = match op.signer {
+                        Signer::Key(k) => key(k),
+                        Signer::Malformed => session_keys()[KEY_COUNT - 1].address(),
+                    };
+                    redemption_of(&op.call_data).map(|(mode, execution)| (sender, mode, execution))
+                })
+                .collect(),
+        ),
         Step::Bundle { ops } => BareStep::Bundle(
             ops.iter()
                 .map(|op| {

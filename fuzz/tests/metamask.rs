@@ -347,7 +347,7 @@ fn the_published_findings_show_as_documented_limitations() {
         let f = report.finding.expect("the relocated argument breaks the policy as written");
         assert_eq!(f.class, Class::Limitation, "{f:#?}");
         assert!(f.detail.contains("rule-on-dynamic-argument"), "{}", f.detail);
-        // Cyfrin 5-25 I-2: the delegate picks the looser caveat group.
+        // LogicalOrWrapperEnforcer: the delegate picks the looser caveat group.
         let report = run(&target, |runner| {
             let game = runner.world().addresses().game;
             let p = policy(

@@ -10,6 +10,8 @@
 //! * `smartsessions`: differential throughput against bare revm for SmartSessions on each host.
 //! * `rediscovery`: campaigns on each SmartSessions build and host, several seeds, and which
 //!   published findings they find, in what class, how fast.
+//! * `metamask`: MetaMask's Delegation Framework on both DeleGator accounts: throughput of the
+//!   redemptions against bare revm, and campaigns with the rediscovery table of its findings.
 //!
 //! Each section is measured in this run and written with the machine it ran on; sections not
 //! selected keep what the file already says.
@@ -26,6 +28,7 @@ use leash_fuzz::evm::Signing;
 use leash_fuzz::finding::Class;
 use leash_fuzz::generate::{CaseConfig, Catalog};
 use leash_fuzz::kill::{KillRun, kill};
+use leash_fuzz::modules::metamask::Delegator;
 use leash_fuzz::modules::smartsessions::Build;
 use leash_fuzz::run::RunConfig;
 use leash_fuzz::target::Target;
@@ -70,7 +73,10 @@ pub(crate) struct BenchArgs {
     /// Cases in each SmartSessions throughput workload.
     #[arg(long, value_name = "N", default_value_t = 600)]
     smartsessions_workload: usize,
-    /// Seconds of each rediscovery campaign (one core each).
+    /// Cases in each MetaMask throughput workload.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    metamask_workload: usize,
+    /// Seconds of each rediscovery campaign (one core each), SmartSessions and MetaMask.
     #[arg(long, value_name = "N", default_value_t = 120)]
     rediscovery_seconds: u64,
     /// A SmartSessions build (Foundry-layout artifacts) to measure besides modulekit's.
@@ -101,10 +107,12 @@ enum Section {
     Smartsessions,
     /// The SmartSessions rediscovery table.
     Rediscovery,
+    /// MetaMask's throughput and rediscovery table.
+    Metamask,
 }
 
 impl Section {
-    const ALL: [Section; 7] = [
+    const ALL: [Section; 8] = [
         Self::Throughput,
         Self::Scaling,
         Self::Long,
@@ -112,6 +120,7 @@ impl Section {
         Self::Memory,
         Self::Smartsessions,
         Self::Rediscovery,
+        Self::Metamask,
     ];
 
     fn marker(self) -> &'static str {
@@ -123,6 +132,7 @@ impl Section {
             Self::Memory => "memory",
             Self::Smartsessions => "smartsessions",
             Self::Rediscovery => "rediscovery",
+            Self::Metamask => "metamask",
         }
     }
 }
@@ -157,6 +167,7 @@ impl Run for BenchArgs {
             ("--seeds", self.seeds),
             ("--smartsessions-workload", self.smartsessions_workload as u64),
             ("--rediscovery-seconds", self.rediscovery_seconds),
+            ("--metamask-workload", self.metamask_workload as u64),
         ] {
             if value == 0 {
                 bail!("{flag} must be at least 1 (a benchmark of nothing measures nothing)");
@@ -183,6 +194,7 @@ impl Run for BenchArgs {
                 Section::Memory => self.memory(&machine)?,
                 Section::Smartsessions => self.smartsessions(&machine)?,
                 Section::Rediscovery => self.rediscovery(&machine)?,
+                Section::Metamask => self.metamask(&machine)?,
             };
             file = replace_section(&file, section.marker(), &body);
             // Written after each section, atomically, so a long run keeps what it measured.
@@ -288,25 +300,12 @@ impl BenchArgs {
         let load = load_average();
         for (build, host, target) in self.smartsessions_targets()? {
             say(format!("smartsessions throughput: {build} on {host}"))?;
-            let (world, module) = target.instantiate()?;
-            let catalog = Catalog::for_module(world.addresses(), &*module);
-            drop((world, module));
-            let workload = Workload::generate(
-                0x1ea5_4ca5,
-                self.smartsessions_workload,
-                &catalog,
-                &CaseConfig::default(),
-            );
-            let _ = bare(&target, &workload)?;
-            let (mut best_bare, mut best_diff) = (0f64, 0f64);
-            for _ in 0..2 {
-                best_bare = best_bare.max(bare(&target, &workload)?.ops_per_sec());
-                let run = RunConfig { compare_reasons: false, ..RunConfig::campaign() };
-                best_diff = best_diff.max(differential(&target, &workload, run)?.0.ops_per_sec());
-            }
+            let run = RunConfig { compare_reasons: false, ..RunConfig::campaign() };
+            let (ops, best_bare, best_diff) =
+                bare_and_differential(&target, self.smartsessions_workload, run)?;
             rows += &format!(
                 "| {build} | {host} | {} | {best_bare:.0} | {best_diff:.0} | **{:.2}** |\n",
-                human::group_digits(workload.ops()),
+                human::group_digits(ops),
                 best_diff / best_bare
             );
         }
@@ -330,125 +329,25 @@ impl BenchArgs {
         use leash_fuzz::modules::smartsessions::known::{Applies, KNOWN};
         let targets = self.smartsessions_targets()?;
         let seeds: Vec<u64> = (0..self.seeds).map(|i| 0x1ea5_4ca5 + i).collect();
-        let jobs: Vec<(usize, u64)> =
-            (0..targets.len()).flat_map(|t| seeds.iter().map(move |s| (t, *s))).collect();
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         let load = load_average();
-        say(format!(
-            "rediscovery: {} campaigns of {} s on {cores} core(s)",
-            jobs.len(),
-            self.rediscovery_seconds
-        ))?;
-        type Ran = (usize, u64, leash_fuzz::engine::Summary);
-        let results = on_every_core(cores, jobs, |(t, seed)| -> anyhow::Result<Ran> {
-            let (build, host, target) = &targets[t];
-            let config = CampaignConfig {
-                seed,
-                workers: 1,
-                budget: Budget::Time(Duration::from_secs(self.rediscovery_seconds)),
-                run: RunConfig { compare_reasons: false, ..RunConfig::campaign() },
-                ..CampaignConfig::default()
-            };
-            let summary = run_campaign(target, &config, &Progress::default(), &|_| {})?;
-            say(format!("{build} on {host} seed {seed:#x}: {} finding(s)", summary.found.len()))?;
-            if let Some(dir) = &self.reproducers {
-                let slug: String = format!("{build}-{host}-{seed:x}")
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                    .collect();
-                let dir = dir.join("rediscovery").join(slug);
-                for found in &summary.found {
-                    found.entry.write(&dir)?;
+        let run = RunConfig { compare_reasons: false, ..RunConfig::campaign() };
+        let results = self.rediscovery_campaigns(&targets, &seeds, run)?;
+        let rows: Vec<KnownRow> = KNOWN
+            .iter()
+            .filter_map(|k| k.detect.map(|detect| KnownRow { id: k.id, detect }))
+            .collect();
+        let (found_rows, class_rows) = rediscovery_tables(&targets, &results, &rows, |t, id| {
+            let (build, host, _) = &targets[t];
+            let known = KNOWN.iter().find(|k| k.id == id).expect("rows come from KNOWN");
+            let applies =
+                if build.starts_with("modulekit") { known.modulekit } else { known.current };
+            match known.hosts {
+                Some(hosts) if applies == Applies::Yes && !hosts.contains(&host.as_str()) => {
+                    "not on this host".to_owned()
                 }
+                _ => applies.describe().to_owned(),
             }
-            Ok((t, seed, summary))
         })?;
-        let explained = |f: &leash_fuzz::finding::Finding| {
-            f.class == Class::Limitation || KNOWN.iter().any(|k| k.detect.is_some_and(|d| d(f)))
-        };
-        let mut found_rows = String::new();
-        let mut class_rows = String::new();
-        for (t, (build, host, _)) in targets.iter().enumerate() {
-            let runs: Vec<&Ran> = results.iter().filter(|r| r.0 == t).collect();
-            let mut by_class = [0usize; Class::ALL.len()];
-            let (mut cases, mut ops, mut unexplained) = (0u64, 0u64, 0usize);
-            for (_, seed, summary) in &runs {
-                cases += summary.progress.cases;
-                ops += summary.progress.ops;
-                for f in &summary.found {
-                    let Some(finding) = &f.entry.finding else { continue };
-                    let i = Class::ALL.iter().position(|c| *c == finding.class);
-                    by_class[i.expect("every class is listed")] += 1;
-                    if !explained(finding) {
-                        unexplained += 1;
-                        say(format!(
-                            "{build} on {host} seed {seed:#x}: not a known finding: {} at {:.1} s: {}; {}",
-                            finding.class.name(),
-                            f.seconds,
-                            finding.model,
-                            finding.detail
-                        ))?;
-                    }
-                }
-            }
-            class_rows += &format!(
-                "| {build} | {host} | {} | {} | {} | {unexplained} |\n",
-                human::group_digits(cases),
-                human::group_digits(ops),
-                by_class.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | ")
-            );
-            let modulekit = build.starts_with("modulekit");
-            for known in KNOWN {
-                let Some(detect) = known.detect else { continue };
-                let applies = if modulekit { known.modulekit } else { known.current };
-                let applies = match known.hosts {
-                    Some(hosts) if applies == Applies::Yes && !hosts.contains(&host.as_str()) => {
-                        "not on this host".to_owned()
-                    }
-                    _ => applies.describe().to_owned(),
-                };
-                // Per seed, the most severe class it showed in and when it first did.
-                let mut firsts: Vec<(Class, f64)> = Vec::new();
-                for (_, _, summary) in &runs {
-                    let worst = summary
-                        .found
-                        .iter()
-                        .filter_map(|f| {
-                            f.entry.finding.as_ref().map(|finding| (finding, f.seconds))
-                        })
-                        .filter(|(finding, _)| detect(finding))
-                        .map(|(finding, seconds)| (finding.class, seconds))
-                        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-                    firsts.extend(worst);
-                }
-                let (class, median) = match firsts.iter().map(|(c, _)| *c).min() {
-                    None => (String::new(), String::new()),
-                    Some(worst) => {
-                        let mut times: Vec<f64> =
-                            firsts.iter().filter(|(c, _)| *c == worst).map(|(_, t)| *t).collect();
-                        times.sort_by(f64::total_cmp);
-                        let others: std::collections::BTreeSet<&str> = firsts
-                            .iter()
-                            .filter(|(c, _)| *c != worst)
-                            .map(|(c, _)| c.name())
-                            .collect();
-                        let class = if others.is_empty() {
-                            worst.name().to_owned()
-                        } else {
-                            let others: Vec<&str> = others.into_iter().collect();
-                            format!("{} (else {})", worst.name(), others.join(", "))
-                        };
-                        (class, format!("{:.1} s", times[times.len() / 2]))
-                    }
-                };
-                found_rows += &format!(
-                    "| {build} | {host} | `{}` | {applies} | {}/{} seeds | {class} | {median} |\n",
-                    known.id,
-                    firsts.len(),
-                    runs.len()
-                );
-            }
-        }
         let sources: String = KNOWN
             .iter()
             .map(|k| match k.detect {
@@ -845,6 +744,239 @@ fn render_kills(
         -saving * 100.0,
         cost * 100.0,
     )
+}
+
+/// A workload of `cases` generated for `target`'s module, run bare and differentially (after a
+/// warm-up), best of two runs each: its ops, bare ops/s, differential ops/s.
+fn bare_and_differential(
+    target: &Target,
+    cases: usize,
+    run: RunConfig,
+) -> anyhow::Result<(u64, f64, f64)> {
+    let (world, module) = target.instantiate()?;
+    let catalog = Catalog::for_module(world.addresses(), &*module);
+    drop((world, module));
+    let workload = Workload::generate(0x1ea5_4ca5, cases, &catalog, &CaseConfig::default());
+    let _ = bare(target, &workload)?;
+    let (mut best_bare, mut best_diff) = (0f64, 0f64);
+    for _ in 0..2 {
+        best_bare = best_bare.max(bare(target, &workload)?.ops_per_sec());
+        best_diff = best_diff.max(differential(target, &workload, run)?.0.ops_per_sec());
+    }
+    Ok((workload.ops(), best_bare, best_diff))
+}
+
+impl BenchArgs {
+    fn metamask(&self, machine: &str) -> anyhow::Result<String> {
+        use leash_fuzz::modules::metamask::known::KNOWN;
+        let node_modules = Target::node_modules(None);
+        let mut targets = Vec::new();
+        for delegator in Delegator::ALL {
+            let target = Target::metamask_npm(&node_modules, delegator)?;
+            targets.push(("v1.3.0".to_owned(), delegator.name().to_owned(), target));
+        }
+        let load = load_average();
+        let mut throughput = String::new();
+        for (_, delegator, target) in &targets {
+            say(format!("metamask throughput: {delegator}"))?;
+            let (ops, best_bare, best_diff) =
+                bare_and_differential(target, self.metamask_workload, RunConfig::campaign())?;
+            throughput += &format!(
+                "| {delegator} | {} | {best_bare:.0} | {best_diff:.0} | **{:.2}** |\n",
+                human::group_digits(ops),
+                best_diff / best_bare
+            );
+        }
+        let seeds: Vec<u64> = (0..self.seeds).map(|i| 0x1ea5_4ca5 + i).collect();
+        let results = self.rediscovery_campaigns(&targets, &seeds, RunConfig::campaign())?;
+        let rows: Vec<KnownRow> = KNOWN
+            .iter()
+            .filter_map(|k| k.detect.map(|detect| KnownRow { id: k.id, detect }))
+            .collect();
+        let (found_rows, class_rows) = rediscovery_tables(&targets, &results, &rows, |_, id| {
+            KNOWN.iter().find(|k| k.id == id).map_or("", |k| k.applies).to_owned()
+        })?;
+        let sources: String = KNOWN
+            .iter()
+            .map(|k| match k.detect {
+                Some(_) => format!("* `{}`: {} ({}).\n", k.id, k.title, k.source),
+                None => format!(
+                    "* `{}`: {} ({}). Not observable by leash: {}.\n",
+                    k.id, k.title, k.source, k.unobservable
+                ),
+            })
+            .collect();
+        Ok(format!(
+            "## MetaMask Delegation Framework\n\n\
+             Machine: {machine}; load average {load} when it started. Delegation Framework \
+             v1.3.0 from `@metamask/delegation-abis@2.0.0`, on MultiSigDeleGator behind an \
+             ERC1967 proxy (`multisig`) and on an EOA delegated to EIP7702StatelessDeleGator by \
+             an EIP-7702 authorization (`eip7702`), in the redeem frame.\n\n\
+             Throughput, one thread: a workload of {} generated cases per account (installs, \
+             revocations, bundles of 1 to 3 ops, about 40% of ops mutated). **Bare** sends the \
+             same redemptions (each op's `redeemDelegations` from its session key, with the \
+             adapter's caveat-group choice, no inspector, no model); **differential** is a \
+             campaign worker without generation (translation, model under the MetaMask profile, \
+             recorder, oracle, the policy as written, counters read back from the enforcers). \
+             Best of two runs each.\n\n\
+             | account | ops | bare ops/s | differential ops/s | ratio to bare |\n\
+             |---|---|---|---|---|\n{throughput}\n\
+             Rediscovery: {} single-worker campaigns per account (seeds 0x1ea54ca5 and up) of {} \
+             s each, the MetaMask profile in force, calldata mutation on, refusals compared by \
+             clause. A finding is matched to a known one by the intent gap it uses \
+             (`fuzz/src/modules/metamask/known.rs`); columns as in the SmartSessions \
+             rediscovery section.\n\n\
+             The published findings and leash's own:\n\n{sources}\n\
+             | build | account | finding | the build | found | class | first seen |\n\
+             |---|---|---|---|---|---|---|\n{found_rows}\n\
+             Every distinct finding of these campaigns, by class (summed over the seeds), and how \
+             many of those that are not limitations match no known finding:\n\n\
+             | build | account | cases | ops | bypass | strictness | liveness | state | reason | limitation | unmatched |\n\
+             |---|---|---|---|---|---|---|---|---|---|---|\n{class_rows}",
+            self.metamask_workload,
+            seeds.len(),
+            self.rediscovery_seconds
+        ))
+    }
+}
+
+/// One campaign of a rediscovery table: the target's index, the seed, what it found.
+type Ran = (usize, u64, leash_fuzz::engine::Summary);
+
+/// A known finding as a row of a rediscovery table: its id and how a finding is recognised.
+struct KnownRow {
+    id: &'static str,
+    detect: fn(&leash_fuzz::finding::Finding) -> bool,
+}
+
+impl BenchArgs {
+    /// Single-worker campaigns of `--rediscovery-seconds` on every (target, seed), spread over
+    /// the cores; each campaign's findings go under `--reproducers` when it is given.
+    fn rediscovery_campaigns(
+        &self,
+        targets: &[(String, String, Target)],
+        seeds: &[u64],
+        run: RunConfig,
+    ) -> anyhow::Result<Vec<Ran>> {
+        let jobs: Vec<(usize, u64)> =
+            (0..targets.len()).flat_map(|t| seeds.iter().map(move |s| (t, *s))).collect();
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        say(format!(
+            "rediscovery: {} campaigns of {} s on {cores} core(s)",
+            jobs.len(),
+            self.rediscovery_seconds
+        ))?;
+        on_every_core(cores, jobs, |(t, seed)| -> anyhow::Result<Ran> {
+            let (build, host, target) = &targets[t];
+            let config = CampaignConfig {
+                seed,
+                workers: 1,
+                budget: Budget::Time(Duration::from_secs(self.rediscovery_seconds)),
+                run,
+                ..CampaignConfig::default()
+            };
+            let summary = run_campaign(target, &config, &Progress::default(), &|_| {})?;
+            say(format!("{build} on {host} seed {seed:#x}: {} finding(s)", summary.found.len()))?;
+            if let Some(dir) = &self.reproducers {
+                let slug: String = format!("{build}-{host}-{seed:x}")
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect();
+                let dir = dir.join("rediscovery").join(slug);
+                for found in &summary.found {
+                    found.entry.write(&dir)?;
+                }
+            }
+            Ok((t, seed, summary))
+        })
+    }
+}
+
+/// The two tables of a rediscovery section from its campaigns: per target and known finding,
+/// on how many seeds it showed, in which class, how fast (`applies` says whether the target has
+/// it); and per target, its findings by class and how many of those that are not limitations
+/// match no known finding (each printed).
+fn rediscovery_tables(
+    targets: &[(String, String, Target)],
+    results: &[Ran],
+    known: &[KnownRow],
+    applies: impl Fn(usize, &str) -> String,
+) -> anyhow::Result<(String, String)> {
+    let explained = |f: &leash_fuzz::finding::Finding| {
+        f.class == Class::Limitation || known.iter().any(|k| (k.detect)(f))
+    };
+    let mut found_rows = String::new();
+    let mut class_rows = String::new();
+    for (t, (build, host, _)) in targets.iter().enumerate() {
+        let runs: Vec<&Ran> = results.iter().filter(|r| r.0 == t).collect();
+        let mut by_class = [0usize; Class::ALL.len()];
+        let (mut cases, mut ops, mut unexplained) = (0u64, 0u64, 0usize);
+        for (_, seed, summary) in &runs {
+            cases += summary.progress.cases;
+            ops += summary.progress.ops;
+            for f in &summary.found {
+                let Some(finding) = &f.entry.finding else { continue };
+                let i = Class::ALL.iter().position(|c| *c == finding.class);
+                by_class[i.expect("every class is listed")] += 1;
+                if !explained(finding) {
+                    unexplained += 1;
+                    say(format!(
+                        "{build} on {host} seed {seed:#x}: not a known finding: {} at {:.1} s: {}; {}",
+                        finding.class.name(),
+                        f.seconds,
+                        finding.model,
+                        finding.detail
+                    ))?;
+                }
+            }
+        }
+        class_rows += &format!(
+            "| {build} | {host} | {} | {} | {} | {unexplained} |\n",
+            human::group_digits(cases),
+            human::group_digits(ops),
+            by_class.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | ")
+        );
+        for known in known {
+            let detect = known.detect;
+            let applies = applies(t, known.id);
+            // Per seed, the most severe class it showed in and when it first did.
+            let mut firsts: Vec<(Class, f64)> = Vec::new();
+            for (_, _, summary) in &runs {
+                let worst = summary
+                    .found
+                    .iter()
+                    .filter_map(|f| f.entry.finding.as_ref().map(|finding| (finding, f.seconds)))
+                    .filter(|(finding, _)| detect(finding))
+                    .map(|(finding, seconds)| (finding.class, seconds))
+                    .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+                firsts.extend(worst);
+            }
+            let (class, median) = match firsts.iter().map(|(c, _)| *c).min() {
+                None => (String::new(), String::new()),
+                Some(worst) => {
+                    let mut times: Vec<f64> =
+                        firsts.iter().filter(|(c, _)| *c == worst).map(|(_, t)| *t).collect();
+                    times.sort_by(f64::total_cmp);
+                    let others: std::collections::BTreeSet<&str> =
+                        firsts.iter().filter(|(c, _)| *c != worst).map(|(c, _)| c.name()).collect();
+                    let class = if others.is_empty() {
+                        worst.name().to_owned()
+                    } else {
+                        let others: Vec<&str> = others.into_iter().collect();
+                        format!("{} (else {})", worst.name(), others.join(", "))
+                    };
+                    (class, format!("{:.1} s", times[times.len() / 2]))
+                }
+            };
+            found_rows += &format!(
+                "| {build} | {host} | `{}` | {applies} | {}/{} seeds | {class} | {median} |\n",
+                known.id,
+                firsts.len(),
+                runs.len()
+            );
+        }
+    }
+    Ok((found_rows, class_rows))
 }
 
 fn median_f64(values: &mut [f64]) -> Option<f64> {

@@ -27,6 +27,7 @@
 
 pub mod abi;
 mod errors;
+pub mod known;
 mod package;
 pub(crate) mod translate;
 

@@ -547,7 +547,7 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
                 subject(index, p),
                 "the any-target permission with the same selector is another caveat group, and \
                  the delegate chooses the group it redeems with: a call the exact permission \
-                 denies passes under the wildcard's caveats (Cyfrin 5-25 I-2)"
+                 denies passes under the wildcard's caveats (LogicalOrWrapperEnforcer: the redeemer selects the group)"
                     .into(),
                 "§P9",
             ));

@@ -92,31 +92,64 @@ pub struct Finding {
 
 impl Finding {
     /// A short key for deduplication: findings with the same signature are the same bug seen
-    /// again. It is the class, what kind of divergence the detail starts with, and the first
-    /// spec clause the detail cites, so two bypasses that break different clauses (a call to
-    /// the session module, a call to the account itself) stay two findings.
+    /// again. A bypass, strictness, liveness, state or reason finding is its class, what kind
+    /// of divergence the detail starts with, and the first spec clause the detail cites, so two
+    /// bypasses that break different clauses (a call to the session module, a call to the account
+    /// itself) stay two findings. A limitation is the same one when the same clause breaks through
+    /// the same intent gaps (or profile values): each gap is a limitation of its own.
     pub fn signature(&self) -> String {
-        let kind = self.detail.split(':').next().unwrap_or("");
-        let clause = self
-            .detail
-            .split("(spec ")
-            .nth(1)
-            .and_then(|rest| rest.split(')').next())
-            .unwrap_or("");
-        format!("{}:{kind}:{clause}", self.class)
+        if self.class != Class::Limitation {
+            let kind = self.detail.split(':').next().unwrap_or("");
+            let clause = self
+                .detail
+                .split("(spec ")
+                .nth(1)
+                .and_then(|rest| rest.split(')').next())
+                .unwrap_or("");
+            return format!("{}:{kind}:{clause}", self.class);
+        }
+        // "...: <reason> at execution <i>; the module cannot express it: <id> (<why>); ..."
+        let (broken, how) = self.detail.split_once("; ").unwrap_or((&self.detail, ""));
+        let reason = broken.split(": ").nth(1).unwrap_or(broken);
+        let reason = reason.split(" at execution").next().unwrap_or(reason);
+        let through = match how.split_once("cannot express it: ") {
+            Some((_, gaps)) => gap_ids(gaps).join(","),
+            None => how.to_owned(),
+        };
+        format!("{}:{reason}:{through}", self.class)
     }
+}
+
+/// The ids of a limitation's gaps, "<id> (<why>); <id> (<why>)", where a why may itself hold
+/// "; " or parentheses.
+fn gap_ids(gaps: &str) -> Vec<&str> {
+    let mut ids = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in gaps.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ';' if depth == 0 => {
+                ids.push(&gaps[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    ids.push(&gaps[start..]);
+    ids.iter().map(|gap| gap.trim().split(" (").next().unwrap_or("")).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn bypass(detail: &str) -> Finding {
+    fn finding(class: Class, detail: &str) -> Finding {
         Finding {
-            class: Class::Bypass,
+            class,
             step: 0,
             op: Some(0),
-            model: "allow (1 execution(s))".into(),
+            model: String::new(),
             module: String::new(),
             detail: detail.into(),
             path: Box::default(),
@@ -125,18 +158,62 @@ mod tests {
 
     #[test]
     fn bypasses_of_different_clauses_have_different_signatures() {
-        let module = bypass(
+        let module = finding(
+            Class::Bypass,
             "the executed calls violate the policy: the target is the session module (spec §4.2) at execution 0",
         );
-        let account = bypass(
+        let account = finding(
+            Class::Bypass,
             "the executed calls violate the policy: the target is the account itself (spec §4.1) at execution 0",
         );
-        let again = bypass(
+        let again = finding(
+            Class::Bypass,
             "the executed calls violate the policy: the target is the account itself (spec §4.1) at execution 1",
         );
         assert_ne!(module.signature(), account.signature());
         assert_eq!(account.signature(), again.signature());
         let strictness = Finding { class: Class::Strictness, ..account.clone() };
         assert_ne!(strictness.signature(), account.signature());
+    }
+
+    #[test]
+    fn limitations_are_told_apart_by_their_clause_and_gaps() {
+        let rate = finding(
+            Class::Limitation,
+            "the executed calls break the policy as written: the rate limit is reached (spec \
+             §9.1) at execution 0; the module cannot express it: rate-limit-dropped (at most 1 \
+             calls in 5 s: not enforced)",
+        );
+        let again = finding(
+            Class::Limitation,
+            "the executed calls break the policy as written: the rate limit is reached (spec \
+             §9.1) at execution 2; the module cannot express it: rate-limit-dropped (at most 3 \
+             calls in 9 s: not enforced)",
+        );
+        let dynamic = finding(
+            Class::Limitation,
+            "the executed calls break the policy as written: an argument fails its rule (spec \
+             §6.3) at execution 0; the module cannot express it: rule-on-dynamic-argument (a; \
+             b); delegate-picks-group (c)",
+        );
+        assert_eq!(rate.signature(), again.signature());
+        assert_ne!(rate.signature(), dynamic.signature());
+        assert!(
+            dynamic.signature().contains("rule-on-dynamic-argument"),
+            "{}",
+            dynamic.signature()
+        );
+        assert!(dynamic.signature().contains("delegate-picks-group"));
+        // Other classes keep their first words.
+        let bypass = Finding { class: Class::Bypass, ..rate.clone() };
+        assert_eq!(
+            bypass.signature(),
+            "bypass:the executed calls break the policy as written:§9.1"
+        );
+        // A gap's parenthesised detail may hold "; " itself.
+        assert_eq!(
+            dynamic.signature(),
+            "limitation:an argument fails its rule (spec §6.3):rule-on-dynamic-argument,delegate-picks-group"
+        );
     }
 }

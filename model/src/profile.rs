@@ -352,8 +352,21 @@ pub enum StreamOverflow {
     Deny,
 }
 
+/// Whether an allowance over time checks an execution that moves nothing (spec §P21.5, §15).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ZeroAmounts {
+    /// A zero amount passes §7.4, §7.5, §8.6 and §8.7 and moves no allowance.
+    #[default]
+    Uncounted,
+    /// A zero amount is checked like any other: denied before a periodic allowance's start and
+    /// where a stream's sum overflows under [`StreamOverflow::Deny`]; it moves a periodic
+    /// allowance's counter into the current period (MetaMask's period and streaming enforcers,
+    /// which check every execution they see).
+    Checked,
+}
+
 /// How allowances over time are read (spec §P21): real systems disagree on where periods begin,
-/// the unit they count in, and what an overflowing stream does.
+/// the unit they count in, what an overflowing stream does, and whether a zero amount is checked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct AllowanceSemantics {
     /// §P21.1.
@@ -364,6 +377,8 @@ pub struct AllowanceSemantics {
     pub clock: PeriodClock,
     /// §P21.4.
     pub stream_overflow: StreamOverflow,
+    /// §P21.5.
+    pub zero_amounts: ZeroAmounts,
 }
 
 impl AllowanceSemantics {
@@ -373,7 +388,13 @@ impl AllowanceSemantics {
         anchor: PeriodAnchor::Aligned,
         clock: PeriodClock::Seconds,
         stream_overflow: StreamOverflow::Saturate,
+        zero_amounts: ZeroAmounts::Uncounted,
     };
+
+    /// Whether an execution that moves `amount` is checked against the allowances (spec §P21.5).
+    pub fn checks(&self, amount: U256) -> bool {
+        !amount.is_zero() || self.zero_amounts == ZeroAmounts::Checked
+    }
 }
 
 /// A module's semantics, as parameters of the model (spec Part P).
@@ -570,7 +591,8 @@ impl SemanticProfile {
     /// The MetaMask Delegation Framework v1.3.0 (`@metamask/delegation-abis@2.0.0`) as leash
     /// configures it: one delegation per session, its (target, selector) pairs as caveat groups
     /// of a `LogicalOrWrapperEnforcer` (`AllowedTargets`, `AllowedMethods` or `ExactCalldata`,
-    /// `AllowedCalldata`, `ValueLte`, `NativeTokenTransferAmount`, `ERC20TransferAmount`), then
+    /// `AllowedCalldata`, `ValueLte`, `NativeTokenTransferAmount`, `ERC20TransferAmount`, the
+    /// period and streaming enforcers for allowances over time), then
     /// `LimitedCalls` and `Timestamp`, redeemed through `DelegationManager.redeemDelegations`.
     /// Its window predicate is [`crate::WindowPredicate::Exclusive`] (the `Env`'s, not the
     /// profile's).
@@ -604,6 +626,7 @@ impl SemanticProfile {
             anchor: PeriodAnchor::Aligned,
             clock: PeriodClock::Seconds,
             stream_overflow: StreamOverflow::Deny,
+            zero_amounts: ZeroAmounts::Checked,
         },
     };
 

@@ -735,6 +735,37 @@ fn p21_4_an_overflowing_stream_denies_instead_of_saturating() {
     assert_eq!(send(&mut denying, deny, 100, 1000), None);
 }
 
+#[test]
+fn p21_5_checked_zero_amounts_are_denied_before_a_start_and_by_an_overflowing_stream() {
+    let checked = with_allowances(AllowanceSemantics {
+        zero_amounts: ZeroAmounts::Checked,
+        ..AllowanceSemantics::SPEC
+    });
+    let mut c = installed(periodic(5, 10, 100));
+    let mut u = c.clone();
+    assert_eq!(send(&mut u, SPEC, 99, 0), None);
+    assert_eq!(send(&mut c, checked, 99, 0), PERIOD);
+    // From the start a zero amount passes and moves the counter into the current period.
+    assert_eq!(send(&mut c, checked, 100, 5), None);
+    assert_eq!(send(&mut c, checked, 113, 0), None);
+    let counter = c.session(KEY).unwrap().counters.native_period;
+    assert_eq!((counter.start, counter.spent), (110, U256::ZERO));
+    assert_eq!(send(&mut u, SPEC, 100, 5), None);
+    assert_eq!(send(&mut u, SPEC, 113, 0), None);
+    assert_eq!(u.session(KEY).unwrap().counters.native_period.start, 100);
+    // An overflowing stream under `Deny` refuses a zero amount too.
+    let p = policy(&format!(
+        "version = 2\n[native]\n[native.streaming]\ninitial = \"{}\"\nrate = \"{}\"\nmax = \"{}\"\n\
+         start = 100\n[[permissions]]\ntarget = \"{{game}}\"\nselector = \"empty\"\n",
+        U256::MAX - U256::from(5),
+        u128::MAX,
+        U256::MAX
+    ));
+    let mut stream = installed(p);
+    assert_eq!(send(&mut stream, MM, 101, 0), Some(DenyReason::NativeStream));
+    assert_eq!(send(&mut stream, MM, 99, 0), None);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The values MetaMask's Delegation Framework needs (spec Part P, `SemanticProfile::METAMASK`)
 

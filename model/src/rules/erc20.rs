@@ -79,9 +79,10 @@ pub(super) fn check(
         Some(sum) if sum <= cap.limit => sum,
         _ => return Err((DenyReason::TokenCap, None)),
     };
-    // A zero amount passes §8.6 and §8.7 and moves neither allowance.
-    if !amount.is_zero() {
-        let semantics = env.profile.allowances;
+    // A zero amount passes §8.6 and §8.7 and moves neither allowance, unless the profile checks
+    // it (§P21.5).
+    let semantics = env.profile.allowances;
+    if semantics.checks(amount) {
         // spec §8.6
         if let Some(periodic) = &cap.periodic {
             counters.token_period[index] = allowance::check_periodic(

@@ -35,8 +35,9 @@ pub(super) fn check(
         Some(spent) if spent <= cap.total => spent,
         _ => return Err(DenyReason::NativeTotal),
     };
-    // A zero value passes §7.4 and §7.5 and moves neither allowance.
-    if !value.is_zero() {
+    // A zero value passes §7.4 and §7.5 and moves neither allowance, unless the profile checks
+    // it (§P21.5).
+    if env.profile.allowances.checks(value) {
         // spec §7.4
         if let Some(periodic) = &cap.periodic {
             counters.native_period = allowance::check_periodic(

@@ -123,6 +123,10 @@ pub struct Observed {
     pub rules: [[bool; MAX_RULES]; MAX_PERMISSIONS],
     /// The rate ring and its head.
     pub rate: bool,
+    /// `native_period`.
+    pub native_period: bool,
+    /// `token_period`, per cap.
+    pub token_periods: [bool; MAX_TOKENS],
 }
 
 impl Observed {
@@ -134,6 +138,8 @@ impl Observed {
         action_tokens: [true; MAX_PERMISSIONS],
         rules: [[true; MAX_RULES]; MAX_PERMISSIONS],
         rate: true,
+        native_period: true,
+        token_periods: [true; MAX_TOKENS],
     };
 
     /// No counter (the status alone is compared).
@@ -144,6 +150,8 @@ impl Observed {
         action_tokens: [false; MAX_PERMISSIONS],
         rules: [[false; MAX_RULES]; MAX_PERMISSIONS],
         rate: false,
+        native_period: false,
+        token_periods: [false; MAX_TOKENS],
     };
 
     /// `counters` with every counter not observed set to zero.
@@ -156,6 +164,12 @@ impl Observed {
         };
         for i in 0..MAX_TOKENS {
             out.token_spent[i] = keep(self.tokens[i], counters.token_spent[i]);
+            if self.token_periods[i] {
+                out.token_period[i] = counters.token_period[i];
+            }
+        }
+        if self.native_period {
+            out.native_period = counters.native_period;
         }
         for p in 0..MAX_PERMISSIONS {
             out.action_token_spent[p] = keep(self.action_tokens[p], counters.action_token_spent[p]);

@@ -110,4 +110,12 @@ sol! {
     /// The transfer-amount enforcers' counter (`NativeTokenTransferAmountEnforcer`,
     /// `ERC20TransferAmountEnforcer`).
     function spentMap(address sender, bytes32 delegationHash) external view returns (uint256);
+
+    /// The period enforcers' state (`NativeTokenPeriodTransferEnforcer`,
+    /// `ERC20PeriodTransferEnforcer`): the terms of their first use, the index (from 1) of the
+    /// period of the last transfer, and what that period has moved.
+    function periodicAllowances(address delegationManager, bytes32 delegationHash) external view returns (uint256 periodAmount, uint256 periodDuration, uint256 startDate, uint256 lastTransferPeriod, uint256 transferredInCurrentPeriod);
+
+    /// The streaming enforcers' state (`NativeTokenStreamingEnforcer`, `ERC20StreamingEnforcer`).
+    function streamingAllowances(address delegationManager, bytes32 delegationHash) external view returns (uint256 initialAmount, uint256 maxAmount, uint256 amountPerSecond, uint256 startTime, uint256 spent);
 }

@@ -34,6 +34,18 @@ const MESSAGES: &[(&str, &[DenyReason])] = &[
     ("TimestampEnforcer:early-delegation", &[NotYetValid]),
     ("TimestampEnforcer:expired-delegation", &[Expired]),
     ("LogicalOrWrapperEnforcer:invalid-group-index", &[NotPermitted]),
+    // Allowances over time (§7.4, §7.5, §8.6, §8.7). Before its start a period enforcer's first
+    // use refuses every amount, zero included (§P21.5).
+    ("NativeTokenPeriodTransferEnforcer:transfer-not-started", &[NativePeriod]),
+    ("NativeTokenPeriodTransferEnforcer:transfer-amount-exceeded", &[NativePeriod]),
+    ("NativeTokenStreamingEnforcer:allowance-exceeded", &[NativeStream]),
+    ("ERC20PeriodTransferEnforcer:transfer-not-started", &[TokenPeriod]),
+    ("ERC20PeriodTransferEnforcer:transfer-amount-exceeded", &[TokenPeriod]),
+    ("ERC20PeriodTransferEnforcer:invalid-execution-length", &[TokenArgs]),
+    ("ERC20PeriodTransferEnforcer:invalid-method", &[TokenSelector]),
+    ("ERC20StreamingEnforcer:allowance-exceeded", &[TokenStream]),
+    ("ERC20StreamingEnforcer:invalid-execution-length", &[TokenArgs]),
+    ("ERC20StreamingEnforcer:invalid-method", &[TokenSelector]),
 ];
 
 /// A refusal in words (with its clauses), and the spec denials it may stand for; `None` for a
@@ -43,10 +55,14 @@ pub(crate) fn classify(data: &[u8]) -> Option<(String, &'static [DenyReason])> {
         let (_, reasons) = MESSAGES.iter().find(|(m, _)| *m == revert.reason)?;
         return Some((revert.reason, reasons));
     }
-    // A counter that would overflow reverts with Solidity's arithmetic panic (spec §13.3).
+    // A counter that would overflow reverts with Solidity's arithmetic panic (spec §13.3), and
+    // so does a stream whose `initial + rate·elapsed` overflows (§P21.4 `Deny`).
     if let Ok(panic) = Panic::abi_decode(data) {
         return (panic.code == alloy_primitives::U256::from(0x11)).then(|| {
-            ("an arithmetic overflow (panic 0x11)".to_owned(), &[NativeTotal, TokenCap][..])
+            (
+                "an arithmetic overflow (panic 0x11)".to_owned(),
+                &[NativeTotal, TokenCap, NativeStream, TokenStream][..],
+            )
         });
     }
     // `ExecutionLib.decodeSingle` slices calldata shorter than 52 bytes: an empty revert, which
@@ -97,7 +113,12 @@ mod tests {
         let unknown = Revert::from("SomethingElse:nope").abi_encode();
         assert_eq!(classify(&unknown), None);
         let overflow = Panic { code: U256::from(0x11) }.abi_encode();
-        assert_eq!(classify(&overflow).map(|c| c.1), Some(&[NativeTotal, TokenCap][..]));
+        assert_eq!(
+            classify(&overflow).map(|c| c.1),
+            Some(&[NativeTotal, TokenCap, NativeStream, TokenStream][..])
+        );
+        let early = Revert::from("ERC20PeriodTransferEnforcer:transfer-not-started").abi_encode();
+        assert_eq!(classify(&early).map(|c| c.1), Some(&[TokenPeriod][..]));
         assert_eq!(classify(&Panic { code: U256::from(0x32) }.abi_encode()), None);
         assert_eq!(classify(&[]).map(|c| c.1), Some(&[SingleTooShort][..]));
         // What the wrapper makes of an empty revert (seen in a campaign: data 0x1425ea42).

@@ -110,9 +110,17 @@ pub const KNOWN: &[Known] = &[
         id: "diligence-2-25-5.1",
         source: "Diligence, Delegation Framework (Feb 2025), 5.1 (critical)",
         title: "NativeTokenStreamingEnforcer allows unintended calls",
+        applies: "has it (by design: it limits value, not calls)",
+        detect: None,
+        unobservable: "leash puts the streaming enforcer only in caveat groups that fix the target and the selector (or empty calldata), so the calls a stream pays for are the permissions' own",
+    },
+    Known {
+        id: "cyfrin-4-25-7.1.1",
+        source: "Cyfrin, Delegation Framework (Apr 2025), 7.1.1",
+        title: "The streaming enforcers increase spending without a transfer",
         applies: "n/a as leash runs it",
         detect: None,
-        unobservable: "leash configures no streaming enforcer: allowances over time are dropped as intent gaps",
+        unobservable: "as for cyfrin-3-25-7.2.1: a failed transfer reverts the redemption and the stream's spend with it (§P3), and leash reads the spend back after every bundle",
     },
 ];
 

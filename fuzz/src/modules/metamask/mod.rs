@@ -21,8 +21,9 @@
 //!   `LimitedCalls` and `Timestamp`), judged under [`SemanticProfile::METAMASK`] with the
 //!   exclusive window of `TimestampEnforcer`.
 //! * **Counters** read back: `LimitedCallsEnforcer.callCounts`, the transfer-amount enforcers'
-//!   `spentMap` (keyed by the wrapper for caveats inside it), and the manager's
-//!   `disabledDelegations`.
+//!   `spentMap` (keyed by the wrapper for caveats inside it), the period enforcers'
+//!   `periodicAllowances` as period counters, the streaming enforcers' `spent` (checked against
+//!   `spentMap`), and the manager's `disabledDelegations`.
 //! * **Refusals** map to spec clauses by their revert strings ([`errors`]).
 
 pub mod abi;
@@ -88,6 +89,37 @@ impl Delegator {
             Self::Eip7702 => account_key().address(),
         }
     }
+}
+
+/// A period enforcer's state for `hash` (keyed by `sender`) as the model's period counter:
+/// nothing before its first use, then the start of the period of its last transfer and what
+/// that period moved.
+fn read_period(
+    world: &mut World,
+    enforcer: Address,
+    sender: Address,
+    hash: B256,
+) -> Result<leash_model::PeriodSpend, CallError> {
+    let call = abi::periodicAllowancesCall { delegationManager: sender, delegationHash: hash };
+    let state = world.view_sol("periodicAllowances", enforcer, call)?;
+    if state.lastTransferPeriod.is_zero() {
+        return Ok(leash_model::PeriodSpend::default());
+    }
+    let start = (state.lastTransferPeriod - U256::from(1))
+        .checked_mul(state.periodDuration)
+        .and_then(|offset| offset.checked_add(state.startDate))
+        .and_then(|start| u64::try_from(start).ok());
+    let Some(start) = start else {
+        return Err(CallError::BadReturn {
+            call: "periodicAllowances",
+            data: Bytes::new(),
+            problem: format!(
+                "period {} of {} s from {} does not start at a 64-bit time",
+                state.lastTransferPeriod, state.periodDuration, state.startDate
+            ),
+        });
+    };
+    Ok(leash_model::PeriodSpend { start, spent: state.transferredInCurrentPeriod })
 }
 
 /// `ROOT_AUTHORITY`: a delegation whose delegator is the authority.
@@ -363,6 +395,50 @@ impl MetaMaskModule {
             let to = self.contracts.enforcer(Enforcer::Erc20TransferAmount);
             counters.token_spent[0] = world.view_sol("spentMap", to, call)?;
             observed.tokens[0] = true;
+        }
+        // A period enforcer's (index, amount) is the model's (period start, amount).
+        if plan.uses(Enforcer::NativeTokenPeriodTransfer) {
+            let to = self.contracts.enforcer(Enforcer::NativeTokenPeriodTransfer);
+            counters.native_period = read_period(world, to, inner, hash)?;
+            observed.native_period = true;
+        }
+        let effective = &plan.translation.effective;
+        if let Some(index) = effective.erc20.iter().position(|c| c.periodic.is_some())
+            && plan.uses(Enforcer::Erc20PeriodTransfer)
+        {
+            let to = self.contracts.enforcer(Enforcer::Erc20PeriodTransfer);
+            counters.token_period[index] = read_period(world, to, inner, hash)?;
+            observed.token_periods[index] = true;
+        }
+        // A stream's spend is the lifetime counter (§7.5, §8.7): the streaming enforcer's own
+        // must be the transfer-amount enforcer's.
+        for (stream, lifetime, spent) in [
+            (
+                Enforcer::NativeTokenStreaming,
+                "NativeTokenTransferAmountEnforcer",
+                counters.native_spent,
+            ),
+            (Enforcer::Erc20Streaming, "ERC20TransferAmountEnforcer", counters.token_spent[0]),
+        ] {
+            if !plan.uses(stream) {
+                continue;
+            }
+            let to = self.contracts.enforcer(stream);
+            let call =
+                abi::streamingAllowancesCall { delegationManager: inner, delegationHash: hash };
+            let state = world.view_sol("streamingAllowances", to, call)?;
+            if state.spent != spent {
+                return Err(CallError::BadReturn {
+                    call: "streamingAllowances",
+                    data: Bytes::new(),
+                    problem: format!(
+                        "{} counts {} spent, {lifetime} {spent}: the stream and the lifetime cap \
+                         counted different amounts",
+                        stream.contract(),
+                        state.spent
+                    ),
+                });
+            }
         }
         Ok((counters, observed))
     }

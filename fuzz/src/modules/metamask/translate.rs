@@ -7,11 +7,15 @@
 //! | each permission | a caveat group: `AllowedTargets([target])` (none for any target), `AllowedMethods([selector])` or, for plain transfers, `ExactCalldata("")` |
 //! | `eq` rule (or a one-value `one_of`) on a static argument, or on a slice of the first dynamic one | `AllowedCalldata(4 + offset, bytes)` at the canonical position (§P10) in the group |
 //! | native cap | `ValueLte(per_call)` (when below the total) and `NativeTokenTransferAmount(total)` in every group; no cap: `ValueLte(0)` |
+//! | its periodic allowance, its stream (§7.4, §7.5) | `NativeTokenPeriodTransfer(amount, period, start)`, `NativeTokenStreaming(initial, max, rate, start)` after them in every group (§P21: zero amounts checked, overflowing streams denied) |
 //! | ERC-20 cap | `ERC20TransferAmount(token, limit)` in the group of the token's `transfer` permission (§P12, §P14) |
+//! | its periodic allowance, its stream (§8.6, §8.7) | `ERC20PeriodTransfer(token, …)` (one token's: the enforcer keeps one state per delegation), `ERC20Streaming(token, …)` (only with one capped token) after it in the same group |
+//! | a periodic amount of 0 | a cap of 0 (the enforcers refuse zero terms) |
+//! | a start of 0 | a period later (periodic), second 1 with `initial + rate` (streams): the enforcers refuse a zero start |
 //! | several permissions | the groups in one `LogicalOrWrapperEnforcer` caveat (one group: its caveats directly; none: `AllowedMethods([0xffffffff])` and `ExactCalldata("")`, which no call satisfies) |
 //! | usage limit | `LimitedCalls(n)` after the groups: per redemption, shared by all of them |
 //! | window | `Timestamp(valid_after, valid_until)` last, exclusive at both ends |
-//! | other conditions, cumulative limits, rate limits, approve/transferFrom on a capped token | dropped (intent gaps) |
+//! | other conditions, cumulative limits, rate limits, gas rules, chain lists, approve/transferFrom on a capped token, allowances over time the enforcers cannot hold | dropped (intent gaps) |
 //!
 //! Why one delegation with caveat groups and not one delegation per permission: the counters
 //! users expect of a session (its usage limit, its native total, its token caps) are per
@@ -27,8 +31,8 @@ use alloy_primitives::{Address, U256};
 use leash_model::profile::raw_span;
 use leash_model::selectors::TRANSFER;
 use leash_model::{
-    ArgRule, BoundedVec, Condition, NativeCap, Permission, Policy, Selector, SemanticProfile,
-    Target, TokenCap,
+    ArgRule, BoundedVec, Condition, NativeCap, PeriodicAllowance, Permission, Policy, Selector,
+    SemanticProfile, StreamingAllowance, Target, TokenCap,
 };
 
 use crate::modules::{GapDirection, IntentGap, Translation};
@@ -56,11 +60,22 @@ pub(crate) enum Enforcer {
     Timestamp,
     /// `LogicalOrWrapperEnforcer`: `abi.encode(CaveatGroup[])`.
     LogicalOrWrapper,
+    /// `NativeTokenPeriodTransferEnforcer`: `periodAmount ‖ periodDuration ‖ startDate`
+    /// (`uint256` each).
+    NativeTokenPeriodTransfer,
+    /// `NativeTokenStreamingEnforcer`: `initialAmount ‖ maxAmount ‖ amountPerSecond ‖
+    /// startTime` (`uint256` each).
+    NativeTokenStreaming,
+    /// `ERC20PeriodTransferEnforcer`: `token(20) ‖ periodAmount ‖ periodDuration ‖ startDate`.
+    Erc20PeriodTransfer,
+    /// `ERC20StreamingEnforcer`: `token(20) ‖ initialAmount ‖ maxAmount ‖ amountPerSecond ‖
+    /// startTime`.
+    Erc20Streaming,
 }
 
 impl Enforcer {
     /// Every enforcer, in the order the world deploys them.
-    pub(crate) const ALL: [Self; 10] = [
+    pub(crate) const ALL: [Self; 14] = [
         Self::AllowedTargets,
         Self::AllowedMethods,
         Self::AllowedCalldata,
@@ -71,6 +86,10 @@ impl Enforcer {
         Self::LimitedCalls,
         Self::Timestamp,
         Self::LogicalOrWrapper,
+        Self::NativeTokenPeriodTransfer,
+        Self::NativeTokenStreaming,
+        Self::Erc20PeriodTransfer,
+        Self::Erc20Streaming,
     ];
 
     /// The contract's name in the package.
@@ -86,6 +105,10 @@ impl Enforcer {
             Self::LimitedCalls => "LimitedCallsEnforcer",
             Self::Timestamp => "TimestampEnforcer",
             Self::LogicalOrWrapper => "LogicalOrWrapperEnforcer",
+            Self::NativeTokenPeriodTransfer => "NativeTokenPeriodTransferEnforcer",
+            Self::NativeTokenStreaming => "NativeTokenStreamingEnforcer",
+            Self::Erc20PeriodTransfer => "ERC20PeriodTransferEnforcer",
+            Self::Erc20Streaming => "ERC20StreamingEnforcer",
         }
     }
 }
@@ -289,16 +312,99 @@ fn translate_rules(
     Some((effective, caveats))
 }
 
-fn allowance_dropped(subject: &str) -> IntentGap {
+fn allowance_dropped(subject: &str, why: &str) -> IntentGap {
     gap(
         "allowance-over-time-dropped",
         GapDirection::Widened,
         subject.to_owned(),
-        "its periodic or streaming allowance is not configured: only the lifetime cap is \
-         enforced"
-            .into(),
+        format!("its allowance over time is not configured ({why}): the other limits still hold"),
         "§P21",
     )
+}
+
+/// `periodAmount ‖ periodDuration ‖ startDate` for `periodic`, and the allowance the module
+/// enforces with them; `None` for an amount of 0, which the enforcer refuses as terms (every
+/// execution would revert) and which allows no positive amount: the caller caps the amounts at
+/// 0 instead. The enforcer refuses a start of 0 too: the periods start one period later, at the
+/// same boundaries, and the seconds before it allow nothing.
+fn periodic_terms(
+    gaps: &mut Vec<IntentGap>,
+    subject: &str,
+    periodic: PeriodicAllowance,
+    valid_after: u64,
+) -> Option<(PeriodicAllowance, Vec<u8>)> {
+    if periodic.amount.is_zero() {
+        gaps.push(gap(
+            "period-amount-zero",
+            GapDirection::Widened,
+            subject.to_owned(),
+            format!(
+                "a periodic allowance of 0 every {} s: the period enforcer refuses zero terms, so \
+                 the cap is 0 instead, which also lets zero amounts through before the \
+                 allowance's start",
+                periodic.period
+            ),
+            "§P21",
+        ));
+        return None;
+    }
+    let mut periodic = periodic;
+    if periodic.start == 0 {
+        periodic.start = periodic.period;
+        if valid_after < periodic.period {
+            gaps.push(gap(
+                "period-start-moved",
+                GapDirection::Narrowed,
+                subject.to_owned(),
+                format!(
+                    "the period enforcer refuses a start of 0: the first period begins at {} \
+                     (the same boundaries), and nothing passes before it",
+                    periodic.period
+                ),
+                "§P21",
+            ));
+        }
+    }
+    let mut terms = word(periodic.amount);
+    terms.extend_from_slice(&word(U256::from(periodic.period)));
+    terms.extend_from_slice(&word(U256::from(periodic.start)));
+    Some((periodic, terms))
+}
+
+/// `initialAmount ‖ maxAmount ‖ amountPerSecond ‖ startTime` for `stream`, and the stream the
+/// module enforces with them. The enforcer refuses a start of 0: the stream starts at second 1
+/// with `initial + rate` available, which unlocks the same amounts from then on; where that sum
+/// passes `max`, `max` is available at once and only an overflow of `initial + rate·elapsed`
+/// (§P21.4) can tell the two apart.
+fn streaming_terms(
+    gaps: &mut Vec<IntentGap>,
+    subject: &str,
+    stream: StreamingAllowance,
+) -> (StreamingAllowance, Vec<u8>) {
+    let mut stream = stream;
+    if stream.start == 0 {
+        let initial = stream.initial.checked_add(U256::from(stream.rate));
+        let exact = initial.is_some_and(|i| i <= stream.max);
+        stream.initial = initial.filter(|_| exact).unwrap_or(stream.max);
+        stream.start = 1;
+        if !exact {
+            gaps.push(gap(
+                "stream-start-moved",
+                GapDirection::Widened,
+                subject.to_owned(),
+                "the streaming enforcer refuses a start of 0: the stream starts at second 1 with \
+                 its max available, and overflows of initial + rate·elapsed come later than \
+                 the policy's"
+                    .into(),
+                "§P21",
+            ));
+        }
+    }
+    let mut terms = word(stream.initial);
+    terms.extend_from_slice(&word(stream.max));
+    terms.extend_from_slice(&word(U256::from(stream.rate)));
+    terms.extend_from_slice(&word(U256::from(stream.start)));
+    (stream, terms)
 }
 
 fn condition_name(c: &Condition) -> &'static str {
@@ -389,13 +495,29 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
         }
     }
 
-    // spec §7 → ValueLte and NativeTokenTransferAmount in every group.
+    // spec §7 → ValueLte and NativeTokenTransferAmount in every group, then the allowances over
+    // time (§7.4, §7.5) after them, in every group too.
     let zero = NativeCap { per_call: U256::ZERO, total: U256::ZERO, ..NativeCap::default() };
-    let native = policy.native.unwrap_or(zero);
-    if native.periodic.is_some() || native.streaming.is_some() {
-        gaps.push(allowance_dropped("the native cap"));
+    let mut native = policy.native.unwrap_or(zero);
+    let mut over_time = Vec::new();
+    if let Some(periodic) = native.periodic {
+        match periodic_terms(&mut gaps, "the native cap", periodic, policy.valid_after) {
+            Some((periodic, terms)) => {
+                native.periodic = Some(periodic);
+                over_time
+                    .push(PlannedCaveat { enforcer: Enforcer::NativeTokenPeriodTransfer, terms });
+            }
+            None => {
+                native.periodic = None;
+                native.per_call = U256::ZERO;
+            }
+        }
     }
-    let native = NativeCap { periodic: None, streaming: None, ..native };
+    if let Some(stream) = native.streaming {
+        let (stream, terms) = streaming_terms(&mut gaps, "the native cap", stream);
+        native.streaming = Some(stream);
+        over_time.push(PlannedCaveat { enforcer: Enforcer::NativeTokenStreaming, terms });
+    }
     effective.native = Some(native);
     let mut native_caveats = Vec::new();
     // ValueLte even where the total implies the per-call cap, so that a value above both is
@@ -410,22 +532,58 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
             terms: word(native.total),
         });
     }
+    native_caveats.extend(over_time);
 
-    // spec §8 → ERC20TransferAmount on each token's transfer permission.
+    // spec §8 → ERC20TransferAmount on each token's transfer permission, then its allowances
+    // over time (§8.6, §8.7). The period and streaming enforcers key their state by delegation
+    // (and by the wrapper), not by token, and keep the terms of the first transfer they see: one
+    // periodic allowance can be configured, and a stream only where one token is capped, whose
+    // transfers are then all that the lifetime counter (§P12) and the stream count.
+    let mut token_over_time: Vec<Vec<PlannedCaveat>> = Vec::new();
+    let mut periodic_taken = false;
     for cap in policy.erc20.iter() {
-        effective
-            .erc20
-            .push(TokenCap {
-                token: cap.token,
-                limit: cap.limit,
-                spenders: None,
-                periodic: None,
-                streaming: None,
-            })
-            .expect("as many caps as the policy has");
-        if cap.periodic.is_some() || cap.streaming.is_some() {
-            gaps.push(allowance_dropped(&format!("the ERC-20 cap on {}", cap.token)));
+        let about = format!("the ERC-20 cap on {}", cap.token);
+        let mut effective_cap =
+            TokenCap { spenders: None, periodic: None, streaming: None, ..*cap };
+        let mut caveats = Vec::new();
+        if let Some(periodic) = cap.periodic {
+            if periodic_taken {
+                gaps.push(allowance_dropped(
+                    &about,
+                    "ERC20PeriodTransferEnforcer keeps one period state per delegation, which \
+                     another token's periodic allowance already has",
+                ));
+            } else {
+                periodic_taken = true;
+                match periodic_terms(&mut gaps, &about, periodic, policy.valid_after) {
+                    Some((periodic, period)) => {
+                        effective_cap.periodic = Some(periodic);
+                        let mut terms = cap.token.to_vec();
+                        terms.extend_from_slice(&period);
+                        caveats
+                            .push(PlannedCaveat { enforcer: Enforcer::Erc20PeriodTransfer, terms });
+                    }
+                    None => effective_cap.limit = U256::ZERO,
+                }
+            }
         }
+        if let Some(stream) = cap.streaming {
+            if policy.erc20.len() > 1 {
+                gaps.push(allowance_dropped(
+                    &about,
+                    "ERC20StreamingEnforcer counts this token's transfers only, while the \
+                     lifetime counter it must agree with is shared by every capped token (§P12)",
+                ));
+            } else {
+                let (stream, streaming) = streaming_terms(&mut gaps, &about, stream);
+                effective_cap.streaming = Some(stream);
+                let mut terms = cap.token.to_vec();
+                terms.extend_from_slice(&streaming);
+                caveats.push(PlannedCaveat { enforcer: Enforcer::Erc20Streaming, terms });
+            }
+        }
+        effective.erc20.push(effective_cap).expect("as many caps as the policy has");
+        token_over_time.push(caveats);
     }
     if policy.erc20.len() > 1 {
         gaps.push(gap(
@@ -490,7 +648,7 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
             }
         }
         let cap = match p.target {
-            Target::Address(a) => policy.token_cap(a).map(|(_, cap)| *cap),
+            Target::Address(a) => effective.token_cap(a).map(|(index, cap)| (index, *cap)),
             Target::Any => None,
         };
         if cap.is_some() && p.selector != Selector::Exact(TRANSFER) {
@@ -522,10 +680,11 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
         });
         caveats.extend(calldata);
         caveats.extend(native_caveats.iter().cloned());
-        if let Some(cap) = cap {
+        if let Some((index, cap)) = cap {
             let mut terms = cap.token.to_vec();
             terms.extend_from_slice(&word(cap.limit));
             caveats.push(PlannedCaveat { enforcer: Enforcer::Erc20TransferAmount, terms });
+            caveats.extend(token_over_time[index].iter().cloned());
         }
         effective
             .permissions
@@ -736,5 +895,120 @@ mod tests {
             ]
         );
         assert_eq!(ids(&plain), ["permission-dropped"]);
+    }
+
+    #[test]
+    fn allowances_over_time_become_period_and_streaming_caveats() {
+        let plan = plan(
+            &policy(
+                r#"
+                version = 2
+                valid_after = 5000
+                [native]
+                per_call = "9"
+                total = "90"
+                [native.periodic]
+                amount = "10"
+                period = 100
+                start = 0
+                [native.streaming]
+                initial = "3"
+                rate = "2"
+                max = "20"
+                start = 0
+                [[permissions]]
+                target = "{token}"
+                function = "transfer(address,uint256)"
+                [[erc20]]
+                token = "{token}"
+                limit = "50"
+                [erc20.periodic]
+                amount = "0"
+                period = 60
+                start = 7
+                [erc20.streaming]
+                initial = "1"
+                rate = "1"
+                max = "50"
+                start = 7
+            "#,
+            ),
+            CTX,
+        );
+        use Enforcer::*;
+        assert_eq!(
+            enforcers(&plan.groups[0]),
+            [
+                AllowedTargets,
+                AllowedMethods,
+                ValueLte,
+                NativeTokenTransferAmount,
+                NativeTokenPeriodTransfer,
+                NativeTokenStreaming,
+                Erc20TransferAmount,
+                Erc20Streaming
+            ]
+        );
+        let eff = &plan.translation.effective;
+        let native = eff.native.unwrap();
+        // A start of 0: the periods begin a period later, at the same boundaries (no gap: the
+        // window opens after 100); the stream at second 1 with initial + rate.
+        assert_eq!(native.periodic.unwrap().start, 100);
+        let stream = native.streaming.unwrap();
+        assert_eq!((stream.start, stream.initial), (1, U256::from(5)));
+        assert_eq!(plan.groups[0].caveats[4].terms[64..], word(U256::from(100)));
+        assert_eq!(plan.groups[0].caveats[5].terms[..32], word(U256::from(5)));
+        // A periodic amount of 0 is a cap of 0.
+        assert_eq!(eff.erc20[0].limit, U256::ZERO);
+        assert_eq!(eff.erc20[0].periodic, None);
+        assert_eq!(plan.groups[0].caveats[6].terms[20..], word(U256::ZERO));
+        assert_eq!(ids(&plan), ["period-amount-zero"]);
+    }
+
+    #[test]
+    fn token_allowances_the_enforcers_cannot_hold_are_gaps() {
+        let plan = plan(
+            &policy(
+                r#"
+                version = 2
+                [[permissions]]
+                target = "{token}"
+                function = "transfer(address,uint256)"
+                [[erc20]]
+                token = "{token}"
+                limit = "50"
+                [erc20.periodic]
+                amount = "5"
+                period = 60
+                start = 0
+                [erc20.streaming]
+                initial = "1"
+                rate = "1"
+                max = "50"
+                start = 7
+                [[erc20]]
+                token = "{game}"
+                limit = "50"
+                [erc20.periodic]
+                amount = "5"
+                period = 60
+                start = 7
+            "#,
+            ),
+            CTX,
+        );
+        assert_eq!(
+            ids(&plan),
+            [
+                "period-start-moved",
+                "allowance-over-time-dropped",
+                "allowance-over-time-dropped",
+                "token-counter-shared"
+            ]
+        );
+        let eff = &plan.translation.effective;
+        assert_eq!(eff.erc20[0].periodic.map(|p| p.start), Some(60));
+        assert_eq!((eff.erc20[0].streaming, eff.erc20[1].periodic), (None, None));
+        assert_eq!(*enforcers(&plan.groups[0]).last().unwrap(), Enforcer::Erc20PeriodTransfer);
     }
 }

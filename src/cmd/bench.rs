@@ -60,7 +60,8 @@ pub(crate) struct BenchArgs {
     /// Budget of each kill run, in seconds (one core each).
     #[arg(long, value_name = "N", default_value_t = 60)]
     kill_seconds: u64,
-    /// Seeds per mutant and mode, and per SmartSessions build and host (rediscovery).
+    /// Seeds per mutant and mode, per SmartSessions build and host (rediscovery), and per MetaMask
+    /// account.
     #[arg(long, value_name = "N", default_value_t = 3)]
     seeds: u64,
     /// Only these mutants (default: all).
@@ -348,16 +349,11 @@ impl BenchArgs {
                 _ => applies.describe().to_owned(),
             }
         })?;
-        let sources: String = KNOWN
-            .iter()
-            .map(|k| match k.detect {
-                Some(_) => format!("* `{}`: {} ({}).\n", k.id, k.title, k.source),
-                None => format!(
-                    "* `{}`: {} ({}). Not observable by leash: {}.\n",
-                    k.id, k.title, k.source, k.unobservable
-                ),
-            })
-            .collect();
+        let sources = known_sources(
+            KNOWN
+                .iter()
+                .map(|k| (k.id, k.title, k.source, k.detect.is_none().then_some(k.unobservable))),
+        );
         Ok(format!(
             "## SmartSessions rediscovery\n\n\
              Machine: {machine}; load average {load} when it started. For each SmartSessions \
@@ -796,22 +792,21 @@ impl BenchArgs {
         let (found_rows, class_rows) = rediscovery_tables(&targets, &results, &rows, |_, id| {
             KNOWN.iter().find(|k| k.id == id).map_or("", |k| k.applies).to_owned()
         })?;
-        let sources: String = KNOWN
-            .iter()
-            .map(|k| match k.detect {
-                Some(_) => format!("* `{}`: {} ({}).\n", k.id, k.title, k.source),
-                None => format!(
-                    "* `{}`: {} ({}). Not observable by leash: {}.\n",
-                    k.id, k.title, k.source, k.unobservable
-                ),
-            })
-            .collect();
+        let load_end = load_average();
+        let sources = known_sources(
+            KNOWN
+                .iter()
+                .map(|k| (k.id, k.title, k.source, k.detect.is_none().then_some(k.unobservable))),
+        );
         Ok(format!(
             "## MetaMask Delegation Framework\n\n\
-             Machine: {machine}; load average {load} when it started. Delegation Framework \
-             v1.3.0 from `@metamask/delegation-abis@2.0.0`, on MultiSigDeleGator behind an \
-             ERC1967 proxy (`multisig`) and on an EOA delegated to EIP7702StatelessDeleGator by \
-             an EIP-7702 authorization (`eip7702`), in the redeem frame.\n\n\
+             Machine: {machine}; load average {load} when it started, {load_end} when it \
+             ended. Measured by `cargo run --release -- bench --sections metamask` (after `npm \
+             ci` in `reference-contracts/`). Delegation Framework v1.3.0 from \
+             `@metamask/delegation-abis@2.0.0`, on MultiSigDeleGator behind an ERC1967 proxy \
+             (`multisig`) and on an EOA delegated to EIP7702StatelessDeleGator by an EIP-7702 \
+             authorization (`eip7702`), in the redeem frame, allowances over time on the period \
+             and streaming enforcers.\n\n\
              Throughput, one thread: a workload of {} generated cases per account (installs, \
              revocations, bundles of 1 to 3 ops, about 40% of ops mutated). **Bare** sends the \
              same redemptions (each op's `redeemDelegations` from its session key, with the \
@@ -838,6 +833,21 @@ impl BenchArgs {
             self.rediscovery_seconds
         ))
     }
+}
+
+/// The list of a rediscovery section's known findings: `(id, title, source, why leash cannot
+/// observe it)`, the last `None` for those it can.
+fn known_sources<'a>(
+    known: impl Iterator<Item = (&'a str, &'a str, &'a str, Option<&'a str>)>,
+) -> String {
+    known
+        .map(|(id, title, source, unobservable)| match unobservable {
+            None => format!("* `{id}`: {title} ({source}).\n"),
+            Some(why) => {
+                format!("* `{id}`: {title} ({source}). Not observable by leash: {why}.\n")
+            }
+        })
+        .collect()
 }
 
 /// One campaign of a rediscovery table: the target's index, the seed, what it found.

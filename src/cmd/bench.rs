@@ -727,18 +727,23 @@ fn render_kills(
          killing runs: {overall}. Mutants only calldata mutation kills: {only_mutation}.\n\n\
          **Coverage guidance.** Summed over mutants, the median time to the first bypass (a run \
          without one counted at the budget) is {total_with:.1} s with guidance and \
-         {total_without:.1} s without ({:+.0}%); guidance is faster on {faster} mutants and slower \
-         on {slower}. On the reference module (no bug to find) a {reference_seconds} s \
+         {total_without:.1} s without ({:+.0}%); guidance is faster on {} and slower on \
+         {slower}. On the reference module (no bug to find) a {reference_seconds} s \
          single-worker campaign runs {rate_with:.0} cases/s with guidance and {rate_without:.0} \
-         without ({:.0}% fewer cases): {verdict}.\n\n\
-         A mutant whose bug cannot make the account execute anything forbidden shows only \
-         lower-severity findings: `c4-empty-batch` accepts an empty batch, which executes \
-         nothing.\n",
+         without ({:.0}% fewer cases): {verdict}.\n{}",
         human::plural(seeds as u64, "seed") + " per mutant and mode",
         names.len(),
         names.len(),
         -saving * 100.0,
+        human::plural(faster as u64, "mutant"),
         cost * 100.0,
+        if names.iter().any(|n| n == "c4-empty-batch") {
+            "\nA mutant whose bug cannot make the account execute anything forbidden shows only \
+             lower-severity findings: `c4-empty-batch` accepts an empty batch, which executes \
+             nothing.\n"
+        } else {
+            ""
+        },
     )
 }
 
@@ -1092,5 +1097,30 @@ mod tests {
         let three = replace_section(&two, "a", "A2\n");
         assert!(three.contains("A2\n") && !three.contains("A1") && three.contains("B1\n"));
         assert!(three.find("leash-bench:a").unwrap() < three.find("leash-bench:b").unwrap());
+    }
+
+    #[test]
+    fn the_kill_section_counts_in_words_and_names_only_mutants_it_measured() {
+        let run = |mutant: &str, mutate, coverage| KillRun {
+            mutant: mutant.into(),
+            seed: 1,
+            mutate,
+            coverage,
+            budget: 10,
+            bypass: None,
+            other: None,
+        };
+        let render = |name: &str| {
+            let results: Vec<KillRun> = [(true, true), (true, false), (false, true)]
+                .into_iter()
+                .map(|(m, c)| run(name, m, c))
+                .collect();
+            let load = ("1.00".to_owned(), "1.00".to_owned());
+            render_kills("test", &load, &[name.to_owned()], &results, 10, 1, (90.0, 100.0, 5))
+        };
+        let subset = render("c9-zero-selector-empty");
+        assert!(subset.contains("guidance is faster on 0 mutants and slower on 0"), "{subset}");
+        assert!(!subset.contains("c4-empty-batch"), "{subset}");
+        assert!(render("c4-empty-batch").contains("`c4-empty-batch` accepts an empty batch"));
     }
 }

@@ -106,13 +106,46 @@ pub(crate) fn ether(wei: U256) -> String {
     if wei == U256::MAX {
         return "2^256-1 wei (no limit)".to_string();
     }
-    let unit = U256::from(10u64).pow(U256::from(18));
-    let whole = wei / unit;
-    let fraction = (wei % unit).to_string();
-    let fraction = format!("{fraction:0>18}");
-    let fraction = fraction.trim_end_matches('0');
-    let eth = if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") };
-    format!("{eth} ETH ({wei} wei)")
+    format!("{} ETH ({wei} wei)", decimal(wei, 18))
+}
+
+/// `amount` base units of a token with `decimals` decimals, every significant decimal kept and
+/// no trailing zero: `1.5`, `5`, `0.000001`. Decimals beyond 77 (no 256-bit amount has a whole
+/// unit then) show base units.
+pub(crate) fn decimal(amount: U256, decimals: u8) -> String {
+    match alloy_primitives::utils::format_units(amount, decimals) {
+        // `format_units` writes every decimal place: `1.500000`.
+        Ok(text) => text.trim_end_matches('0').trim_end_matches('.').to_string(),
+        Err(_) => amount.to_string(),
+    }
+}
+
+/// A moment given on the command line: unix seconds (`1798761600`), an RFC 3339 / ISO 8601
+/// timestamp with its offset (`2027-01-01T00:00:00Z`, `2027-01-01 09:00+09:00`), or a date
+/// (`2027-01-01`, midnight UTC).
+pub(crate) fn parse_moment(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().map_err(|_| format!("{text:?} does not fit in 64 bits"));
+    }
+    // jiff reads a date from a civil date-time too, dropping its time: only a bare date is one.
+    let bare_date = !text.contains(['T', 't', ' ', ':']);
+    let timestamp = match text.parse::<jiff::Timestamp>() {
+        Ok(timestamp) => timestamp,
+        Err(_) => match text.parse::<jiff::civil::Date>().ok().filter(|_| bare_date).ok_or(()) {
+            Ok(date) => date
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .map_err(|e| e.to_string())?
+                .timestamp(),
+            Err(_) => {
+                return Err(format!(
+                    "{text:?} is not a moment: write unix seconds (1798761600), a timestamp with \
+                     its offset (2027-01-01T00:00:00Z) or a date (2027-01-01, midnight UTC)"
+                ));
+            }
+        },
+    };
+    u64::try_from(timestamp.as_second()).map_err(|_| format!("{text:?} is before 1970"))
 }
 
 /// `count thing` or `count things`.
@@ -161,6 +194,64 @@ mod tests {
         assert_eq!(ether(wei(1_500_000_000_000_000_000)), "1.5 ETH (1500000000000000000 wei)");
         assert_eq!(ether(wei(1)), "0.000000000000000001 ETH (1 wei)");
         assert_eq!(ether(U256::MAX), "2^256-1 wei (no limit)");
+    }
+
+    #[test]
+    fn decimals_keep_every_significant_digit() {
+        let n = |n: u64| U256::from(n);
+        assert_eq!(decimal(n(5_000_000), 6), "5");
+        assert_eq!(decimal(n(1_500_001), 6), "1.500001");
+        assert_eq!(decimal(n(1), 6), "0.000001");
+        assert_eq!(decimal(n(0), 6), "0");
+        assert_eq!(decimal(n(1_200), 0), "1200");
+        assert_eq!(
+            decimal(U256::MAX, 77),
+            "1.15792089237316195423570985008687907853269984665640564039457584007913129639935"
+        );
+        // No whole unit has 78 decimals in 256 bits: base units.
+        assert_eq!(decimal(n(7), 78), "7");
+    }
+
+    /// The calendar arithmetic agrees with jiff's over jiff's whole range (years up to 9999),
+    /// at every boundary that matters and at a spread of seconds in between; beyond 9999 (the
+    /// spec's TIME_MAX is in year 8921556) only the hand-written arithmetic reaches.
+    #[test]
+    fn dates_agree_with_jiff() {
+        let last = jiff::Timestamp::MAX.as_second() as u64;
+        let mut samples = vec![0, 59, 60, 86_399, 86_400, 951_782_400, 4_107_542_400, last];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            // splitmix64: a fixed spread of seconds over the whole range.
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            samples.push((z ^ (z >> 31)) % (last + 1));
+        }
+        for t in samples {
+            let jiff = jiff::Timestamp::from_second(t as i64).expect("in jiff's range");
+            assert_eq!(utc(t), jiff.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(), "{t}");
+            let expected = if t % DAY == 0 {
+                jiff.strftime("%-d %b %Y").to_string()
+            } else {
+                jiff.strftime("%-d %b %Y, %H:%M:%S UTC").to_string()
+            };
+            assert_eq!(moment(t), expected, "{t}");
+        }
+    }
+
+    #[test]
+    fn moments_parse_from_seconds_timestamps_and_dates() {
+        assert_eq!(parse_moment("1798761600"), Ok(1_798_761_600));
+        assert_eq!(parse_moment("2027-01-01T00:00:00Z"), Ok(1_798_761_600));
+        assert_eq!(parse_moment("2027-01-01T09:00:00+09:00"), Ok(1_798_761_600));
+        assert_eq!(parse_moment("2027-01-01"), Ok(1_798_761_600));
+        assert_eq!(parse_moment("1970-01-01T00:00:01Z"), Ok(1));
+        for bad in ["soon", "", "-5", "2027-13-01", "2027-01-01T00:00:00", "1969-12-31"] {
+            let error = parse_moment(bad).unwrap_err();
+            assert!(error.contains(&format!("{:?}", bad.trim())), "{bad}: {error}");
+        }
+        assert!(parse_moment("99999999999999999999").unwrap_err().contains("64 bits"));
     }
 
     #[test]

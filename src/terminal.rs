@@ -14,28 +14,17 @@ pub(crate) fn wrap_width() -> Option<usize> {
 /// `text` indented by `indent`, wrapped at `width` (if any) with continuation lines indented by
 /// `hanging`. Words longer than a line (addresses) are never split.
 pub(crate) fn wrap(text: &str, indent: usize, hanging: usize, width: Option<usize>) -> String {
-    let mut out = " ".repeat(indent);
+    let first = " ".repeat(indent);
     let Some(width) = width else {
-        out.push_str(text);
-        return out;
+        return first + text;
     };
-    let mut column = indent;
-    let mut first_word = true;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let length = word.chars().count();
-        if !first_word && column + 1 + length > width {
-            out.push('\n');
-            out.push_str(&" ".repeat(hanging));
-            column = hanging;
-        } else if !first_word {
-            out.push(' ');
-            column += 1;
-        }
-        out.push_str(word);
-        column += length;
-        first_word = false;
-    }
-    out
+    let rest = " ".repeat(hanging);
+    let options = textwrap::Options::new(width)
+        .initial_indent(&first)
+        .subsequent_indent(&rest)
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace);
+    textwrap::fill(text, options)
 }
 
 #[cfg(test)]

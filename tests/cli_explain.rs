@@ -219,6 +219,34 @@ fn a_subscription_reads_as_an_amount_per_period_from_its_start() {
 }
 
 #[test]
+fn a_cap_shows_amounts_in_the_units_the_policy_names() {
+    let output = explain("named-units.toml", &["--now", "2027-01-01"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_contains(
+        &stdout(&output),
+        &[
+            "Token 0x00000000000000000000000000000000000000E0 (EURx): at most 50 EURx (5000 base \
+             units) in total",
+            "per period: up to 12.5 EURx (1250 base units) per day",
+        ],
+    );
+    let output = explain("named-units.toml", &["--now", "2027-01-01", "--format", "json"]);
+    let json: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let cap = &json["how_much"]["erc20"][0];
+    assert_eq!(cap["decimals"], 2);
+    assert_eq!(cap["symbol"], "EURx");
+    assert_eq!(cap["limit"], "5000");
+    // Without them, base units (the token is not a well-known one).
+    let text = std::fs::read_to_string(fixture("named-units.toml")).expect("fixture reads");
+    let dir = scratch_dir("explain-raw-units");
+    let plain = dir.join("raw.toml");
+    let raw = text.replace("decimals = 2\n", "").replace("symbol = \"EURx\"\n", "");
+    std::fs::write(&plain, raw).expect("write");
+    let output = leash(&["explain", plain.to_str().expect("UTF-8"), "--now", "2027-01-01"]);
+    assert_contains(&stdout(&output), &["at most 5000 base units in total"]);
+}
+
+#[test]
 fn the_subscription_example_streams_its_tips() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/subscription.toml");
     let output = leash(&["explain", path.to_str().expect("UTF-8"), "--now", "1798761600"]);
@@ -369,7 +397,10 @@ fn bad_flag_values_are_usage_errors() {
     let path = fixture("game-session.toml");
     let path = path.to_str().expect("UTF-8");
     let output = leash(&["explain", path, "--now", "soon"]);
-    assert_input_error(&output, &["invalid value 'soon' for '--now <UNIX_SECONDS>'"]);
+    assert_input_error(
+        &output,
+        &["invalid value 'soon' for '--now <TIME>'", "\"soon\" is not a moment", "2027-01-01"],
+    );
     let output = leash(&["explain", path, "--deny", "sometimes"]);
     assert_input_error(&output, &["invalid value 'sometimes' for '--deny <DENY>'"]);
     let output = leash(&["explain", path, "--formt", "json"]);
@@ -397,6 +428,8 @@ fn the_examples_are_open_at_their_start_and_lint_clean_but_for_length() {
             leash(&["explain", path.to_str().expect("UTF-8"), "--now", &first, "--format", "json"]);
         let json: Value = serde_json::from_str(&stdout(&output))
             .unwrap_or_else(|e| panic!("{}: {e}: {}", path.display(), stderr(&output)));
+        // What a newcomer runs first explains without failing (no lint at the error level).
+        assert_eq!(output.status.code(), Some(0), "{}: {}", path.display(), json["lints"]);
         for lint in json["lints"].as_array().expect("lints is an array") {
             let id = lint["id"].as_str().expect("lint id");
             assert!(

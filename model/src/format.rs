@@ -58,6 +58,8 @@
 //! token = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
 //! limit = "1000000"                 # version 2: optional, no lifetime limit when absent
 //! spenders = ["0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"]   # optional approve allowlist
+//! decimals = 6                      # optional: how amounts read to people (`5 USDC`); display
+//! symbol = "USDC"                   # only, no rule reads them (amounts stay base units)
 //!
 //! [erc20.periodic]                  # version 2, optional: as [native.periodic]
 //! amount = "5000000"
@@ -81,7 +83,7 @@ use serde::{Deserialize, Serialize};
 use crate::bounded::BoundedVec;
 use crate::policy::{
     AbiType, ArgRule, Condition, GasLimit, NativeCap, PaymasterRule, PeriodicAllowance, Permission,
-    Policy, RateLimit, Selector, Slice, StreamingAllowance, Target, TokenCap,
+    Policy, RateLimit, Selector, Slice, StreamingAllowance, Target, TokenCap, TokenSymbol,
 };
 
 /// The newest format version this module reads and writes (it reads every version from 1).
@@ -376,6 +378,10 @@ struct TokenCapRepr {
     periodic: Option<PeriodicRepr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     streaming: Option<StreamingRepr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    decimals: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    symbol: Option<String>,
 }
 
 /// An address as the format reads it: `0x` and 40 hex digits, all lowercase, all uppercase,
@@ -538,7 +544,7 @@ pub fn parse_amount(text: &str) -> Result<U256, String> {
         return U256::from_str_radix(hex, 16).map_err(|_| bad("does not fit in 256 bits"));
     }
     let (number, decimals) = match trimmed.split_once(' ') {
-        None => (trimmed, 0),
+        None => (trimmed, 0u8),
         Some((number, unit)) => match unit.trim() {
             "wei" => (number, 0),
             "gwei" => (number, 9),
@@ -556,11 +562,13 @@ pub fn parse_amount(text: &str) -> Result<U256, String> {
     if whole.is_empty() || !is_digits(whole) || !is_digits(fraction) {
         return Err(bad("not a number"));
     }
-    if fraction.len() > decimals {
+    if fraction.len() > usize::from(decimals) {
         return Err(bad(&format!("more than {decimals} decimals")));
     }
-    let digits = format!("{whole}{fraction:0<decimals$}");
-    U256::from_str_radix(&digits, 10).map_err(|_| bad("does not fit in 256 bits"))
+    // Checked above: alloy's `parse_units` would drop extra decimals and take a sign.
+    alloy_primitives::utils::parse_units(number, decimals)
+        .map(|units| units.get_absolute())
+        .map_err(|_| bad("does not fit in 256 bits"))
 }
 
 /// Parses an ABI type name (spec §6): `address`, `bool`, `uintN`/`uint`, `bytesN`, `bytes`,
@@ -691,12 +699,29 @@ impl TryFrom<PolicyRepr> for Policy {
                 let (periodic, streaming) =
                     allowances(version, valid_after, cap.periodic, cap.streaming)
                         .map_err(context)?;
+                if let Some(decimals) = cap.decimals.filter(|d| *d > TokenSymbol::MAX_DECIMALS) {
+                    return Err(context(format!(
+                        "decimals {decimals}: at most {} (10^{} is the largest power of ten in \
+                         256 bits)",
+                        TokenSymbol::MAX_DECIMALS,
+                        TokenSymbol::MAX_DECIMALS
+                    )));
+                }
+                let symbol = cap
+                    .symbol
+                    .map(|text| {
+                        TokenSymbol::new(&text).map_err(|e| format!("symbol {}: {e}", quote(&text)))
+                    })
+                    .transpose()
+                    .map_err(context)?;
                 Ok(TokenCap {
                     token: cap.token.0,
                     limit: required(version, "limit", cap.limit).map_err(context)?,
                     spenders,
                     periodic,
                     streaming,
+                    decimals: cap.decimals,
+                    symbol,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -986,6 +1011,8 @@ impl From<&Policy> for PolicyRepr {
                     spenders: cap.spenders.map(|s| s.iter().copied().map(Checked).collect()),
                     periodic: cap.periodic.map(periodic_repr),
                     streaming: cap.streaming.map(streaming_repr),
+                    decimals: cap.decimals,
+                    symbol: cap.symbol.map(|s| s.as_str().to_string()),
                 })
                 .collect(),
             gas: policy.gas.as_ref().map(gas_repr),
@@ -1083,6 +1110,14 @@ mod tests {
         let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
         assert_eq!(parse_amount(max).unwrap(), U256::MAX);
         assert!(parse_amount(&format!("{max}0")).unwrap_err().contains("256 bits"));
+        // Within 256 bits as digits, beyond them once scaled by the unit.
+        assert!(parse_amount(&format!("{max} ether")).unwrap_err().contains("256 bits"));
+        assert_eq!(parse_amount("1.25 gwei").unwrap(), U256::from(1_250_000_000u64));
+        assert_eq!(
+            parse_amount("1.000000000000000001 ether").unwrap(),
+            U256::from(10u64.pow(18) + 1)
+        );
+        assert!(parse_amount("1.0000000000000000001 ether").unwrap_err().contains("more than 18"));
     }
 
     #[test]
@@ -1111,6 +1146,36 @@ mod tests {
             parse_selector("0xA9059cbb").unwrap(),
             Selector::Exact([0xa9, 0x05, 0x9c, 0xbb])
         );
+    }
+
+    #[test]
+    fn token_units_round_trip_and_are_checked() {
+        let cap = |units: &str| {
+            let text = format!(
+                r#"{{"version": 1, "valid_after": 1, "valid_until": 2, "erc20": [{{"token":
+                "0x00000000000000000000000000000000000000e0", "limit": "5"{units}}}]}}"#
+            );
+            serde_json::from_str::<Policy>(&text).map_err(|e| e.to_string())
+        };
+        let named = cap(r#", "decimals": 6, "symbol": "USDC""#).expect("valid units");
+        assert_eq!(named.erc20[0].decimals, Some(6));
+        assert_eq!(named.erc20[0].symbol.map(|s| s.as_str().to_string()).as_deref(), Some("USDC"));
+        let json = serde_json::to_string(&named).unwrap();
+        assert!(json.contains(r#""decimals":6,"symbol":"USDC""#), "{json}");
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), named);
+        // Display only: a policy that names them writes the version it did before.
+        assert_eq!(named.format_version(), 1);
+        // Without them nothing is written.
+        let plain = cap("").unwrap();
+        assert!(!serde_json::to_string(&plain).unwrap().contains("decimals"));
+        let error = cap(r#", "decimals": 78"#).unwrap_err();
+        assert!(error.contains("erc20 cap 0: decimals 78: at most 77"), "{error}");
+        let error = cap(r#", "symbol": "US DC""#).unwrap_err();
+        assert!(error.contains(r#"symbol "US DC": a symbol is printable ASCII"#), "{error}");
+        let error = cap(r#", "symbol": "ABCDEFGHIJKLMNOPQ""#).unwrap_err();
+        assert!(error.contains("1 to 16 characters"), "{error}");
+        assert!(cap(r#", "symbol": """#).is_err());
+        assert!(cap(r#", "decimals": 256"#).is_err());
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub use env::{Env, OpGas, UserOp, WindowPredicate};
 pub use policy::{
     AbiType, AllowanceOf, ArgRule, Condition, GasLimit, NativeCap, PaymasterRule,
     PeriodicAllowance, Permission, Policy, PolicyError, RateLimit, Selector, Slice,
-    StreamingAllowance, Target, TokenCap,
+    StreamingAllowance, Target, TokenCap, TokenSymbol,
 };
 pub use profile::{
     AllowanceSemantics, PeriodAnchor, PeriodClock, SemanticProfile, StreamOverflow, TimedAllowances,

@@ -270,6 +270,48 @@ pub struct TokenCap {
     pub periodic: Option<PeriodicAllowance>,
     /// At most what a stream has unlocked, counted as §8.5 counts (spec §8.7, §15.3).
     pub streaming: Option<StreamingAllowance>,
+    /// The token's decimals, as the policy names them, for showing amounts to people; no rule
+    /// reads it (amounts are always base units).
+    pub decimals: Option<u8>,
+    /// The token's symbol, as the policy names it, for showing amounts to people; no rule
+    /// reads it.
+    pub symbol: Option<TokenSymbol>,
+}
+
+/// A token symbol a policy names (`USDC`): 1 to [`TokenSymbol::MAX_LEN`] printable ASCII
+/// characters without spaces, so it prints safely on any terminal. Display only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TokenSymbol(BoundedVec<u8, MAX_SYMBOL_LEN>);
+
+/// [`TokenSymbol::MAX_LEN`].
+const MAX_SYMBOL_LEN: usize = 16;
+
+impl TokenSymbol {
+    /// The longest symbol, in bytes.
+    pub const MAX_LEN: usize = MAX_SYMBOL_LEN;
+
+    /// The most decimals a token's amounts can be shown with: `10^77` is the largest power of
+    /// ten below `2^256`, so beyond it no amount has a whole unit.
+    pub const MAX_DECIMALS: u8 = 77;
+
+    /// `text` as a symbol, or why it cannot be one.
+    pub fn new(text: &str) -> Result<Self, String> {
+        if text.is_empty() || text.len() > Self::MAX_LEN {
+            return Err(format!("a symbol has 1 to {} characters", Self::MAX_LEN));
+        }
+        if !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("a symbol is printable ASCII without spaces".to_string());
+        }
+        BoundedVec::try_from_iter(text.bytes())
+            .map(Self)
+            .map_err(|_| format!("a symbol has 1 to {} characters", Self::MAX_LEN))
+    }
+
+    /// The symbol's text.
+    pub fn as_str(&self) -> &str {
+        // Only `new` builds one, from ASCII.
+        core::str::from_utf8(self.0.as_slice()).unwrap_or_default()
+    }
 }
 
 /// A periodic allowance: at most `amount` in each period of `period` seconds, the first one

@@ -11,7 +11,7 @@ use leash_model::bounds::{MAX_BATCH, TIME_MAX};
 use leash_model::{
     AbiType, AccountState, ArgRule, BoundedVec, Condition, Env, Execution, NativeCap,
     PeriodicAllowance, Permission, Policy, RateLimit, Selector, Slice, StreamingAllowance, Target,
-    TokenCap, UserOp,
+    TokenCap, TokenSymbol, UserOp,
 };
 use proptest::prelude::*;
 
@@ -139,13 +139,17 @@ fn policy_strategy() -> impl Strategy<Value = Policy> {
         proptest::option::of(proptest::collection::vec(address(), 0..=4)),
         proptest::option::of(periodic()),
         proptest::option::of(streaming()),
+        proptest::option::of(0u8..=TokenSymbol::MAX_DECIMALS),
+        proptest::option::of("[!-~]{1,16}"),
     )
-        .prop_map(|(token, limit, spenders, periodic, streaming)| TokenCap {
+        .prop_map(|(token, limit, spenders, periodic, streaming, decimals, symbol)| TokenCap {
             token,
             limit,
             spenders: spenders.map(|s| BoundedVec::try_from_iter(s).unwrap()),
             periodic,
             streaming,
+            decimals,
+            symbol: symbol.map(|s| TokenSymbol::new(&s).expect("printable ASCII")),
         });
     let rate = proptest::option::of(
         (1u8..=8, 1u64..1000).prop_map(|(max_calls, interval)| RateLimit { max_calls, interval }),

@@ -32,8 +32,10 @@ pub(crate) struct ExplainArgs {
     /// The lowest lint severity that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = DenyLevel::Error)]
     deny: DenyLevel,
-    /// Judge the time window as of this unix time (seconds) instead of the clock.
-    #[arg(long, value_name = "UNIX_SECONDS")]
+    /// Judge the time window as of this moment instead of the clock: unix seconds
+    /// (1798761600), a timestamp with its offset (2027-01-01T00:00:00Z) or a date (2027-01-01,
+    /// midnight UTC).
+    #[arg(long, value_name = "TIME", value_parser = human::parse_moment)]
     now: Option<u64>,
     /// Also say what this kind of module can enforce of the policy: the intent gaps of its
     /// translation (what it cannot express) and where its semantics differ from the spec.

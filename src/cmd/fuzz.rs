@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leash_fuzz::corpus;
 use leash_fuzz::engine::{Budget, CampaignConfig, Found, Progress, Snapshot, run_campaign};
 use leash_fuzz::evm::Signing;
@@ -278,6 +279,12 @@ impl Run for FuzzArgs {
                 }
             )?;
         }
+        let bar = progress_bar(budget, workers, live);
+        // A line printed while the bar is drawn goes above it.
+        let print = |text: String| match &bar {
+            Some(bar) => bar.suspend(|| writeln!(io::stderr(), "{text}")),
+            None => writeln!(io::stderr(), "{text}"),
+        };
         let written: Mutex<Vec<(Found, PathBuf)>> = Mutex::new(Vec::new());
         let unwritten: Mutex<Vec<(Found, String)>> = Mutex::new(Vec::new());
         let on_found = |found: &Found| match found.entry.write(&self.out) {
@@ -285,13 +292,11 @@ impl Run for FuzzArgs {
                 if text {
                     let detail = found.entry.finding.as_ref().map_or("", |f| f.detail.as_str());
                     let class = found.entry.expect.map_or("finding", Class::name);
-                    let _ = writeln!(
-                        io::stderr(),
-                        "{}finding [{class}] after {:.1} s: {detail}\n  written to {}",
-                        if live { "\r\x1b[2K" } else { "" },
+                    let _ = print(format!(
+                        "finding [{class}] after {:.1} s: {detail}\n  written to {}",
                         found.seconds,
                         path.display()
-                    );
+                    ));
                 }
                 written.lock().expect("not poisoned").push((found.clone(), path));
             }
@@ -301,20 +306,19 @@ impl Run for FuzzArgs {
                 progress.stop.store(true, Ordering::Relaxed);
                 if text {
                     let class = found.entry.expect.map_or("finding", Class::name);
-                    let _ = writeln!(
-                        io::stderr(),
-                        "{}finding [{class}] after {:.1} s could NOT be written ({e}); the \
+                    let _ = print(format!(
+                        "finding [{class}] after {:.1} s could NOT be written ({e}); the \
                          entry:\n{}",
-                        if live { "\r\x1b[2K" } else { "" },
                         found.seconds,
                         serde_json::to_string(&found.entry).unwrap_or_default()
-                    );
+                    ));
                 }
                 unwritten.lock().expect("not poisoned").push((found.clone(), e.to_string()));
             }
         };
         let summary = std::thread::scope(|scope| {
-            let reporter = text.then(|| scope.spawn(|| report_progress(&progress, budget, live)));
+            let reporter =
+                text.then(|| scope.spawn(|| report_progress(&progress, budget, bar.as_ref())));
             let result = run_campaign(&target, &config, &progress, &on_found);
             progress.stop.store(true, Ordering::Relaxed);
             if let Some(reporter) = reporter {
@@ -437,10 +441,37 @@ fn install_ctrl_c(progress: &Progress, interrupted: &Arc<AtomicBool>) {
     });
 }
 
-/// Prints progress to stderr until the campaign stops: a bar rewritten in place on a terminal,
-/// a plain line every ten seconds otherwise. It sleeps parked, so the campaign's end wakes it.
-fn report_progress(progress: &Progress, budget: Budget, live: bool) {
-    let tick = if live { Duration::from_millis(250) } else { Duration::from_secs(10) };
+/// The live progress bar on a terminal: the budget's share done, rate, elapsed time and ETA,
+/// then the campaign's counters; `None` when stderr is not a terminal.
+fn progress_bar(budget: Budget, workers: usize, live: bool) -> Option<ProgressBar> {
+    if !live {
+        return None;
+    }
+    let (length, template) = match budget {
+        // Position in milliseconds of the budget, so the ETA is the time left.
+        Budget::Time(d) => (
+            u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+            "[{bar:20}] {percent:>3}% {elapsed} (ETA {eta})  {wide_msg}",
+        ),
+        // Position in cases of all workers; the rate is theirs.
+        Budget::Cases(n) => (
+            n.saturating_mul(workers as u64),
+            "[{bar:20}] {percent:>3}% {elapsed} ({per_sec}, ETA {eta})  {wide_msg}",
+        ),
+    };
+    let style = ProgressStyle::with_template(template)
+        .expect("the template is valid")
+        .progress_chars("#>-");
+    let bar =
+        ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr()).with_style(style);
+    Some(bar)
+}
+
+/// Reports progress on stderr until the campaign stops: the bar redrawn four times a second on
+/// a terminal, a plain line every ten seconds otherwise. It sleeps parked, so the campaign's end
+/// wakes it.
+fn report_progress(progress: &Progress, budget: Budget, bar: Option<&ProgressBar>) {
+    let tick = if bar.is_some() { Duration::from_millis(250) } else { Duration::from_secs(10) };
     let mut last = Instant::now();
     while !progress.stop.load(Ordering::Relaxed) {
         std::thread::park_timeout(tick.saturating_sub(last.elapsed()));
@@ -452,36 +483,46 @@ fn report_progress(progress: &Progress, budget: Budget, live: bool) {
         }
         last = Instant::now();
         let s = progress.snapshot();
-        let line = status_line(&s, budget);
-        let _ = if live {
-            write!(io::stderr(), "\r\x1b[2K{line}")
-        } else {
-            writeln!(io::stderr(), "{line}")
-        };
+        match bar {
+            Some(bar) => {
+                bar.set_position(match budget {
+                    Budget::Time(_) => (s.elapsed * 1000.0) as u64,
+                    Budget::Cases(_) => s.cases,
+                });
+                bar.set_message(counters(&s));
+            }
+            None => {
+                let _ = writeln!(io::stderr(), "{}", status_line(&s, budget));
+            }
+        }
     }
-    if live {
-        let _ = write!(io::stderr(), "\r\x1b[2K");
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
 }
 
+/// The plain progress line for a log: share of a time budget done, time, counters.
 fn status_line(s: &Snapshot, budget: Budget) -> String {
-    let bar = match budget {
+    let done = match budget {
         Budget::Time(d) => {
-            let done = (s.elapsed / d.as_secs_f64()).clamp(0.0, 1.0);
-            let filled = (done * 20.0).round() as usize;
-            format!("[{}{}] {:>3.0}% ", "#".repeat(filled), "-".repeat(20 - filled), done * 100.0)
+            format!("{:>3.0}% ", (s.elapsed / d.as_secs_f64()).clamp(0.0, 1.0) * 100.0)
         }
         Budget::Cases(_) => String::new(),
     };
+    format!("{done}{:.0} s  {}", s.elapsed, counters(s))
+}
+
+/// The campaign's counters: findings first (a narrow terminal cuts the end), cases, ops and
+/// their rate, behaviours, edges.
+fn counters(s: &Snapshot) -> String {
     format!(
-        "{bar}{:.0} s  {} cases  {} ops ({:.0} ops/s)  {} behaviours  {} edges  findings: {}",
-        s.elapsed,
+        "findings: {}  {} cases  {} ops ({:.0} ops/s)  {} behaviours  {} edges",
+        findings_by_class(s),
         human::group_digits(s.cases),
         human::group_digits(s.ops),
         s.ops_per_sec(),
         s.features,
         s.edges,
-        findings_by_class(s)
     )
 }
 

@@ -286,7 +286,7 @@ fn permission(policy: &Policy, index: usize, p: &Permission) -> PermissionView {
         text.push(if erc20 {
             let mut over_time = Vec::new();
             if let Some(p) = &cap.periodic {
-                let amount = known::token_amount(target, p.amount);
+                let amount = known::token_amount(cap, p.amount);
                 over_time.push(format!("{amount} {} (§8.6)", per(p.period)));
             }
             if cap.streaming.is_some() {
@@ -299,7 +299,7 @@ fn permission(policy: &Policy, index: usize, p: &Permission) -> PermissionView {
             };
             format!(
                 "This token has an ERC-20 cap of {}: each call counts its full amount (§8.5){over_time}.",
-                known::token_amount(target, cap.limit)
+                known::token_amount(cap, cap.limit)
             )
         } else {
             "This target has an ERC-20 cap, which admits only transfer, approve, transferFrom and \
@@ -495,6 +495,10 @@ pub(crate) struct TokenView {
     pub(crate) periodic: Option<PeriodicView>,
     /// The streaming allowance, if any (spec §8.7).
     pub(crate) streaming: Option<StreamingView>,
+    /// The decimals amounts are shown with: the policy's, else a well-known token's.
+    pub(crate) decimals: Option<u8>,
+    /// The symbol amounts are shown with: the policy's, else a well-known token's.
+    pub(crate) symbol: Option<String>,
 }
 
 /// A periodic allowance (spec §15.2), the amount as a decimal string in base units.
@@ -761,23 +765,24 @@ pub(super) fn how_much(policy: &Policy) -> HowMuch {
                 list.iter().map(|s| s.to_checksum(None)).collect::<Vec<_>>().join(", ")
             ),
         };
-        let name = match known::token(cap.token) {
-            Some(known) => {
+        let name = match (&cap.symbol, known::token(cap.token)) {
+            (Some(symbol), _) => format!("{} ({})", cap.token.to_checksum(None), symbol.as_str()),
+            (None, Some(known)) => {
                 format!("{} ({} on {})", cap.token.to_checksum(None), known.symbol, known.chain)
             }
-            None => cap.token.to_checksum(None),
+            (None, None) => cap.token.to_checksum(None),
         };
         let limit = if cap.limit == U256::MAX {
             "no total limit (2^256-1 base units)".to_string()
         } else {
-            format!("at most {} in total", known::token_amount(cap.token, cap.limit))
+            format!("at most {} in total", known::token_amount(cap, cap.limit))
         };
         text.push(format!(
             "Token {name}: {limit} over transfer, approve, transferFrom and increaseAllowance, \
              each counting its full amount (§8.5); {spenders} (§8.4); transferFrom only from \
              the account itself (§8.3); every other function on it is denied (§8.1)."
         ));
-        let amount = |v: U256| known::token_amount(cap.token, v);
+        let amount = |v: U256| known::token_amount(cap, v);
         if let Some(p) = &cap.periodic {
             text.push(format!("Token {name} per period: {}.", periodic_words(p, "§8.6", &amount)));
         }
@@ -830,6 +835,8 @@ pub(super) fn how_much(policy: &Policy) -> HowMuch {
                     .map(|list| list.iter().map(|s| s.to_checksum(None)).collect()),
                 periodic: cap.periodic.map(PeriodicView::from),
                 streaming: cap.streaming.map(StreamingView::from),
+                decimals: known::token_units(cap).0,
+                symbol: known::token_units(cap).1.map(str::to_string),
             })
             .collect(),
         usage_limit: policy.usage_limit,

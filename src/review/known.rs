@@ -4,6 +4,9 @@
 //! to show amounts in their units ("5 USDC" rather than "5000000 base units").
 
 use alloy_primitives::{Address, U256, address, keccak256};
+use leash_model::{TokenCap, TokenSymbol};
+
+use crate::human;
 
 /// What calling a function does, as far as a policy review is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,24 +180,6 @@ pub(crate) struct KnownToken {
     pub(crate) chain: &'static str,
 }
 
-impl KnownToken {
-    /// `amount` base units in the token's units, every significant decimal kept:
-    /// `5 USDC (5000000 base units)`.
-    pub(crate) fn amount(&self, amount: U256) -> String {
-        if amount == U256::MAX {
-            return format!("2^256-1 base units of {} (no limit)", self.symbol);
-        }
-        let unit = U256::from(10u64).pow(U256::from(self.decimals));
-        let whole = amount / unit;
-        let fraction =
-            format!("{:0>width$}", (amount % unit).to_string(), width = usize::from(self.decimals));
-        let fraction = fraction.trim_end_matches('0');
-        let shown =
-            if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") };
-        format!("{shown} {} ({amount} base units)", self.symbol)
-    }
-}
-
 /// Tokens whose units the explanation shows. An address is a token of the chain named; the same
 /// address on another chain would be shown the same way, which no deployed token contradicts.
 static TOKENS: &[KnownToken] = &[
@@ -241,12 +226,43 @@ pub(crate) fn token(address: Address) -> Option<&'static KnownToken> {
     TOKENS.iter().find(|known| known.address == address)
 }
 
-/// An amount of `token` for people: in its units when the table knows it, else in base units.
-pub(crate) fn token_amount(token: Address, amount: U256) -> String {
-    match self::token(token) {
-        Some(known) => known.amount(amount),
-        None if amount == U256::MAX => "2^256-1 base units (no limit)".to_string(),
-        None => format!("{amount} base units"),
+/// How a cap's amounts read: in the decimals and symbol the policy names, else in the
+/// well-known token's, else in base units (`None`s).
+pub(crate) fn token_units(cap: &TokenCap) -> (Option<u8>, Option<&str>) {
+    if cap.decimals.is_some() || cap.symbol.is_some() {
+        return (cap.decimals, cap.symbol.as_ref().map(TokenSymbol::as_str));
+    }
+    match self::token(cap.token) {
+        Some(known) => (Some(known.decimals), Some(known.symbol)),
+        None => (None, None),
+    }
+}
+
+/// An amount of a capped token for people, in the units of [`token_units`], with its base units:
+/// `5 USDC (5000000 base units)`.
+pub(crate) fn token_amount(cap: &TokenCap, amount: U256) -> String {
+    let (decimals, symbol) = token_units(cap);
+    amount_in(amount, decimals, symbol)
+}
+
+/// `amount` base units shown with `decimals` (if known) and `symbol` (if known).
+fn amount_in(amount: U256, decimals: Option<u8>, symbol: Option<&str>) -> String {
+    if amount == U256::MAX {
+        return match symbol {
+            Some(symbol) => format!("2^256-1 base units of {symbol} (no limit)"),
+            None => "2^256-1 base units (no limit)".to_string(),
+        };
+    }
+    match (decimals, symbol) {
+        (Some(decimals), Some(symbol)) => {
+            format!("{} {symbol} ({amount} base units)", human::decimal(amount, decimals))
+        }
+        (Some(decimals), None) => format!(
+            "{} ({amount} base units of {decimals} decimals)",
+            human::decimal(amount, decimals)
+        ),
+        (None, Some(symbol)) => format!("{amount} base units of {symbol}"),
+        (None, None) => format!("{amount} base units"),
     }
 }
 
@@ -292,10 +308,32 @@ mod tests {
     #[test]
     fn token_amounts_use_the_tokens_units() {
         let usdc = address!("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48");
-        assert_eq!(token_amount(usdc, U256::from(5_000_000)), "5 USDC (5000000 base units)");
-        assert_eq!(token_amount(usdc, U256::from(1_500_001)), "1.500001 USDC (1500001 base units)");
+        let cap = |token, decimals, symbol: Option<&str>| TokenCap {
+            token,
+            decimals,
+            symbol: symbol.map(|s| TokenSymbol::new(s).unwrap()),
+            ..TokenCap::default()
+        };
+        let known = cap(usdc, None, None);
+        assert_eq!(token_amount(&known, U256::from(5_000_000)), "5 USDC (5000000 base units)");
+        assert_eq!(
+            token_amount(&known, U256::from(1_500_001)),
+            "1.500001 USDC (1500001 base units)"
+        );
+        assert_eq!(token_amount(&known, U256::MAX), "2^256-1 base units of USDC (no limit)");
         let unknown = Address::repeat_byte(0x12);
-        assert_eq!(token_amount(unknown, U256::from(7)), "7 base units");
+        assert_eq!(token_amount(&cap(unknown, None, None), U256::from(7)), "7 base units");
+        // The policy's units, when it names them, over the table's and over base units.
+        let named = cap(unknown, Some(2), Some("EURx"));
+        assert_eq!(token_amount(&named, U256::from(1_250)), "12.5 EURx (1250 base units)");
+        assert_eq!(
+            token_amount(&cap(usdc, Some(18), None), U256::from(5)),
+            "0.000000000000000005 (5 base units of 18 decimals)"
+        );
+        assert_eq!(
+            token_amount(&cap(unknown, None, Some("EURx")), U256::from(7)),
+            "7 base units of EURx"
+        );
         assert_eq!(token(usdc).map(|t| t.chain), Some("Ethereum"));
         for known in TOKENS {
             // Each address is its own checksummed form's (a typo would not be).

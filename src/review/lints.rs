@@ -73,6 +73,7 @@ pub(crate) const LINT_IDS: &[&str] = &[
     "no-permissions",
     "unlimited-native-cap",
     "unlimited-token-cap",
+    "token-units-differ",
     "periodic-no-end",
     "unbounded-stream",
     "allowance-after-end",
@@ -215,18 +216,28 @@ fn window(policy: &Policy, now: u64, found: &mut Vec<Lint>) {
     if let Some(usable) = describe::usable_for(policy, now)
         && usable > LONG_SESSION_WARNING
     {
+        // A subscription or a savings plan is meant to last: when an allowance over time paces
+        // every cap, a leaked key drains at most one period's (or the stream's) worth before
+        // someone can notice, so a long window is a warning, not an error.
+        let paced = paced_by_allowances(policy);
         let severity =
-            if usable > LONG_SESSION_ERROR { Severity::Error } else { Severity::Warning };
+            if usable > LONG_SESSION_ERROR && !paced { Severity::Error } else { Severity::Warning };
+        let threshold = match severity {
+            Severity::Error => "more than 30 days is an error",
+            _ if usable > LONG_SESSION_ERROR => {
+                "more than 7 days is a warning (not an error past 30 days: an allowance over \
+                 time paces every cap)"
+            }
+            _ => "more than 7 days is a warning",
+        };
         found.push(Lint {
             id: "long-session",
             severity,
             relates_to: &["§11"],
             message: format!(
-                "a session installed now can act for {} (until {}); more than {} is {}",
+                "a session installed now can act for {} (until {}); {threshold}",
                 human::duration(usable),
                 human::utc(policy.valid_until),
-                if severity == Severity::Error { "30 days" } else { "7 days" },
-                if severity == Severity::Error { "an error" } else { "a warning" },
             ),
             why: "the longer a session lasts, the longer a leaked key can spend what its caps \
                   allow",
@@ -280,6 +291,38 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
             ),
             why: "a cap that cannot be reached does not cap anything",
             advice: Some(VALUE_CAPS),
+        });
+    }
+    for cap in policy.erc20.iter() {
+        let Some(known) = super::known::token(cap.token) else { continue };
+        let decimals = cap.decimals.filter(|d| *d != known.decimals);
+        let symbol = cap.symbol.filter(|s| s.as_str() != known.symbol);
+        if decimals.is_none() && symbol.is_none() {
+            continue;
+        }
+        let mut differences = Vec::new();
+        if let Some(d) = decimals {
+            differences.push(format!("{d} decimals (it has {})", known.decimals));
+        }
+        if let Some(s) = symbol {
+            differences.push(format!("the symbol {} (it is {})", s.as_str(), known.symbol));
+        }
+        found.push(Lint {
+            id: "token-units-differ",
+            // Wrong decimals put every amount off by a power of ten.
+            severity: if decimals.is_some() { Severity::Error } else { Severity::Warning },
+            relates_to: &["§8"],
+            message: format!(
+                "the ERC-20 cap on {} ({} on {}) names {}: amounts written or read with them are \
+                 not the token's",
+                cap.token.to_checksum(None),
+                known.symbol,
+                known.chain,
+                differences.join(" and ")
+            ),
+            why: "a cap written in the wrong decimals allows a power of ten more (or less) than \
+                  meant, and the explanation shows it in the wrong units",
+            advice: Some(EXPLAIN_CLEARLY),
         });
     }
     let usage_unlimited = policy.usage_limit.is_none_or(|limit| limit == u64::MAX);
@@ -354,6 +397,15 @@ fn bounded_over_time(
     periodic.is_some() || streaming.is_some_and(|s| s.max != U256::MAX)
 }
 
+/// Whether the policy's value moves only under allowances over time: it has at least one cap,
+/// and every cap it has (native value, each token) is bounded by a periodic allowance or a
+/// stream with a maximum (spec §15).
+fn paced_by_allowances(policy: &Policy) -> bool {
+    let native = policy.native.is_none_or(|cap| bounded_over_time(cap.periodic, cap.streaming));
+    let tokens = policy.erc20.iter().all(|cap| bounded_over_time(cap.periodic, cap.streaming));
+    (policy.native.is_some() || !policy.erc20.is_empty()) && native && tokens
+}
+
 /// One cap's allowances over time, for the allowance lints: what the cap is called, its lifetime
 /// total, its allowances, the clauses, and how to show one of its amounts.
 struct TimedCap {
@@ -380,15 +432,14 @@ fn allowances(policy: &Policy, found: &mut Vec<Lint>) {
             amount: Box::new(human::ether),
         });
     }
-    for cap in policy.erc20.iter() {
-        let token = cap.token;
+    for &cap in policy.erc20.iter() {
         caps.push(TimedCap {
-            name: format!("the ERC-20 cap on {}", token.to_checksum(None)),
+            name: format!("the ERC-20 cap on {}", cap.token.to_checksum(None)),
             total: cap.limit,
             periodic: cap.periodic,
             streaming: cap.streaming,
             clauses: &["§8.6", "§8.7", "§15"],
-            amount: Box::new(move |v| super::known::token_amount(token, v)),
+            amount: Box::new(move |v| super::known::token_amount(&cap, v)),
         });
     }
     for cap in &caps {
@@ -931,6 +982,51 @@ mod tests {
         assert_eq!(ids(&p, 1000 + 2 * day), Vec::<&str>::new());
         let p = policy(&format!("valid_until = {}\n", 1000 + 31 * day));
         assert_eq!(lint(&p, 1000)[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn a_long_session_paced_by_allowances_is_a_warning() {
+        let day = 24 * 3600;
+        let base = format!("version = 2\nvalid_until = {}\n", 1000 + 365 * day);
+        let token = format!("[[erc20]]\ntoken = \"{TOKEN}\"\n");
+        let periodic = "amount = 5\nperiod = \"30 days\"\nstart = 1001\n";
+        let long = |toml: &str| {
+            let found = lint(&policy(&format!("{base}{toml}")), 1000);
+            found.into_iter().find(|l| l.id == "long-session").expect("a long session").severity
+        };
+        // Every cap paced: a year-long subscription is a warning.
+        let paced = format!("{token}[erc20.periodic]\n{periodic}");
+        assert_eq!(long(&paced), Severity::Warning);
+        let streamed = "[native.streaming]\ninitial = 0\nrate = 1\nmax = 100\nstart = 1001\n";
+        assert_eq!(long(&format!("{paced}{streamed}")), Severity::Warning);
+        // One cap without an allowance over time, no cap at all, or a stream without a maximum:
+        // an error, as before.
+        assert_eq!(long(&format!("{paced}[native]\nper_call = 1\ntotal = 5\n")), Severity::Error);
+        assert_eq!(long(""), Severity::Error);
+        let max = "f".repeat(64);
+        let endless =
+            format!("[native.streaming]\ninitial = 0\nrate = 1\nmax = \"0x{max}\"\nstart = 1001\n");
+        assert_eq!(long(&endless), Severity::Error);
+    }
+
+    #[test]
+    fn units_that_contradict_a_well_known_token_are_linted() {
+        let usdc = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
+        let cap = |units: &str| {
+            let p = policy(&format!("[[erc20]]\ntoken = \"{usdc}\"\nlimit = 5\n{units}"));
+            lint(&p, 1).into_iter().find(|l| l.id == "token-units-differ")
+        };
+        assert_eq!(cap(""), None);
+        assert_eq!(cap("decimals = 6\nsymbol = \"USDC\"\n"), None);
+        let wrong = cap("decimals = 18\n").expect("wrong decimals");
+        assert_eq!(wrong.severity, Severity::Error);
+        assert!(wrong.message.contains("18 decimals (it has 6)"), "{}", wrong.message);
+        let renamed = cap("symbol = \"USD\"\n").expect("another symbol");
+        assert_eq!(renamed.severity, Severity::Warning);
+        assert!(renamed.message.contains("the symbol USD (it is USDC)"), "{}", renamed.message);
+        // An unknown token's units are the policy's to name.
+        let p = policy(&format!("[[erc20]]\ntoken = \"{TOKEN}\"\nlimit = 5\ndecimals = 2\n"));
+        assert!(!ids(&p, 1).contains(&"token-units-differ"));
     }
 
     #[test]

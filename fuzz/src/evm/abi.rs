@@ -496,6 +496,7 @@ mod tests {
                         max: U256::from(5),
                         start: TIME_MAX,
                     }),
+                    ..TokenCap::default()
                 },
             ])
             .unwrap(),

@@ -41,8 +41,15 @@ pub(super) fn caps(
             // The allowance as the token's only budget (no lifetime limit, version 2).
             limit = U256::MAX;
         }
-        caps.push(TokenCap { token: *token, limit, spenders, periodic, streaming })
-            .expect("at most MAX_TOKENS");
+        caps.push(TokenCap {
+            token: *token,
+            limit,
+            spenders,
+            periodic,
+            streaming,
+            ..TokenCap::default()
+        })
+        .expect("at most MAX_TOKENS");
     }
     Ok(caps)
 }

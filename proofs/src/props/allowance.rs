@@ -88,6 +88,7 @@ impl Cap {
                     spenders: None,
                     periodic,
                     streaming,
+                    ..TokenCap::default()
                 };
                 policy.erc20.push(cap).expect("capacity");
             }

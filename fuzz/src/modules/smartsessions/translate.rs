@@ -494,7 +494,13 @@ pub(crate) fn plan(policy: &Policy, ctx: Context) -> Plan {
         }
         effective
             .erc20
-            .push(TokenCap { token: cap.token, limit: cap.limit, ..TokenCap::default() })
+            .push(TokenCap {
+                token: cap.token,
+                limit: cap.limit,
+                decimals: cap.decimals,
+                symbol: cap.symbol,
+                ..TokenCap::default()
+            })
             .expect("as many caps as the policy has");
         let own =
             policy.permissions.iter().filter(|p| p.target == Target::Address(cap.token)).count();

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -84,25 +84,18 @@ fn an_unknown_harness_is_named() {
     assert!(output.stdout.is_empty());
 }
 
-/// Whether `cargo kani` runs on this machine (it cannot be installed where leash is built).
-fn kani_installed() -> bool {
-    Command::new("cargo")
-        .args(["kani", "--version"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
 #[test]
 fn kani_that_is_not_installed_is_an_error_saying_how_to_install_it() {
-    if kani_installed() {
-        // `leash prove --kani` would run the real proofs, which take far longer than a test.
-        return;
-    }
+    // No `cargo` on the PATH at all: `cargo kani --version` cannot run, whatever this machine
+    // has installed (and a real `cargo kani` would take far longer than a test).
+    let empty = scratch_dir("prove-no-kani");
     for args in [&["prove", "--kani"][..], &["prove", "--kani", "--harness", "p3_window_half_open"]]
     {
-        let output = leash(args);
+        let output = Command::new(env!("CARGO_BIN_EXE_leash"))
+            .args(args)
+            .env("PATH", &empty)
+            .output()
+            .expect("leash runs");
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");

@@ -48,8 +48,8 @@ pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The path of `program` on `PATH`, if it is there (tests that need `prlimit`, `kill` or
-/// `unshare` skip, saying so, where it is not).
+/// The path of `program` on `PATH`, if it is there (a memory cap with `prlimit` is applied where
+/// it is; the sweep's signals and mount namespaces need `kill` and `unshare`).
 pub(crate) fn which(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .to_str()?

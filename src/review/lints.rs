@@ -10,6 +10,7 @@ use leash_model::{
     StreamingAllowance, Target,
 };
 use serde::Serialize;
+use std::fmt;
 
 use super::describe::{self, WindowStatus};
 use super::known::{ERC20_AMOUNT_ARG, Effect, Erc20Function};
@@ -51,7 +52,7 @@ pub(crate) struct Advice {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Lint {
     /// The stable id (`no-expiry`).
-    pub(crate) id: &'static str,
+    pub(crate) id: LintId,
     /// How much it matters.
     pub(crate) severity: Severity,
     /// The spec clauses and bug classes it relates to (`§11`, `C7`).
@@ -64,39 +65,150 @@ pub(crate) struct Lint {
     pub(crate) advice: Option<Advice>,
 }
 
-/// Every lint id, in the order lints are checked.
-pub(crate) const LINT_IDS: &[&str] = &[
-    "no-expiry",
-    "long-session",
-    "window-ended",
-    "window-not-started",
-    "no-permissions",
-    "unlimited-native-cap",
-    "unlimited-token-cap",
-    "token-units-differ",
-    "periodic-no-end",
-    "unbounded-stream",
-    "allowance-after-end",
-    "period-shorter-than-rate-interval",
-    "allowance-never-binds",
-    "allowance-allows-nothing",
-    "no-call-limit",
-    "no-gas-limit",
-    "unbounded-max-fee",
-    "value-only",
-    "wildcard-target",
-    "executes-calls",
-    "unrestricted-approve",
-    "uncapped-token-transfer",
-    "uncapped-asset-function",
-    "no-declared-arguments",
-    "unchecked-arguments",
-    "dynamic-argument-rule",
-    "unreachable-slice",
-    "sentinel-selector",
-    "dead-permission",
-    "dead-token-cap",
-];
+/// A lint's stable id, written in kebab case (`no-expiry`); lints of one severity are listed in
+/// the order of this enum, which is the order they are checked in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum LintId {
+    /// `no-expiry`.
+    NoExpiry,
+    /// `long-session`.
+    LongSession,
+    /// `window-ended`.
+    WindowEnded,
+    /// `window-not-started`.
+    WindowNotStarted,
+    /// `no-permissions`.
+    NoPermissions,
+    /// `unlimited-native-cap`.
+    UnlimitedNativeCap,
+    /// `unlimited-token-cap`.
+    UnlimitedTokenCap,
+    /// `token-units-differ`.
+    TokenUnitsDiffer,
+    /// `periodic-no-end`.
+    PeriodicNoEnd,
+    /// `unbounded-stream`.
+    UnboundedStream,
+    /// `allowance-after-end`.
+    AllowanceAfterEnd,
+    /// `period-shorter-than-rate-interval`.
+    PeriodShorterThanRateInterval,
+    /// `allowance-never-binds`.
+    AllowanceNeverBinds,
+    /// `allowance-allows-nothing`.
+    AllowanceAllowsNothing,
+    /// `no-call-limit`.
+    NoCallLimit,
+    /// `no-gas-limit`.
+    NoGasLimit,
+    /// `unbounded-max-fee`.
+    UnboundedMaxFee,
+    /// `value-only`.
+    ValueOnly,
+    /// `wildcard-target`.
+    WildcardTarget,
+    /// `executes-calls`.
+    ExecutesCalls,
+    /// `unrestricted-approve`.
+    UnrestrictedApprove,
+    /// `uncapped-token-transfer`.
+    UncappedTokenTransfer,
+    /// `uncapped-asset-function`.
+    UncappedAssetFunction,
+    /// `no-declared-arguments`.
+    NoDeclaredArguments,
+    /// `unchecked-arguments`.
+    UncheckedArguments,
+    /// `dynamic-argument-rule`.
+    DynamicArgumentRule,
+    /// `unreachable-slice`.
+    UnreachableSlice,
+    /// `sentinel-selector`.
+    SentinelSelector,
+    /// `dead-permission`.
+    DeadPermission,
+    /// `dead-token-cap`.
+    DeadTokenCap,
+}
+
+impl LintId {
+    /// Every lint id, in order.
+    pub(crate) const ALL: [Self; 30] = [
+        Self::NoExpiry,
+        Self::LongSession,
+        Self::WindowEnded,
+        Self::WindowNotStarted,
+        Self::NoPermissions,
+        Self::UnlimitedNativeCap,
+        Self::UnlimitedTokenCap,
+        Self::TokenUnitsDiffer,
+        Self::PeriodicNoEnd,
+        Self::UnboundedStream,
+        Self::AllowanceAfterEnd,
+        Self::PeriodShorterThanRateInterval,
+        Self::AllowanceNeverBinds,
+        Self::AllowanceAllowsNothing,
+        Self::NoCallLimit,
+        Self::NoGasLimit,
+        Self::UnboundedMaxFee,
+        Self::ValueOnly,
+        Self::WildcardTarget,
+        Self::ExecutesCalls,
+        Self::UnrestrictedApprove,
+        Self::UncappedTokenTransfer,
+        Self::UncappedAssetFunction,
+        Self::NoDeclaredArguments,
+        Self::UncheckedArguments,
+        Self::DynamicArgumentRule,
+        Self::UnreachableSlice,
+        Self::SentinelSelector,
+        Self::DeadPermission,
+        Self::DeadTokenCap,
+    ];
+
+    /// The id as written: `no-expiry`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::NoExpiry => "no-expiry",
+            Self::LongSession => "long-session",
+            Self::WindowEnded => "window-ended",
+            Self::WindowNotStarted => "window-not-started",
+            Self::NoPermissions => "no-permissions",
+            Self::UnlimitedNativeCap => "unlimited-native-cap",
+            Self::UnlimitedTokenCap => "unlimited-token-cap",
+            Self::TokenUnitsDiffer => "token-units-differ",
+            Self::PeriodicNoEnd => "periodic-no-end",
+            Self::UnboundedStream => "unbounded-stream",
+            Self::AllowanceAfterEnd => "allowance-after-end",
+            Self::PeriodShorterThanRateInterval => "period-shorter-than-rate-interval",
+            Self::AllowanceNeverBinds => "allowance-never-binds",
+            Self::AllowanceAllowsNothing => "allowance-allows-nothing",
+            Self::NoCallLimit => "no-call-limit",
+            Self::NoGasLimit => "no-gas-limit",
+            Self::UnboundedMaxFee => "unbounded-max-fee",
+            Self::ValueOnly => "value-only",
+            Self::WildcardTarget => "wildcard-target",
+            Self::ExecutesCalls => "executes-calls",
+            Self::UnrestrictedApprove => "unrestricted-approve",
+            Self::UncappedTokenTransfer => "uncapped-token-transfer",
+            Self::UncappedAssetFunction => "uncapped-asset-function",
+            Self::NoDeclaredArguments => "no-declared-arguments",
+            Self::UncheckedArguments => "unchecked-arguments",
+            Self::DynamicArgumentRule => "dynamic-argument-rule",
+            Self::UnreachableSlice => "unreachable-slice",
+            Self::SentinelSelector => "sentinel-selector",
+            Self::DeadPermission => "dead-permission",
+            Self::DeadTokenCap => "dead-token-cap",
+        }
+    }
+}
+
+impl fmt::Display for LintId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 const SHORT_EXPIRY: Advice = Advice {
     quote: "Set time expiry aggressively short by default.",
@@ -163,11 +275,8 @@ pub(super) fn lint(policy: &Policy, now: u64) -> Vec<Lint> {
         arguments(policy, index, permission, &mut found);
     }
     dead(policy, &mut found);
-    // Stable: lints of one severity keep the order of LINT_IDS, then of the permissions.
-    found.sort_by_key(|lint: &Lint| {
-        let order = LINT_IDS.iter().position(|id| *id == lint.id).unwrap_or(LINT_IDS.len());
-        (std::cmp::Reverse(lint.severity), order)
-    });
+    // Stable: lints of one severity keep the order of `LintId`, then of the permissions.
+    found.sort_by_key(|lint: &Lint| (std::cmp::Reverse(lint.severity), lint.id));
     found
 }
 
@@ -175,7 +284,7 @@ pub(super) fn lint(policy: &Policy, now: u64) -> Vec<Lint> {
 fn window(policy: &Policy, now: u64, found: &mut Vec<Lint>) {
     if policy.valid_until == 0 {
         found.push(Lint {
-            id: "no-expiry",
+            id: LintId::NoExpiry,
             severity: Severity::Error,
             relates_to: &["§11", "C7"],
             message: "the session never ends (valid_until = 0): only revocation stops it"
@@ -187,7 +296,7 @@ fn window(policy: &Policy, now: u64, found: &mut Vec<Lint>) {
     }
     match describe::window_status(policy, now) {
         WindowStatus::Ended => found.push(Lint {
-            id: "window-ended",
+            id: LintId::WindowEnded,
             severity: Severity::Warning,
             relates_to: &["§11.2"],
             message: format!(
@@ -200,7 +309,7 @@ fn window(policy: &Policy, now: u64, found: &mut Vec<Lint>) {
             advice: None,
         }),
         WindowStatus::NotStarted => found.push(Lint {
-            id: "window-not-started",
+            id: LintId::WindowNotStarted,
             severity: Severity::Info,
             relates_to: &["§11.1"],
             message: format!(
@@ -231,7 +340,7 @@ fn window(policy: &Policy, now: u64, found: &mut Vec<Lint>) {
             _ => "more than 7 days is a warning",
         };
         found.push(Lint {
-            id: "long-session",
+            id: LintId::LongSession,
             severity,
             relates_to: &["§11"],
             message: format!(
@@ -250,7 +359,7 @@ fn window(policy: &Policy, now: u64, found: &mut Vec<Lint>) {
 fn caps(policy: &Policy, found: &mut Vec<Lint>) {
     if policy.permissions.is_empty() {
         found.push(Lint {
-            id: "no-permissions",
+            id: LintId::NoPermissions,
             severity: Severity::Warning,
             relates_to: &["§5.3"],
             message: "the policy has no permissions: every call is denied NotPermitted".into(),
@@ -263,7 +372,7 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
         && !bounded_over_time(cap.periodic, cap.streaming)
     {
         found.push(Lint {
-            id: "unlimited-native-cap",
+            id: LintId::UnlimitedNativeCap,
             severity: Severity::Error,
             relates_to: &["§7.3", "C5"],
             message: format!(
@@ -281,7 +390,7 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
         .filter(|cap| cap.limit == U256::MAX && !bounded_over_time(cap.periodic, cap.streaming))
     {
         found.push(Lint {
-            id: "unlimited-token-cap",
+            id: LintId::UnlimitedTokenCap,
             severity: Severity::Error,
             relates_to: &["§8.5", "C6"],
             message: format!(
@@ -308,7 +417,7 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
             differences.push(format!("the symbol {} (it is {})", s.as_str(), known.symbol));
         }
         found.push(Lint {
-            id: "token-units-differ",
+            id: LintId::TokenUnitsDiffer,
             // Wrong decimals put every amount off by a power of ten.
             severity: if decimals.is_some() { Severity::Error } else { Severity::Warning },
             relates_to: &["§8"],
@@ -328,7 +437,7 @@ fn caps(policy: &Policy, found: &mut Vec<Lint>) {
     let usage_unlimited = policy.usage_limit.is_none_or(|limit| limit == u64::MAX);
     if usage_unlimited && policy.rate_limit.is_none() && !policy.permissions.is_empty() {
         found.push(Lint {
-            id: "no-call-limit",
+            id: LintId::NoCallLimit,
             severity: Severity::Warning,
             relates_to: &["§9", "§10"],
             message: "no usage limit and no rate limit: only the window and the caps bound how \
@@ -351,7 +460,7 @@ fn gas(policy: &Policy, found: &mut Vec<Lint>) {
     let limited = policy.gas.is_some_and(|g| g.total.is_some() || g.per_op.is_some());
     if account_pays && !limited {
         found.push(Lint {
-            id: "no-gas-limit",
+            id: LintId::NoGasLimit,
             severity: Severity::Warning,
             relates_to: &["§16"],
             message: match policy.gas {
@@ -374,7 +483,7 @@ fn gas(policy: &Policy, found: &mut Vec<Lint>) {
         && g.max_fee_per_gas.is_none()
     {
         found.push(Lint {
-            id: "unbounded-max-fee",
+            id: LintId::UnboundedMaxFee,
             severity: Severity::Warning,
             relates_to: &["§16.2"],
             message: "the gas rule does not cap maxFeePerGas: within its limits the session key \
@@ -456,7 +565,7 @@ fn periodic_lints(policy: &Policy, cap: &TimedCap, p: &PeriodicAllowance, found:
     let name = &cap.name;
     if policy.valid_until == 0 {
         found.push(Lint {
-            id: "periodic-no-end",
+            id: LintId::PeriodicNoEnd,
             severity: if cap.total == U256::MAX { Severity::Error } else { Severity::Warning },
             relates_to: &["§7.4", "§8.6", "§11"],
             message: format!(
@@ -476,7 +585,7 @@ fn periodic_lints(policy: &Policy, cap: &TimedCap, p: &PeriodicAllowance, found:
         && p.period < rate.interval
     {
         found.push(Lint {
-            id: "period-shorter-than-rate-interval",
+            id: LintId::PeriodShorterThanRateInterval,
             severity: Severity::Warning,
             relates_to: &["§9", "§15.2"],
             message: format!(
@@ -503,7 +612,7 @@ fn streaming_lints(policy: &Policy, cap: &TimedCap, s: &StreamingAllowance, foun
     let name = &cap.name;
     if s.max == U256::MAX && s.rate != 0 {
         found.push(Lint {
-            id: "unbounded-stream",
+            id: LintId::UnboundedStream,
             severity: if cap.total == U256::MAX { Severity::Error } else { Severity::Warning },
             relates_to: &["§7.5", "§8.7", "§15.3"],
             message: format!(
@@ -536,7 +645,7 @@ fn streaming_lints(policy: &Policy, cap: &TimedCap, s: &StreamingAllowance, foun
 fn shared_lints(policy: &Policy, cap: &TimedCap, what: &str, start: u64, found: &mut Vec<Lint>) {
     if policy.valid_until != 0 && start > policy.valid_until {
         found.push(Lint {
-            id: "allowance-after-end",
+            id: LintId::AllowanceAfterEnd,
             severity: Severity::Warning,
             relates_to: cap.clauses,
             message: format!(
@@ -554,7 +663,7 @@ fn shared_lints(policy: &Policy, cap: &TimedCap, what: &str, start: u64, found: 
 /// `what` is at least the cap's lifetime total, which therefore always binds first.
 fn never_binds(cap: &TimedCap, what: String) -> Lint {
     Lint {
-        id: "allowance-never-binds",
+        id: LintId::AllowanceNeverBinds,
         severity: Severity::Info,
         relates_to: cap.clauses,
         message: format!(
@@ -569,7 +678,7 @@ fn never_binds(cap: &TimedCap, what: String) -> Lint {
 /// `what` allows nothing.
 fn allows_nothing(cap: &TimedCap, what: String) -> Lint {
     Lint {
-        id: "allowance-allows-nothing",
+        id: LintId::AllowanceAllowsNothing,
         severity: Severity::Warning,
         relates_to: cap.clauses,
         message: format!("{what}: nothing may move"),
@@ -586,7 +695,7 @@ fn scope(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint>) {
     if p.target == Target::Any && policy.native.is_some() {
         let plain = p.selector == Selector::Empty;
         found.push(Lint {
-            id: "value-only",
+            id: LintId::ValueOnly,
             severity: if plain { Severity::Warning } else { Severity::Error },
             relates_to: &["§7", "C6"],
             message: if plain {
@@ -609,7 +718,7 @@ fn scope(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint>) {
         let moves =
             matches!(effect, Effect::Erc20Capped(_) | Effect::MovesAssets | Effect::Executes);
         found.push(Lint {
-            id: "wildcard-target",
+            id: LintId::WildcardTarget,
             severity: if moves { Severity::Error } else { Severity::Warning },
             relates_to: &["§5.3", "C9"],
             message: if moves {
@@ -627,7 +736,7 @@ fn scope(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint>) {
     }
     if effect == Effect::Executes {
         found.push(Lint {
-            id: "executes-calls",
+            id: LintId::ExecutesCalls,
             severity: Severity::Error,
             relates_to: &["§4", "C4", "C13"],
             message: format!(
@@ -644,7 +753,7 @@ fn scope(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint>) {
     }
     if effect == Effect::MovesAssets {
         found.push(Lint {
-            id: "uncapped-asset-function",
+            id: LintId::UncappedAssetFunction,
             severity: Severity::Warning,
             relates_to: &["§8", "C6"],
             message: format!(
@@ -663,7 +772,7 @@ fn scope(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint>) {
             "SmartSessions' VALUE_SELECTOR, which there also matches empty and 1-3 byte calldata"
         };
         found.push(Lint {
-            id: "sentinel-selector",
+            id: LintId::SentinelSelector,
             severity: Severity::Warning,
             relates_to: &["§5.1", "C9"],
             message: format!("{label} names 0x{}, {elsewhere}", hex::encode(selector)),
@@ -710,7 +819,7 @@ fn token_function(
                 (false, _) => "no rule limits the total amount",
             };
             found.push(Lint {
-                id: "unrestricted-approve",
+                id: LintId::UnrestrictedApprove,
                 severity: Severity::Error,
                 relates_to: &["§8.4", "C6"],
                 message: format!("{label} can approve {what}: {tokens}, and {rules}"),
@@ -731,7 +840,7 @@ fn token_function(
             Target::Address(token) => format!("{} has no ERC-20 cap", token.to_checksum(None)),
         };
         found.push(Lint {
-            id: "uncapped-token-transfer",
+            id: LintId::UncappedTokenTransfer,
             severity: Severity::Error,
             relates_to: &["§8", "C6"],
             message: format!("{label} moves tokens without a total: {token}{from_others}"),
@@ -768,7 +877,7 @@ fn arguments(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint
                 format!("; declare them with function = \"{}\"", f.signature)
             });
             found.push(Lint {
-                id: "no-declared-arguments",
+                id: LintId::NoDeclaredArguments,
                 severity: Severity::Warning,
                 relates_to: &["§6", "§6.1"],
                 message: format!(
@@ -781,7 +890,7 @@ fn arguments(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint
         }
         Some(args) if !args.is_empty() && p.rules.is_empty() && !capped_token_function => {
             found.push(Lint {
-                id: "unchecked-arguments",
+                id: LintId::UncheckedArguments,
                 severity: Severity::Info,
                 relates_to: &["§6.3"],
                 message: format!("{label} decodes its arguments but no rule checks their values"),
@@ -795,7 +904,7 @@ fn arguments(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint
         let ty = p.args.as_ref().and_then(|args| args.get(usize::from(rule.arg))).copied();
         if ty.is_some_and(AbiType::is_dynamic) {
             found.push(Lint {
-                id: "dynamic-argument-rule",
+                id: LintId::DynamicArgumentRule,
                 severity: Severity::Warning,
                 relates_to: &["§6.1", "§6.2", "C2"],
                 message: format!(
@@ -816,7 +925,7 @@ fn arguments(policy: &Policy, index: usize, p: &Permission, found: &mut Vec<Lint
             && u64::from(slice.offset) + u64::from(slice.length) > MAX_OP_CALLDATA as u64
         {
             found.push(Lint {
-                id: "unreachable-slice",
+                id: LintId::UnreachableSlice,
                 severity: Severity::Warning,
                 relates_to: &["§6.2"],
                 message: format!(
@@ -873,7 +982,7 @@ fn dead(policy: &Policy, found: &mut Vec<Lint>) {
         };
         if let Some((because, relates_to)) = dead_because {
             found.push(Lint {
-                id: "dead-permission",
+                id: LintId::DeadPermission,
                 severity: Severity::Warning,
                 relates_to,
                 message: format!("{label} can never be used as meant: {because}"),
@@ -895,7 +1004,7 @@ fn dead(policy: &Policy, found: &mut Vec<Lint>) {
         });
         if !reached {
             found.push(Lint {
-                id: "dead-token-cap",
+                id: LintId::DeadTokenCap,
                 severity: Severity::Warning,
                 relates_to: &["§8"],
                 message: format!(
@@ -919,7 +1028,7 @@ mod tests {
     }
 
     fn ids(policy: &Policy, now: u64) -> Vec<&'static str> {
-        lint(policy, now).iter().map(|l| l.id).collect()
+        lint(policy, now).iter().map(|l| l.id.name()).collect()
     }
 
     const GAME: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -976,7 +1085,7 @@ mod tests {
             1000 + 8 * day
         ));
         let long = lint(&p, 1000);
-        assert_eq!(long[0].id, "long-session");
+        assert_eq!(long[0].id, LintId::LongSession);
         assert_eq!(long[0].severity, Severity::Warning);
         // Two days later only six days are left.
         assert_eq!(ids(&p, 1000 + 2 * day), Vec::<&str>::new());
@@ -992,7 +1101,11 @@ mod tests {
         let periodic = "amount = 5\nperiod = \"30 days\"\nstart = 1001\n";
         let long = |toml: &str| {
             let found = lint(&policy(&format!("{base}{toml}")), 1000);
-            found.into_iter().find(|l| l.id == "long-session").expect("a long session").severity
+            found
+                .into_iter()
+                .find(|l| l.id == LintId::LongSession)
+                .expect("a long session")
+                .severity
         };
         // Every cap paced: a year-long subscription is a warning.
         let paced = format!("{token}[erc20.periodic]\n{periodic}");
@@ -1014,7 +1127,7 @@ mod tests {
         let usdc = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
         let cap = |units: &str| {
             let p = policy(&format!("[[erc20]]\ntoken = \"{usdc}\"\nlimit = 5\n{units}"));
-            lint(&p, 1).into_iter().find(|l| l.id == "token-units-differ")
+            lint(&p, 1).into_iter().find(|l| l.id == LintId::TokenUnitsDiffer)
         };
         assert_eq!(cap(""), None);
         assert_eq!(cap("decimals = 6\nsymbol = \"USDC\"\n"), None);
@@ -1130,14 +1243,14 @@ mod tests {
         // An open window: the subscription pays forever; with no total it is an error.
         let open = native("", "", periodic);
         let found = lint(&open, 1);
-        let no_end = found.iter().find(|l| l.id == "periodic-no-end").unwrap();
+        let no_end = found.iter().find(|l| l.id == LintId::PeriodicNoEnd).unwrap();
         assert_eq!(no_end.severity, Severity::Error);
         // The periodic allowance bounds the cap, so the missing total is not also an error.
         assert!(!ids(&open, 1).contains(&"unlimited-native-cap"));
         let with_total = native("", "total = \"50\"", periodic);
         let found = lint(&with_total, 1);
         assert_eq!(
-            found.iter().find(|l| l.id == "periodic-no-end").unwrap().severity,
+            found.iter().find(|l| l.id == LintId::PeriodicNoEnd).unwrap().severity,
             Severity::Warning
         );
         let closed = native("valid_until = 1000", "total = \"50\"", periodic);
@@ -1166,14 +1279,14 @@ mod tests {
         let unbounded = native("valid_until = 1000", "", &stream(&max));
         let found = lint(&unbounded, 1);
         assert_eq!(
-            found.iter().find(|l| l.id == "unbounded-stream").unwrap().severity,
+            found.iter().find(|l| l.id == LintId::UnboundedStream).unwrap().severity,
             Severity::Error
         );
         assert!(ids(&unbounded, 1).contains(&"unlimited-native-cap"));
         let capped = native("valid_until = 1000", "total = \"50\"", &stream(&max));
         let found = lint(&capped, 1);
         assert_eq!(
-            found.iter().find(|l| l.id == "unbounded-stream").unwrap().severity,
+            found.iter().find(|l| l.id == LintId::UnboundedStream).unwrap().severity,
             Severity::Warning
         );
         let bounded = native("valid_until = 1000", "", &stream("40"));
@@ -1188,21 +1301,19 @@ mod tests {
     #[test]
     fn docs_list_every_lint() {
         let docs = include_str!("../../docs/policy-review.md");
-        for id in LINT_IDS {
+        for id in LintId::ALL {
             assert!(docs.contains(&format!("| `{id}` |")), "docs/policy-review.md lacks {id}");
         }
     }
 
     #[test]
-    fn every_lint_found_has_a_listed_id() {
-        let p = policy(&format!(
-            "[native]\nper_call = 1\ntotal = \"{}\"\n\
-             [[permissions]]\ntarget = \"*\"\nselector = \"empty\"\n\
-             [[permissions]]\ntarget = \"*\"\nfunction = \"approve(address,uint256)\"\n",
-            U256::MAX
-        ));
-        for found in lint(&p, 1) {
-            assert!(LINT_IDS.contains(&found.id), "{}", found.id);
+    fn every_lint_id_is_listed_once_in_order_and_serializes_as_its_name() {
+        // Discriminants count up from 0, so `ALL` holds every variant exactly when each sits at
+        // its own index and the last one is the last variant.
+        for (index, id) in LintId::ALL.iter().enumerate() {
+            assert_eq!(*id as usize, index, "{id}");
+            assert_eq!(serde_json::to_value(id).unwrap(), id.name());
         }
+        assert_eq!(LintId::ALL.len(), LintId::DeadTokenCap as usize + 1);
     }
 }

@@ -83,6 +83,21 @@ fn a_campaign_on_the_reference_module_finds_nothing_and_says_what_it_ran() {
     assert!(summary["features"].as_u64().expect("features") > 10);
     assert_eq!(summary["findings"].as_array().expect("findings").len(), 0);
     assert!(entries(&dir).is_empty());
+    // Where the time went: parts of the workers' time, the EVM's share not empty.
+    let time = &summary["time"];
+    let part = |name: &str| time[name].as_f64().unwrap_or_else(|| panic!("time.{name}: {time}"));
+    let parts = ["model", "evm", "signing", "generation", "minimization"].map(part);
+    assert!(part("evm") > 0.0 && part("model") > 0.0 && part("signing") > 0.0, "{time}");
+    assert!(parts.iter().sum::<f64>() <= part("workers"), "{time}");
+    // The rules exercised: every denial reason with its clause, those the ops hit counted, each
+    // judged op once (a case the harness cannot run to the end leaves some unjudged).
+    let denials = summary["denials"].as_array().expect("denials");
+    assert_eq!(denials.len(), leash_model::DenyReason::ALL.len());
+    let denied: u64 = denials.iter().map(|d| d["ops"].as_u64().expect("ops")).sum();
+    let allowed = summary["allowed"].as_u64().expect("allowed");
+    assert!(denied > 0 && denied + allowed <= summary["ops"].as_u64().expect("ops"), "{denials:?}");
+    let not_permitted = denials.iter().find(|d| d["reason"] == "NotPermitted").expect("listed");
+    assert_eq!(not_permitted["clause"], "§5.3");
 }
 
 #[test]
@@ -109,6 +124,21 @@ fn a_campaign_on_the_7702_frame_runs_the_reference_module_on_a_delegated_eoa() {
     assert!(summary["ops"].as_u64().expect("ops") > 25);
     assert_eq!(summary["findings"].as_array().expect("findings").len(), 0);
     assert!(entries(&dir).is_empty());
+    // Where the time went: parts of the workers' time, the EVM's share not empty.
+    let time = &summary["time"];
+    let part = |name: &str| time[name].as_f64().unwrap_or_else(|| panic!("time.{name}: {time}"));
+    let parts = ["model", "evm", "signing", "generation", "minimization"].map(part);
+    assert!(part("evm") > 0.0 && part("model") > 0.0 && part("signing") > 0.0, "{time}");
+    assert!(parts.iter().sum::<f64>() <= part("workers"), "{time}");
+    // The rules exercised: every denial reason with its clause, those the ops hit counted, each
+    // judged op once (a case the harness cannot run to the end leaves some unjudged).
+    let denials = summary["denials"].as_array().expect("denials");
+    assert_eq!(denials.len(), leash_model::DenyReason::ALL.len());
+    let denied: u64 = denials.iter().map(|d| d["ops"].as_u64().expect("ops")).sum();
+    let allowed = summary["allowed"].as_u64().expect("allowed");
+    assert!(denied > 0 && denied + allowed <= summary["ops"].as_u64().expect("ops"), "{denials:?}");
+    let not_permitted = denials.iter().find(|d| d["reason"] == "NotPermitted").expect("listed");
+    assert_eq!(not_permitted["clause"], "§5.3");
 }
 
 #[test]
@@ -159,7 +189,16 @@ fn text_output_summarizes_executions_coverage_and_findings() {
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_contains(
         &stdout(&output),
-        &["leash fuzz summary for reference", "ops/s", "coverage:", "findings:   none"],
+        &[
+            "leash fuzz summary for reference",
+            "ops/s",
+            "time went:  model ",
+            "worker-seconds",
+            "rules hit:  ",
+            "§5.3 NotPermitted ",
+            "coverage:",
+            "findings:   none",
+        ],
     );
     assert_contains(&stderr(&output), &["leash fuzz: reference with 1 worker(s)", "mutation on"]);
 }

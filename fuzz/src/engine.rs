@@ -36,6 +36,7 @@ use crate::generate::{CaseConfig, Catalog, generate_case};
 use crate::minimize::{MinimizeBudget, minimize};
 use crate::run::{CaseReport, RunConfig, Runner};
 use crate::target::{Target, TargetError};
+use leash_model::DenyReason;
 
 /// When a campaign stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +153,9 @@ pub struct Progress {
     pub imported: AtomicU64,
     features: SharedBits,
     edges: SharedBits,
+    time: TimeCounters,
+    /// Ops the model denied, by reason (indexed as `DenyReason::ALL`).
+    denials: Vec<AtomicU64>,
     /// Set to stop the campaign (Ctrl-C); workers stop after their current case. Shared, so a
     /// signal handler can hold it.
     pub stop: Arc<AtomicBool>,
@@ -171,6 +175,8 @@ impl Default for Progress {
             imported: AtomicU64::new(0),
             features: SharedBits::new(FEATURE_BITS),
             edges: SharedBits::new(EDGE_BITS),
+            time: TimeCounters::default(),
+            denials: DenyReason::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
             stop: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -259,6 +265,58 @@ pub struct Summary {
     /// The branch edges and blocks of the module's (and account's) code the campaign reached,
     /// over all workers; empty with coverage off.
     pub reached: Reached,
+    /// Where the workers' time went.
+    pub time: CampaignTime,
+    /// How many ops the model denied for each reason, in the order of `DenyReason::ALL`
+    /// (reasons no op hit included, with 0): the policy rules the campaign exercised.
+    pub denials: Vec<(DenyReason, u64)>,
+}
+
+/// Where a campaign's worker time went, in seconds summed over the workers. `workers` is the
+/// whole: what the parts leave is the oracle, the invariants and bookkeeping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct CampaignTime {
+    /// Wall-clock time of the workers, summed (about `elapsed * workers`).
+    pub workers: f64,
+    /// The model's verdicts and lifecycle.
+    pub model: f64,
+    /// The EVM: the module's lifecycle calls, the ops and the counters read back.
+    pub evm: f64,
+    /// Signing ops.
+    pub signing: f64,
+    /// Generating and mutating cases.
+    pub generation: f64,
+    /// Minimizing findings.
+    pub minimization: f64,
+}
+
+/// [`CampaignTime`]'s running counters, in nanoseconds.
+#[derive(Debug, Default)]
+struct TimeCounters {
+    workers: AtomicU64,
+    model: AtomicU64,
+    evm: AtomicU64,
+    signing: AtomicU64,
+    generation: AtomicU64,
+    minimization: AtomicU64,
+}
+
+impl TimeCounters {
+    fn add(counter: &AtomicU64, elapsed: Duration) {
+        counter.fetch_add(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    fn seconds(&self) -> CampaignTime {
+        let s = |c: &AtomicU64| Duration::from_nanos(c.load(Ordering::Relaxed)).as_secs_f64();
+        CampaignTime {
+            workers: s(&self.workers),
+            model: s(&self.model),
+            evm: s(&self.evm),
+            signing: s(&self.signing),
+            generation: s(&self.generation),
+            minimization: s(&self.minimization),
+        }
+    }
 }
 
 /// SplitMix64: a tiny, good, seedable stream of random bytes for case inputs.
@@ -420,7 +478,9 @@ pub fn run_campaign(
                 .spawn_scoped(scope, move || -> Result<(), CampaignError> {
                     let mut worker = Worker::new(target, config, progress, catalog, w as u32, dir)?;
                     worker.known = known.clone();
+                    let began = Instant::now();
                     let result = worker.run(seeds, started, report);
+                    TimeCounters::add(&progress.time.workers, began.elapsed());
                     reached
                         .lock()
                         .expect("no worker panics holding it")
@@ -449,6 +509,12 @@ pub fn run_campaign(
         progress: progress.snapshot(),
         found: found.into_inner().expect("workers are done"),
         reached: reached.into_inner().expect("workers are done"),
+        time: progress.time.seconds(),
+        denials: DenyReason::ALL
+            .iter()
+            .zip(&progress.denials)
+            .map(|(reason, n)| (*reason, n.load(Ordering::Relaxed)))
+            .collect(),
     })
 }
 
@@ -532,6 +598,7 @@ impl<'c> Worker<'c> {
                     self.run_entry(entry, report);
                 }
             }
+            let generating = Instant::now();
             let input = if !self.corpus.is_empty() && self.rng.below(2) == 0 {
                 let a = self.rng.below(self.corpus.len());
                 let b = self.rng.below(self.corpus.len());
@@ -542,9 +609,10 @@ impl<'c> Worker<'c> {
                 fresh
             };
             self.cases += 1;
-            let Ok(case) =
-                generate_case(&mut Unstructured::new(&input), &self.catalog, &self.config.case)
-            else {
+            let generated =
+                generate_case(&mut Unstructured::new(&input), &self.catalog, &self.config.case);
+            TimeCounters::add(&self.progress.time.generation, generating.elapsed());
+            let Ok(case) = generated else {
                 continue;
             };
             let outcome = self.runner.run(&case);
@@ -579,6 +647,14 @@ impl<'c> Worker<'c> {
         p.cases.fetch_add(1, Ordering::Relaxed);
         p.ops.fetch_add(outcome.ops, Ordering::Relaxed);
         p.allowed.fetch_add(outcome.allowed, Ordering::Relaxed);
+        let nanos = Duration::from_nanos;
+        TimeCounters::add(&p.time.model, nanos(outcome.time.model));
+        TimeCounters::add(&p.time.evm, nanos(outcome.time.evm));
+        TimeCounters::add(&p.time.signing, nanos(outcome.time.signing));
+        for reason in &outcome.denials {
+            let index = DenyReason::ALL.iter().position(|r| r == reason).expect("listed");
+            p.denials[index].fetch_add(1, Ordering::Relaxed);
+        }
         if outcome.not_runnable.is_some() {
             p.not_runnable.fetch_add(1, Ordering::Relaxed);
         }
@@ -664,7 +740,9 @@ impl<'c> Worker<'c> {
         let seconds = self.progress.snapshot().elapsed;
         let (case, finding, minimized) = match self.config.minimize {
             Some(budget) => {
+                let minimizing = Instant::now();
                 let m = minimize(&mut self.runner, &case, &finding, budget);
+                TimeCounters::add(&self.progress.time.minimization, minimizing.elapsed());
                 (m.case, m.finding, true)
             }
             None => (case, finding, false),

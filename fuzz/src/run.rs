@@ -84,6 +84,37 @@ pub struct CaseReport {
     /// The module's branch edges the case reached, as feature ids ([`EdgeHit::feature`]: the
     /// edge and its hit-count bucket); empty unless [`RunConfig::coverage`] is on.
     pub edges: Vec<u32>,
+    /// Why the model denied each op it denied, in order: the rules the case exercised.
+    pub denials: Vec<DenyReason>,
+    /// Where the case's time went.
+    pub time: TimeSpent,
+}
+
+/// Where a case's time went, in nanoseconds: the model's verdicts and lifecycle, the EVM running
+/// the module's lifecycle calls and the ops (bundles or redemptions) and reading its counters
+/// back (with the comparison, which is small beside the calls), and signing ops. The rest of a
+/// case (the oracle, the invariants, coverage and feature bookkeeping) is not broken down.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeSpent {
+    /// The model.
+    pub model: u64,
+    /// The EVM.
+    pub evm: u64,
+    /// Signing ops.
+    pub signing: u64,
+}
+
+/// Runs `f`, adding the nanoseconds it took to `slot`.
+fn timed<T>(slot: &mut u64, f: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let value = f();
+    *slot = slot.saturating_add(elapsed_nanos(started));
+    value
+}
+
+/// Nanoseconds since `started`.
+fn elapsed_nanos(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Where an op sits in its case, and who signed it.
@@ -275,7 +306,10 @@ impl Runner {
             }
         }
         let last = case.steps.len().saturating_sub(1);
-        if let Err(finding) = self.compare_all_counters(&run, last, observer) {
+        let started = std::time::Instant::now();
+        let compared = self.compare_all_counters(&run, last, observer);
+        run.report.time.evm += elapsed_nanos(started);
+        if let Err(finding) = compared {
             run.report.finding = Some(finding);
         }
         // A documented limitation is the case's finding only when nothing else diverged.
@@ -308,7 +342,10 @@ impl Runner {
         match step {
             Step::Install { key, policy } => {
                 let address = Self::key_address(*key);
-                self.compare_counters(run, index, address, true, observer)?;
+                let started = std::time::Instant::now();
+                let compared = self.compare_counters(run, index, address, true, observer);
+                run.report.time.evm += elapsed_nanos(started);
+                compared?;
                 run.report.features.push(feature(&[1, u32::from(*key)]));
                 self.world.set_timestamp(run.now);
                 // The model holds what the module can express of the policy (its translation's
@@ -317,8 +354,12 @@ impl Runner {
                 if let Some(intent) = &mut run.intent {
                     intent.install(address, policy, translation.gaps.clone());
                 }
-                let model = run.model.install(address, translation.effective);
-                let module = self.module.install(&mut self.world, address, policy);
+                let model = timed(&mut run.report.time.model, || {
+                    run.model.install(address, translation.effective)
+                });
+                let module = timed(&mut run.report.time.evm, || {
+                    self.module.install(&mut self.world, address, policy)
+                });
                 observer.lifecycle(
                     index,
                     *key,
@@ -339,14 +380,19 @@ impl Runner {
             }
             Step::Revoke { key } => {
                 let address = Self::key_address(*key);
-                self.compare_counters(run, index, address, true, observer)?;
+                let started = std::time::Instant::now();
+                let compared = self.compare_counters(run, index, address, true, observer);
+                run.report.time.evm += elapsed_nanos(started);
+                compared?;
                 run.report.features.push(feature(&[2, u32::from(*key)]));
                 self.world.set_timestamp(run.now);
-                let model = run.model.revoke(address);
+                let model = timed(&mut run.report.time.model, || run.model.revoke(address));
                 if let Some(intent) = &mut run.intent {
                     intent.revoke(address);
                 }
-                let module = self.module.revoke(&mut self.world, address);
+                let module = timed(&mut run.report.time.evm, || {
+                    self.module.revoke(&mut self.world, address)
+                });
                 observer.lifecycle(index, *key, None, run.now, model.is_ok(), module.is_ok());
                 if model.is_ok() != module.is_ok() {
                     return Err(finding(
@@ -364,7 +410,10 @@ impl Runner {
             Step::Bundle { ops } => {
                 self.bundle(run, index, ops, observer)?;
                 if self.config.state_checks == StateChecks::EveryBundle {
-                    self.compare_all_counters(run, index, observer)?;
+                    let started = std::time::Instant::now();
+                    let compared = self.compare_all_counters(run, index, observer);
+                    run.report.time.evm += elapsed_nanos(started);
+                    compared?;
                 }
             }
         }
@@ -394,8 +443,10 @@ impl Runner {
         if self.module.frame() == Frame::Redeem {
             return self.redemptions(run, index, ops, observer);
         }
+        let mut signing = 0;
         let signed: Vec<(PackedUserOperation, Option<Address>, u64)> =
-            ops.iter().map(|op| self.sign(op)).collect();
+            timed(&mut signing, || ops.iter().map(|op| self.sign(op)).collect());
+        run.report.time.signing += signing;
         let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _, _)| p.clone()).collect();
         let nonce_keys: Vec<u64> = signed.iter().map(|(_, _, k)| *k).collect();
         let gases: Vec<OpGas> = packed.iter().map(crate::evm::userop::op_gas).collect();
@@ -406,26 +457,29 @@ impl Runner {
         for ((op, (_, signer, _)), gas) in ops.iter().zip(&signed).zip(&gases) {
             let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
             let user_op = UserOp { signer: *signer, call_data: &op.call_data, gas: *gas };
-            let verdict = run.model.execute_op(&env, &user_op);
-            let judged = match verdict.denial() {
-                Some(d) if d.reason == DenyReason::BatchTooLarge => {
-                    beyond_capacity(&mut run.model, &env, gas, *signer, &op.call_data)
-                        .map_or(Judged::Model(verdict), Judged::Many)
+            let judged = timed(&mut run.report.time.model, || {
+                let verdict = run.model.execute_op(&env, &user_op);
+                match verdict.denial() {
+                    Some(d) if d.reason == DenyReason::BatchTooLarge => {
+                        beyond_capacity(&mut run.model, &env, gas, *signer, &op.call_data)
+                            .map_or(Judged::Model(verdict), Judged::Many)
+                    }
+                    _ => Judged::Model(verdict),
                 }
-                _ => Judged::Model(verdict),
-            };
+            });
             verdicts.push((judged, before, *signer));
         }
         run.report.ops += ops.len() as u64;
-        let outcomes = match self.world.run_bundle(run.now, &packed) {
-            Ok(outcomes) => {
-                observer.bundle(index, run.now, &nonce_keys, &outcomes);
-                outcomes
-            }
-            // The harness builds the transaction: its failing is a harness limit (gas, the
-            // EIP-7623 calldata floor), not the module's behaviour, and never a finding.
-            Err(e) => return Err(Stop::NotRunnable(format!("step {index}: {e}"))),
-        };
+        let outcomes =
+            match timed(&mut run.report.time.evm, || self.world.run_bundle(run.now, &packed)) {
+                Ok(outcomes) => {
+                    observer.bundle(index, run.now, &nonce_keys, &outcomes);
+                    outcomes
+                }
+                // The harness builds the transaction: its failing is a harness limit (gas, the
+                // EIP-7623 calldata floor), not the module's behaviour, and never a finding.
+                Err(e) => return Err(Stop::NotRunnable(format!("step {index}: {e}"))),
+            };
         if let Some((position, reason)) =
             outcomes.iter().enumerate().find_map(|(i, o)| refused_for_gas(o).map(|r| (i, r)))
         {
@@ -471,7 +525,7 @@ impl Runner {
             let call_data = encode_execute(mode, &execution);
             let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
             let user_op = UserOp { signer, call_data: &call_data, gas: OpGas::FREE };
-            let verdict = run.model.validate(&env, &user_op);
+            let verdict = timed(&mut run.report.time.model, || run.model.validate(&env, &user_op));
             let redemption = Redemption {
                 now: run.now,
                 sender: signer.unwrap_or_else(|| session_keys()[KEY_COUNT - 1].address()),
@@ -479,7 +533,10 @@ impl Runner {
                 execution: &execution,
                 recording: Recording::Calls,
             };
-            let outcome = match self.module.redeem(&mut self.world, &redemption) {
+            let redeemed = timed(&mut run.report.time.evm, || {
+                self.module.redeem(&mut self.world, &redemption)
+            });
+            let outcome = match redeemed {
                 Ok(outcome) => outcome,
                 Err(e) => {
                     return Err(Stop::NotRunnable(format!("step {index}, op {position}: {e}")));
@@ -510,6 +567,9 @@ impl Runner {
     ) -> Result<(), Stop> {
         let OpAt { step, position, op, signer, gas, bundled } = at;
         run.report.allowed += u64::from(verdict.is_allow());
+        if let oracle::Expected::Deny(denial) = verdict.expected() {
+            run.report.denials.push(denial.reason);
+        }
         let code = verdict.code();
         run.report.features.push(feature(&[
             3,

@@ -12,7 +12,9 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leash_fuzz::corpus;
-use leash_fuzz::engine::{Budget, CampaignConfig, Found, Progress, Snapshot, run_campaign};
+use leash_fuzz::engine::{
+    Budget, CampaignConfig, CampaignTime, Found, Progress, Snapshot, Summary, run_campaign,
+};
 use leash_fuzz::evm::Signing;
 use leash_fuzz::finding::Class;
 use leash_fuzz::generate::CaseConfig;
@@ -160,9 +162,22 @@ struct JsonSummary<'a> {
     /// Per covered code: (reached, total) source branches and (hit, total) lines, when its
     /// artifact has a source map.
     code: Vec<JsonCode>,
+    /// Where the workers' time went, in seconds summed over the workers.
+    time: CampaignTime,
+    /// Ops the model denied, by reason: every reason, with its clause, including those no op
+    /// hit (the rules the campaign did not exercise).
+    denials: Vec<JsonDenial>,
     findings: Vec<JsonFinding>,
     unwritten: Vec<JsonUnwritten<'a>>,
     interrupted: bool,
+}
+
+/// How many ops the model denied for one reason.
+#[derive(Serialize)]
+struct JsonDenial {
+    reason: &'static str,
+    clause: &'static str,
+    ops: u64,
 }
 
 /// A finding that could not be written, with its whole entry.
@@ -344,7 +359,7 @@ impl Run for FuzzArgs {
         // A reader that went away (`| head`) does not change what the campaign found: the exit
         // status still says it.
         let printed = match self.format {
-            OutputFormat::Text => print_summary(&target.label, &p, &written, &unwritten)
+            OutputFormat::Text => print_summary(&target.label, &summary, &written, &unwritten)
                 .and_then(|()| print_coverage(&p, &codes, self.coverage_out.as_deref())),
             OutputFormat::Json => {
                 let json = JsonSummary {
@@ -363,6 +378,16 @@ impl Run for FuzzArgs {
                     corpus_loaded: p.loaded,
                     corpus_saved: p.saved,
                     corpus_imported: p.imported,
+                    time: summary.time,
+                    denials: summary
+                        .denials
+                        .iter()
+                        .map(|(reason, ops)| JsonDenial {
+                            reason: reason.name(),
+                            clause: reason.clause(),
+                            ops: *ops,
+                        })
+                        .collect(),
                     code: codes
                         .iter()
                         .map(|(name, c)| JsonCode {
@@ -560,15 +585,34 @@ fn print_coverage(
     Ok(())
 }
 
+/// Where the workers' time went, as shares of it: `model 3%, EVM 71%, ...`.
+fn time_shares(time: &CampaignTime) -> String {
+    let parts = [
+        ("model", time.model),
+        ("EVM", time.evm),
+        ("signing", time.signing),
+        ("generation", time.generation),
+        ("minimization", time.minimization),
+    ];
+    let share = |part: f64| if time.workers > 0.0 { part / time.workers * 100.0 } else { 0.0 };
+    let rest = time.workers - parts.iter().map(|(_, t)| t).sum::<f64>();
+    let mut shown: Vec<String> =
+        parts.iter().map(|(name, t)| format!("{name} {:.0}%", share(*t))).collect();
+    shown.push(format!("the rest (oracle, invariants, bookkeeping) {:.0}%", share(rest.max(0.0))));
+    format!("{} of {:.1} worker-seconds", shown.join(", "), time.workers)
+}
+
 fn print_summary(
     label: &str,
-    p: &Snapshot,
+    summary: &Summary,
     written: &[(Found, PathBuf)],
     unwritten: &[(Found, String)],
 ) -> io::Result<()> {
+    let p = &summary.progress;
     let mut out = io::stdout().lock();
     writeln!(out, "leash fuzz summary for {label}")?;
     writeln!(out, "  time:       {:.1} s", p.elapsed)?;
+    writeln!(out, "  time went:  {}", time_shares(&summary.time))?;
     writeln!(
         out,
         "  executed:   {} cases, {} ops ({:.0} ops/s, {:.0} cases/s)",
@@ -583,6 +627,24 @@ fn print_summary(
         human::group_digits(p.allowed),
         human::group_digits(p.ops.saturating_sub(p.allowed))
     )?;
+    let (hit, missed): (Vec<_>, Vec<_>) = summary.denials.iter().partition(|(_, n)| *n > 0);
+    let hit: Vec<String> = hit
+        .iter()
+        .map(|(reason, n)| {
+            format!("{} {} {}", reason.clause(), reason.name(), human::group_digits(*n))
+        })
+        .collect();
+    writeln!(
+        out,
+        "  rules hit:  {} of {} denial clauses: {}",
+        hit.len(),
+        summary.denials.len(),
+        if hit.is_empty() { "none".to_string() } else { hit.join(", ") }
+    )?;
+    if !missed.is_empty() {
+        let missed: Vec<&str> = missed.iter().map(|(reason, _)| reason.clause()).collect();
+        writeln!(out, "  never hit:  {}", missed.join(", "))?;
+    }
     writeln!(
         out,
         "  coverage:   {} distinct behaviours (spec verdict x module outcome x mutation x batch size)",

@@ -59,6 +59,26 @@ fn mutant_finding(name: &str) -> PathBuf {
     alone
 }
 
+/// A JSON summary says where the time went and which rules the ops exercised.
+#[track_caller]
+fn assert_time_and_rules(summary: &Value) {
+    // Where the time went: parts of the workers' time, the EVM's share not empty.
+    let time = &summary["time"];
+    let part = |name: &str| time[name].as_f64().unwrap_or_else(|| panic!("time.{name}: {time}"));
+    let parts = ["model", "evm", "signing", "generation", "minimization"].map(part);
+    assert!(part("evm") > 0.0 && part("model") > 0.0 && part("signing") > 0.0, "{time}");
+    assert!(parts.iter().sum::<f64>() <= part("workers"), "{time}");
+    // The rules exercised: every denial reason with its clause, those the ops hit counted, each
+    // judged op once (a case the harness cannot run to the end leaves some unjudged).
+    let denials = summary["denials"].as_array().expect("denials");
+    assert_eq!(denials.len(), leash_model::DenyReason::ALL.len());
+    let denied: u64 = denials.iter().map(|d| d["ops"].as_u64().expect("ops")).sum();
+    let allowed = summary["allowed"].as_u64().expect("allowed");
+    assert!(denied > 0 && denied + allowed <= summary["ops"].as_u64().expect("ops"), "{denials:?}");
+    let not_permitted = denials.iter().find(|d| d["reason"] == "NotPermitted").expect("listed");
+    assert_eq!(not_permitted["clause"], "§5.3");
+}
+
 #[test]
 fn a_campaign_on_the_reference_module_finds_nothing_and_says_what_it_ran() {
     let dir = scratch_dir("fuzz-reference");
@@ -83,21 +103,7 @@ fn a_campaign_on_the_reference_module_finds_nothing_and_says_what_it_ran() {
     assert!(summary["features"].as_u64().expect("features") > 10);
     assert_eq!(summary["findings"].as_array().expect("findings").len(), 0);
     assert!(entries(&dir).is_empty());
-    // Where the time went: parts of the workers' time, the EVM's share not empty.
-    let time = &summary["time"];
-    let part = |name: &str| time[name].as_f64().unwrap_or_else(|| panic!("time.{name}: {time}"));
-    let parts = ["model", "evm", "signing", "generation", "minimization"].map(part);
-    assert!(part("evm") > 0.0 && part("model") > 0.0 && part("signing") > 0.0, "{time}");
-    assert!(parts.iter().sum::<f64>() <= part("workers"), "{time}");
-    // The rules exercised: every denial reason with its clause, those the ops hit counted, each
-    // judged op once (a case the harness cannot run to the end leaves some unjudged).
-    let denials = summary["denials"].as_array().expect("denials");
-    assert_eq!(denials.len(), leash_model::DenyReason::ALL.len());
-    let denied: u64 = denials.iter().map(|d| d["ops"].as_u64().expect("ops")).sum();
-    let allowed = summary["allowed"].as_u64().expect("allowed");
-    assert!(denied > 0 && denied + allowed <= summary["ops"].as_u64().expect("ops"), "{denials:?}");
-    let not_permitted = denials.iter().find(|d| d["reason"] == "NotPermitted").expect("listed");
-    assert_eq!(not_permitted["clause"], "§5.3");
+    assert_time_and_rules(&summary);
 }
 
 #[test]
@@ -124,21 +130,7 @@ fn a_campaign_on_the_7702_frame_runs_the_reference_module_on_a_delegated_eoa() {
     assert!(summary["ops"].as_u64().expect("ops") > 25);
     assert_eq!(summary["findings"].as_array().expect("findings").len(), 0);
     assert!(entries(&dir).is_empty());
-    // Where the time went: parts of the workers' time, the EVM's share not empty.
-    let time = &summary["time"];
-    let part = |name: &str| time[name].as_f64().unwrap_or_else(|| panic!("time.{name}: {time}"));
-    let parts = ["model", "evm", "signing", "generation", "minimization"].map(part);
-    assert!(part("evm") > 0.0 && part("model") > 0.0 && part("signing") > 0.0, "{time}");
-    assert!(parts.iter().sum::<f64>() <= part("workers"), "{time}");
-    // The rules exercised: every denial reason with its clause, those the ops hit counted, each
-    // judged op once (a case the harness cannot run to the end leaves some unjudged).
-    let denials = summary["denials"].as_array().expect("denials");
-    assert_eq!(denials.len(), leash_model::DenyReason::ALL.len());
-    let denied: u64 = denials.iter().map(|d| d["ops"].as_u64().expect("ops")).sum();
-    let allowed = summary["allowed"].as_u64().expect("allowed");
-    assert!(denied > 0 && denied + allowed <= summary["ops"].as_u64().expect("ops"), "{denials:?}");
-    let not_permitted = denials.iter().find(|d| d["reason"] == "NotPermitted").expect("listed");
-    assert_eq!(not_permitted["clause"], "§5.3");
+    assert_time_and_rules(&summary);
 }
 
 #[test]

@@ -17,7 +17,7 @@
 //! (`review::known`) are decoded with their arguments, the way the callee reads them.
 
 use alloy_primitives::{Address, U256};
-use leash_fuzz::case::{Case, Op, START_TIME, Signer, Step};
+use leash_fuzz::case::{Action, Actor, Case, Code, Op, START_TIME, Signer, Step, Validator};
 use leash_fuzz::evm::world::OWNER;
 use leash_fuzz::evm::{Addresses, session_keys};
 use leash_fuzz::mutate::{Mutation, PlannedOp, Region};
@@ -97,6 +97,40 @@ pub(crate) fn step_lines(index: usize, step: &Step, now: &mut u64) -> Vec<String
                      backwards)"
                 ));
             }
+        }
+        Step::Delegate { to, writes } => {
+            let what = match to {
+                Code::Account => "delegates back to the account code (LeashAccount7702)",
+                Code::Other => "re-delegates to other account code (OtherAccount7702)",
+                Code::Malicious => "re-delegates to malicious code (SlotWriter7702)",
+                Code::None => "clears its delegation",
+            };
+            lines.push(format!("step {index}: the EOA {what} at {now}"));
+            for w in writes {
+                lines.push(format!(
+                    "{INDENT}a stranger then has it store {:#x} at slot {:#x}",
+                    w.value, w.slot
+                ));
+            }
+        }
+        Step::Direct { from, action } => {
+            let who = match from {
+                Actor::Owner => "the EOA's own key",
+                Actor::Stranger => "a stranger",
+            };
+            let what = match action {
+                Action::Call { target, value, data } => format!(
+                    "calls {target} with {value} wei and {}",
+                    human::plural(data.len() as u64, "byte")
+                ),
+                Action::Initialize { validator: Validator::Module } => {
+                    "calls initialize(module) on the EOA".to_owned()
+                }
+                Action::Initialize { validator: Validator::Stranger } => {
+                    "calls initialize(its own validator) on the EOA".to_owned()
+                }
+            };
+            lines.push(format!("step {index}: {who} {what} (a plain transaction) at {now}"));
         }
         Step::Bundle { ops } => {
             lines.push(format!(

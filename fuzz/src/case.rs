@@ -5,6 +5,7 @@
 //! generator made it, its recipe (what it meant, the twin it planted, the mutation), which the
 //! minimizer edits and re-derives the bytes from.
 
+use alloy_primitives::{Address, U256};
 use leash_model::Policy;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,104 @@ pub enum Step {
         /// The ops, in bundle order.
         ops: Vec<Op>,
     },
+    /// The EOA re-delegates (spec §18.5 to §18.7; the EIP-7702 frame only): it signs an EIP-7702
+    /// authorization for `to`'s code, or clears its code. On the malicious code, `writes` are
+    /// then stored into the EOA's storage by a stranger's call.
+    Delegate {
+        /// The code the EOA delegates to.
+        to: Code,
+        /// What the malicious code writes once the EOA runs it (only with [`Code::Malicious`]).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        writes: Vec<SlotWrite>,
+    },
+    /// A plain transaction, not an op (the EIP-7702 frame only): the EOA's own key acting
+    /// directly (spec §18.2), or a stranger calling the EOA.
+    Direct {
+        /// Who sends it.
+        from: Actor,
+        /// What it does.
+        action: Action,
+    },
+}
+
+/// Code the EOA of the EIP-7702 frame can delegate to (spec §18).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// The account implementation the frame set up (`LeashAccount7702`).
+    Account,
+    /// A second, different, benign account implementation (`OtherAccount7702`).
+    Other,
+    /// A malicious implementation that lets anyone write the EOA's storage (`SlotWriter7702`).
+    Malicious,
+    /// No code: the delegation is cleared.
+    None,
+}
+
+impl Code {
+    /// Every code, the frame's own first.
+    pub const ALL: [Code; 4] = [Code::Account, Code::Other, Code::Malicious, Code::None];
+
+    /// Its name in case files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::Account => "account",
+            Code::Other => "other",
+            Code::Malicious => "malicious",
+            Code::None => "none",
+        }
+    }
+}
+
+/// One word the malicious implementation stores into the EOA's storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotWrite {
+    /// The slot.
+    pub slot: U256,
+    /// The word stored.
+    pub value: U256,
+}
+
+/// Who sends a [`Step::Direct`] transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// The EOA's own key (the owner, spec §18.2).
+    Owner,
+    /// A key with no authority over the account.
+    Stranger,
+}
+
+/// What a [`Step::Direct`] transaction does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// A plain call from the sender to `target` (never the account or the module: managing
+    /// sessions is what install and revoke steps do).
+    Call {
+        /// The callee.
+        target: Address,
+        /// Wei sent.
+        value: U256,
+        /// The calldata.
+        #[serde(with = "crate::hex_bytes")]
+        data: Vec<u8>,
+    },
+    /// `initialize(validator, "")` sent to the EOA itself (spec §18.4).
+    Initialize {
+        /// The validator it asks for.
+        validator: Validator,
+    },
+}
+
+/// A validator an [`Action::Initialize`] asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validator {
+    /// The session module under test.
+    Module,
+    /// A stranger's validator that validates every op (`AnyOpValidator`).
+    Stranger,
 }
 
 /// Who signs an op.
@@ -158,7 +257,9 @@ impl Case {
     /// running away or tripping over a recipe no generator makes. The error names the step and
     /// op.
     pub fn check(&self) -> Result<(), String> {
-        use crate::limits::{MAX_BUNDLE_OPS, MAX_CASE_OPS, MAX_CASE_STEPS, MAX_OP_CALLDATA};
+        use crate::limits::{
+            MAX_BUNDLE_OPS, MAX_CASE_OPS, MAX_CASE_STEPS, MAX_OP_CALLDATA, MAX_SLOT_WRITES,
+        };
         if self.steps.len() > MAX_CASE_STEPS {
             return Err(format!(
                 "the case has {} steps, more than the limit of {MAX_CASE_STEPS}",
@@ -170,6 +271,33 @@ impl Case {
             return Err(format!("the case has {ops} ops, more than the limit of {MAX_CASE_OPS}"));
         }
         for (s, step) in self.steps.iter().enumerate() {
+            match step {
+                Step::Delegate { to, writes } => {
+                    if *to != Code::Malicious && !writes.is_empty() {
+                        return Err(format!(
+                            "step {s} delegates to the {} code with slot writes (only the \
+                             malicious code writes)",
+                            to.name()
+                        ));
+                    }
+                    if writes.len() > MAX_SLOT_WRITES {
+                        return Err(format!(
+                            "step {s} writes {} slots, more than the limit of {MAX_SLOT_WRITES}",
+                            writes.len()
+                        ));
+                    }
+                }
+                Step::Direct { action: Action::Call { data, .. }, .. }
+                    if data.len() > MAX_OP_CALLDATA =>
+                {
+                    return Err(format!(
+                        "step {s}: its calldata has {} bytes, more than the limit of \
+                         {MAX_OP_CALLDATA}",
+                        data.len()
+                    ));
+                }
+                _ => {}
+            }
             let Step::Bundle { ops } = step else { continue };
             if ops.len() > MAX_BUNDLE_OPS {
                 return Err(format!(
@@ -203,6 +331,12 @@ impl Case {
                 ops.iter_mut().for_each(|op| op.recipe = None);
             }
         }
+    }
+
+    /// Whether the case changes the EIP-7702 frame's delegation or sends plain transactions:
+    /// steps only that frame can run.
+    pub fn needs_eip7702_frame(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s, Step::Delegate { .. } | Step::Direct { .. }))
     }
 
     /// Whether any op of the case was mutated.

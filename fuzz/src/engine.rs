@@ -431,7 +431,8 @@ pub fn run_campaign(
 ) -> Result<Summary, CampaignError> {
     // Deploy once up front so a bad target fails before any thread starts.
     let (mut probe, module) = target.instantiate()?;
-    let mut catalog = Catalog::for_module(probe.addresses(), &*module);
+    let mut catalog =
+        Catalog { frame: target.frame, ..Catalog::for_module(probe.addresses(), &*module) };
     let module_address = probe.addresses().module;
     catalog.words = mined_words(&probe.code(module_address));
     drop((probe, module));

@@ -51,9 +51,9 @@ impl KillRun {
     }
 }
 
-/// Runs a single-worker campaign against `mutant` until its first bypass or `seconds` pass,
-/// guided by code coverage too if `coverage`. Reason findings are not reported (they never make
-/// a bypass).
+/// Runs a single-worker campaign against `mutant`, on the frame whose bug it plants
+/// ([`Target::mutant_frame`]), until its first bypass or `seconds` pass, guided by code coverage
+/// too if `coverage`. Reason findings are not reported (they never make a bypass).
 pub fn kill(
     mutant: &str,
     seed: u64,
@@ -61,7 +61,7 @@ pub fn kill(
     coverage: bool,
     seconds: u64,
 ) -> Result<KillRun, CampaignError> {
-    let target = Target::mutant(mutant)?;
+    let target = Target::mutant(mutant)?.with_frame(Target::mutant_frame(mutant))?;
     let config = CampaignConfig {
         seed,
         workers: 1,

@@ -28,6 +28,10 @@ pub const MAX_BUNDLE_OPS: usize = 64;
 /// The most ops a case may have over all its bundles.
 pub const MAX_CASE_OPS: usize = 1024;
 
+/// The most slot writes of one re-delegation to the malicious code (generated ones have at most
+/// 3): each is a storage write of one transaction.
+pub const MAX_SLOT_WRITES: usize = 64;
+
 /// The most calls an op's recipe may plan (a batch's items; the model reads at most
 /// `MAX_BATCH`, generated batches go one beyond).
 pub const MAX_RECIPE_CALLS: usize = 64;

@@ -18,10 +18,11 @@ use leash_model::{
     Policy, SemanticProfile, Session, Target, UserOp, Verdict,
 };
 
-use crate::case::{Case, Op, START_TIME, Signer, Step};
+use crate::case::{Action, Actor, Case, Code, Op, START_TIME, Signer, SlotWrite, Step, Validator};
 #[cfg(doc)]
 use crate::evm::EdgeHit;
 use crate::evm::abi::ILeashToken;
+use crate::evm::frame::ACCOUNT_7702_NAMESPACE;
 use crate::evm::keys::Signing;
 use crate::evm::{KEY_COUNT, OpOutcome, PackedUserOperation, Recording, World, session_keys};
 use crate::finding::{Class, Finding};
@@ -285,6 +286,10 @@ impl Runner {
         self.world.reset();
         self.module.reset();
         let mut run = CaseRun {
+            frame: self
+                .world
+                .eip7702()
+                .map(|f| FrameState::new(self.world.addresses().module, f.stranger_validator)),
             intent: (!self.module.profile().is_spec_v1()).then(Intent::default),
             model: AccountState::new(),
             now: START_TIME,
@@ -407,6 +412,43 @@ impl Runner {
                 run.now = run.now.max(*now);
                 observer.time(index, run.now);
             }
+            Step::Delegate { to, writes } => {
+                let frame = Self::frame_state(&mut run.frame, index)?;
+                let code = Code::ALL.iter().position(|c| c == to).unwrap_or_default() as u32;
+                run.report.features.push(feature(&[5, code, u32::from(!writes.is_empty())]));
+                self.world.set_timestamp(run.now);
+                self.world
+                    .redelegate(*to, writes)
+                    .map_err(|e| Stop::NotRunnable(format!("step {index}: {e}")))?;
+                frame.code = *to;
+                if *to == Code::Malicious {
+                    frame.written(writes);
+                }
+            }
+            Step::Direct { from, action } => {
+                let module = self.world.addresses().module;
+                if let (Actor::Owner, Action::Call { target, .. }) = (from, action)
+                    && (*target == module || *target == self.world.addresses().account)
+                {
+                    return Err(Stop::NotRunnable(format!(
+                        "step {index}: the owner's direct call to {target} would manage \
+                         sessions or the account outside the case's install and revoke steps"
+                    )));
+                }
+                let frame = Self::frame_state(&mut run.frame, index)?;
+                self.world.set_timestamp(run.now);
+                let done = self
+                    .world
+                    .direct(*from, action)
+                    .map_err(|e| Stop::NotRunnable(format!("step {index}: {e}")))?;
+                run.report.features.push(feature(&[
+                    6,
+                    u32::from(*from == Actor::Owner),
+                    u32::from(matches!(action, Action::Initialize { .. })),
+                    u32::from(done),
+                ]));
+                frame.direct(*from, action);
+            }
             Step::Bundle { ops } => {
                 self.bundle(run, index, ops, observer)?;
                 if self.config.state_checks == StateChecks::EveryBundle {
@@ -418,6 +460,16 @@ impl Runner {
             }
         }
         Ok(())
+    }
+
+    /// The EIP-7702 frame's state, or why a step that needs the frame cannot run.
+    fn frame_state(frame: &mut Option<FrameState>, index: usize) -> Result<&mut FrameState, Stop> {
+        frame.as_mut().ok_or_else(|| {
+            Stop::NotRunnable(format!(
+                "step {index} re-delegates or sends a plain transaction, which only the EIP-7702 \
+                 frame has (run it with --frame 7702)"
+            ))
+        })
     }
 
     /// Signs `op` for the EVM and returns it with the signer the model sees: the key that made
@@ -442,6 +494,10 @@ impl Runner {
     ) -> Result<(), Stop> {
         if self.module.frame() == Frame::Redeem {
             return self.redemptions(run, index, ops, observer);
+        }
+        let honour = run.frame.as_ref().map_or(Honour::Honoured, |f| f.honour());
+        if honour != Honour::Honoured {
+            return self.unhonoured_bundle(run, index, ops, honour, observer);
         }
         let mut signing = 0;
         let signed: Vec<(PackedUserOperation, Option<Address>, u64)> =
@@ -493,6 +549,95 @@ impl Runner {
         {
             let at = OpAt { step: index, position, op, signer: *signer, gas, bundled: true };
             self.judge(run, &env, at, verdict, outcome, before.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// A bundle while the EIP-7702 frame's sessions are suspended or may be (spec §18.5 to
+    /// §18.7): no op may execute while they are suspended; while they may be, an op that
+    /// executes is judged as the model judges it, and one that is denied is not a finding. The
+    /// model's counters move only for ops that executed.
+    fn unhonoured_bundle(
+        &mut self,
+        run: &mut CaseRun,
+        index: usize,
+        ops: &[Op],
+        honour: Honour,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Stop> {
+        let signed: Vec<(PackedUserOperation, Option<Address>, u64)> =
+            ops.iter().map(|op| self.sign(op)).collect();
+        let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _, _)| p.clone()).collect();
+        let nonce_keys: Vec<u64> = signed.iter().map(|(_, _, k)| *k).collect();
+        run.report.ops += ops.len() as u64;
+        let outcomes = match self.world.run_bundle(run.now, &packed) {
+            Ok(outcomes) => outcomes,
+            // `handleOps` refused the bundle whole (an op from an EOA without code cannot even
+            // be hashed, spec §18.1): no op executed.
+            Err(crate::evm::BundleError::UnattributedRevert { data, .. }) => {
+                let refused = OpOutcome::Denied(crate::evm::EvmDenial::Other {
+                    reason: "handleOps reverted for the whole bundle".into(),
+                    data,
+                });
+                vec![refused; ops.len()]
+            }
+            Err(e) => return Err(Stop::NotRunnable(format!("step {index}: {e}"))),
+        };
+        observer.bundle(index, run.now, &nonce_keys, &outcomes);
+        if let Some((position, reason)) =
+            outcomes.iter().enumerate().find_map(|(i, o)| refused_for_gas(o).map(|r| (i, r)))
+        {
+            return Err(Stop::NotRunnable(format!(
+                "step {index}, op {position}: the EntryPoint refused it for gas ({reason}), a \
+                 limit the harness sets"
+            )));
+        }
+        let env = self.env(run.now);
+        let code = run.frame.as_ref().map_or(Code::Account, |f| f.code);
+        for (position, ((op, (p, signer, _)), outcome)) in
+            ops.iter().zip(&signed).zip(&outcomes).enumerate()
+        {
+            run.report.features.push(feature(&[
+                7,
+                honour as u32,
+                code as u32,
+                self.outcome_code(outcome),
+            ]));
+            let OpOutcome::Executed { calls, .. } = outcome else { continue };
+            if honour == Honour::Suspended {
+                let effective = oracle::effective(calls).count();
+                let (class, what) = if effective > 0 {
+                    (Class::Bypass, format!("{effective} effective call(s)"))
+                } else {
+                    (Class::Strictness, "nothing that took effect".into())
+                };
+                return Err(Stop::Finding(Finding {
+                    class,
+                    step: index,
+                    op: Some(position),
+                    model: format!(
+                        "deny: no session is honoured while {} (spec §18)",
+                        code.suspension()
+                    ),
+                    module: self.describe(outcome),
+                    detail: format!(
+                        "the account executed an op signed by {} while its sessions are \
+                         suspended ({}), making {what}",
+                        signer.map_or_else(|| "no one".to_owned(), |s| s.to_string()),
+                        code.suspension()
+                    ),
+                    path: self.validation_path(true, position),
+                }));
+            }
+            let gas = crate::evm::userop::op_gas(p);
+            let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
+            let user_op = UserOp { signer: *signer, call_data: &op.call_data, gas };
+            let verdict = run.model.validate(&env, &user_op);
+            if let Verdict::Allow(effects) = &verdict {
+                run.model.apply(effects).expect("effects computed from this state apply to it");
+            }
+            let at = OpAt { step: index, position, op, signer: *signer, gas: &gas, bundled: true };
+            self.judge(run, &env, at, &Judged::Model(verdict), outcome, before.as_ref())?;
         }
         Ok(())
     }
@@ -779,9 +924,24 @@ pub fn presign_op(
     op: &Op,
     signing: Signing,
 ) -> (PackedUserOperation, Option<Address>, Vec<u8>) {
+    let delegate = world.delegation_ref(world.addresses().account);
+    presign_op_under(world, module, lane, op, signing, delegate)
+}
+
+/// [`presign_op`] for when the account will delegate to `delegate` (`None`: no code), which
+/// the `userOpHash` of an op with the EIP-7702 marker binds (spec §18.1): ops signed before a
+/// re-delegation takes place.
+pub fn presign_op_under(
+    world: &World,
+    module: &dyn SessionModule,
+    lane: u64,
+    op: &Op,
+    signing: Signing,
+    delegate: Option<Address>,
+) -> (PackedUserOperation, Option<Address>, Vec<u8>) {
     let mut packed = world.unsigned_op(lane, Bytes::copy_from_slice(&op.call_data));
     packed.nonce = module.nonce(lane);
-    let hash: B256 = world.user_op_hash(&packed);
+    let hash: B256 = world.user_op_hash_under(&packed, delegate);
     let (mut signature, signer) = match op.signer {
         Signer::Key(k) => {
             let key = &session_keys()[usize::from(k) % session_keys().len()];
@@ -993,8 +1153,127 @@ fn explain_limitation(reason: DenyReason, gaps: &[IntentGap], profile: &Semantic
     }
 }
 
+/// Whether the EIP-7702 frame's sessions are honoured (spec §18), from what the case did to
+/// the frame: the environment, not the model's semantics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Honour {
+    /// The EOA runs the account code with the module installed: every op is judged by the model.
+    Honoured,
+    /// No session may act: the EOA runs other code that has no validator, the malicious code, no
+    /// code at all, or the account code with no validator installed (§18.4, §18.5, §18.7).
+    Suspended,
+    /// Code the owner authorized rewrote the state an account implementation keeps (§18.6: the
+    /// spec asks no account to survive that), or the owner installed the module on the other
+    /// code: an op may be denied, but one that executes must be one the model allows.
+    MaySuspend,
+}
+
+/// What the case did to the EIP-7702 frame: the code the EOA runs, and the validator words the
+/// account implementations read, as the spec says they are (§18.3, §18.4), predicted from the
+/// steps, never read from the chain.
+#[derive(Clone, Copy, Debug)]
+struct FrameState {
+    code: Code,
+    module: Address,
+    stranger_validator: Address,
+    /// `LeashAccount7702`'s validator, the word at its ERC-7201 slot.
+    validator: U256,
+    /// `OtherAccount7702`'s validator, the word at slot 0.
+    other_validator: U256,
+}
+
+impl FrameState {
+    fn new(module: Address, stranger_validator: Address) -> Self {
+        Self {
+            code: Code::Account,
+            module,
+            stranger_validator,
+            validator: U256::from_be_slice(module.as_slice()),
+            other_validator: U256::ZERO,
+        }
+    }
+
+    fn honour(&self) -> Honour {
+        let module = U256::from_be_slice(self.module.as_slice());
+        let installed = |word: U256| {
+            if word == module {
+                Honour::Honoured
+            } else if word.is_zero() {
+                Honour::Suspended
+            } else {
+                Honour::MaySuspend
+            }
+        };
+        match self.code {
+            Code::Account => installed(self.validator),
+            Code::Other => match installed(self.other_validator) {
+                Honour::Suspended => Honour::Suspended,
+                _ => Honour::MaySuspend,
+            },
+            Code::Malicious | Code::None => Honour::Suspended,
+        }
+    }
+
+    /// The malicious code stored `writes` into the EOA's storage.
+    fn written(&mut self, writes: &[SlotWrite]) {
+        let namespace = U256::from_be_bytes(ACCOUNT_7702_NAMESPACE.0);
+        for w in writes {
+            if w.slot == namespace {
+                self.validator = w.value;
+            } else if w.slot.is_zero() {
+                self.other_validator = w.value;
+            }
+        }
+    }
+
+    /// `from` sent the plain transaction `action` (an owner's call never reaches the account:
+    /// the runner refuses one to the account or the module).
+    fn direct(&mut self, from: Actor, action: &Action) {
+        let Action::Initialize { validator } = action else { return };
+        let address = match validator {
+            Validator::Module => self.module,
+            Validator::Stranger => self.stranger_validator,
+        };
+        let word = U256::from_be_slice(address.as_slice());
+        match (self.code, from) {
+            // §18.4: only the EOA initializes, and only an account without a validator.
+            (Code::Account, Actor::Owner) if self.validator.is_zero() => self.validator = word,
+            (Code::Other, Actor::Owner) if self.other_validator.is_zero() => {
+                self.other_validator = word;
+            }
+            (Code::Malicious, _) => {
+                // The malicious code stores the calldata's (slot, value) pairs.
+                let data = crate::evm::frame::initialize_calldata(address);
+                let writes: Vec<SlotWrite> = data
+                    .chunks_exact(64)
+                    .map(|pair| SlotWrite {
+                        slot: U256::from_be_slice(&pair[..32]),
+                        value: U256::from_be_slice(&pair[32..]),
+                    })
+                    .collect();
+                self.written(&writes);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Code {
+    /// What the EOA runs, as a suspension's reason.
+    fn suspension(self) -> &'static str {
+        match self {
+            Code::Account => "the account code has no validator installed",
+            Code::Other => "the EOA delegates to other code",
+            Code::Malicious => "the EOA delegates to the malicious code",
+            Code::None => "the EOA's delegation is cleared",
+        }
+    }
+}
+
 /// The state one case builds up on the model's side.
 struct CaseRun {
+    /// The EIP-7702 frame's state, on that frame.
+    frame: Option<FrameState>,
     /// The policies as written, beside the effective ones (only for modules that differ from
     /// spec v1).
     intent: Option<Intent>,

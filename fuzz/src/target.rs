@@ -178,6 +178,13 @@ impl Target {
         MUTANTS.iter().map(|m| m.name)
     }
 
+    /// The frame a built-in mutant's bug lives on: the EIP-7702 frame for the mutants named
+    /// `e7702-*` (their bugs need an EOA that re-delegates, `reference-contracts/mutants/README.md`),
+    /// the deployed account for the others.
+    pub fn mutant_frame(name: &str) -> Frame {
+        if name.starts_with("e7702-") { Frame::Eip7702 } else { Frame::Deployed }
+    }
+
     /// A built-in mutant by name (its module, its accounts, or several replace the reference's).
     pub fn mutant(name: &str) -> Result<Self, TargetError> {
         let Some(MutantBuild { module, account, account_7702, .. }) =

@@ -13,12 +13,12 @@ use std::time::Instant;
 use alloy_primitives::Address;
 use arbitrary::Unstructured;
 
-use crate::case::{Case, START_TIME, Signer, Step};
+use crate::case::{Action, Actor, Case, Code, START_TIME, Signer, SlotWrite, Step};
 use crate::engine::SplitMix64;
 use crate::evm::{KEY_COUNT, PackedUserOperation, Recording, Signing, World, session_keys};
 use crate::generate::{CaseConfig, Catalog, generate_case};
 use crate::modules::{Frame, Redemption, SessionModule};
-use crate::run::{RunConfig, Runner, presign_op, redemption_of};
+use crate::run::{RunConfig, Runner, presign_op_under, redemption_of};
 use crate::target::{Target, TargetError};
 
 /// A fixed list of cases to measure on.
@@ -97,6 +97,10 @@ enum BareStep {
     /// names) sends: the sender, the mode and the execution. An op that is no `execute` call is
     /// no redemption (`None`): it is counted and not sent, as the runner counts it.
     Redeem(Vec<Option<(Address, alloy_primitives::B256, Vec<u8>)>>),
+    /// A re-delegation of the EIP-7702 frame's EOA.
+    Delegate(Code, Vec<SlotWrite>),
+    /// A plain transaction on the EIP-7702 frame.
+    Direct(Actor, Action),
 }
 
 /// Runs the workload's transactions on bare revm: the same installs, revocations and bundles,
@@ -108,7 +112,12 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
         .cases
         .iter()
         .map(|case| {
-            case.steps.iter().map(|step| prepare(&world, &*module, step, &mut nonce_key)).collect()
+            // Ops are signed for the code the EOA will run when their bundle does (spec §18.1).
+            let mut code = Code::Account;
+            case.steps
+                .iter()
+                .map(|step| prepare(&world, &*module, step, &mut nonce_key, &mut code))
+                .collect()
         })
         .collect();
     let start = Instant::now();
@@ -152,6 +161,14 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
                         let _ = module.redeem(&mut world, &op);
                     }
                 }
+                BareStep::Delegate(code, writes) => {
+                    world.set_timestamp(now);
+                    let _ = world.redelegate(*code, writes);
+                }
+                BareStep::Direct(from, action) => {
+                    world.set_timestamp(now);
+                    let _ = world.direct(*from, action);
+                }
             }
         }
     }
@@ -163,7 +180,12 @@ fn prepare(
     module: &dyn SessionModule,
     step: &Step,
     nonce_key: &mut u64,
+    code: &mut Code,
 ) -> BareStep {
+    let delegate = match world.eip7702() {
+        Some(frame) => frame.address_of(*code),
+        None => world.delegation_ref(world.addresses().account),
+    };
     let key = |k: u8| session_keys()[usize::from(k) % session_keys().len()].address();
     match step {
         Step::Install { key: k, policy } => BareStep::Install(key(*k), policy.clone()),
@@ -184,9 +206,14 @@ fn prepare(
             ops.iter()
                 .map(|op| {
                     *nonce_key += 1;
-                    presign_op(world, module, *nonce_key, op, Signing::Rfc6979)
+                    presign_op_under(world, module, *nonce_key, op, Signing::Rfc6979, delegate)
                 })
                 .collect(),
         ),
+        Step::Delegate { to, writes } => {
+            *code = *to;
+            BareStep::Delegate(*to, writes.clone())
+        }
+        Step::Direct { from, action } => BareStep::Direct(*from, action.clone()),
     }
 }

@@ -31,9 +31,15 @@ fn every_regression_replays_as_recorded() {
             ));
         }
         if entry.module != "reference" {
+            // The reference on the entry's frame: a case that re-delegates an EIP-7702 account
+            // runs only there.
+            let reference = reference.clone().with_frame(target.frame).expect("any frame");
             let clean = replay(&reference, &entry.case, RunConfig::campaign()).expect("replays");
             if let Some(f) = clean.finding {
                 failures.push(format!("{name}: against the reference module it shows {f:?}"));
+            }
+            if let Some(why) = clean.not_runnable {
+                failures.push(format!("{name}: the reference module cannot run it: {why}"));
             }
         }
     }

@@ -46,6 +46,9 @@ impl Coverage {
                     let _ = model.revoke(session_keys()[usize::from(*key)].address());
                 }
                 Step::Time { now: t } => now = now.max(*t),
+                Step::Delegate { .. } | Step::Direct { .. } => {
+                    panic!("scenario cases are generated for the deployed frame's catalog")
+                }
                 Step::Bundle { ops } => {
                     for op in ops {
                         let signer = match op.signer {

@@ -9,7 +9,7 @@ import {IValidator} from "./interfaces/IValidator.sol";
 /// @title LeashAccount7702
 /// @notice `LeashAccount` for an EOA that delegates to it with EIP-7702: the same validation and
 ///         execution (`LeashAccountCore`), with the EOA itself as the owner and the account's state
-///         in an ERC-7201 namespace of the EOA's storage (`docs/spec.md` §16).
+///         in an ERC-7201 namespace of the EOA's storage (`docs/spec.md` §18).
 /// @dev Deployed once as an implementation; EOAs run its code on their own storage and balance.
 ///      - Owner. The EOA's key: it calls its own address (`msg.sender == address(this)`) to execute
 ///        and to initialize, and it alone can change or clear the delegation. There is no owner

@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use leash_fuzz::engine::{Budget, CampaignConfig, Progress, run_campaign};
-use leash_fuzz::evm::Signing;
+use leash_fuzz::evm::{Frame, Signing};
 use leash_fuzz::finding::Class;
 use leash_fuzz::generate::{CaseConfig, Catalog};
 use leash_fuzz::kill::{KillRun, kill};
@@ -228,6 +228,25 @@ impl BenchArgs {
             best_plain = best_plain.max(differential(&target, &workload, plain)?.0.ops_per_sec());
             best_rfc = best_rfc.max(differential(&target, &workload, rfc)?.0.ops_per_sec());
         }
+        // The same measurement on the EIP-7702 frame, with its own workload: the cases there
+        // also re-delegate, clear and restore the EOA's delegation and send plain transactions.
+        say(format!(
+            "throughput: {} generated cases, reference module, EIP-7702 frame",
+            self.workload
+        ))?;
+        let frame = target.clone().with_frame(Frame::Eip7702)?;
+        let catalog_7702 =
+            Catalog { frame: Frame::Eip7702, ..Catalog::reference(frame.world()?.addresses()) };
+        let workload_7702 =
+            Workload::generate(0x1ea5_4ca5, self.workload, &catalog_7702, &CaseConfig::default());
+        let _ = bare(&frame, &workload_7702)?;
+        let (mut bare_7702, mut diff_7702) = (0f64, 0f64);
+        for _ in 0..2 {
+            bare_7702 = bare_7702.max(bare(&frame, &workload_7702)?.ops_per_sec());
+            let (run, f) = differential(&frame, &workload_7702, RunConfig::campaign())?;
+            findings += f;
+            diff_7702 = diff_7702.max(run.ops_per_sec());
+        }
         let load_after = load_average();
         // What RFC 6979 signing adds per op, from the two rows that differ only in it.
         let rfc_micros = (1.0 / best_rfc.max(1e-9) - 1.0 / best_cov.max(1e-9)) * 1e6;
@@ -253,8 +272,17 @@ impl BenchArgs {
              | differential with coverage, fixed-nonce signing (the campaign default) | {:.0} | **{:.2}** |\n\
              | differential without coverage, fixed-nonce signing | {:.0} | {:.2} |\n\
              | differential with coverage, RFC 6979 signing | {:.0} | {:.2} |\n\n\
+             On the EIP-7702 frame (an EOA delegated to `LeashAccount7702`, spec §18), a \
+             workload of {} generated cases, {} ops, from the same seed: the same kinds of steps \
+             plus re-delegations to other code, to malicious code and back, cleared \
+             delegations, the owner's plain transactions and a stranger's initialize; bare revm \
+             runs the same transactions, each op signed before the clock starts for the code \
+             the EOA will run then.\n\n\
+             | run, EIP-7702 frame | ops/s | ratio to bare on that frame |\n|---|---|---|\n\
+             | bare revm `handleOps` | {:.0} | 1.00 |\n\
+             | differential with coverage, fixed-nonce signing (the campaign default) | {:.0} | **{:.2}** |\n\n\
              Best of two runs each. Divergences found on the reference module during these \
-             runs: {findings}.\n\n\
+             runs, on both frames: {findings}.\n\n\
              Fixed-nonce signing reuses one ECDSA nonce per session key. That is only \
              acceptable because leash's session keys are public constants of its source \
              (`fuzz/src/evm/keys.rs`); the signatures are ordinary valid signatures the real \
@@ -269,6 +297,11 @@ impl BenchArgs {
             best_plain / best_bare,
             best_rfc,
             best_rfc / best_bare,
+            workload_7702.cases.len(),
+            human::group_digits(workload_7702.ops()),
+            bare_7702,
+            diff_7702,
+            diff_7702 / bare_7702,
         ))
     }
 
@@ -422,33 +455,41 @@ impl BenchArgs {
     }
 
     fn long(&self, machine: &str) -> anyhow::Result<String> {
-        let target = Target::reference()?;
         let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        say(format!(
-            "long campaign: {} s with {workers} workers on the reference module",
-            self.long_seconds
-        ))?;
-        let load_before = load_average();
-        let summary = Self::campaign(&target, workers, self.long_seconds)?;
-        let load_after = load_average();
-        let s = summary.progress;
-        let findings = if summary.found.is_empty() {
-            "none".to_owned()
-        } else {
-            summary.found.iter().map(|f| f.entry.id.clone()).collect::<Vec<_>>().join(", ")
-        };
+        let mut rows = String::new();
+        for frame in Frame::ALL {
+            let target = Target::reference()?.with_frame(frame)?;
+            say(format!(
+                "long campaign: {} s with {workers} workers on {}",
+                self.long_seconds, target.label
+            ))?;
+            let load_before = load_average();
+            let summary = Self::campaign(&target, workers, self.long_seconds)?;
+            let load_after = load_average();
+            let s = summary.progress;
+            let findings = if summary.found.is_empty() {
+                "none".to_owned()
+            } else {
+                summary.found.iter().map(|f| f.entry.id.clone()).collect::<Vec<_>>().join(", ")
+            };
+            rows += &format!(
+                "| {frame} | {:.0} s | {} | {} | {} | {} | {load_before} / {load_after} | {findings} |\n",
+                s.elapsed,
+                human::group_digits(s.cases),
+                human::group_digits(s.ops),
+                human::group_digits(s.allowed),
+                s.features
+            );
+        }
         Ok(format!(
-            "## A long campaign on the reference module\n\nMachine: {machine}; 1-minute load \
-             average {load_before} at the start and {load_after} at the end (the campaign has a \
-             time budget, so on a loaded machine it runs fewer cases). {workers} workers, \
-             seed 0x1ea54ca5, calldata mutation on.\n\n\
-             | time | cases | ops | ops allowed by the spec | behaviours | divergences |\n\
-             |---|---|---|---|---|---|\n| {:.0} s | {} | {} | {} | {} | {findings} |\n",
-            s.elapsed,
-            human::group_digits(s.cases),
-            human::group_digits(s.ops),
-            human::group_digits(s.allowed),
-            s.features
+            "## A long campaign on the reference module\n\nMachine: {machine}. One campaign per \
+             frame: the deployed account, and the EIP-7702 frame (an EOA delegated to \
+             `LeashAccount7702`, whose cases also re-delegate, clear and restore the \
+             delegation, spec §18). {workers} workers, seed 0x1ea54ca5, calldata mutation on. \
+             The 1-minute load average is given at the start and the end of each (the campaign \
+             has a time budget, so on a loaded machine it runs fewer cases).\n\n\
+             | frame | time | cases | ops | ops allowed by the spec | behaviours | load | divergences |\n\
+             |---|---|---|---|---|---|---|---|\n{rows}"
         ))
     }
 

@@ -14,7 +14,7 @@ use super::{Outcome, OutputFormat, Run};
 use crate::human;
 use crate::policy_file::{self, Syntax};
 use crate::review::{self, Lint, Review, Severity};
-use crate::target_args::ModuleKind;
+use crate::target_args::{FrameArg, ModuleKind};
 use crate::terminal;
 use leash_fuzz::modules::IntentGap;
 
@@ -41,6 +41,46 @@ pub(crate) struct ExplainArgs {
     /// translation (what it cannot express) and where its semantics differ from the spec.
     #[arg(long, value_enum, value_name = "KIND")]
     module_kind: Option<ModuleKind>,
+    /// The account the session is for: `deployed` (a contract account, the default) or `7702`,
+    /// an EOA that delegates to account code with EIP-7702; then also say what that account's
+    /// owner can do beside the session and what revoking means there (spec §18).
+    #[arg(long, value_enum, value_name = "FRAME", default_value_t = FrameArg::Deployed)]
+    frame: FrameArg,
+}
+
+/// What the policy means on an EIP-7702 account (spec §18), in sentences.
+fn eip7702_notes(policy: &leash_model::Policy) -> Vec<String> {
+    let expiry = if policy.valid_until == 0 {
+        "The policy has no end time: a suspended session resumes whenever the EOA delegates back \
+         to the same code, months later included. Revoke it when it is no longer wanted, or give \
+         it an end (`valid_until`)."
+            .to_owned()
+    } else {
+        format!(
+            "Its window still ends at {} whatever the delegation does: time runs on while the \
+             session is suspended (spec §18.5).",
+            human::utc(policy.valid_until)
+        )
+    };
+    vec![
+        "The account is an EOA that runs account code through an EIP-7702 delegation. Its own key \
+         is the owner and can always act directly: its plain transactions are not ops, no module \
+         sees them, and they count against none of this policy's caps (spec §18.2)."
+            .to_owned(),
+        "Revoking means revoking the session in the module (`revokeSession`), from the EOA: \
+         through the account, or by calling the module directly, which works even while the EOA \
+         delegates elsewhere or nowhere (spec §2.2, §18.7). A revoked session never comes back."
+            .to_owned(),
+        "Re-delegating to other code or clearing the delegation does not revoke the session, it \
+         suspends it: if the EOA delegates back to the same account code, the session resumes \
+         with the counters it had (spec §18.5 to §18.7). A wallet that offers \"revoke by \
+         clearing the delegation\" must revoke the session first."
+            .to_owned(),
+        expiry,
+        "Ops signed while the EOA ran one implementation are not valid while it runs another: \
+         the userOpHash binds the delegate (spec §18.1)."
+            .to_owned(),
+    ]
 }
 
 /// What a kind of module makes of the policy.
@@ -141,6 +181,9 @@ struct ExplainJson<'a> {
     summary: &'a Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     module: Option<ModuleView>,
+    /// With `--frame 7702`: what the policy means on an EIP-7702 account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    eip7702: Option<Vec<String>>,
 }
 
 impl Run for ExplainArgs {
@@ -156,6 +199,7 @@ impl Run for ExplainArgs {
         let review = review::review(&file.policy, now);
         let summary = Summary::of(&review.lints, self.deny);
         let module = self.module_kind.map(|kind| ModuleView::of(kind, &file.policy));
+        let eip7702 = (self.frame == FrameArg::Eip7702).then(|| eip7702_notes(&file.policy));
         let mut stdout = io::stdout().lock();
         match self.format {
             OutputFormat::Json => {
@@ -168,6 +212,7 @@ impl Run for ExplainArgs {
                     review: &review,
                     summary: &summary,
                     module,
+                    eip7702,
                 };
                 // Serialized first, so a closed stdout is a plain `io::Error` (see `main`).
                 writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;
@@ -178,6 +223,14 @@ impl Run for ExplainArgs {
                 stdout.write_all(render_text(&heading, &review, &summary, width).as_bytes())?;
                 if let Some(module) = &module {
                     stdout.write_all(render_module(module, width).as_bytes())?;
+                }
+                if let Some(notes) = &eip7702 {
+                    let mut out = String::from("\nON AN EIP-7702 ACCOUNT\n");
+                    for note in notes {
+                        out.push_str(&terminal::wrap(note, 2, 4, width));
+                        out.push('\n');
+                    }
+                    stdout.write_all(out.as_bytes())?;
                 }
             }
         }
@@ -322,6 +375,17 @@ fn deny_name(deny: DenyLevel) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eip7702_notes_say_what_revoking_means_and_follow_the_window() {
+        let open = leash_model::Policy::default();
+        let notes = eip7702_notes(&open).join(" ");
+        assert!(notes.contains("revokeSession") && notes.contains("suspends"), "{notes}");
+        assert!(notes.contains("no end time"), "{notes}");
+        let ending = leash_model::Policy { valid_until: 1_800_000_000, ..open };
+        let notes = eip7702_notes(&ending).join(" ");
+        assert!(notes.contains(&human::utc(1_800_000_000)) && !notes.contains("no end"), "{notes}");
+    }
 
     #[test]
     fn deny_levels_order_severities() {

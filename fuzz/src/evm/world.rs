@@ -251,6 +251,8 @@ pub struct World {
     /// The `initCode` of every op the harness builds: empty, or the EIP-7702 marker on the
     /// EIP-7702 frame.
     init_code: Bytes,
+    /// What the EIP-7702 frame deployed, on that frame.
+    pub(super) eip7702: Option<super::frame::Eip7702Account>,
 }
 
 impl core::fmt::Debug for World {
@@ -329,6 +331,7 @@ impl World {
             implementation: None,
             owner: OWNER,
             init_code: Bytes::new(),
+            eip7702: None,
         };
         world.deploy_all(artifacts, module, account)?;
         extra(&mut world)?;
@@ -560,8 +563,14 @@ impl World {
     /// an op with the EIP-7702 marker binds the code its sender delegates to now (for a sender
     /// that delegates nothing the EntryPoint refuses the op; this is then the plain hash).
     pub fn user_op_hash(&self, op: &PackedUserOperation) -> B256 {
+        self.user_op_hash_under(op, self.delegation_ref(op.sender))
+    }
+
+    /// [`World::user_op_hash`] as it will be while the sender delegates to `delegate` (`None`:
+    /// no code), for ops signed before a re-delegation takes place.
+    pub fn user_op_hash_under(&self, op: &PackedUserOperation, delegate: Option<Address>) -> B256 {
         let entry_point = self.addresses.entry_point;
-        match self.delegation_ref(op.sender) {
+        match delegate {
             Some(delegate) if userop::is_eip7702_init_code(&op.initCode) => {
                 userop::user_op_hash_7702(op, delegate, entry_point, CHAIN_ID)
             }
@@ -588,9 +597,18 @@ impl World {
         key: Address,
         data: Vec<u8>,
     ) -> Result<(), CallError> {
-        match self.owner_execute(call, self.addresses.module, &data) {
+        let result = match self.eip7702 {
+            // On the EIP-7702 frame, while the EOA runs other code or none, the owner calls the
+            // module from the EOA itself: sessions are keyed by the caller, which is the account
+            // (spec §18.2, §18.7).
+            Some(frame) if self.delegation_ref(self.owner) != Some(frame.implementation) => self
+                .transact_call(call, self.owner, self.addresses.module, U256::ZERO, data)
+                .map(drop),
+            _ => self.owner_execute(call, self.addresses.module, &data).map(drop),
+        };
+        match result {
             Err(CallError::Reverted { call, data }) => Err(Self::module_error(call, key, data)),
-            other => other.map(|_| ()),
+            other => other,
         }
     }
 

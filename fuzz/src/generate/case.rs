@@ -7,9 +7,10 @@ use leash_model::bounds::{MAX_BATCH, MAX_SESSIONS};
 use leash_model::{Policy, Selector};
 
 use super::{
-    Catalog, Dictionary, allowance, erc20, native, permission, rate, scope, usage, window,
+    Catalog, Dictionary, allowance, erc20, frame, native, permission, rate, scope, usage, window,
 };
 use crate::case::{Case, Op, Recipe, START_TIME, Signer, Step};
+use crate::evm::Frame;
 use crate::mutate::{self, PlannedCall, PlannedOp};
 
 /// How cases are generated.
@@ -308,6 +309,18 @@ pub fn generate_case(
         if u.is_empty() {
             break;
         }
+        if catalog.frame == Frame::Eip7702 && u.ratio(1, 5)? {
+            let p = policies[0].clone().expect("key 0 is installed first");
+            let mut away = Episode {
+                catalog,
+                config,
+                policies: &mut policies,
+                now: &mut now,
+                history: &mut history,
+            };
+            steps.extend(frame::episode(u, catalog, &p, &mut away)?);
+            continue;
+        }
         match u.int_in_range(0u8..=19)? {
             0..=11 => steps.push(bundle(u, &policies, catalog, config, (now, &mut history))?),
             12..=15 if u.ratio(1, 3)? => {
@@ -360,6 +373,43 @@ pub fn generate_case(
         }
     }
     Ok(Case { steps })
+}
+
+/// The case generator's state, lent to an EIP-7702 episode ([`frame::episode`]).
+struct Episode<'a> {
+    catalog: &'a Catalog,
+    config: &'a CaseConfig,
+    policies: &'a mut Vec<Option<Policy>>,
+    now: &'a mut u64,
+    history: &'a mut Vec<U256>,
+}
+
+impl frame::Steps for Episode<'_> {
+    fn bundle(&mut self, u: &mut Unstructured<'_>) -> arbitrary::Result<Step> {
+        bundle(u, self.policies, self.catalog, self.config, (*self.now, &mut *self.history))
+    }
+
+    fn op_by(&mut self, u: &mut Unstructured<'_>, signer: Signer) -> arbitrary::Result<Step> {
+        let p = self.policies[0].clone().expect("key 0 is installed first");
+        let op = op(u, signer, &p, self.catalog, self.config, (*self.now, &mut *self.history))?;
+        Ok(Step::Bundle { ops: vec![op] })
+    }
+
+    fn lifecycle(&mut self, u: &mut Unstructured<'_>) -> arbitrary::Result<Step> {
+        let key = *u.choose(&installed_keys(self.policies))?;
+        if u.ratio(2, 3)? {
+            return Ok(Step::Revoke { key });
+        }
+        let p = install_policy(u, self.catalog, *self.now, self.config)?;
+        self.policies[usize::from(key)] = Some(p.clone());
+        Ok(Step::Install { key, policy: Box::new(p) })
+    }
+
+    fn time(&mut self, u: &mut Unstructured<'_>) -> arbitrary::Result<Step> {
+        let p = self.policies[0].as_ref().expect("key 0 is installed first");
+        *self.now = window::next_time(u, p, *self.now)?;
+        Ok(Step::Time { now: *self.now })
+    }
 }
 
 /// A bundle of one to three ops, each by a signer `pick_signer` draws, at `now`.

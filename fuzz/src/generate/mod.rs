@@ -10,6 +10,7 @@
 mod allowance;
 pub mod case;
 mod erc20;
+mod frame;
 mod native;
 mod permission;
 mod rate;
@@ -22,6 +23,7 @@ use arbitrary::Unstructured;
 use leash_model::{AbiType, Condition, Policy};
 
 pub use case::{CaseConfig, generate_case};
+pub use frame::STRANGER_KEY;
 
 /// The contracts of `catalog` that have functions.
 fn callable(catalog: &Catalog) -> impl Iterator<Item = &Contract> {
@@ -83,6 +85,9 @@ pub struct Catalog {
     /// comparing (campaigns add these as they run). Generators draw argument values and
     /// addresses from them now and then.
     pub words: Vec<U256>,
+    /// The frame the account is on: on the EIP-7702 frame cases also re-delegate the EOA and
+    /// send plain transactions (spec §18).
+    pub frame: crate::evm::Frame,
 }
 
 impl Catalog {
@@ -150,6 +155,7 @@ impl Catalog {
             tokens: vec![addresses.token],
             bystanders: (1..=4).map(|i| Address::with_last_byte(0xb0 + i)).collect(),
             words: Vec::new(),
+            frame: crate::evm::Frame::Deployed,
         }
     }
 }

@@ -40,6 +40,7 @@ pub(crate) fn test_catalog() -> Catalog {
         tokens: vec![token],
         bystanders: vec![Address::with_last_byte(0xb1), Address::with_last_byte(0xb2)],
         words: Vec::new(),
+        frame: crate::evm::Frame::Deployed,
     }
 }
 

@@ -97,7 +97,7 @@ impl FoundryArgs {
         }
         if target.frame != leash_fuzz::evm::Frame::Deployed {
             bail!(
-                "entry '{}' is a finding on '{}', on the EIP-7702 frame: leash export foundry                  writes tests for the deployed account only; reproduce it with `leash replay {}`",
+                "entry '{}' is a finding on '{}', on the EIP-7702 frame: leash export foundry writes tests for the deployed account only; reproduce it with `leash replay {}`",
                 self.entry.display(),
                 entry.module,
                 self.entry.display()

@@ -313,27 +313,6 @@ fn a_findings_directory_that_cannot_be_written_fails_before_the_campaign() {
     );
 }
 
-/// The arguments of a campaign that finds c7-window-off-by-one's bypass within a few dozen cases,
-/// writing to `out`.
-fn c7_campaign<'a>(out: &'a str, format: &'a str) -> Vec<&'a str> {
-    vec![
-        "fuzz",
-        "--mutant",
-        "c7-window-off-by-one",
-        "--cases",
-        "400",
-        "--workers",
-        "1",
-        "--stop-at",
-        "bypass",
-        "--no-reasons",
-        "--format",
-        format,
-        "--out",
-        out,
-    ]
-}
-
 #[test]
 fn a_finding_that_cannot_be_written_is_printed_and_leaves_no_temporary_file() {
     let dir = scratch_dir("bad-input-d10-write");

@@ -221,22 +221,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 fn a_bypass_finding_points_sarif_and_markdown_at_the_module_source() {
     let dir = scratch_dir("finding-location");
     let out = dir.join("findings");
-    let output = leash(&[
-        "fuzz",
-        "--mutant",
-        "c7-window-off-by-one",
-        "--cases",
-        "400",
-        "--workers",
-        "1",
-        "--stop-at",
-        "bypass",
-        "--no-reasons",
-        "--format",
-        "json",
-        "--out",
-        out.to_str().expect("UTF-8"),
-    ]);
+    let output = leash(&c7_campaign(out.to_str().expect("UTF-8"), "json"));
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let entry = json(&output)["findings"][0]["file"].as_str().expect("a finding").to_owned();
     let saved: Value =

@@ -29,22 +29,7 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
 fn mutant_finding(name: &str) -> PathBuf {
     let dir = scratch_dir(&format!("{name}-campaign"));
     let out = dir.to_str().expect("UTF-8");
-    let output = leash(&[
-        "fuzz",
-        "--mutant",
-        "c7-window-off-by-one",
-        "--cases",
-        "400",
-        "--workers",
-        "1",
-        "--stop-at",
-        "bypass",
-        "--no-reasons",
-        "--format",
-        "json",
-        "--out",
-        out,
-    ]);
+    let output = leash(&c7_campaign(out, "json"));
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let summary = json(&output);
     assert_eq!(summary["module"], "mutant:c7-window-off-by-one");
@@ -136,24 +121,9 @@ fn a_campaign_on_the_7702_frame_runs_the_reference_module_on_a_delegated_eoa() {
 #[test]
 fn a_7702_frame_finding_keeps_its_frame_through_replay() {
     let dir = scratch_dir("fuzz-7702-mutant");
-    let output = leash(&[
-        "fuzz",
-        "--frame",
-        "7702",
-        "--mutant",
-        "c7-window-off-by-one",
-        "--cases",
-        "400",
-        "--workers",
-        "1",
-        "--stop-at",
-        "bypass",
-        "--no-reasons",
-        "--format",
-        "json",
-        "--out",
-        dir.to_str().expect("UTF-8"),
-    ]);
+    let mut args = c7_campaign(dir.to_str().expect("UTF-8"), "json");
+    args.splice(1..1, ["--frame", "7702"]);
+    let output = leash(&args);
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let summary = json(&output);
     assert_eq!(summary["module"], "7702:mutant:c7-window-off-by-one");

@@ -57,3 +57,24 @@ pub(crate) fn which(program: &str) -> Option<PathBuf> {
         .map(|dir| Path::new(dir).join(program))
         .find(|p| p.is_file())
 }
+
+/// The arguments of a campaign that finds c7-window-off-by-one's bypass within a few dozen cases,
+/// writing to `out`.
+pub(crate) fn c7_campaign<'a>(out: &'a str, format: &'a str) -> Vec<&'a str> {
+    vec![
+        "fuzz",
+        "--mutant",
+        "c7-window-off-by-one",
+        "--cases",
+        "400",
+        "--workers",
+        "1",
+        "--stop-at",
+        "bypass",
+        "--no-reasons",
+        "--format",
+        format,
+        "--out",
+        out,
+    ]
+}

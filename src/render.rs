@@ -297,8 +297,6 @@ pub(crate) fn mutation_text(mutation: &Mutation) -> String {
         Mutation::SignatureDecoy => {
             "the twin's executionCalldata placed after the 65 signature bytes".to_string()
         }
-        #[allow(unreachable_patterns, reason = "mutations added to leash-fuzz later")]
-        other => serde_json::to_string(other).unwrap_or_default(),
     };
     format!("{} ({detail})", mutation.kind())
 }

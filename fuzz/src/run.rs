@@ -1391,8 +1391,7 @@ fn outcome_code(outcome: &OpOutcome) -> u32 {
 
 fn mutation_code(op: &Op) -> u32 {
     let kind = op.recipe.as_ref().and_then(|r| r.mutation.as_ref()).map(|m| m.kind());
-    kind.and_then(|k| crate::mutate::Mutation::KINDS.iter().position(|x| *x == k))
-        .map_or(0, |i| i as u32 + 1)
+    kind.map_or(0, |k| k.index() as u32 + 1)
 }
 
 fn batch_bucket(op: &Op) -> u32 {

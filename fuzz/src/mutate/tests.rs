@@ -3,6 +3,7 @@
 
 use super::*;
 use alloy_primitives::{Address, U256, address};
+use arbitrary::Unstructured;
 use leash_model::abi::args::{ArgDecoding, ArgValue, decode_args, encode_call};
 use leash_model::abi::execute::decode_execute;
 use leash_model::{AbiType, DenyReason};
@@ -301,10 +302,12 @@ fn choose_finds_every_kind_and_only_applicable_mutations() {
         let mut u = Unstructured::new(&bytes);
         if let Some(m) = choose(&mut u, &op, &layout, &twin).unwrap() {
             assert!(m.apply(&op, &twin).is_ok(), "{m:?}");
+            // The kind's name is the corpus file's tag.
+            assert_eq!(serde_json::to_value(&m).unwrap()["kind"], m.kind().name(), "{m:?}");
             seen.insert(m.kind());
         }
     }
-    let missing: Vec<_> = Mutation::KINDS.iter().filter(|k| !seen.contains(*k)).collect();
+    let missing: Vec<_> = MutationKind::ALL.iter().filter(|k| !seen.contains(*k)).collect();
     assert!(missing.is_empty(), "never chosen: {missing:?}");
 }
 
@@ -458,7 +461,8 @@ fn crafted_recipes_from_corpus_files_never_panic_any_mutation() {
             Mutation::ArgPadding { item: i, arg: j },
             Mutation::SignatureDecoy,
         ];
-        assert_eq!(mutations.len(), Mutation::KINDS.len());
+        let kinds: Vec<MutationKind> = mutations.iter().map(Mutation::kind).collect();
+        assert_eq!(kinds, MutationKind::ALL);
         for m in mutations {
             match m.apply(&planned, &twin) {
                 Ok(_) => applied += 1,

@@ -4,8 +4,10 @@
 pub mod abi;
 pub mod bounded;
 pub mod bounds;
+pub mod counters;
 pub mod env;
 pub mod format;
+pub mod op;
 pub mod policy;
 pub mod profile;
 mod rules;
@@ -14,7 +16,9 @@ pub mod verdict;
 
 pub use abi::args::ArgDecoding;
 pub use bounded::BoundedVec;
-pub use env::{Env, OpGas, UserOp, WindowPredicate};
+pub use counters::{Counters, PeriodSpend};
+pub use env::{Env, WindowPredicate};
+pub use op::{OpGas, UserOp};
 pub use policy::{
     AbiType, AllowanceOf, ArgRule, Condition, GasLimit, NativeCap, PaymasterRule,
     PeriodicAllowance, Permission, Policy, PolicyError, RateLimit, Selector, Slice,
@@ -24,7 +28,7 @@ pub use profile::{
     AllowanceSemantics, PeriodAnchor, PeriodClock, SemanticProfile, StreamOverflow, TimedAllowances,
 };
 pub use rules::{allowance, selector_as, selector_of};
-pub use state::{AccountState, Counters, LifecycleError, PeriodSpend, Session, Status};
+pub use state::{AccountState, LifecycleError, Session, Status};
 pub use verdict::{Denial, DenyReason, Effects, Execution, Executions, Verdict};
 
 /// Well-known selectors the spec names.

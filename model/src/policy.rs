@@ -217,18 +217,6 @@ impl Condition {
         }
     }
 
-    /// Whether `x` satisfies the condition as a module whose `in_range` bounds have width `width`
-    /// reads it (spec §6.3, §P11).
-    pub fn holds_as(&self, x: U256, width: crate::profile::InRangeWidth) -> bool {
-        match self {
-            Self::InRange { lo, hi } => {
-                let (lo, hi) = crate::profile::in_range_bounds(width, *lo, *hi);
-                lo <= x && x <= hi
-            }
-            other => other.holds(x),
-        }
-    }
-
     /// The condition's name in the policy file format.
     pub fn name(&self) -> &'static str {
         match self {

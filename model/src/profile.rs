@@ -757,6 +757,20 @@ pub fn raw_span(permission: &Permission, rule: &ArgRule) -> Option<(u64, u8)> {
     Some((32 * k + 32 + u64::from(slice.offset), slice.length))
 }
 
+impl InRangeWidth {
+    /// Whether `x` satisfies `condition` as a module whose `in_range` bounds have this width
+    /// reads it (spec §6.3, §P11).
+    pub fn holds(self, condition: &Condition, x: U256) -> bool {
+        match condition {
+            Condition::InRange { lo, hi } => {
+                let (lo, hi) = in_range_bounds(self, *lo, *hi);
+                lo <= x && x <= hi
+            }
+            other => other.holds(x),
+        }
+    }
+}
+
 /// `in_range` bounds as a module of width `width` reads them (spec §P11).
 pub fn in_range_bounds(width: InRangeWidth, lo: U256, hi: U256) -> (U256, U256) {
     match width {

@@ -4,7 +4,7 @@ use alloy_primitives::{Address, U256};
 
 use crate::bounded::BoundedVec;
 use crate::bounds::MAX_BATCH;
-use crate::state::Counters;
+use crate::counters::Counters;
 
 /// The outcome of validating an op (spec §1.2). A denial is a value, never an error.
 #[derive(Clone, Debug, PartialEq, Eq)]

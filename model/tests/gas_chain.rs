@@ -5,7 +5,7 @@ mod common;
 
 use alloy_primitives::{Address, U256, address};
 use common::*;
-use leash_model::env::wide_product;
+use leash_model::op::wide_product;
 use leash_model::{
     AccountState, Denial, DenyReason, Env, OpGas, PaymasterRule, Policy, PolicyError, UserOp,
 };

@@ -7,9 +7,9 @@
 
 use alloy_primitives::U256;
 
+use crate::counters::PeriodSpend;
 use crate::policy::{PeriodicAllowance, StreamingAllowance};
 use crate::profile::{AllowanceSemantics, PeriodAnchor, StreamOverflow};
-use crate::state::PeriodSpend;
 
 /// The current period at `now` and what the session has spent in it (spec §15.1, §15.2), from
 /// the allowance's counter; `None` before `start`, when no period has begun.

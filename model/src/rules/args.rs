@@ -47,7 +47,7 @@ pub(super) fn check(
         }
         .ok_or(deny(DenyReason::SliceOutOfBounds))?;
         // spec §6.3, §P11
-        if !rule.condition.holds_as(x, profile.in_range) {
+        if !profile.in_range.holds(&rule.condition, x) {
             return Err(deny(DenyReason::ArgCondition));
         }
         // spec §6.4

@@ -4,12 +4,12 @@ use alloy_primitives::{Address, U256};
 
 use super::allowance;
 use crate::abi::args::{ArgDecoding, decode_args};
+use crate::counters::Counters;
 use crate::env::Env;
 use crate::policy::{AbiType, Policy, Target, TokenCap};
 use crate::profile::{
     CounterScope, Erc20Args, Erc20Selectors, Erc20Value, SemanticProfile, TransferFrom,
 };
-use crate::state::Counters;
 use crate::verdict::{DenyReason, Execution};
 
 /// `transfer(address,uint256)`.

@@ -4,9 +4,9 @@
 //! product exact in 256 bits from four 64x64-bit products, so no predicate here multiplies or
 //! divides wide words.
 
-use crate::env::OpGas;
+use crate::counters::Counters;
+use crate::op::OpGas;
 use crate::policy::{GasLimit, PaymasterRule};
-use crate::state::Counters;
 use crate::verdict::DenyReason;
 
 /// Checks an op's gas terms against the policy's gas rule and counts its cost (spec §16).

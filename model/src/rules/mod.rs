@@ -21,10 +21,11 @@ pub(crate) use erc20 as erc20_selectors;
 pub use permission::{selector_as, selector_of};
 
 use crate::abi::args::ArgDecoding;
-use crate::env::{Env, OpGas};
+use crate::counters::Counters;
+use crate::env::Env;
+use crate::op::OpGas;
 use crate::policy::Policy;
 use crate::profile::{RateModel, UsageUnit};
-use crate::state::Counters;
 use crate::verdict::{Denial, Execution};
 
 /// Checks `executions` one after another (spec §13.2), then the op's gas terms (spec §16), its

@@ -3,10 +3,10 @@
 use alloy_primitives::U256;
 
 use super::allowance;
+use crate::counters::Counters;
 use crate::env::Env;
 use crate::policy::NativeCap;
 use crate::profile::NativeDefault;
-use crate::state::Counters;
 use crate::verdict::DenyReason;
 
 /// Checks an execution's value against the cap and its allowances (spec §7), and counts it;

@@ -1,7 +1,7 @@
 //! spec §9: the rate limit, a sliding window kept as a ring of the last calls' timestamps.
 
+use crate::counters::Counters;
 use crate::policy::RateLimit;
-use crate::state::Counters;
 use crate::verdict::DenyReason;
 
 /// Checks the rate limit for one call at `now` and records it in the ring.

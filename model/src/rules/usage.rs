@@ -1,6 +1,6 @@
 //! spec §10: the usage limit.
 
-use crate::state::Counters;
+use crate::counters::Counters;
 use crate::verdict::DenyReason;
 
 /// Counts one call, if the limit (or, without one, `2^64 - 1`) allows it.

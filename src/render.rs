@@ -132,6 +132,9 @@ pub(crate) fn step_lines(index: usize, step: &Step, now: &mut u64) -> Vec<String
             };
             lines.push(format!("step {index}: {who} {what} (a plain transaction) at {now}"));
         }
+        Step::Chain { id } => {
+            lines.push(format!("step {index}: the account is validated on chain {id} from now on"));
+        }
         Step::Bundle { ops } => {
             lines.push(format!(
                 "step {index}: bundle of {} at {now}",
@@ -186,6 +189,18 @@ pub(crate) fn op_lines(position: usize, op: &Op) -> Vec<String> {
             }
         }
     }
+    if let Some(gas) = &op.gas {
+        lines.push(format!("{INDENT}gas: {}", gas_text(gas)));
+    }
+    match op.replay {
+        Some(leash_fuzz::case::Replay::Resubmit { step, op }) => lines.push(format!(
+            "{INDENT}replay: op {op} of step {step} resubmitted exactly as it was signed then"
+        )),
+        Some(leash_fuzz::case::Replay::SignatureOf { op }) => {
+            lines.push(format!("{INDENT}replay: it carries the signature of op {op}"))
+        }
+        None => {}
+    }
     if let Some(mutation) = op.recipe.as_ref().and_then(|r| r.mutation.as_ref()) {
         lines.push(format!("{INDENT}mutation: {}", mutation_text(mutation)));
         if plants_twin(mutation)
@@ -195,6 +210,36 @@ pub(crate) fn op_lines(position: usize, op: &Op) -> Vec<String> {
         }
     }
     lines
+}
+
+/// An op's gas terms (spec §16): its limits, fees, who pays, and the cost the spec counts.
+fn gas_text(gas: &leash_fuzz::case::GasTerms) -> String {
+    let payer = match gas.paymaster_and_data.len() {
+        0 => "the account pays".to_string(),
+        n if n < 52 => format!("{n} bytes of paymasterAndData (the EntryPoint refuses 1 to 51)"),
+        n => format!(
+            "paymaster {} pays ({n} bytes of paymasterAndData)",
+            alloy_primitives::Address::from_slice(&gas.paymaster_and_data[..20])
+        ),
+    };
+    let mut packed = leash_fuzz::evm::userop::unsigned_op(
+        alloy_primitives::Address::ZERO,
+        0,
+        alloy_primitives::Bytes::new(),
+    );
+    gas.apply_to(&mut packed);
+    let cost = leash_fuzz::evm::userop::op_gas(&packed)
+        .max_cost()
+        .map_or_else(|| "more than every limit".to_string(), |c| format!("{c} wei"));
+    format!(
+        "verification {}, call {}, pre-verification {}, maxFeePerGas {}, priority {}; {payer}; \
+         cost {cost}",
+        gas.verification_gas_limit,
+        gas.call_gas_limit,
+        gas.pre_verification_gas,
+        gas.max_fee_per_gas,
+        gas.max_priority_fee_per_gas
+    )
 }
 
 /// A planned op (a recipe's plan or twin), one line per call, at depth 1.
@@ -394,6 +439,31 @@ pub(crate) fn policy_lines(policy: &Policy) -> Vec<String> {
             human::plural(u64::from(rate.max_calls), "call"),
             rate.interval
         ));
+    }
+    if let Some(gas) = &policy.gas {
+        let payer = match &gas.paymaster {
+            leash_model::PaymasterRule::Any => "the account or any paymaster pays".to_string(),
+            leash_model::PaymasterRule::Required => "a paymaster must pay".to_string(),
+            leash_model::PaymasterRule::OneOf(list) => {
+                let names: Vec<String> = list.iter().map(|a| address(*a)).collect();
+                format!("only {} may pay", names.join(", "))
+            }
+        };
+        let limit = |what: &str, v: Option<U256>| {
+            v.map(|v| format!("; at most {} wei {what}", human::integer(v)))
+        };
+        lines.push(format!(
+            "gas: {payer}{}{}{}",
+            gas.max_fee_per_gas
+                .map(|f| format!("; maxFeePerGas at most {}", human::integer(U256::from(f))))
+                .unwrap_or_default(),
+            limit("per op", gas.per_op).unwrap_or_default(),
+            limit("in total", gas.total).unwrap_or_default()
+        ));
+    }
+    if let Some(chains) = &policy.chains {
+        let ids: Vec<String> = chains.iter().map(u64::to_string).collect();
+        lines.push(format!("chains: only {}", ids.join(", ")));
     }
     lines
 }
@@ -629,6 +699,8 @@ mod tests {
             call_data,
             signature_tail: Vec::new(),
             recipe: None,
+            gas: None,
+            replay: None,
         };
         let case = Case {
             steps: vec![

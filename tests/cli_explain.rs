@@ -412,8 +412,8 @@ fn bad_flag_values_are_usage_errors() {
 
 /// Every policy in `examples/`, judged at its first usable second: it reads, its window is open,
 /// and it has no lint worse than info but the long sessions a subscription or a DCA plan is and
-/// the missing gas rule (spec v3's gas rules are not in the reference module's interface yet, so
-/// an example with one could not be fuzzed as its comment says).
+/// the missing gas rule (the examples are spec v1 and v2 policies, written before spec v3's gas
+/// rule).
 #[test]
 fn the_examples_are_open_at_their_start_and_lint_clean_but_for_length() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");

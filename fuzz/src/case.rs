@@ -13,6 +13,8 @@ use crate::mutate::{Mutated, Mutation, NotApplicable, PlannedOp};
 
 /// The block timestamp every case starts at.
 pub const START_TIME: u64 = 1_700_000_000;
+/// The chain every case starts on (`block.chainid`): the EVM world's, Anvil's 31337.
+pub const START_CHAIN: u64 = 31337;
 
 /// One session lifecycle.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +43,13 @@ pub enum Step {
     Time {
         /// The new block timestamp.
         now: u64,
+    },
+    /// From now on the account is validated on chain `id` (`block.chainid`): its state replicated
+    /// there, as a multichain deployment or a fork has it (spec §17). Every case starts on
+    /// [`START_CHAIN`].
+    Chain {
+        /// The chain id.
+        id: u64,
     },
     /// A bundler submits these ops in one `handleOps`.
     Bundle {
@@ -171,6 +180,115 @@ pub struct Op {
     /// How the generator made it, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipe: Option<Recipe>,
+    /// Its gas terms (spec §16); `None` is the harness's [`GasTerms::DEFAULT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gas: Option<GasTerms>,
+    /// Where its signed bytes come from when it replays another op (spec §1.4.2); `None` signs
+    /// it afresh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replay>,
+}
+
+/// An op that replays what another op was signed with (spec §1.4.2): an attacker resubmitting a
+/// signed op it captured, or moving a signature onto another op. On the redeem frame (§P3),
+/// where the session key sends its own transaction and no op is signed, it runs as a fresh op.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replay {
+    /// Op `op` of the bundle at step `step`, an earlier one, resubmitted exactly as it was
+    /// signed then: its nonce, fields and signature, hashed for the chain it was signed on.
+    /// Once that op was included its nonce is used, and the EntryPoint refuses it (`AA25`).
+    Resubmit {
+        /// The earlier bundle step.
+        step: usize,
+        /// The op's position in it.
+        op: usize,
+    },
+    /// This op, signed afresh, then given the signature of op `op` of the same bundle (made
+    /// over that op's `userOpHash`).
+    SignatureOf {
+        /// The position of the op whose signature it carries.
+        op: usize,
+    },
+}
+
+/// The gas fields of an op as it packs them: `accountGasLimits` (verification, call),
+/// `preVerificationGas`, `gasFees` (priority, max) and `paymasterAndData` (spec §16).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GasTerms {
+    /// `accountGasLimits[0..16]`.
+    #[serde(with = "decimal_u128")]
+    pub verification_gas_limit: u128,
+    /// `accountGasLimits[16..32]`.
+    #[serde(with = "decimal_u128")]
+    pub call_gas_limit: u128,
+    /// `preVerificationGas`.
+    #[serde(with = "decimal_u128")]
+    pub pre_verification_gas: u128,
+    /// `gasFees[0..16]`.
+    #[serde(with = "decimal_u128")]
+    pub max_priority_fee_per_gas: u128,
+    /// `gasFees[16..32]`.
+    #[serde(with = "decimal_u128")]
+    pub max_fee_per_gas: u128,
+    /// `paymasterAndData`: empty (the account pays), or the paymaster, its verification and
+    /// post-op gas limits (16 bytes each) and its data; the EntryPoint refuses 1 to 51 bytes.
+    #[serde(default, with = "crate::hex_bytes", skip_serializing_if = "Vec::is_empty")]
+    pub paymaster_and_data: Vec<u8>,
+}
+
+/// A `u128` as a decimal string in JSON: the case format is read through serde's buffered enum
+/// representation, which carries no 128-bit numbers.
+mod decimal_u128 {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub(super) fn serialize<S: Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| {
+            D::Error::custom(format!(
+                "{} is not a decimal number below 2^128",
+                leash_model::format::quote(&text)
+            ))
+        })
+    }
+}
+
+impl GasTerms {
+    /// What an op without gas terms carries: generous limits (10M verification and call gas,
+    /// 100k pre-verification gas), zero fees and no paymaster, so it costs nothing.
+    pub const DEFAULT: Self = Self {
+        verification_gas_limit: crate::evm::userop::VERIFICATION_GAS_LIMIT,
+        call_gas_limit: crate::evm::userop::CALL_GAS_LIMIT,
+        pre_verification_gas: crate::evm::userop::PRE_VERIFICATION_GAS as u128,
+        max_priority_fee_per_gas: 0,
+        max_fee_per_gas: 0,
+        paymaster_and_data: Vec::new(),
+    };
+
+    /// Writes these terms into `op`'s gas fields.
+    pub fn apply_to(&self, op: &mut crate::evm::PackedUserOperation) {
+        use crate::evm::userop::pack_u128;
+        op.accountGasLimits = pack_u128(self.verification_gas_limit, self.call_gas_limit);
+        op.preVerificationGas = alloy_primitives::U256::from(self.pre_verification_gas);
+        op.gasFees = pack_u128(self.max_priority_fee_per_gas, self.max_fee_per_gas);
+        op.paymasterAndData = self.paymaster_and_data.clone().into();
+    }
+
+    /// `paymasterAndData` for `paymaster` with these gas limits and no paymaster data.
+    pub fn paymaster_and_data(
+        paymaster: alloy_primitives::Address,
+        verification_gas_limit: u128,
+        post_op_gas_limit: u128,
+    ) -> Vec<u8> {
+        let mut data = paymaster.to_vec();
+        data.extend_from_slice(&verification_gas_limit.to_be_bytes());
+        data.extend_from_slice(&post_op_gas_limit.to_be_bytes());
+        data
+    }
 }
 
 /// What a generated op means: the plan, the planted twin and the mutation.
@@ -228,6 +346,18 @@ impl Recipe {
 }
 
 impl Op {
+    /// The gas terms the model reads from this op (spec §16), as the EntryPoint unpacks its
+    /// fields: [`GasTerms::DEFAULT`] when it has none.
+    pub fn model_gas(&self) -> leash_model::OpGas {
+        let mut packed = crate::evm::userop::unsigned_op(
+            alloy_primitives::Address::ZERO,
+            0,
+            alloy_primitives::Bytes::new(),
+        );
+        self.gas.as_ref().unwrap_or(&GasTerms::DEFAULT).apply_to(&mut packed);
+        crate::evm::userop::op_gas(&packed)
+    }
+
     /// An op made from a recipe, with the bytes it derives.
     pub fn from_recipe(signer: Signer, recipe: Recipe) -> Result<Self, NotApplicable> {
         let bytes = recipe.derive()?;
@@ -236,6 +366,8 @@ impl Op {
             call_data: bytes.call_data,
             signature_tail: bytes.signature_tail,
             recipe: Some(recipe),
+            gas: None,
+            replay: None,
         })
     }
 }
@@ -307,9 +439,12 @@ impl Case {
             }
             for (o, op) in ops.iter().enumerate() {
                 let at = |why: String| format!("step {s}, op {o}: {why}");
-                for (what, len) in
-                    [("callData", op.call_data.len()), ("signature tail", op.signature_tail.len())]
-                {
+                let paymaster_and_data = op.gas.as_ref().map_or(0, |g| g.paymaster_and_data.len());
+                for (what, len) in [
+                    ("callData", op.call_data.len()),
+                    ("signature tail", op.signature_tail.len()),
+                    ("paymasterAndData", paymaster_and_data),
+                ] {
                     if len > MAX_OP_CALLDATA {
                         return Err(at(format!(
                             "its {what} has {len} bytes, more than the limit of {MAX_OP_CALLDATA}"
@@ -318,6 +453,25 @@ impl Case {
                 }
                 if let Some(recipe) = &op.recipe {
                     recipe.check().map_err(at)?;
+                }
+                match op.replay {
+                    Some(Replay::Resubmit { step, op: earlier }) => {
+                        let valid = step < s
+                            && matches!(&self.steps[step], Step::Bundle { ops } if earlier < ops.len());
+                        if !valid {
+                            return Err(at(format!(
+                                "it resubmits op {earlier} of step {step}, which is no op of an \
+                                 earlier bundle"
+                            )));
+                        }
+                    }
+                    Some(Replay::SignatureOf { op: other }) if other >= ops.len() || other == o => {
+                        return Err(at(format!(
+                            "it carries the signature of op {other}, which is no other op of its \
+                             bundle"
+                        )));
+                    }
+                    _ => {}
                 }
             }
         }

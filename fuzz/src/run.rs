@@ -18,12 +18,15 @@ use leash_model::{
     Policy, SemanticProfile, Session, Target, UserOp, Verdict,
 };
 
-use crate::case::{Action, Actor, Case, Code, Op, START_TIME, Signer, SlotWrite, Step, Validator};
+use crate::case::{
+    Action, Actor, Case, Code, Op, Replay, START_CHAIN, START_TIME, Signer, SlotWrite, Step,
+    Validator,
+};
 #[cfg(doc)]
 use crate::evm::EdgeHit;
 use crate::evm::abi::ILeashToken;
 use crate::evm::frame::ACCOUNT_7702_NAMESPACE;
-use crate::evm::keys::Signing;
+use crate::evm::keys::{Signing, recover_signer};
 use crate::evm::{KEY_COUNT, OpOutcome, PackedUserOperation, Recording, World, session_keys};
 use crate::finding::{Class, Finding};
 use crate::modules::{Frame, IntentGap, Observed, Redemption, SessionModule};
@@ -158,6 +161,20 @@ fn refused_for_gas(outcome: &OpOutcome) -> Option<&str> {
     }
 }
 
+/// Whether the EntryPoint refused an op for its payer after the account's validation returned:
+/// `AA21 didn't pay prefund` (the account could not prefund it), or any paymaster refusal
+/// (`AA3x`: not deployed, deposit too low, reverted, over its gas limit, ...).
+fn refused_for_funds(outcome: &OpOutcome) -> Option<&str> {
+    match outcome {
+        OpOutcome::Denied(crate::evm::EvmDenial::Other { reason, .. })
+            if reason.starts_with("AA21") || reason.starts_with("AA3") =>
+        {
+            Some(reason)
+        }
+        _ => None,
+    }
+}
+
 /// Sees what a runner does, step by step, for tools that need more than the first finding
 /// (`leash export foundry` rebuilds the run as a Foundry test from it). Every method has an
 /// empty default.
@@ -284,6 +301,7 @@ impl Runner {
 
     fn run_steps(&mut self, case: &Case, observer: &mut dyn Observer) -> CaseReport {
         self.world.reset();
+        self.world.set_chain_id(START_CHAIN);
         self.module.reset();
         let mut run = CaseRun {
             frame: self
@@ -296,6 +314,8 @@ impl Runner {
             report: CaseReport::default(),
             ledgers: BTreeMap::new(),
             allowances: BTreeMap::new(),
+            submitted: BTreeMap::new(),
+            used_nonces: std::collections::BTreeSet::new(),
         };
         for (index, step) in case.steps.iter().enumerate() {
             match self.step(&mut run, index, step, observer) {
@@ -408,6 +428,11 @@ impl Runner {
                     .into());
                 }
             }
+            Step::Chain { id } => {
+                // spec §17: the same state, validated on another chain from now on.
+                self.world.set_chain_id(*id);
+                run.report.features.push(feature(&[5, (*id % 1024) as u32]));
+            }
             Step::Time { now } => {
                 run.now = run.now.max(*now);
                 observer.time(index, run.now);
@@ -475,14 +500,57 @@ impl Runner {
     /// Signs `op` for the EVM and returns it with the signer the model sees: the key that made
     /// a (valid, low-s) signature, or none for a malformed one (spec §1.4). No recovery is
     /// needed for signatures leash made itself; recovering would cost more than the op.
-    fn sign(&mut self, op: &Op) -> (PackedUserOperation, Option<Address>, u64) {
+    fn sign(&mut self, op: &Op) -> Signed {
         self.nonce_key += 1;
-        let packed = sign_op(&self.world, &*self.module, self.nonce_key, op, self.config.signing);
-        let signer = match op.signer {
-            Signer::Key(k) => Some(Self::key_address(k)),
-            Signer::Malformed => None,
-        };
-        (packed, signer, self.nonce_key)
+        let (mut packed, signer, ecdsa) =
+            presign_op(&self.world, &*self.module, self.nonce_key, op, self.config.signing);
+        packed.signature = self.module.wrap_signature(signer, &ecdsa);
+        Signed { packed, signer, nonce_key: self.nonce_key, ecdsa }
+    }
+
+    /// Signs a bundle's ops: each afresh, or as it replays another (spec §1.4.2). The signer the
+    /// model sees for a replayed signature is the address it recovers to over the op's
+    /// `userOpHash` on the world's chain now: an unrelated one when anything it binds differs.
+    fn sign_bundle(&mut self, run: &CaseRun, step: usize, ops: &[Op]) -> Result<Vec<Signed>, Stop> {
+        let mut signed = Vec::with_capacity(ops.len());
+        for op in ops {
+            signed.push(match op.replay {
+                Some(Replay::Resubmit { step: earlier, op: position }) => {
+                    let Some(original) = run.submitted.get(&(earlier, position)) else {
+                        return Err(Stop::NotRunnable(format!(
+                            "step {step}: an op resubmits op {position} of step {earlier}, which \
+                             was never submitted"
+                        )));
+                    };
+                    let hash = self.world.user_op_hash(&original.packed);
+                    Signed { signer: recover_signer(hash, &original.ecdsa), ..original.clone() }
+                }
+                _ => self.sign(op),
+            });
+        }
+        for (position, op) in ops.iter().enumerate() {
+            if let Some(Replay::SignatureOf { op: other }) = op.replay {
+                let Some(source) = signed.get(other).filter(|_| other != position).cloned() else {
+                    return Err(Stop::NotRunnable(format!(
+                        "step {step}, op {position}: it carries the signature of op {other}, \
+                         which is no other op of its bundle"
+                    )));
+                };
+                let target = &mut signed[position];
+                target.packed.signature = source.packed.signature;
+                target.signer =
+                    recover_signer(self.world.user_op_hash(&target.packed), &source.ecdsa);
+                target.ecdsa = source.ecdsa;
+            }
+        }
+        let mut keys: Vec<u64> = signed.iter().map(|s| s.nonce_key).collect();
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Stop::NotRunnable(format!(
+                "step {step}: two ops of the bundle resubmit one op (one nonce twice in a bundle)"
+            )));
+        }
+        Ok(signed)
     }
 
     fn bundle(
@@ -500,17 +568,24 @@ impl Runner {
             return self.unhonoured_bundle(run, index, ops, honour, observer);
         }
         let mut signing = 0;
-        let signed: Vec<(PackedUserOperation, Option<Address>, u64)> =
-            timed(&mut signing, || ops.iter().map(|op| self.sign(op)).collect());
+        let signed = timed(&mut signing, || self.sign_bundle(run, index, ops));
         run.report.time.signing += signing;
-        let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _, _)| p.clone()).collect();
-        let nonce_keys: Vec<u64> = signed.iter().map(|(_, _, k)| *k).collect();
+        let signed = signed?;
+        let ops = as_submitted(ops, &signed);
+        let packed: Vec<PackedUserOperation> = signed.iter().map(|s| s.packed.clone()).collect();
+        let nonce_keys: Vec<u64> = signed.iter().map(|s| s.nonce_key).collect();
         let gases: Vec<OpGas> = packed.iter().map(crate::evm::userop::op_gas).collect();
         let env = self.env(run.now);
         // The model validates the ops in order (the EntryPoint validates all, then executes all;
         // executions do not touch the model's state).
         let mut verdicts = Vec::with_capacity(ops.len());
-        for ((op, (_, signer, _)), gas) in ops.iter().zip(&signed).zip(&gases) {
+        for ((op, signed), gas) in ops.iter().map(|op| &**op).zip(&signed).zip(&gases) {
+            if run.used_nonces.contains(&signed.nonce_key) {
+                // spec §1.4.2: a resubmitted op whose nonce is used never reaches the module.
+                verdicts.push(None);
+                continue;
+            }
+            let signer = &signed.signer;
             let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
             let user_op = UserOp { signer: *signer, call_data: &op.call_data, gas: *gas };
             let judged = timed(&mut run.report.time.model, || {
@@ -523,9 +598,10 @@ impl Runner {
                     _ => Judged::Model(verdict),
                 }
             });
-            verdicts.push((judged, before, *signer));
+            verdicts.push(Some((judged, before, *signer)));
         }
         run.report.ops += ops.len() as u64;
+        let funds_before = self.account_funds(index)?;
         let outcomes =
             match timed(&mut run.report.time.evm, || self.world.run_bundle(run.now, &packed)) {
                 Ok(outcomes) => {
@@ -544,12 +620,52 @@ impl Runner {
                  limit the harness sets"
             )));
         }
-        for (position, ((((verdict, before, signer), outcome), op), gas)) in
-            verdicts.iter().zip(&outcomes).zip(ops).zip(&gases).enumerate()
+        if let Some((position, reason)) =
+            outcomes.iter().enumerate().find_map(|(i, o)| refused_for_funds(o).map(|r| (i, r)))
         {
+            // The EntryPoint checks the prefund after the account's `validateUserOp` returned:
+            // the module let the op through. Only the denials the module answers by returning
+            // (no session, the window it leaves to the EntryPoint) may come to that.
+            if let Some((judged, ..)) = &verdicts[position]
+                && let oracle::Expected::Deny(denial) = judged.expected()
+                && !matches!(
+                    denial.reason,
+                    DenyReason::NoSession | DenyReason::NotYetValid | DenyReason::Expired
+                )
+            {
+                return Err(Stop::Finding(Finding {
+                    class: Class::Bypass,
+                    step: index,
+                    op: Some(position),
+                    model: judged.expected().describe(),
+                    module: format!("passed validation, then the EntryPoint refused it: {reason}"),
+                    path: Box::default(),
+                    detail: format!(
+                        "the module let through validation an op the spec denies ({}, spec {}); \
+                         only the prefund stopped it",
+                        denial.reason.name(),
+                        denial.reason.clause()
+                    ),
+                }));
+            }
+            return Err(Stop::NotRunnable(format!(
+                "step {index}, op {position}: the EntryPoint refused its payer ({reason}) after \
+                 the module let it through"
+            )));
+        }
+        for (position, (((verdict, outcome), op), gas)) in
+            verdicts.iter().zip(&outcomes).zip(&ops).zip(&gases).enumerate()
+        {
+            let op = &**op;
+            let Some((verdict, before, signer)) = verdict else {
+                Self::judge_used_nonce(index, position, outcome)?;
+                continue;
+            };
             let at = OpAt { step: index, position, op, signer: *signer, gas, bundled: true };
             self.judge(run, &env, at, verdict, outcome, before.as_ref())?;
         }
+        Self::remember(run, index, signed, &outcomes);
+        self.check_paid(index, funds_before, &outcomes, &gases)?;
         Ok(())
     }
 
@@ -565,10 +681,10 @@ impl Runner {
         honour: Honour,
         observer: &mut dyn Observer,
     ) -> Result<(), Stop> {
-        let signed: Vec<(PackedUserOperation, Option<Address>, u64)> =
-            ops.iter().map(|op| self.sign(op)).collect();
-        let packed: Vec<PackedUserOperation> = signed.iter().map(|(p, _, _)| p.clone()).collect();
-        let nonce_keys: Vec<u64> = signed.iter().map(|(_, _, k)| *k).collect();
+        let signed = self.sign_bundle(run, index, ops)?;
+        let ops = as_submitted(ops, &signed);
+        let packed: Vec<PackedUserOperation> = signed.iter().map(|s| s.packed.clone()).collect();
+        let nonce_keys: Vec<u64> = signed.iter().map(|s| s.nonce_key).collect();
         run.report.ops += ops.len() as u64;
         let outcomes = match self.world.run_bundle(run.now, &packed) {
             Ok(outcomes) => outcomes,
@@ -594,9 +710,16 @@ impl Runner {
         }
         let env = self.env(run.now);
         let code = run.frame.as_ref().map_or(Code::Account, |f| f.code);
-        for (position, ((op, (p, signer, _)), outcome)) in
+        for (position, ((op, signed), outcome)) in
             ops.iter().zip(&signed).zip(&outcomes).enumerate()
         {
+            let op = &**op;
+            let (p, signer) = (&signed.packed, &signed.signer);
+            if run.used_nonces.contains(&signed.nonce_key) {
+                // spec §1.4.2: whatever the frame, a used nonce fails before any account code.
+                Self::judge_used_nonce(index, position, outcome)?;
+                continue;
+            }
             run.report.features.push(feature(&[
                 7,
                 honour as u32,
@@ -639,7 +762,105 @@ impl Runner {
             let at = OpAt { step: index, position, op, signer: *signer, gas: &gas, bundled: true };
             self.judge(run, &env, at, &Judged::Model(verdict), outcome, before.as_ref())?;
         }
+        Self::remember(run, index, signed, &outcomes);
         Ok(())
+    }
+
+    /// Remembers what a bundle submitted, and whose nonce the EntryPoint used (every op that
+    /// passed validation, whether its execution succeeded or not), for later replays.
+    fn remember(run: &mut CaseRun, index: usize, signed: Vec<Signed>, outcomes: &[OpOutcome]) {
+        for (position, (signed, outcome)) in signed.into_iter().zip(outcomes).enumerate() {
+            if outcome.is_executed() {
+                run.used_nonces.insert(signed.nonce_key);
+            }
+            run.submitted.insert((index, position), signed);
+        }
+    }
+
+    /// Spec §1.4.2: an op resubmitted after it was included fails the EntryPoint's nonce check
+    /// (`AA25`) before any module runs; one that executes again is a replay.
+    fn judge_used_nonce(step: usize, position: usize, outcome: &OpOutcome) -> Result<(), Stop> {
+        let refused = matches!(
+            outcome,
+            OpOutcome::Denied(crate::evm::EvmDenial::Other { reason, .. }) if reason.starts_with("AA25")
+        );
+        if refused {
+            return Ok(());
+        }
+        let class = if outcome.is_executed() { Class::Bypass } else { Class::Reason };
+        Err(Stop::Finding(Finding {
+            class,
+            step,
+            op: Some(position),
+            model: "the EntryPoint refuses it: its nonce was used when it was included (AA25, \
+                    spec §1.4.2)"
+                .into(),
+            module: describe_outcome(outcome),
+            path: Box::default(),
+            detail: "a signed op resubmitted after it was included must fail the nonce check; \
+                     this one did not"
+                .into(),
+        }))
+    }
+
+    /// The account's native balance plus its deposit at the EntryPoint: what it can pay gas
+    /// from (spec §16).
+    fn account_funds(&mut self, step: usize) -> Result<U256, Stop> {
+        let account = self.world.addresses().account;
+        let entry_point = self.world.addresses().entry_point;
+        let deposit = self
+            .world
+            .view_sol(
+                "balanceOf",
+                entry_point,
+                crate::evm::abi::IEntryPoint::balanceOfCall { account },
+            )
+            .map_err(|e| Stop::NotRunnable(format!("step {step}: reading the deposit: {e}")))?;
+        Ok(self.world.native_balance(account).saturating_add(deposit))
+    }
+
+    /// What the account paid for the bundle's gas (its funds before, less its funds after, less
+    /// the native value its executions sent) is at most the cost of the executed ops it paid
+    /// for itself, each `required_gas * maxFeePerGas` (spec §16: the EntryPoint never charges
+    /// more than it prefunded); an op a paymaster sponsors costs the account nothing.
+    fn check_paid(
+        &mut self,
+        step: usize,
+        before: U256,
+        outcomes: &[OpOutcome],
+        gases: &[OpGas],
+    ) -> Result<(), Stop> {
+        let after = self.account_funds(step)?;
+        let mut sent = U256::ZERO;
+        let mut allowed = U256::ZERO;
+        for (outcome, gas) in outcomes.iter().zip(gases) {
+            if let OpOutcome::Executed { calls, .. } = outcome {
+                sent = sent.saturating_add(oracle::native_sent(calls));
+                if gas.paymaster.is_zero() {
+                    allowed = allowed.saturating_add(gas.max_cost().unwrap_or(U256::MAX));
+                }
+            }
+        }
+        let paid = before.saturating_sub(after).saturating_sub(sent);
+        if paid <= allowed {
+            return Ok(());
+        }
+        Err(Stop::Finding(Finding {
+            class: Class::Bypass,
+            step,
+            op: None,
+            model: format!(
+                "the bundle's ops the account pays for may cost it at most {allowed} wei (spec §16)"
+            ),
+            module: format!("the account paid {paid} wei for gas"),
+            path: Box::default(),
+            detail: format!(
+                "the account's balance and EntryPoint deposit fell by {} wei, {sent} of it native \
+                 value its executions sent: {paid} wei went to gas, more than the {allowed} wei \
+                 maximum cost of the executed ops it paid for (sponsored ops cost it nothing)",
+                before.saturating_sub(after)
+            ),
+        }))
     }
 
     /// The redeem frame (§P3): each op is a transaction of its own, in order; the module's
@@ -940,6 +1161,9 @@ pub fn presign_op_under(
     delegate: Option<Address>,
 ) -> (PackedUserOperation, Option<Address>, Vec<u8>) {
     let mut packed = world.unsigned_op(lane, Bytes::copy_from_slice(&op.call_data));
+    if let Some(gas) = &op.gas {
+        gas.apply_to(&mut packed);
+    }
     packed.nonce = module.nonce(lane);
     let hash: B256 = world.user_op_hash_under(&packed, delegate);
     let (mut signature, signer) = match op.signer {
@@ -1271,12 +1495,46 @@ impl Code {
 }
 
 /// The state one case builds up on the model's side.
+/// The bundle's ops as they were submitted: a resubmitted op carries the bytes of the op it
+/// resubmits, which the model judges (a minimized case may have changed the step's own copy).
+fn as_submitted<'a>(ops: &'a [Op], signed: &[Signed]) -> Vec<std::borrow::Cow<'a, Op>> {
+    ops.iter()
+        .zip(signed)
+        .map(|(op, signed)| match op.replay {
+            Some(Replay::Resubmit { .. }) if op.call_data[..] != signed.packed.callData[..] => {
+                std::borrow::Cow::Owned(Op {
+                    call_data: signed.packed.callData.to_vec(),
+                    ..op.clone()
+                })
+            }
+            _ => std::borrow::Cow::Borrowed(op),
+        })
+        .collect()
+}
+
+/// An op as the runner submitted it: what a later replay resubmits (spec §1.4.2).
+#[derive(Clone)]
+struct Signed {
+    /// The op with its signature in the module's layout.
+    packed: PackedUserOperation,
+    /// Who the model sees as its signer.
+    signer: Option<Address>,
+    /// Its nonce key.
+    nonce_key: u64,
+    /// The 65-byte ECDSA signature (64 zero bytes when malformed) and its decoy tail.
+    ecdsa: Vec<u8>,
+}
+
 struct CaseRun {
     /// The EIP-7702 frame's state, on that frame.
     frame: Option<FrameState>,
     /// The policies as written, beside the effective ones (only for modules that differ from
     /// spec v1).
     intent: Option<Intent>,
+    /// Every op submitted so far, by (step, position), for replays.
+    submitted: BTreeMap<(usize, usize), Signed>,
+    /// The nonce keys of the ops the EntryPoint included (their nonces are used).
+    used_nonces: std::collections::BTreeSet<u64>,
     model: AccountState,
     now: u64,
     report: CaseReport,

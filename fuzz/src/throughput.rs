@@ -13,7 +13,9 @@ use std::time::Instant;
 use alloy_primitives::Address;
 use arbitrary::Unstructured;
 
-use crate::case::{Action, Actor, Case, Code, START_TIME, Signer, SlotWrite, Step};
+use crate::case::{
+    Action, Actor, Case, Code, Replay, START_CHAIN, START_TIME, Signer, SlotWrite, Step,
+};
 use crate::engine::SplitMix64;
 use crate::evm::{KEY_COUNT, PackedUserOperation, Recording, Signing, World, session_keys};
 use crate::generate::{CaseConfig, Catalog, generate_case};
@@ -89,6 +91,8 @@ enum BareStep {
     Install(Address, Box<leash_model::Policy>),
     Revoke(Address),
     Time(u64),
+    /// `block.chainid` moves (spec §17).
+    Chain(u64),
     /// Each op with its signer and its ECDSA signature and decoy tail, to be wrapped in the
     /// module's signature layout when it runs (the layout can name the session installed by an
     /// earlier step).
@@ -112,18 +116,23 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
         .cases
         .iter()
         .map(|case| {
-            // Ops are signed for the code the EOA will run when their bundle does (spec §18.1).
+            // Ops are signed for the code the EOA will run when their bundle does (spec §18.1),
+            // on the chain they run on (spec §17).
             let mut code = Code::Account;
-            case.steps
-                .iter()
-                .map(|step| prepare(&world, &*module, step, &mut nonce_key, &mut code))
-                .collect()
+            world.set_chain_id(START_CHAIN);
+            let mut steps: Vec<BareStep> = Vec::with_capacity(case.steps.len());
+            for step in &case.steps {
+                let next = prepare(&mut world, &*module, step, &steps, &mut nonce_key, &mut code);
+                steps.push(next);
+            }
+            steps
         })
         .collect();
     let start = Instant::now();
     let mut ops = 0;
     for steps in &prepared {
         world.reset();
+        world.set_chain_id(START_CHAIN);
         module.reset();
         let mut now = START_TIME;
         for step in steps {
@@ -137,6 +146,7 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
                     let _ = module.revoke(&mut world, *key);
                 }
                 BareStep::Time(t) => now = now.max(*t),
+                BareStep::Chain(id) => world.set_chain_id(*id),
                 BareStep::Bundle(prepared) => {
                     ops += prepared.len() as u64;
                     let packed: Vec<PackedUserOperation> = prepared
@@ -176,9 +186,10 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
 }
 
 fn prepare(
-    world: &World,
+    world: &mut World,
     module: &dyn SessionModule,
     step: &Step,
+    earlier: &[BareStep],
     nonce_key: &mut u64,
     code: &mut Code,
 ) -> BareStep {
@@ -202,14 +213,37 @@ fn prepare(
                 })
                 .collect(),
         ),
-        Step::Bundle { ops } => BareStep::Bundle(
-            ops.iter()
+        Step::Chain { id } => {
+            // Later ops are signed for the chain they run on.
+            world.set_chain_id(*id);
+            BareStep::Chain(*id)
+        }
+        Step::Bundle { ops } => {
+            let mut signed: Vec<_> = ops
+                .iter()
                 .map(|op| {
-                    *nonce_key += 1;
-                    presign_op_under(world, module, *nonce_key, op, Signing::Rfc6979, delegate)
+                    let resubmitted = match op.replay {
+                        Some(Replay::Resubmit { step, op: position }) => match earlier.get(step) {
+                            Some(BareStep::Bundle(ops)) => ops.get(position).cloned(),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    resubmitted.unwrap_or_else(|| {
+                        *nonce_key += 1;
+                        presign_op_under(world, module, *nonce_key, op, Signing::Rfc6979, delegate)
+                    })
                 })
-                .collect(),
-        ),
+                .collect();
+            for (position, op) in ops.iter().enumerate() {
+                if let Some(Replay::SignatureOf { op: other }) = op.replay
+                    && let Some((_, signer, signature)) = signed.get(other).cloned()
+                {
+                    (signed[position].1, signed[position].2) = (signer, signature);
+                }
+            }
+            BareStep::Bundle(signed)
+        }
         Step::Delegate { to, writes } => {
             *code = *to;
             BareStep::Delegate(*to, writes.clone())

@@ -17,7 +17,7 @@ use alloy_json_abi::{Function, JsonAbi};
 use alloy_sol_types::SolCall;
 use leash_fuzz::evm::abi::{
     IEntryPoint, IGame, ILeashAccount, ILeashAccount7702, ILeashToken, IRouter, ISessionManager,
-    arg_type, condition,
+    arg_type, condition, paymaster_rule,
 };
 use leash_fuzz::evm::world::ILeashOwnerExecutor;
 use leash_fuzz::modules::smartsessions::abi as ss;
@@ -164,6 +164,16 @@ fn hand_written_smartsessions_bindings_match_leashs_stand_ins() {
     );
 }
 
+#[test]
+fn the_paymaster_binding_has_the_artifacts_selector() {
+    use leash_fuzz::evm::world::paymaster::depositCall;
+    let ids = method_identifiers(&artifact("LeashPaymaster"));
+    assert_eq!(
+        ids.get(depositCall::SIGNATURE).map(String::as_str),
+        Some(alloy_primitives::hex::encode(depositCall::SELECTOR).as_str())
+    );
+}
+
 /// `uintN private constant NAME = VALUE; // comment` declarations of a Solidity file.
 fn constants(source: &str) -> BTreeMap<String, (String, String)> {
     let mut found = BTreeMap::new();
@@ -211,6 +221,22 @@ fn session_manager_constants_are_the_models() {
         assert_eq!(value(&format!("TYPE_{}", name.to_uppercase())), u64::from(code), "{name}");
     }
     assert_eq!(c["TYPE_UINT256"].0, "TYPE_UINT + 32");
+    // Paymaster rules: exactly the encoder's codes.
+    let rules: BTreeMap<String, u64> = c
+        .iter()
+        .filter(|(n, (_, comment))| {
+            n.starts_with("PAYMASTER_") && n.as_str() != "PAYMASTER_DATA_OFFSET"
+                // The denial constants carry their clause.
+                && !comment.starts_with('§')
+        })
+        .map(|(n, (v, _))| (n.clone(), number(v)))
+        .collect();
+    let expected: BTreeMap<String, u64> = paymaster_rule::ALL
+        .iter()
+        .map(|(code, name)| (format!("PAYMASTER_{}", name.to_uppercase()), u64::from(*code)))
+        .collect();
+    assert_eq!(rules, expected, "PAYMASTER_* rule constants");
+    assert_eq!(value("PAYMASTER_DATA_OFFSET"), 52);
     // Bounds.
     for (name, bound) in [
         ("MAX_PERMISSIONS", bounds::MAX_PERMISSIONS),
@@ -221,6 +247,8 @@ fn session_manager_constants_are_the_models() {
         ("MAX_SPENDERS", bounds::MAX_SPENDERS),
         ("MAX_BATCH", bounds::MAX_BATCH),
         ("MAX_RATE", bounds::MAX_RATE),
+        ("MAX_PAYMASTERS", bounds::MAX_PAYMASTERS),
+        ("MAX_CHAINS", bounds::MAX_CHAINS),
     ] {
         assert_eq!(value(name), bound as u64, "{name}");
     }
@@ -257,7 +285,6 @@ fn session_manager_constants_are_the_models() {
         .iter()
         .filter(|r| {
             !matches!(r, DenyReason::NoSession | DenyReason::NotYetValid | DenyReason::Expired)
-                && !leash_fuzz::evm::abi::NOT_IN_INTERFACE.contains(r)
         })
         .map(|r| (u64::from(r.code()), r.clause().to_string()))
         .collect();
@@ -286,6 +313,9 @@ fn the_interface_header_documents_the_codes() {
     }
     assert!(header.contains(&format!("`{:#x} + N/8` uintN", arg_type::UINT)));
     assert!(header.contains(&format!("`{:#x} + N` bytesN", arg_type::FIXED_BYTES)));
+    for (code, name) in paymaster_rule::ALL {
+        assert!(header.contains(&format!("`{code}` {name}")), "`{code}` {name} in {header}");
+    }
 }
 
 #[test]

@@ -50,7 +50,16 @@ fn attack(world: &World, signer: Signer) -> Step {
         value: U256::ZERO,
         data: &data,
     });
-    Step::Bundle { ops: vec![Op { signer, call_data, signature_tail: Vec::new(), recipe: None }] }
+    Step::Bundle {
+        ops: vec![Op {
+            signer,
+            call_data,
+            signature_tail: Vec::new(),
+            recipe: None,
+            gas: None,
+            replay: None,
+        }],
+    }
 }
 
 fn delegate(to: Code) -> Step {

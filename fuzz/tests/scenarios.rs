@@ -11,13 +11,13 @@
 use std::collections::BTreeMap;
 
 use arbitrary::Unstructured;
-use leash_fuzz::case::{Case, START_TIME, Signer, Step};
+use leash_fuzz::case::{Case, START_CHAIN, START_TIME, Signer, Step};
 use leash_fuzz::engine::SplitMix64;
 use leash_fuzz::evm::{Frame, session_keys};
 use leash_fuzz::generate::{CaseConfig, Catalog, generate_case};
 use leash_fuzz::run::{RunConfig, Runner, StateChecks};
 use leash_fuzz::target::Target;
-use leash_model::{AccountState, DenyReason, Env, Selector, UserOp, Verdict};
+use leash_model::{AccountState, DenyReason, Env, PaymasterRule, Selector, UserOp, Verdict};
 
 const SEED: u64 = 0x5ce_a210;
 const CASES: usize = 1000;
@@ -36,6 +36,7 @@ impl Coverage {
     fn record(&mut self, case: &Case, env: impl Fn(u64) -> Env) {
         let mut model = AccountState::new();
         let mut now = START_TIME;
+        let mut chain = START_CHAIN;
         for step in &case.steps {
             match step {
                 Step::Install { key, policy } => {
@@ -49,16 +50,21 @@ impl Coverage {
                 Step::Delegate { .. } | Step::Direct { .. } => {
                     panic!("scenario cases are generated for the deployed frame's catalog")
                 }
+                Step::Chain { id } => chain = *id,
                 Step::Bundle { ops } => {
-                    for op in ops {
+                    // Replays (spec §1.4.2) recover to other signers; the runner judged them.
+                    // Here only the model's own verdicts on fresh ops are counted.
+                    for op in ops.iter().filter(|op| op.replay.is_none()) {
                         let signer = match op.signer {
                             Signer::Key(k) => Some(session_keys()[usize::from(k)].address()),
                             Signer::Malformed => None,
                         };
                         let policy =
                             signer.and_then(|s| model.session(s)).map(|s| s.policy.clone());
+                        let gas = op.model_gas();
+                        let user_op = UserOp { signer, call_data: &op.call_data, gas };
                         let verdict =
-                            model.execute_op(&env(now), &UserOp::new(signer, &op.call_data));
+                            model.execute_op(&Env { chain_id: chain, ..env(now) }, &user_op);
                         match &verdict {
                             Verdict::Deny(d) => *self.denials.entry(d.reason).or_default() += 1,
                             Verdict::Allow(effects) => {
@@ -97,6 +103,28 @@ impl Coverage {
                                 }
                                 if policy.valid_until != 0 || policy.valid_after != 0 {
                                     engage("§11 inside a bounded window");
+                                }
+                                if effects.after.gas_spent != effects.before.gas_spent {
+                                    engage("§16.4 a gas cost counted");
+                                }
+                                let sponsored = !gas.paymaster.is_zero();
+                                if sponsored
+                                    && policy.gas.is_some_and(|g| g.paymaster != PaymasterRule::Any)
+                                {
+                                    engage("§16.1 a required or allowlisted paymaster paid");
+                                }
+                                if policy.gas.is_some_and(|g| g.max_fee_per_gas.is_some())
+                                    && gas.max_fee_per_gas > 0
+                                {
+                                    engage("§16.2 a fee under its cap");
+                                }
+                                if policy.gas.is_some_and(|g| g.per_op.is_some())
+                                    && gas.max_cost().is_some_and(|c| !c.is_zero())
+                                {
+                                    engage("§16.3 a cost within the per-op limit");
+                                }
+                                if policy.chains.is_some() {
+                                    engage("§17 on a listed chain");
                                 }
                                 if effects.after.rule_used != effects.before.rule_used {
                                     engage("§6.4 a cumulative limit counted");
@@ -166,13 +194,8 @@ fn agree_on_every_clause(frame: Frame) {
         }
         coverage.record(&case, env);
     }
-    // Spec v3's gas rule and chain list are not in the ISessionManager interface yet.
-    let missing: Vec<&DenyReason> = DenyReason::ALL
-        .iter()
-        .filter(|r| {
-            !coverage.denials.contains_key(r) && !leash_fuzz::evm::abi::NOT_IN_INTERFACE.contains(r)
-        })
-        .collect();
+    let missing: Vec<&DenyReason> =
+        DenyReason::ALL.iter().filter(|r| !coverage.denials.contains_key(r)).collect();
     assert!(missing.is_empty(), "{ops} ops never reached these denials: {missing:?}");
     for rule in [
         "§5 a plain transfer permitted",
@@ -186,6 +209,11 @@ fn agree_on_every_clause(frame: Frame) {
         "§11 inside a bounded window",
         "§7.4/§8.6 a periodic allowance counted",
         "§7.5/§8.7 a stream let an amount through",
+        "§16.4 a gas cost counted",
+        "§16.1 a required or allowlisted paymaster paid",
+        "§16.2 a fee under its cap",
+        "§16.3 a cost within the per-op limit",
+        "§17 on a listed chain",
     ] {
         let n = coverage.engaged.get(rule).copied().unwrap_or(0);
         assert!(n >= 5, "only {n} allowed ops engaged {rule} (of {} allowed)", coverage.allowed);

@@ -8,11 +8,12 @@ import {PolicyImage} from "./lib/PolicyImage.sol";
 
 /// @title SessionManager
 /// @notice The reference leash Session Manager: an ERC-7579 validator module that lets session keys
-///         act for an account within a policy. It implements `docs/spec.md` (spec v2) clause by
+///         act for an account within a policy. It implements `docs/spec.md` (spec v3) clause by
 ///         clause and returns exactly the verdicts of the Rust model in `model/src/`. Every check
 ///         cites its clause (`// spec §x.y`), so this file can be read next to the spec.
 /// @dev Layout of the file: constants, storage, lifecycle (§2, §12), validation (§1.6: §2.3, §3,
-///      then §4 to §10 per execution, §11 returned), then the helpers of each clause in spec order.
+///      then §4 to §10 per execution, §16 and §17 per op, §11 returned), then the helpers of each
+///      clause in spec order.
 ///
 ///      Storage. Everything an account owns sits in slots associated with the account in the sense
 ///      of ERC-7562 (`keccak256(account ‖ x) + n`, `n < 128`), so a bundler would accept it:
@@ -28,6 +29,7 @@ import {PolicyImage} from "./lib/PolicyImage.sol";
 ///          base + 8 + 4 * p + r     `ruleUsed[p][r]`, p < MAX_PERMISSIONS, r < MAX_RULES
 ///          base + 40, base + 41     the native cap's period counter: its period's start, its spent
 ///          base + 42 + 2 * t, + 1   token cap t's period counter, t < MAX_TOKENS
+///          base + 50                `gasSpent` (spec §16.4)
 ///      Every install bumps the epoch, so a reinstalled session reads a block no earlier session
 ///      ever wrote: its counters are zero by construction, and nothing has to be cleared (§2.1).
 ///
@@ -65,6 +67,8 @@ contract SessionManager is ISessionManager {
     uint256 private constant MAX_SPENDERS = 4;
     uint256 private constant MAX_BATCH = 8;
     uint256 private constant MAX_RATE = 8;
+    uint256 private constant MAX_PAYMASTERS = 4;
+    uint256 private constant MAX_CHAINS = 8;
 
     // Session status, as `SessionView.status` reports it.
     uint8 private constant STATUS_NONE = 0;
@@ -77,6 +81,14 @@ contract SessionManager is ISessionManager {
     bytes4 private constant APPROVE = 0x095ea7b3; // approve(address,uint256)
     bytes4 private constant TRANSFER_FROM = 0x23b872dd; // transferFrom(address,address,uint256)
     bytes4 private constant INCREASE_ALLOWANCE = 0x39509351; // increaseAllowance(address,uint256)
+
+    // `GasRule.paymaster` codes (ISessionManager, spec §16.1).
+    uint8 private constant PAYMASTER_ANY = 0;
+    uint8 private constant PAYMASTER_REQUIRED = 1;
+    uint8 private constant PAYMASTER_ALLOWLIST = 2;
+    /// @dev Length of the static part of a non-empty `paymasterAndData`: the paymaster and its two
+    ///      gas limits (EntryPoint v0.8's `PAYMASTER_DATA_OFFSET`; a shorter one is refused, AA93).
+    uint256 private constant PAYMASTER_DATA_OFFSET = 52;
 
     // ERC-7579 mode bytes (spec §3.3).
     uint8 private constant CALLTYPE_SINGLE = 0x00;
@@ -116,6 +128,8 @@ contract SessionManager is ISessionManager {
     uint8 private constant POLICY_ENCODING = 10; // not expressible in the model
     uint8 private constant POLICY_BAD_PERIODIC_ALLOWANCE = 11; // spec §12.8
     uint8 private constant POLICY_BAD_STREAMING_ALLOWANCE = 12; // spec §12.9
+    uint8 private constant POLICY_BAD_PAYMASTERS = 13; // spec §12.10
+    uint8 private constant POLICY_BAD_CHAINS = 14; // spec §12.11
 
     // Denial codes (spec Appendix A; `DenyReason` in model/src/verdict.rs).
     uint8 private constant REVOKED = 2; // §2.3.2 (NoSession, 1, is SIG_VALIDATION_FAILED)
@@ -169,13 +183,19 @@ contract SessionManager is ISessionManager {
     uint8 private constant TOKEN_STREAM = 86; // §8.7
     uint8 private constant RATE_LIMIT = 90; // §9.1
     uint8 private constant USAGE_LIMIT = 100; // §10.1
+    uint8 private constant PAYMASTER_REQUIRED_DENIAL = 120; // §16.1.1
+    uint8 private constant PAYMASTER_DENIAL = 121; // §16.1.2
+    uint8 private constant GAS_FEE = 122; // §16.2
+    uint8 private constant GAS_PER_OP = 123; // §16.3
+    uint8 private constant GAS_TOTAL = 124; // §16.4
+    uint8 private constant CHAIN = 130; // §17.1
     /// @dev `SessionDenied`'s `execution` or `detail` when it does not apply (the model's `None`).
     uint8 private constant NONE = 0xff;
     /// @dev Internal "no error" result of the argument decoder (not a denial code).
     uint8 private constant DECODED = 0;
 
     // Counter block layout (see the contract header).
-    uint256 private constant COUNTER_SLOTS = 8 + MAX_PERMISSIONS * MAX_RULES + 2 + 2 * MAX_TOKENS;
+    uint256 private constant COUNTER_SLOTS = 8 + MAX_PERMISSIONS * MAX_RULES + 2 + 2 * MAX_TOKENS + 1;
     uint256 private constant SLOT_CALLS_HEAD = 0;
     uint256 private constant SLOT_RING = 1;
     uint256 private constant SLOT_NATIVE = 3;
@@ -183,6 +203,7 @@ contract SessionManager is ISessionManager {
     uint256 private constant SLOT_RULES = 8;
     uint256 private constant SLOT_NATIVE_PERIOD = 8 + MAX_PERMISSIONS * MAX_RULES;
     uint256 private constant SLOT_TOKEN_PERIODS = SLOT_NATIVE_PERIOD + 2;
+    uint256 private constant SLOT_GAS_SPENT = SLOT_TOKEN_PERIODS + 2 * MAX_TOKENS;
     /// @dev Domain of the counter-block preimage, so it can never equal another hash preimage here.
     bytes32 private constant COUNTERS_DOMAIN = keccak256("leash.SessionManager.counters");
 
@@ -324,6 +345,7 @@ contract SessionManager is ISessionManager {
             state.tokenPeriod[t] = _periodSpend(base + SLOT_TOKEN_PERIODS + 2 * t);
         }
         state.nativePeriod = _periodSpend(base + SLOT_NATIVE_PERIOD);
+        state.gasSpent = _sload(base + SLOT_GAS_SPENT);
         uint256 permissionCount = image[PolicyImage.PERMISSION_COUNT];
         state.ruleUsed = new uint256[][](permissionCount);
         for (uint256 p; p < permissionCount; ++p) {
@@ -402,6 +424,32 @@ contract SessionManager is ISessionManager {
         if (!policy.hasRateLimit && (policy.rateMaxCalls != 0 || policy.rateInterval != 0)) {
             _invalidPolicy(POLICY_ENCODING);
         }
+        _checkGasEncoding(policy.hasGas, policy.gas);
+        // An absent chain list has no chains; more than `MAX_CHAINS` is not expressible (an empty
+        // one is, and is invalid, spec §12.11).
+        if (!policy.hasChains && policy.chains.length != 0) _invalidPolicy(POLICY_ENCODING);
+        if (policy.chains.length > MAX_CHAINS) _invalidPolicy(POLICY_ENCODING);
+    }
+
+    /// @dev An absent gas rule (`hasGas` false) carries no value; a paymaster list belongs to an
+    ///      allowlist only, and holds at most `MAX_PAYMASTERS` entries (an empty allowlist is
+    ///      expressible, and invalid, spec §12.10); an absent limit is zero.
+    function _checkGasEncoding(bool hasGas, GasRule calldata gas) private pure {
+        if (
+            !hasGas
+                && (
+                    gas.paymaster != PAYMASTER_ANY || gas.paymasters.length != 0 || gas.hasMaxFeePerGas
+                        || gas.hasPerOp || gas.hasTotal
+                )
+        ) {
+            _invalidPolicy(POLICY_ENCODING);
+        }
+        if (gas.paymaster > PAYMASTER_ALLOWLIST) _invalidPolicy(POLICY_ENCODING);
+        if (gas.paymaster != PAYMASTER_ALLOWLIST && gas.paymasters.length != 0) _invalidPolicy(POLICY_ENCODING);
+        if (gas.paymasters.length > MAX_PAYMASTERS) _invalidPolicy(POLICY_ENCODING);
+        if (!gas.hasMaxFeePerGas && gas.maxFeePerGas != 0) _invalidPolicy(POLICY_ENCODING);
+        if (!gas.hasPerOp && gas.perOp != 0) _invalidPolicy(POLICY_ENCODING);
+        if (!gas.hasTotal && gas.total != 0) _invalidPolicy(POLICY_ENCODING);
     }
 
     /// @dev An absent allowance (`has*` false) carries no value.
@@ -461,6 +509,29 @@ contract SessionManager is ISessionManager {
         for (uint256 t; t < tokens.length; ++t) {
             TokenCap calldata cap = tokens[t];
             _checkAllowancesValidity(cap.hasPeriodic, cap.periodic, cap.hasStreaming, cap.streaming);
+        }
+        // spec §12.10: an allowlist names 1..=MAX_PAYMASTERS distinct paymasters, none address(0)
+        // (the count's upper bound is checked in `_checkGasEncoding`).
+        if (policy.hasGas && policy.gas.paymaster == PAYMASTER_ALLOWLIST) {
+            address[] calldata paymasters = policy.gas.paymasters;
+            if (paymasters.length == 0) _invalidPolicy(POLICY_BAD_PAYMASTERS);
+            for (uint256 k; k < paymasters.length; ++k) {
+                if (paymasters[k] == address(0)) _invalidPolicy(POLICY_BAD_PAYMASTERS);
+                for (uint256 earlier; earlier < k; ++earlier) {
+                    if (paymasters[earlier] == paymasters[k]) _invalidPolicy(POLICY_BAD_PAYMASTERS);
+                }
+            }
+        }
+        // spec §12.11: a chain list names 1..=MAX_CHAINS distinct chains, none 0.
+        if (policy.hasChains) {
+            uint64[] calldata chains = policy.chains;
+            if (chains.length == 0) _invalidPolicy(POLICY_BAD_CHAINS);
+            for (uint256 c; c < chains.length; ++c) {
+                if (chains[c] == 0) _invalidPolicy(POLICY_BAD_CHAINS);
+                for (uint256 earlier; earlier < c; ++earlier) {
+                    if (chains[earlier] == chains[c]) _invalidPolicy(POLICY_BAD_CHAINS);
+                }
+            }
         }
     }
 
@@ -529,9 +600,10 @@ contract SessionManager is ISessionManager {
     // Validation (spec §1.6)
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Validates a user operation of the calling account (spec §1 to §11).
+    /// @notice Validates a user operation of the calling account (spec §1 to §11, §16, §17).
     /// @dev Order of spec §1.6: §2.3 (session), §3 (decoding), then for each execution §4 to §10,
-    ///      each execution against the counters as the earlier ones left them (§13.2). The counters
+    ///      each execution against the counters as the earlier ones left them (§13.2), then the
+    ///      op's gas terms (§16) and its chain (§17). The counters
     ///      are written only when every execution passed (§13.1). §11 is left to the EntryPoint,
     ///      which receives the window in `validationData`. Every denial except `NoSession` reverts
     ///      `SessionDenied(code, execution, detail)`.
@@ -566,6 +638,10 @@ contract SessionManager is ISessionManager {
             Call memory call = calls[i];
             _checkExecution(v, i, call.target, call.value, cd[call.dataStart:call.dataStart + call.dataLength]);
         }
+        // spec §16, once per op after its executions
+        _checkGas(v, userOp);
+        // spec §17
+        _checkChain(v.image);
         // spec §13.1: the op passed; its counters move now.
         _writeCounters(v);
         // spec §11: the EntryPoint v0.8 applies the window (`validAfter < now <= validUntil'`).
@@ -1044,6 +1120,84 @@ contract SessionManager is ISessionManager {
         // spec §10.1 (`calls < limit <= 2^64 - 1`, so `calls + 1` fits in 64 bits)
         if (calls >= limit) _deny(USAGE_LIMIT, i, NONE);
         _setCounter(v, SLOT_CALLS_HEAD, (callsHead & ~uint256(type(uint64).max)) | (calls + 1));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // spec §16: gas and paymaster
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Spec §16 for the op as a whole (denials name no execution). The gas terms are read as
+    ///      EntryPoint v0.8 unpacks them: `verificationGasLimit` and `callGasLimit` are the high and
+    ///      low halves of `accountGasLimits`, `maxFeePerGas` the low half of `gasFees`, and the
+    ///      paymaster with its verification and post-op gas limits `paymasterAndData[0:20]`,
+    ///      `[20:36]` and `[36:52]`. A `paymasterAndData` shorter than 52 bytes names no paymaster
+    ///      (the EntryPoint refuses a non-empty one, AA93, before the account runs).
+    function _checkGas(Validation memory v, PackedUserOperation calldata userOp) private view {
+        uint256[] memory image = v.image;
+        if (image[PolicyImage.HAS_GAS] == 0) return;
+        bytes calldata pm = userOp.paymasterAndData;
+        address paymaster;
+        uint256 paymasterGas;
+        if (pm.length >= PAYMASTER_DATA_OFFSET) {
+            paymaster = address(bytes20(pm[0:20]));
+            paymasterGas = uint256(uint128(bytes16(pm[20:36]))) + uint128(bytes16(pm[36:52]));
+        }
+        uint256 rule = image[PolicyImage.GAS_PAYMASTER];
+        if (rule != PAYMASTER_ANY) {
+            // spec §16.1.1: `address(0)` is the account paying for itself.
+            if (paymaster == address(0)) _deny(PAYMASTER_REQUIRED_DENIAL, NONE, NONE);
+            // spec §16.1.2
+            if (rule == PAYMASTER_ALLOWLIST) {
+                uint256 count = image[PolicyImage.GAS_PAYMASTER_COUNT];
+                uint256 k;
+                while (k < count && image[PolicyImage.GAS_PAYMASTERS + k] != uint160(paymaster)) ++k;
+                if (k == count) _deny(PAYMASTER_DENIAL, NONE, NONE);
+            }
+        }
+        uint256 maxFeePerGas = uint128(uint256(userOp.gasFees));
+        // spec §16.2
+        if (image[PolicyImage.GAS_HAS_MAX_FEE] != 0 && maxFeePerGas > image[PolicyImage.GAS_MAX_FEE]) {
+            _deny(GAS_FEE, NONE, NONE);
+        }
+        // The cost: the five gas limits summed, times `maxFeePerGas` (the EntryPoint's
+        // `_getRequiredPrefund`). Each term but `preVerificationGas` is below 2^128 by its width, so
+        // the sum cannot overflow; a sum of 2^128 or more (the EntryPoint refuses any term above
+        // 2^120 - 1, AA94, so only a direct call has one) costs more than every limit, as in the
+        // model, and below that the product fits in 256 bits.
+        uint256 limits = uint256(userOp.accountGasLimits);
+        uint256 required = userOp.preVerificationGas;
+        bool finite = required <= type(uint128).max;
+        uint256 cost;
+        if (finite) {
+            required += (limits >> 128) + uint128(limits) + paymasterGas;
+            finite = required <= type(uint128).max;
+            cost = required * maxFeePerGas;
+        }
+        // spec §16.3
+        if (image[PolicyImage.GAS_HAS_PER_OP] != 0 && (!finite || cost > image[PolicyImage.GAS_PER_OP])) {
+            _deny(GAS_PER_OP, NONE, NONE);
+        }
+        // spec §16.4: counted in the validation phase, never refunded (§13.1).
+        if (image[PolicyImage.GAS_HAS_TOTAL] != 0) {
+            (bool ok, uint256 spent) = _add(_counter(v, SLOT_GAS_SPENT), cost);
+            if (!finite || !ok || spent > image[PolicyImage.GAS_TOTAL]) _deny(GAS_TOTAL, NONE, NONE);
+            _setCounter(v, SLOT_GAS_SPENT, spent);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // spec §17: chain
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Spec §17.1: `block.chainid` of the validation phase is in the chain list, when the policy
+    ///      has one. Read at validation, never stored: a replicated account is judged by its chain.
+    function _checkChain(uint256[] memory image) private view {
+        if (image[PolicyImage.HAS_CHAINS] == 0) return;
+        uint256 count = image[PolicyImage.CHAIN_COUNT];
+        for (uint256 c; c < count; ++c) {
+            if (image[PolicyImage.CHAINS + c] == block.chainid) return;
+        }
+        _deny(CHAIN, NONE, NONE);
     }
 
     // ---------------------------------------------------------------------------------------------

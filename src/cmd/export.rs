@@ -103,6 +103,15 @@ impl FoundryArgs {
                 self.entry.display()
             );
         }
+        if let Some(what) = gas_or_chain(&entry.case) {
+            bail!(
+                "entry '{}' has {what} (spec §1.4.2, §16, §17): leash export foundry writes \
+                 freshly signed ops with the harness's default gas fields on one chain only; \
+                 reproduce it with `leash replay {}`",
+                self.entry.display(),
+                self.entry.display()
+            );
+        }
         let artifacts = self.artifacts.trim_end_matches('/');
         if artifacts.is_empty() {
             bail!(
@@ -133,4 +142,18 @@ impl FoundryArgs {
         stdout.flush()?;
         Ok(Outcome::Clean)
     }
+}
+
+/// What a case has that the Foundry writer does not reproduce: an op's own gas terms, a replayed
+/// op, or a move to another chain.
+fn gas_or_chain(case: &leash_fuzz::case::Case) -> Option<&'static str> {
+    use leash_fuzz::case::Step;
+    case.steps.iter().find_map(|step| match step {
+        Step::Chain { .. } => Some("a move to another chain"),
+        Step::Bundle { ops } if ops.iter().any(|op| op.gas.is_some()) => {
+            Some("an op with its own gas terms")
+        }
+        Step::Bundle { ops } if ops.iter().any(|op| op.replay.is_some()) => Some("a replayed op"),
+        _ => None,
+    })
 }

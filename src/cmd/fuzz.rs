@@ -211,14 +211,6 @@ impl Run for FuzzArgs {
             Some(path) => Some(Box::new(crate::policy_file::read(path)?.policy)),
             None => None,
         };
-        // An ISessionManager module is configured from the policy itself: a rule its interface
-        // cannot carry would be silently dropped (spec v3's gas rule and chain list).
-        if let (Some(policy), Some(path), leash_fuzz::target::TargetKind::SessionManager) =
-            (&policy, &self.policy, &target.kind)
-            && let Err(e) = leash_fuzz::evm::encode_policy(policy)
-        {
-            bail!("{}: {e}; {} cannot be fuzzed with it", path.display(), target.label);
-        }
         let workers = self.workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });

@@ -8,8 +8,8 @@ use alloy_primitives::{Address, B256, U256, aliases::U48};
 use alloy_sol_types::sol;
 use leash_model::bounds::{MAX_PERMISSIONS, MAX_RATE, MAX_RULES, MAX_TOKENS, TIME_MAX};
 use leash_model::{
-    AbiType, AllowanceOf, Condition, Counters, PeriodSpend, PeriodicAllowance, Policy, Selector,
-    Status, StreamingAllowance, Target,
+    AbiType, AllowanceOf, Condition, Counters, GasLimit, PaymasterRule, PeriodSpend,
+    PeriodicAllowance, Policy, Selector, Status, StreamingAllowance, Target,
 };
 
 // Each binding is generated from a committed artifact's JSON ABI, so the Solidity source is the
@@ -151,16 +151,6 @@ pub enum EncodeError {
         /// The value given.
         value: u64,
     },
-    /// The policy has a rule the `ISessionManager` interface has no field for.
-    #[error(
-        "the policy has {what} (spec {clause}), which the ISessionManager interface cannot carry"
-    )]
-    NotInInterface {
-        /// The rule, in words.
-        what: &'static str,
-        /// Its clause.
-        clause: &'static str,
-    },
 }
 
 /// The `argTypes` code of a model ABI type.
@@ -237,17 +227,41 @@ fn encode_allowances(
     Ok((periodic, streaming))
 }
 
-/// The denials of spec v3's gas rule and chain list (§16, §17), which the `ISessionManager`
-/// interface cannot carry yet: [`encode_policy`] refuses such policies, so no module behind the
-/// interface gives these denials.
-pub const NOT_IN_INTERFACE: [leash_model::DenyReason; 6] = [
-    leash_model::DenyReason::PaymasterRequired,
-    leash_model::DenyReason::Paymaster,
-    leash_model::DenyReason::GasFee,
-    leash_model::DenyReason::GasPerOp,
-    leash_model::DenyReason::GasTotal,
-    leash_model::DenyReason::Chain,
-];
+/// `GasRule.paymaster` codes of `ISessionManager` (the interface's header, `SessionManager.sol`'s
+/// `PAYMASTER_*` constants; `tests/abi_sync.rs` checks both against this list).
+pub mod paymaster_rule {
+    /// The account or any paymaster pays (spec §16.1).
+    pub const ANY: u8 = 0;
+    /// Some paymaster pays (spec §16.1.1).
+    pub const REQUIRED: u8 = 1;
+    /// One of `paymasters` pays (spec §16.1.2).
+    pub const ALLOWLIST: u8 = 2;
+    /// Every code with its name in the interface's header, in code order.
+    pub const ALL: [(u8, &str); 3] =
+        [(ANY, "any"), (REQUIRED, "required"), (ALLOWLIST, "allowlist")];
+}
+
+/// The interface's `GasRule` for a model gas rule (spec §16); absent parts are zero.
+fn encode_gas(gas: Option<&GasLimit>) -> ISessionManager::GasRule {
+    let Some(gas) = gas else {
+        return ISessionManager::GasRule::default();
+    };
+    let (paymaster, paymasters) = match &gas.paymaster {
+        PaymasterRule::Any => (paymaster_rule::ANY, Vec::new()),
+        PaymasterRule::Required => (paymaster_rule::REQUIRED, Vec::new()),
+        PaymasterRule::OneOf(list) => (paymaster_rule::ALLOWLIST, list.to_vec()),
+    };
+    ISessionManager::GasRule {
+        paymaster,
+        paymasters,
+        hasMaxFeePerGas: gas.max_fee_per_gas.is_some(),
+        maxFeePerGas: gas.max_fee_per_gas.unwrap_or(0),
+        hasPerOp: gas.per_op.is_some(),
+        perOp: gas.per_op.unwrap_or_default(),
+        hasTotal: gas.total.is_some(),
+        total: gas.total.unwrap_or_default(),
+    }
+}
 
 /// Encodes a model policy as the `ISessionManager.Policy` struct, following the conventions of
 /// the `ISessionManager.sol` header. This is the one place that encodes policies.
@@ -255,12 +269,6 @@ pub const NOT_IN_INTERFACE: [leash_model::DenyReason; 6] = [
 /// Invalid policies are encoded too (so that a module's `InvalidPolicy` codes can be tested),
 /// except a timestamp above `2^48 - 1`, which the interface's `uint48` cannot carry.
 pub fn encode_policy(policy: &Policy) -> Result<ISessionManager::Policy, EncodeError> {
-    if policy.gas.is_some() {
-        return Err(EncodeError::NotInInterface { what: "a gas rule", clause: "§16" });
-    }
-    if policy.chains.is_some() {
-        return Err(EncodeError::NotInInterface { what: "a chain list", clause: "§17" });
-    }
     let permissions = policy
         .permissions
         .iter()
@@ -345,6 +353,10 @@ pub fn encode_policy(policy: &Policy) -> Result<ISessionManager::Policy, EncodeE
         hasRateLimit: policy.rate_limit.is_some(),
         rateMaxCalls: policy.rate_limit.map_or(0, |r| r.max_calls),
         rateInterval: policy.rate_limit.map_or(0, |r| r.interval),
+        hasGas: policy.gas.is_some(),
+        gas: encode_gas(policy.gas.as_ref()),
+        hasChains: policy.chains.is_some(),
+        chains: policy.chains.as_ref().map(|c| c.to_vec()).unwrap_or_default(),
     })
 }
 
@@ -384,8 +396,12 @@ pub fn decode_session_view(
         other => return Err(ViewError::Status(other)),
     };
     let too_long = |field, len, max| ViewError::TooLong { field, len, max };
-    let mut counters =
-        Counters { calls: view.calls, native_spent: view.nativeSpent, ..Counters::default() };
+    let mut counters = Counters {
+        calls: view.calls,
+        native_spent: view.nativeSpent,
+        gas_spent: view.gasSpent,
+        ..Counters::default()
+    };
     if view.tokenSpent.len() > MAX_TOKENS {
         return Err(too_long("tokenSpent", view.tokenSpent.len(), MAX_TOKENS));
     }
@@ -502,8 +518,15 @@ mod tests {
             .unwrap(),
             usage_limit: Some(6),
             rate_limit: Some(RateLimit { max_calls: 2, interval: 60 }),
-            gas: None,
-            chains: None,
+            gas: Some(GasLimit {
+                paymaster: PaymasterRule::OneOf(
+                    BoundedVec::try_from_iter([Address::repeat_byte(0x90)]).unwrap(),
+                ),
+                max_fee_per_gas: Some(7),
+                per_op: None,
+                total: Some(U256::from(1000)),
+            }),
+            chains: Some(BoundedVec::try_from_iter([10, 8453]).unwrap()),
         }
     }
 
@@ -545,10 +568,26 @@ mod tests {
         assert_eq!((t1.streaming.initial, t1.streaming.rate), (U256::from(1), u128::MAX));
         assert_eq!((t1.streaming.max, t1.streaming.start), (U256::from(5), U48::from(TIME_MAX)));
         assert!(!p.tokens[0].hasPeriodic && !p.tokens[0].hasStreaming);
+        assert!(p.hasGas && p.gas.paymaster == paymaster_rule::ALLOWLIST);
+        assert_eq!(p.gas.paymasters, vec![Address::repeat_byte(0x90)]);
+        assert!(p.gas.hasMaxFeePerGas && p.gas.maxFeePerGas == 7);
+        assert!(!p.gas.hasPerOp && p.gas.perOp == U256::ZERO);
+        assert!(p.gas.hasTotal && p.gas.total == U256::from(1000));
+        assert!(p.hasChains && p.chains == vec![10, 8453]);
+        for (rule, code) in [
+            (PaymasterRule::Any, paymaster_rule::ANY),
+            (PaymasterRule::Required, paymaster_rule::REQUIRED),
+        ] {
+            let gas = GasLimit { paymaster: rule, ..GasLimit::default() };
+            let encoded = encode_gas(Some(&gas));
+            assert!(encoded.paymaster == code && encoded.paymasters.is_empty());
+        }
 
         let empty = encode_policy(&Policy::default()).unwrap();
         assert!(!empty.hasNative && !empty.hasUsageLimit && !empty.hasRateLimit);
         assert!(!empty.hasNativePeriodic && !empty.hasNativeStreaming);
+        assert!(!empty.hasGas && empty.gas == ISessionManager::GasRule::default());
+        assert!(!empty.hasChains && empty.chains.is_empty());
         assert_eq!((empty.usageLimit, empty.rateMaxCalls, empty.rateInterval), (0, 0, 0));
     }
 
@@ -599,6 +638,7 @@ mod tests {
                 ISessionManager::PeriodSpend::default(),
                 ISessionManager::PeriodSpend { start: 120, spent: U256::from(3) },
             ],
+            gasSpent: U256::from(21),
         }
     }
 
@@ -616,6 +656,7 @@ mod tests {
         assert_eq!(c.native_period, PeriodSpend { start: 60, spent: U256::from(9) });
         assert_eq!(c.token_period[1], PeriodSpend { start: 120, spent: U256::from(3) });
         assert_eq!(c.token_period[2], PeriodSpend::default());
+        assert_eq!(c.gas_spent, U256::from(21));
         assert_eq!(decode_session_view(&view(2)).unwrap().unwrap().0, Status::Revoked);
     }
 

@@ -236,6 +236,8 @@ pub struct ArtifactSet {
     pub game: Artifact,
     /// `Router`.
     pub router: Artifact,
+    /// `LeashPaymaster`: OpenZeppelin's `Paymaster`, `constructor(entryPoint)` (spec §16).
+    pub paymaster: Artifact,
 }
 
 /// The reference artifacts' JSON, compiled into the binary.
@@ -252,6 +254,8 @@ mod embedded {
         include_str!("../../../reference-contracts/out/LeashToken.sol/LeashToken.json");
     pub(super) const GAME: &str =
         include_str!("../../../reference-contracts/out/Game.sol/Game.json");
+    pub(super) const PAYMASTER: &str =
+        include_str!("../../../reference-contracts/out/LeashPaymaster.sol/LeashPaymaster.json");
     pub(super) const ROUTER: &str =
         include_str!("../../../reference-contracts/out/Router.sol/Router.json");
     pub(super) const BUILD_INFO: &str =
@@ -285,6 +289,7 @@ impl ArtifactSet {
             token: load("LeashToken", embedded::TOKEN)?,
             game: load("Game", embedded::GAME)?,
             router: load("Router", embedded::ROUTER)?,
+            paymaster: load("LeashPaymaster", embedded::PAYMASTER)?,
         })
     }
 

@@ -32,7 +32,7 @@ use super::probe::Probe;
 use super::recorder::CallRecorder;
 use super::userop;
 
-/// The chain id of the in-memory chain (Anvil's).
+/// The chain id the in-memory chain is built on (Anvil's); [`World::set_chain_id`] moves it.
 pub const CHAIN_ID: u64 = 31337;
 /// The block timestamp the world is deployed at.
 pub const GENESIS_TIMESTAMP: u64 = 1_700_000_000;
@@ -42,6 +42,12 @@ pub const DEPLOYER: Address = address!("0x00000000000000000000000000000000000de9
 pub const OWNER: Address = address!("0x000000000000000000000000000000000000a11c");
 /// The bundler EOA that sends `handleOps`.
 pub const BUNDLER: Address = address!("0x0000000000000000000000000000000000b0b1e5");
+/// The EOA that deploys and funds the world's two paymasters, at nonces 0 and 1, apart from
+/// [`DEPLOYER`] so that no other address moves.
+pub const SPONSOR: Address = address!("0x00000000000000000000000000000000005905e0");
+/// Each paymaster's deposit at the EntryPoint (2^180 wei): enough for any op the EntryPoint
+/// admits at a fee a test can afford, so a sponsored op is never refused for funds by accident.
+pub const PAYMASTER_DEPOSIT: U256 = uint!(0x1000000000000000000000000000000000000000000000_U256);
 /// The `handleOps` beneficiary.
 pub const BENEFICIARY: Address = address!("0x000000000000000000000000000000000000bea1");
 /// Native value the account is funded with (1,000 ether).
@@ -64,6 +70,9 @@ pub struct Addresses {
     pub game: Address,
     /// `Router` (deployer nonce 5).
     pub router: Address,
+    /// Two `LeashPaymaster`s ([`SPONSOR`]'s nonces 0 and 1), each with [`PAYMASTER_DEPOSIT`]
+    /// at the EntryPoint (spec §16).
+    pub paymasters: [Address; 2],
 }
 
 impl Addresses {
@@ -76,6 +85,7 @@ impl Addresses {
             token: DEPLOYER.create(3),
             game: DEPLOYER.create(4),
             router: DEPLOYER.create(5),
+            paymasters: [SPONSOR.create(0), SPONSOR.create(1)],
         }
     }
 }
@@ -181,6 +191,16 @@ pub enum CallError {
     /// `sessionState` returned a view the model's counters cannot hold.
     #[error("sessionState returned a malformed view: {0}")]
     View(#[from] ViewError),
+}
+
+/// What the world calls on `LeashPaymaster` (`reference-contracts/src/LeashPaymaster.sol`,
+/// OpenZeppelin's `Paymaster` sponsoring every op); `tests/abi_sync.rs` checks it against the
+/// artifact.
+pub mod paymaster {
+    alloy_sol_types::sol! {
+        /// Adds `msg.value` to the paymaster's deposit at the EntryPoint.
+        function deposit() external payable;
+    }
 }
 
 alloy_sol_types::sol!(
@@ -305,12 +325,20 @@ impl World {
         for eoa in [DEPLOYER, OWNER, BUNDLER] {
             db.insert_account_info(eoa, AccountInfo { balance: funds, ..AccountInfo::default() });
         }
+        let sponsor_funds = PAYMASTER_DEPOSIT * U256::from(4);
+        db.insert_account_info(
+            SPONSOR,
+            AccountInfo { balance: sponsor_funds, ..AccountInfo::default() },
+        );
         let evm = Context::mainnet()
             .with_db(db)
             .modify_cfg_chained(|c: &mut CfgEnv| {
                 // PRAGUE: no EIP-7825 transaction gas cap, which `handleOps` of many ops needs.
                 c.set_spec_and_mainnet_gas_params(SpecId::PRAGUE);
                 c.chain_id = CHAIN_ID;
+                // The harness's own transactions name the chain the world was built on; after
+                // `set_chain_id` they still run: `block.chainid` is what the contracts read.
+                c.tx_chain_id_check = false;
                 c.disable_nonce_check = true;
                 // An external module or mutant built without the optimizer may exceed EIP-170's
                 // 24 KiB; whether it fits mainnet is not what the harness tests.
@@ -335,6 +363,7 @@ impl World {
         };
         world.deploy_all(artifacts, module, account)?;
         extra(&mut world)?;
+        world.deploy_paymasters(&artifacts.paymaster)?;
         world.base = world.evm.ctx.db().clone();
         Ok(world)
     }
@@ -373,7 +402,7 @@ impl World {
         let token = self.deploy("LeashToken", &artifacts.token, &[])?;
         let game = self.deploy("Game", &artifacts.game, &[])?;
         let router = self.deploy("Router", &artifacts.router, &[])?;
-        let actual = Addresses { entry_point, module, account, token, game, router };
+        let actual = Addresses { entry_point, module, account, token, game, router, ..expected };
         for (contract, a, e) in [
             ("EntryPoint", actual.entry_point, expected.entry_point),
             ("module", actual.module, expected.module),
@@ -392,6 +421,24 @@ impl World {
         coverage.watch(account, Role::Covered);
 
         self.fund(account)
+    }
+
+    /// Deploys the two paymasters from [`SPONSOR`] and funds their deposits (spec §16).
+    fn deploy_paymasters(&mut self, artifact: &Artifact) -> Result<(), WorldError> {
+        let args = alloy_sol_types::SolValue::abi_encode(&self.addresses.entry_point);
+        let paymasters = Addresses::expected().paymasters;
+        for expected in paymasters {
+            let actual = self.deploy_from(SPONSOR, "LeashPaymaster", artifact, &args)?;
+            if actual != expected {
+                return Err(WorldError::Address { contract: "LeashPaymaster", actual, expected });
+            }
+        }
+        for paymaster in paymasters {
+            let deposit = paymaster::depositCall {}.abi_encode();
+            let step = "fund a paymaster's deposit";
+            self.setup_tx(step, SPONSOR, paymaster, PAYMASTER_DEPOSIT, deposit)?;
+        }
+        Ok(())
     }
 
     /// Mints [`ACCOUNT_TOKEN_BALANCE`] LeashToken to `account` and sends it
@@ -450,10 +497,21 @@ impl World {
         artifact: &Artifact,
         args: &[u8],
     ) -> Result<Address, WorldError> {
+        self.deploy_from(DEPLOYER, contract, artifact, args)
+    }
+
+    /// Deploys `artifact` with constructor arguments `args` from `deployer`, committed.
+    fn deploy_from(
+        &mut self,
+        deployer: Address,
+        contract: &'static str,
+        artifact: &Artifact,
+        args: &[u8],
+    ) -> Result<Address, WorldError> {
         let mut code = artifact.bytecode.to_vec();
         code.extend_from_slice(args);
         let tx = TxEnv {
-            caller: DEPLOYER,
+            caller: deployer,
             kind: TxKind::Create,
             data: code.into(),
             gas_limit: 100_000_000,
@@ -517,7 +575,22 @@ impl World {
     /// The model's environment for validating at `now` against this world's account and module
     /// (EntryPoint v0.8 window predicate, spec v1 semantics).
     pub fn env(&self, now: u64) -> Env {
-        Env::new(now, self.addresses.account, self.addresses.module)
+        Env {
+            chain_id: self.chain_id(),
+            ..Env::new(now, self.addresses.account, self.addresses.module)
+        }
+    }
+
+    /// `block.chainid` of the next transactions, and the chain ops are hashed for.
+    pub fn chain_id(&self) -> u64 {
+        self.evm.ctx.cfg.chain_id
+    }
+
+    /// Moves the world to chain `id`: the next transactions run with `block.chainid = id` and
+    /// ops are hashed for it, on the same state (the account replicated there, as a multichain
+    /// deployment or a fork has it; spec §17). [`World::reset`] does not move it back.
+    pub fn set_chain_id(&mut self, id: u64) {
+        self.evm.ctx.cfg.chain_id = id;
     }
 
     /// The block timestamp the next transaction runs at.
@@ -572,9 +645,9 @@ impl World {
         let entry_point = self.addresses.entry_point;
         match delegate {
             Some(delegate) if userop::is_eip7702_init_code(&op.initCode) => {
-                userop::user_op_hash_7702(op, delegate, entry_point, CHAIN_ID)
+                userop::user_op_hash_7702(op, delegate, entry_point, self.chain_id())
             }
-            _ => userop::user_op_hash(op, entry_point, CHAIN_ID),
+            _ => userop::user_op_hash(op, entry_point, self.chain_id()),
         }
     }
 

@@ -7,9 +7,10 @@ use leash_model::bounds::{MAX_BATCH, MAX_SESSIONS};
 use leash_model::{Policy, Selector};
 
 use super::{
-    Catalog, Dictionary, allowance, erc20, frame, native, permission, rate, scope, usage, window,
+    Catalog, Dictionary, allowance, chain, erc20, frame, gas, native, permission, rate, scope,
+    usage, window,
 };
-use crate::case::{Case, Op, Recipe, START_TIME, Signer, Step};
+use crate::case::{Case, Op, Recipe, Replay, START_TIME, Signer, Step};
 use crate::evm::Frame;
 use crate::mutate::{self, PlannedCall, PlannedOp};
 
@@ -59,6 +60,8 @@ pub fn policy(u: &mut Unstructured<'_>, catalog: &Catalog, now: u64) -> arbitrar
         erc20: erc20::caps(u, catalog, now, timed)?,
         usage_limit: usage::limit(u)?,
         rate_limit: rate::limit(u)?,
+        gas: gas::rule(u, catalog)?,
+        chains: chain::list(u)?,
         ..Policy::default()
     };
     for _ in 0..u.int_in_range(1..=4)? {
@@ -105,6 +108,12 @@ fn amended_policy(
     }
     if u.ratio(1, 2)? {
         p.rate_limit = rate::amended(u, earlier.rate_limit)?;
+    }
+    if u.ratio(1, 3)? {
+        p.gas = gas::rule(u, catalog)?;
+    }
+    if u.ratio(1, 4)? {
+        p.chains = chain::list(u)?;
     }
     debug_assert_eq!(p.validate(), Ok(()), "amended policies are valid");
     Ok(p)
@@ -252,14 +261,15 @@ fn twin_of(
 /// One op at `now`, its values drawn from the policy's constants and from `history`: the
 /// amounts earlier ops of the case used, so a later op can push a counter exactly to its cap, or
 /// wrap it (`2^256 - x`, spec §13.3), or take exactly what an allowance over time has left
-/// (spec §15). The op's own amounts are added to `history`.
+/// (spec §15). The op's own amounts are added to `history`. Its gas terms aim at what the
+/// signer's gas total has left of `gas_spent` (spec §16.4), to which its cost is added.
 fn op(
     u: &mut Unstructured<'_>,
     signer: Signer,
     p: &Policy,
     catalog: &Catalog,
     config: &CaseConfig,
-    (now, history): (u64, &mut Vec<U256>),
+    (now, history, gas_spent): (u64, &mut Vec<U256>, &mut U256),
 ) -> arbitrary::Result<Op> {
     let mut d = Dictionary::for_policy(p);
     d.add_history(history);
@@ -283,7 +293,14 @@ fn op(
         None
     };
     let recipe = Recipe { planned, twin, mutation };
-    Ok(Op::from_recipe(signer, recipe).expect("chosen mutations apply"))
+    let mut op = Op::from_recipe(signer, recipe).expect("chosen mutations apply");
+    op.gas = gas::terms(u, p, catalog, *gas_spent)?;
+    if op.gas.is_some()
+        && let Some(cost) = op.model_gas().max_cost()
+    {
+        *gas_spent = gas_spent.saturating_add(cost);
+    }
+    Ok(op)
 }
 
 /// A whole case: installs first, then a mix of bundles, clock moves, revocations and
@@ -296,9 +313,15 @@ pub fn generate_case(
     let mut now = START_TIME;
     let mut history = Vec::new();
     let mut policies: Vec<Option<Policy>> = vec![None; usize::from(STRANGER)];
+    // What each key's ops have cost so far, as the generator counts it (spec §16.4); the last
+    // entry is for signers without a session.
+    let mut gas_spent = vec![U256::ZERO; usize::from(STRANGER) + 1];
     let mut steps = Vec::new();
     let first = install_policy(u, catalog, now, config)?;
     steps.push(Step::Install { key: 0, policy: Box::new(first.clone()) });
+    if catalog.replays && first.chains.is_some() && u.ratio(1, 4)? {
+        steps.push(Step::Chain { id: chain::next(u, &first)? });
+    }
     policies[0] = Some(first);
     if first_window_starts_later(&policies[0]) && u.ratio(1, 2)? {
         now = policies[0].as_ref().map_or(now, |p| p.valid_after + 1);
@@ -317,12 +340,23 @@ pub fn generate_case(
                 policies: &mut policies,
                 now: &mut now,
                 history: &mut history,
+                gas_spent: &mut gas_spent,
             };
             steps.extend(frame::episode(u, catalog, &p, &mut away)?);
             continue;
         }
         match u.int_in_range(0u8..=19)? {
-            0..=11 => steps.push(bundle(u, &policies, catalog, config, (now, &mut history))?),
+            11 if catalog.replays => {
+                // The account, its state replicated, validated on another chain (spec §17).
+                let p = policies[0].as_ref().expect("key 0 is installed first");
+                steps.push(Step::Chain { id: chain::next(u, p)? });
+            }
+            0..=11 => {
+                let step =
+                    bundle(u, &policies, catalog, config, (now, &mut history, &mut gas_spent))?;
+                let step = if catalog.replays { replays(u, &steps, step)? } else { step };
+                steps.push(step);
+            }
             12..=15 if u.ratio(1, 3)? => {
                 // Straddle a period boundary (or a stream's start): bundles on consecutive seconds
                 // around it, or on its first and last second (spec §15.2, §15.3).
@@ -335,7 +369,8 @@ pub fn generate_case(
                     // same second (the same period).
                     let mut ops = Vec::new();
                     for _ in 0..u.int_in_range(1..=2)? {
-                        ops.push(op(u, Signer::Key(0), &p, catalog, config, (now, &mut history))?);
+                        let state = (now, &mut history, &mut gas_spent[0]);
+                        ops.push(op(u, Signer::Key(0), &p, catalog, config, state)?);
                     }
                     steps.push(Step::Bundle { ops });
                 }
@@ -369,6 +404,7 @@ pub fn generate_case(
                 };
                 steps.push(Step::Install { key, policy: Box::new(p.clone()) });
                 policies[usize::from(key)] = Some(p);
+                gas_spent[usize::from(key)] = U256::ZERO;
             }
         }
     }
@@ -382,16 +418,20 @@ struct Episode<'a> {
     policies: &'a mut Vec<Option<Policy>>,
     now: &'a mut u64,
     history: &'a mut Vec<U256>,
+    gas_spent: &'a mut Vec<U256>,
 }
 
 impl frame::Steps for Episode<'_> {
     fn bundle(&mut self, u: &mut Unstructured<'_>) -> arbitrary::Result<Step> {
-        bundle(u, self.policies, self.catalog, self.config, (*self.now, &mut *self.history))
+        let state = (*self.now, &mut *self.history, &mut self.gas_spent[..]);
+        bundle(u, self.policies, self.catalog, self.config, state)
     }
 
     fn op_by(&mut self, u: &mut Unstructured<'_>, signer: Signer) -> arbitrary::Result<Step> {
         let p = self.policies[0].clone().expect("key 0 is installed first");
-        let op = op(u, signer, &p, self.catalog, self.config, (*self.now, &mut *self.history))?;
+        let spent = gas_slot(self.gas_spent, signer);
+        let op =
+            op(u, signer, &p, self.catalog, self.config, (*self.now, &mut *self.history, spent))?;
         Ok(Step::Bundle { ops: vec![op] })
     }
 
@@ -402,6 +442,7 @@ impl frame::Steps for Episode<'_> {
         }
         let p = install_policy(u, self.catalog, *self.now, self.config)?;
         self.policies[usize::from(key)] = Some(p.clone());
+        self.gas_spent[usize::from(key)] = U256::ZERO;
         Ok(Step::Install { key, policy: Box::new(p) })
     }
 
@@ -418,13 +459,56 @@ fn bundle(
     policies: &[Option<Policy>],
     catalog: &Catalog,
     config: &CaseConfig,
-    (now, history): (u64, &mut Vec<U256>),
+    (now, history, gas_spent): (u64, &mut Vec<U256>, &mut [U256]),
 ) -> arbitrary::Result<Step> {
     let mut ops = Vec::new();
     for _ in 0..u.int_in_range(1..=3)? {
         let (signer, p) = pick_signer(u, policies)?;
         let p = p.unwrap_or_else(|| policies[0].clone().expect("key 0 is installed first"));
-        ops.push(op(u, signer, &p, catalog, config, (now, &mut *history))?);
+        let spent = gas_slot(gas_spent, signer);
+        ops.push(op(u, signer, &p, catalog, config, (now, &mut *history, spent))?);
+    }
+    Ok(Step::Bundle { ops })
+}
+
+/// The entry of `gas_spent` that counts `signer`'s gas: its key's, or the shared one of signers
+/// without a session.
+fn gas_slot(gas_spent: &mut [U256], signer: Signer) -> &mut U256 {
+    match signer {
+        Signer::Key(k) if k < STRANGER => &mut gas_spent[usize::from(k)],
+        _ => &mut gas_spent[usize::from(STRANGER)],
+    }
+}
+
+/// Now and then turns ops of a new bundle into replays (spec §1.4.2): one resubmits an op of an
+/// earlier bundle exactly as it was signed (after the clock, the chain or the session moved), or
+/// one carries the signature of another op of the bundle.
+fn replays(u: &mut Unstructured<'_>, earlier: &[Step], step: Step) -> arbitrary::Result<Step> {
+    let Step::Bundle { mut ops } = step else {
+        return Ok(step);
+    };
+    let submitted: Vec<(usize, usize, &Op)> = earlier
+        .iter()
+        .enumerate()
+        .filter_map(|(s, step)| match step {
+            Step::Bundle { ops } => Some(ops.iter().enumerate().map(move |(o, op)| (s, o, op))),
+            _ => None,
+        })
+        .flatten()
+        // A replay of a replay resubmits the same bytes; keep to originals.
+        .filter(|(_, _, op)| op.replay.is_none())
+        .collect();
+    if !submitted.is_empty() && u.ratio(1, 8)? {
+        let (step, position, original) = *u.choose(&submitted)?;
+        let at = u.choose_index(ops.len())?;
+        ops[at] = Op { replay: Some(Replay::Resubmit { step, op: position }), ..original.clone() };
+    }
+    if ops.len() >= 2 && u.ratio(1, 10)? {
+        let at = u.choose_index(ops.len())?;
+        let other = (at + 1 + u.choose_index(ops.len() - 1)?) % ops.len();
+        if ops[at].replay.is_none() {
+            ops[at].replay = Some(Replay::SignatureOf { op: other });
+        }
     }
     Ok(Step::Bundle { ops })
 }

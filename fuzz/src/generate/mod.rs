@@ -9,8 +9,10 @@
 
 mod allowance;
 pub mod case;
+mod chain;
 mod erc20;
 mod frame;
+mod gas;
 mod native;
 mod permission;
 mod rate;
@@ -88,11 +90,18 @@ pub struct Catalog {
     /// The frame the account is on: on the EIP-7702 frame cases also re-delegate the EOA and
     /// send plain transactions (spec §18).
     pub frame: crate::evm::Frame,
+    /// Paymasters deployed and funded in the world (spec §16): ops name them in
+    /// `paymasterAndData`, gas rules in their allowlists.
+    pub paymasters: Vec<Address>,
+    /// Whether cases move to other chains and replay signed ops (spec §17, §1.4.2): only where
+    /// an op is a signed UserOperation. On the redeem frame an op is the session key's own
+    /// transaction and a delegation is signed for the chain it was made on, so neither applies.
+    pub replays: bool,
 }
 
 impl Catalog {
-    /// The reference world's catalog: LeashToken, Game and Router with their functions, and
-    /// four bystander EOAs.
+    /// The reference world's catalog: LeashToken, Game and Router with their functions, four
+    /// bystander EOAs, and the world's two paymasters.
     pub fn reference(addresses: &crate::evm::Addresses) -> Self {
         use crate::evm::abi::{IGame, ILeashAccount, ILeashToken, IRouter};
         use alloy_sol_types::SolCall;
@@ -156,6 +165,8 @@ impl Catalog {
             bystanders: (1..=4).map(|i| Address::with_last_byte(0xb0 + i)).collect(),
             words: Vec::new(),
             frame: crate::evm::Frame::Deployed,
+            paymasters: gas::paymasters(addresses),
+            replays: true,
         }
     }
 }
@@ -168,6 +179,7 @@ impl Catalog {
         module: &dyn crate::modules::SessionModule,
     ) -> Self {
         let mut catalog = Self::reference(addresses);
+        catalog.replays = module.frame() != crate::modules::Frame::Redeem;
         let functions = module.module_functions();
         if !functions.is_empty() {
             catalog.contracts.push(Contract {

@@ -41,6 +41,8 @@ pub(crate) fn test_catalog() -> Catalog {
         bystanders: vec![Address::with_last_byte(0xb1), Address::with_last_byte(0xb2)],
         words: Vec::new(),
         frame: crate::evm::Frame::Deployed,
+        paymasters: vec![Address::with_last_byte(0x90)],
+        replays: true,
     }
 }
 

@@ -6,7 +6,7 @@ import {IValidator} from "./IValidator.sol";
 
 /// @title ISessionManager
 /// @notice The interface of a leash Session Manager module: an ERC-7579 validator that lets session
-///         keys act for an account within a policy. `docs/spec.md` (spec v2) is its semantics; the
+///         keys act for an account within a policy. `docs/spec.md` (spec v3) is its semantics; the
 ///         Rust model in `model/` is the executable version. leash drives any module with this
 ///         interface, so an implementation under audit can be plugged in by implementing it.
 /// @dev Encoding conventions shared with the Rust side (`fuzz/src/evm/abi.rs` builds these structs
@@ -18,6 +18,9 @@ import {IValidator} from "./IValidator.sol";
 ///      - A `has*` flag false means the field after it is absent and must be zero/empty.
 ///      - Spec v2: the native cap and each token cap carry an optional periodic and an optional
 ///        streaming allowance (`has*` flag, then the struct). The native ones need `hasNative`.
+///      - Spec v3: an optional gas rule (`hasGas`, then `GasRule`) and an optional chain list
+///        (`hasChains`, then 1..=8 chain ids). `GasRule.paymaster`: `0` any, `1` required,
+///        `2` allowlist (`paymasters`, 1..=4 of them; empty under the other two).
 interface ISessionManager is IValidator {
     /// @notice A rule over one argument (spec §6.2 to §6.4).
     struct Rule {
@@ -71,7 +74,20 @@ interface ISessionManager is IValidator {
         StreamingAllowance streaming;
     }
 
-    /// @notice A session policy (spec §5 to §12).
+    /// @notice Limits on what a session's ops may cost in gas, and on who pays (spec §16). An op's
+    ///         cost is its five gas limits summed, times `maxFeePerGas`: the EntryPoint's prefund.
+    struct GasRule {
+        uint8 paymaster;
+        address[] paymasters;
+        bool hasMaxFeePerGas;
+        uint128 maxFeePerGas;
+        bool hasPerOp;
+        uint256 perOp;
+        bool hasTotal;
+        uint256 total;
+    }
+
+    /// @notice A session policy (spec §5 to §12, §16, §17).
     struct Policy {
         uint48 validAfter;
         uint48 validUntil;
@@ -89,6 +105,10 @@ interface ISessionManager is IValidator {
         bool hasRateLimit;
         uint8 rateMaxCalls;
         uint64 rateInterval;
+        bool hasGas;
+        GasRule gas;
+        bool hasChains;
+        uint64[] chains;
     }
 
     /// @notice A periodic allowance's counter (spec §13): the start of the period `spent` was
@@ -102,7 +122,8 @@ interface ISessionManager is IValidator {
     /// @dev `status`: 0 none, 1 active, 2 revoked. `tokenSpent` has one entry per policy token cap;
     ///      `ruleUsed[p][r]` one per permission and rule (zero for rules without a limit);
     ///      `rateRing` has `rateMaxCalls` entries (none without a rate limit); `tokenPeriod` one per
-    ///      token cap (zero for caps without a periodic allowance).
+    ///      token cap (zero for caps without a periodic allowance); `gasSpent` the maximum cost of
+    ///      the session's ops so far (spec §16.4, zero without a total gas limit).
     struct SessionView {
         uint8 status;
         uint64 calls;
@@ -113,6 +134,7 @@ interface ISessionManager is IValidator {
         uint8 rateHead;
         PeriodSpend nativePeriod;
         PeriodSpend[] tokenPeriod;
+        uint256 gasSpent;
     }
 
     /// @notice An op was denied. `code` is the spec's denial code (Appendix A); `execution` and
@@ -140,7 +162,7 @@ interface ISessionManager is IValidator {
     /// @notice The status and counters of `account`'s session of `key`.
     function sessionState(address account, address key) external view returns (SessionView memory);
 
-    /// @notice Validates a user operation of the calling account (spec §1 to §11).
+    /// @notice Validates a user operation of the calling account (spec §1 to §11, §16, §17).
     /// @return validationData `SIG_VALIDATION_FAILED` (1) when the signer has no session (spec §2.3.1);
     ///         otherwise `validUntil << 160 | validAfter << 208`. Every other denial reverts with
     ///         `SessionDenied`.

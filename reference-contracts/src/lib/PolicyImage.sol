@@ -21,6 +21,10 @@ import {ISessionManager} from "../interfaces/ISessionManager.sol";
 ///                     4  nativeTotal           10  tokenCount T
 ///                     5  hasUsageLimit         11  permissionCount P
 ///                     12.. the native cap's allowances (ALLOWANCE_WORDS, below)
+///                     21 hasGas, 22 paymaster rule, 23 paymasterCount, 24.. paymasters (4 words),
+///                     28 hasMaxFeePerGas, 29 maxFeePerGas, 30 hasPerOp, 31 perOp, 32 hasTotal,
+///                     33 total (spec v3, §16); 34 hasChains, 35 chainCount, 36.. chains (8 words,
+///                     §17)
 ///        tokens       HEADER_WORDS + TOKEN_WORDS * t, for t < T:
 ///                     +0 token, +1 limit, +2 restrictSpenders, +3 spenderCount, +4.. spenders (4 words),
 ///                     +8.. the cap's allowances (ALLOWANCE_WORDS)
@@ -34,7 +38,7 @@ import {ISessionManager} from "../interfaces/ISessionManager.sol";
 ///                     +5 hasLimit, +6 limit, +7 valueCount, +8.. values (4 words)
 ///
 ///      Fixed-size records keep every index a product and a sum. The largest image the bounds allow
-///      is 21 + 4*17 + 8*13 + 32*12 = 577 words (18,464 bytes), under the 24,576-byte code limit.
+///      is 44 + 4*17 + 8*13 + 32*12 = 600 words (19,200 bytes), under the 24,576-byte code limit.
 library PolicyImage {
     uint256 internal constant VALID_AFTER = 0;
     uint256 internal constant VALID_UNTIL = 1;
@@ -49,7 +53,22 @@ library PolicyImage {
     uint256 internal constant TOKEN_COUNT = 10;
     uint256 internal constant PERMISSION_COUNT = 11;
     uint256 internal constant NATIVE_ALLOWANCES = 12;
-    uint256 internal constant HEADER_WORDS = 21; // 12 + ALLOWANCE_WORDS
+    // spec §16: the gas rule. `GAS_PAYMASTER` is `GasRule.paymaster` (0 any, 1 required, 2 allowlist).
+    uint256 internal constant HAS_GAS = 21; // 12 + ALLOWANCE_WORDS
+    uint256 internal constant GAS_PAYMASTER = 22;
+    uint256 internal constant GAS_PAYMASTER_COUNT = 23;
+    uint256 internal constant GAS_PAYMASTERS = 24;
+    uint256 internal constant GAS_HAS_MAX_FEE = 28; // 24 + MAX_PAYMASTERS
+    uint256 internal constant GAS_MAX_FEE = 29;
+    uint256 internal constant GAS_HAS_PER_OP = 30;
+    uint256 internal constant GAS_PER_OP = 31;
+    uint256 internal constant GAS_HAS_TOTAL = 32;
+    uint256 internal constant GAS_TOTAL = 33;
+    // spec §17: the chain list.
+    uint256 internal constant HAS_CHAINS = 34;
+    uint256 internal constant CHAIN_COUNT = 35;
+    uint256 internal constant CHAINS = 36;
+    uint256 internal constant HEADER_WORDS = 44; // 36 + MAX_CHAINS
 
     uint256 internal constant TOKEN_ADDRESS = 0;
     uint256 internal constant TOKEN_LIMIT = 1;
@@ -135,6 +154,9 @@ library PolicyImage {
             policy.nativeStreaming
         );
 
+        _writeGas(image, policy);
+        _writeChains(image, policy);
+
         for (uint256 t; t < tokenCount; ++t) {
             ISessionManager.TokenCap calldata cap = policy.tokens[t];
             uint256 tokenBase = tokenAt(t);
@@ -211,6 +233,32 @@ library PolicyImage {
     /// @dev Image index of rule `r` of the permission at image index `permission`.
     function ruleAt(uint256[] memory image, uint256 permission, uint256 r) internal pure returns (uint256) {
         return image[permission + PERMISSION_RULES_AT] + RULE_WORDS * r;
+    }
+
+    /// @dev Writes the gas rule (spec §16) into the header.
+    function _writeGas(uint256[] memory image, ISessionManager.Policy calldata policy) private pure {
+        ISessionManager.GasRule calldata gas = policy.gas;
+        image[HAS_GAS] = _bit(policy.hasGas);
+        image[GAS_PAYMASTER] = gas.paymaster;
+        image[GAS_PAYMASTER_COUNT] = gas.paymasters.length;
+        for (uint256 k; k < gas.paymasters.length; ++k) {
+            image[GAS_PAYMASTERS + k] = uint160(gas.paymasters[k]);
+        }
+        image[GAS_HAS_MAX_FEE] = _bit(gas.hasMaxFeePerGas);
+        image[GAS_MAX_FEE] = gas.maxFeePerGas;
+        image[GAS_HAS_PER_OP] = _bit(gas.hasPerOp);
+        image[GAS_PER_OP] = gas.perOp;
+        image[GAS_HAS_TOTAL] = _bit(gas.hasTotal);
+        image[GAS_TOTAL] = gas.total;
+    }
+
+    /// @dev Writes the chain list (spec §17) into the header.
+    function _writeChains(uint256[] memory image, ISessionManager.Policy calldata policy) private pure {
+        image[HAS_CHAINS] = _bit(policy.hasChains);
+        image[CHAIN_COUNT] = policy.chains.length;
+        for (uint256 c; c < policy.chains.length; ++c) {
+            image[CHAINS + c] = policy.chains[c];
+        }
     }
 
     /// @dev Writes one cap's allowance block at image index `base`.

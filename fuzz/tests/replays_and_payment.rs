@@ -1,0 +1,158 @@
+//! Replayed signatures (spec §1.4.2) and what the account pays for gas (spec §16), run on the
+//! model and on the reference module side by side: the runner must find nothing, and each
+//! replay must meet the refusal the spec names.
+
+use alloy_primitives::U256;
+use leash_fuzz::case::{Case, GasTerms, Op, Replay, START_TIME, Signer, Step};
+use leash_fuzz::run::{RunConfig, Runner, StateChecks};
+use leash_fuzz::target::Target;
+use leash_model::abi::args::ArgValue;
+use leash_model::abi::execute::encode_single;
+use leash_model::format::parse_function;
+use leash_model::{Execution, Policy};
+
+fn runner() -> Runner {
+    let target = Target::reference().expect("the reference module loads");
+    let config = RunConfig { state_checks: StateChecks::EveryBundle, ..RunConfig::campaign() };
+    Runner::for_target(&target, config).expect("the world deploys")
+}
+
+fn policy(runner: &Runner, extra: &str) -> Box<Policy> {
+    let game = runner.world().addresses().game;
+    let text = format!(
+        "version = 3\n{extra}\n[[permissions]]\ntarget = \"{game}\"\nfunction = \"attack(uint256)\"\n"
+    );
+    Box::new(toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
+}
+
+fn attack(runner: &Runner, n: u64) -> Op {
+    let game = runner.world().addresses().game;
+    let data = leash_model::abi::args::encode_call(
+        parse_function("attack(uint256)").expect("signature").0,
+        &[ArgValue::Word(U256::from(n))],
+    );
+    let call_data = encode_single(&Execution { target: game, value: U256::ZERO, data: &data });
+    Op {
+        signer: Signer::Key(0),
+        call_data,
+        signature_tail: Vec::new(),
+        recipe: None,
+        gas: None,
+        replay: None,
+    }
+}
+
+fn run(steps: Vec<Step>, runner: &mut Runner) -> leash_fuzz::run::CaseReport {
+    let case = Case { steps };
+    assert_eq!(case.check(), Ok(()));
+    let report = runner.run(&case);
+    assert_eq!(report.finding, None, "{case:?}");
+    assert_eq!(report.not_runnable, None);
+    report
+}
+
+#[test]
+fn s1_4_2_an_op_resubmitted_after_it_was_included_fails_the_nonce_check() {
+    let mut runner = runner();
+    let op = attack(&runner, 1);
+    let resubmitted = Op { replay: Some(Replay::Resubmit { step: 1, op: 0 }), ..op.clone() };
+    let report = run(
+        vec![
+            Step::Install { key: 0, policy: policy(&runner, "") },
+            Step::Bundle { ops: vec![op] },
+            Step::Time { now: START_TIME + 60 },
+            Step::Bundle { ops: vec![resubmitted] },
+        ],
+        &mut runner,
+    );
+    // The first op was allowed; the resubmission never reached the model or the module.
+    assert_eq!((report.ops, report.allowed), (2, 1));
+}
+
+#[test]
+fn s1_4_2_an_op_denied_on_one_chain_and_resubmitted_on_another_recovers_to_no_session() {
+    let mut runner = runner();
+    let op = attack(&runner, 1);
+    let resubmitted = Op { replay: Some(Replay::Resubmit { step: 1, op: 0 }), ..op.clone() };
+    let report = run(
+        vec![
+            Step::Install { key: 0, policy: policy(&runner, "chains = [10]") },
+            // Denied on the world's chain (spec §17.1), so its nonce stays unused.
+            Step::Bundle { ops: vec![op.clone()] },
+            Step::Chain { id: 10 },
+            // Signed for chain 31337: on chain 10 it recovers to no session key.
+            Step::Bundle { ops: vec![resubmitted] },
+            // The same op signed afresh on chain 10 is allowed.
+            Step::Bundle { ops: vec![op] },
+        ],
+        &mut runner,
+    );
+    assert_eq!((report.ops, report.allowed), (3, 1));
+}
+
+#[test]
+fn s1_4_2_a_signature_moved_to_another_op_of_the_bundle_recovers_to_no_session() {
+    let mut runner = runner();
+    let moved = Op { replay: Some(Replay::SignatureOf { op: 0 }), ..attack(&runner, 2) };
+    let report = run(
+        vec![
+            Step::Install { key: 0, policy: policy(&runner, "") },
+            Step::Bundle { ops: vec![attack(&runner, 1), moved] },
+        ],
+        &mut runner,
+    );
+    assert_eq!((report.ops, report.allowed), (2, 1));
+}
+
+#[test]
+fn replays_that_name_no_earlier_op_are_refused_when_a_case_is_read() {
+    let r = runner();
+    let op = attack(&r, 1);
+    let forward = Op { replay: Some(Replay::Resubmit { step: 1, op: 0 }), ..op.clone() };
+    let case = Case { steps: vec![Step::Bundle { ops: vec![forward] }] };
+    assert!(case.check().unwrap_err().contains("no op of an earlier bundle"));
+    let itself = Op { replay: Some(Replay::SignatureOf { op: 0 }), ..op };
+    let case = Case { steps: vec![Step::Bundle { ops: vec![itself] }] };
+    assert!(case.check().unwrap_err().contains("no other op of its bundle"));
+}
+
+/// Spec §16: with fees the account prefunds its op and pays for the gas it used (the runner
+/// checks that against the op's maximum cost after every bundle); a paymaster's op costs it
+/// nothing.
+#[test]
+fn s16_the_account_pays_for_its_own_ops_and_nothing_for_sponsored_ones() {
+    let mut runner = runner();
+    let account = runner.world().addresses().account;
+    let paymaster = runner.world().addresses().paymasters[0];
+    let gwei = 1_000_000_000u128;
+    let fees =
+        GasTerms { max_fee_per_gas: gwei, max_priority_fee_per_gas: gwei, ..GasTerms::DEFAULT };
+    let own = Op { gas: Some(fees.clone()), ..attack(&runner, 1) };
+    let sponsored = GasTerms {
+        paymaster_and_data: GasTerms::paymaster_and_data(paymaster, 1_000_000, 0),
+        ..fees
+    };
+    let sponsored = Op { gas: Some(sponsored), ..attack(&runner, 2) };
+    let budget = "[gas]\npaymaster = \"any\"\ntotal = \"1 ether\"";
+    let balance = |runner: &mut Runner| runner.world_mut().native_balance(account);
+
+    run(vec![Step::Install { key: 0, policy: policy(&runner, budget) }], &mut runner);
+    let start = balance(&mut runner);
+    run(
+        vec![
+            Step::Install { key: 0, policy: policy(&runner, budget) },
+            Step::Bundle { ops: vec![own] },
+        ],
+        &mut runner,
+    );
+    let after_own = balance(&mut runner);
+    assert!(after_own < start, "the account prefunded its op: {start} -> {after_own}");
+    run(
+        vec![
+            Step::Install { key: 0, policy: policy(&runner, budget) },
+            Step::Bundle { ops: vec![sponsored] },
+        ],
+        &mut runner,
+    );
+    assert_eq!(balance(&mut runner), start, "a paymaster paid for the sponsored op");
+}

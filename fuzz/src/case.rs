@@ -197,7 +197,7 @@ pub struct Op {
 pub enum Replay {
     /// Op `op` of the bundle at step `step`, an earlier one, resubmitted exactly as it was
     /// signed then: its nonce, fields and signature, hashed for the chain it was signed on.
-    /// Once that op was included its nonce is used, and the EntryPoint refuses it (`AA25`).
+    /// Once that op was included its nonce is used and it never executes again (spec §1.4.2).
     Resubmit {
         /// The earlier bundle step.
         step: usize,

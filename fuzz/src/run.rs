@@ -777,29 +777,22 @@ impl Runner {
         }
     }
 
-    /// Spec §1.4.2: an op resubmitted after it was included fails the EntryPoint's nonce check
-    /// (`AA25`) before any module runs; one that executes again is a replay.
+    /// Spec §1.4.2: an op resubmitted after it was included never executes again. The
+    /// EntryPoint calls the account's `validateUserOp` before it checks the nonce, so the refusal
+    /// is the module's own denial or, when the module lets it through, the nonce check (`AA25`);
+    /// either is right. One that executes again is a replay.
     fn judge_used_nonce(step: usize, position: usize, outcome: &OpOutcome) -> Result<(), Stop> {
-        let refused = matches!(
-            outcome,
-            OpOutcome::Denied(crate::evm::EvmDenial::Other { reason, .. }) if reason.starts_with("AA25")
-        );
-        if refused {
+        if !outcome.is_executed() {
             return Ok(());
         }
-        let class = if outcome.is_executed() { Class::Bypass } else { Class::Reason };
         Err(Stop::Finding(Finding {
-            class,
+            class: Class::Bypass,
             step,
             op: Some(position),
-            model: "the EntryPoint refuses it: its nonce was used when it was included (AA25, \
-                    spec §1.4.2)"
-                .into(),
+            model: "deny: its nonce was used when it was included (AA25, spec §1.4.2)".into(),
             module: describe_outcome(outcome),
             path: Box::default(),
-            detail: "a signed op resubmitted after it was included must fail the nonce check; \
-                     this one did not"
-                .into(),
+            detail: "a signed op resubmitted after it was included executed again".into(),
         }))
     }
 

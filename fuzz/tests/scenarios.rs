@@ -19,7 +19,10 @@ use leash_fuzz::run::{RunConfig, Runner, StateChecks};
 use leash_fuzz::target::Target;
 use leash_model::{AccountState, DenyReason, Env, PaymasterRule, Selector, UserOp, Verdict};
 
-const SEED: u64 = 0x5ce_a210;
+/// Any seed will do; this one's 1000 cases reach every denial of Appendix A. The rarest,
+/// `OffsetsTruncated` (§3.6.5), comes up about three times in 1000 cases, and the seed used
+/// before ops carried gas terms and cases moved chains drew none.
+const SEED: u64 = 7;
 const CASES: usize = 1000;
 
 /// What the model decided over a case, op by op, and which rules the allowed ops engaged.

@@ -519,3 +519,32 @@ fn an_entry_on_smartsessions_is_refused_with_the_command_that_replays_it() {
     );
     assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 1, "nothing is written");
 }
+
+#[test]
+fn entries_with_gas_terms_or_a_chain_move_are_refused_with_the_command_that_replays_them() {
+    for (name, what) in [
+        (
+            "mutant-c5-gas-call-limit-only",
+            "has an op with its own gas terms (spec §1.4.2, §16, §17)",
+        ),
+        ("mutant-c10-chain-stored", "has a move to another chain (spec §1.4.2, §16, §17)"),
+    ] {
+        let dir = scratch_dir(&format!("export-{name}"));
+        let entry = root().join(format!("corpus/regressions/{name}.json"));
+        let output = leash(&[
+            "export",
+            "foundry",
+            entry.to_str().expect("UTF-8"),
+            "--out",
+            dir.to_str().expect("UTF-8"),
+        ]);
+        assert_input_error(
+            &output,
+            &[&format!("{name}.json' {what}"), "reproduce it with `leash replay "],
+        );
+        assert!(
+            std::fs::read_dir(&dir).map_or(true, |d| d.count() == 0),
+            "nothing is written for {name}"
+        );
+    }
+}

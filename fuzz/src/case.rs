@@ -31,7 +31,11 @@ pub enum Step {
     Install {
         /// The key's index in the harness's key set.
         key: u8,
-        /// The policy (boxed: it is large next to the other steps).
+        /// The policy (boxed: it is large next to the other steps). It may break spec §12: the
+        /// install is then refused, by the model and (the case checks) by the module, and
+        /// changes nothing. Case files read it without validating it
+        /// (`leash_model::format::unvalidated`).
+        #[serde(with = "leash_model::format::unvalidated")]
         policy: Box<Policy>,
     },
     /// The account revokes key `key`'s session (spec §2.2).

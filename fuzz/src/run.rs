@@ -14,8 +14,8 @@ use leash_model::abi::execute::EXECUTE_SELECTOR;
 use leash_model::abi::execute::decode_execute_unlimited;
 use leash_model::profile::{CounterPhase, CounterScope, DecoderClass, NativeDefault};
 use leash_model::{
-    AccountState, ArgDecoding, Denial, DenyReason, Effects, Env, Execution, Executions, OpGas,
-    Policy, SemanticProfile, Session, Target, UserOp, Verdict,
+    AccountState, ArgDecoding, Denial, DenyReason, Effects, Env, Execution, Executions,
+    LifecycleError, OpGas, Policy, SemanticProfile, Session, Target, UserOp, Verdict,
 };
 
 use crate::case::{
@@ -27,7 +27,9 @@ use crate::evm::EdgeHit;
 use crate::evm::abi::ILeashToken;
 use crate::evm::frame::ACCOUNT_7702_NAMESPACE;
 use crate::evm::keys::{Signing, recover_signer};
-use crate::evm::{KEY_COUNT, OpOutcome, PackedUserOperation, Recording, World, session_keys};
+use crate::evm::{
+    CallError, KEY_COUNT, OpOutcome, PackedUserOperation, Recording, World, session_keys,
+};
 use crate::finding::{Class, Finding};
 use crate::modules::{Frame, IntentGap, Observed, Redemption, SessionModule};
 use crate::oracle::{self, describe_outcome};
@@ -231,6 +233,20 @@ fn feature(parts: &[u32]) -> u32 {
     parts.iter().fold(0x811c_9dc5u32, |h, p| (h ^ p).wrapping_mul(0x0100_0193))
 }
 
+/// A lifecycle call's outcome in the model, as a feature part: 0 accepted, the spec §12 code of
+/// an invalid policy (1 to 14), or a number above them for the other refusals (§2.1, §2.2,
+/// §2.5).
+fn lifecycle_refusal(model: &Result<(), LifecycleError>) -> u32 {
+    match model {
+        Ok(()) => 0,
+        Err(LifecycleError::InvalidPolicy(why)) => u32::from(why.code()),
+        Err(LifecycleError::ZeroKey) => 100,
+        Err(LifecycleError::UnknownSession { .. }) => 101,
+        Err(LifecycleError::Capacity { .. }) => 102,
+        Err(_) => 103,
+    }
+}
+
 impl Runner {
     /// A runner over `world`, whose module `module` drives, reset to its deployed state before
     /// each case.
@@ -367,15 +383,19 @@ impl Runner {
         match step {
             Step::Install { key, policy } => {
                 let address = Self::key_address(*key);
-                let started = std::time::Instant::now();
-                let compared = self.compare_counters(run, index, address, true, observer);
-                run.report.time.evm += elapsed_nanos(started);
-                compared?;
-                run.report.features.push(feature(&[1, u32::from(*key)]));
-                self.world.set_timestamp(run.now);
                 // The model holds what the module can express of the policy (its translation's
                 // effective policy); the module is configured from the policy itself.
                 let translation = self.module.translate(policy);
+                // Counters are compared before a call that resets them. One the spec refuses
+                // (§2.1, §12) changes nothing, and comparing there would end the case before
+                // the steps that show what a divergence leads to.
+                if address != Address::ZERO && translation.effective.validate().is_ok() {
+                    let started = std::time::Instant::now();
+                    let compared = self.compare_counters(run, index, address, true, observer);
+                    run.report.time.evm += elapsed_nanos(started);
+                    compared?;
+                }
+                self.world.set_timestamp(run.now);
                 if let Some(intent) = &mut run.intent {
                     intent.install(address, policy, translation.gaps.clone());
                 }
@@ -393,6 +413,9 @@ impl Runner {
                     model.is_ok(),
                     module.is_ok(),
                 );
+                // An accepted install, or the spec clause (§12) that refused the policy.
+                let refused_for = lifecycle_refusal(&model);
+                run.report.features.push(feature(&[1, u32::from(*key), refused_for]));
                 if model.is_ok() != module.is_ok() {
                     return Err(finding(
                         "installSession diverged".into(),
@@ -401,17 +424,41 @@ impl Runner {
                     )
                     .into());
                 }
-                run.ledgers.insert(address, Ledger::default());
+                // Both refused: a module that reports the spec's codes must refuse an invalid
+                // policy for the clause the model names (`InvalidPolicy(code)`, spec §12).
+                if let (
+                    Err(LifecycleError::InvalidPolicy(why)),
+                    Err(CallError::InvalidPolicy { code }),
+                ) = (&model, &module)
+                    && self.config.compare_reasons
+                    && why.code() != *code
+                {
+                    return Err(finding(
+                        format!(
+                            "installSession refused an invalid policy for another clause: the \
+                             spec says {why}, the module InvalidPolicy({code})"
+                        ),
+                        format!("{model:?}"),
+                        format!("{module:?}"),
+                    )
+                    .into());
+                }
+                if model.is_ok() {
+                    run.ledgers.insert(address, Ledger::default());
+                }
             }
             Step::Revoke { key } => {
                 let address = Self::key_address(*key);
-                let started = std::time::Instant::now();
-                let compared = self.compare_counters(run, index, address, true, observer);
-                run.report.time.evm += elapsed_nanos(started);
-                compared?;
-                run.report.features.push(feature(&[2, u32::from(*key)]));
+                // As for installs: revoking a key without a session (§2.2) changes nothing.
+                if run.model.session(address).is_some() {
+                    let started = std::time::Instant::now();
+                    let compared = self.compare_counters(run, index, address, true, observer);
+                    run.report.time.evm += elapsed_nanos(started);
+                    compared?;
+                }
                 self.world.set_timestamp(run.now);
                 let model = timed(&mut run.report.time.model, || run.model.revoke(address));
+                run.report.features.push(feature(&[2, u32::from(*key), lifecycle_refusal(&model)]));
                 if let Some(intent) = &mut run.intent {
                     intent.revoke(address);
                 }

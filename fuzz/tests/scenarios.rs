@@ -17,7 +17,9 @@ use leash_fuzz::evm::{Frame, session_keys};
 use leash_fuzz::generate::{CaseConfig, Catalog, generate_case};
 use leash_fuzz::run::{RunConfig, Runner, StateChecks};
 use leash_fuzz::target::Target;
-use leash_model::{AccountState, DenyReason, Env, PaymasterRule, Selector, UserOp, Verdict};
+use leash_model::{
+    AccountState, DenyReason, Env, LifecycleError, PaymasterRule, Selector, UserOp, Verdict,
+};
 
 /// Any seed will do; this one's 1000 cases reach every denial of Appendix A. The rarest,
 /// `OffsetsTruncated` (§3.6.5), comes up about three times in 1000 cases, and the seed used
@@ -29,6 +31,9 @@ const CASES: usize = 1000;
 #[derive(Default)]
 struct Coverage {
     denials: BTreeMap<DenyReason, u64>,
+    /// Lifecycle calls the spec refused: `PolicyError::code`s of refused installs (spec §12),
+    /// and revokes of keys without a session (§2.2) as 0.
+    refused: BTreeMap<u8, u64>,
     allowed: u64,
     engaged: BTreeMap<&'static str, u64>,
 }
@@ -43,11 +48,17 @@ impl Coverage {
         for step in &case.steps {
             match step {
                 Step::Install { key, policy } => {
-                    let _ = model
+                    let installed = model
                         .install(session_keys()[usize::from(*key)].address(), (**policy).clone());
+                    if let Err(LifecycleError::InvalidPolicy(why)) = installed {
+                        *self.refused.entry(why.code()).or_default() += 1;
+                    }
                 }
                 Step::Revoke { key } => {
-                    let _ = model.revoke(session_keys()[usize::from(*key)].address());
+                    let revoked = model.revoke(session_keys()[usize::from(*key)].address());
+                    if let Err(LifecycleError::UnknownSession { .. }) = revoked {
+                        *self.refused.entry(0).or_default() += 1;
+                    }
                 }
                 Step::Time { now: t } => now = now.max(*t),
                 Step::Delegate { .. } | Step::Direct { .. } => {
@@ -173,7 +184,8 @@ fn agree_on_every_clause(frame: Frame) {
         Target::reference().and_then(|t| t.with_frame(frame)).expect("the reference module loads");
     let config = RunConfig { state_checks: StateChecks::EveryBundle, ..RunConfig::campaign() };
     let mut runner = Runner::for_target(&target, config).expect("the world deploys");
-    let catalog = Catalog::reference(runner.world().addresses());
+    let catalog =
+        Catalog { refused_lifecycle: true, ..Catalog::reference(runner.world().addresses()) };
     let addresses = *runner.world().addresses();
     let env = |now| runner_env(&addresses, now);
     let mut rng = SplitMix64::new(SEED);
@@ -200,6 +212,17 @@ fn agree_on_every_clause(frame: Frame) {
     let missing: Vec<&DenyReason> =
         DenyReason::ALL.iter().filter(|r| !coverage.denials.contains_key(r)).collect();
     assert!(missing.is_empty(), "{ops} ops never reached these denials: {missing:?}");
+    // Every clause of spec §12 the interface can carry (not §12.1's times beyond its uint48
+    // fields) was broken, and refused on both sides for the same clause; and some revokes named
+    // a key without a session.
+    for code in [0, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14] {
+        let n = coverage.refused.get(&code).copied().unwrap_or(0);
+        assert!(
+            n >= 3,
+            "only {n} lifecycle calls were refused with code {code}: {:?}",
+            coverage.refused
+        );
+    }
     for rule in [
         "§5 a plain transfer permitted",
         "§6 argument rules passed",

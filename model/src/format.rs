@@ -132,6 +132,44 @@ impl<'de> Deserialize<'de> for Policy {
     }
 }
 
+/// Serde functions (`#[serde(with = "leash_model::format::unvalidated")]`) for a boxed policy
+/// that may break spec §12: the same file format, read without [`Policy::validate`] and with any
+/// well-formed `uintN` or `bytesN` type name (the widths spec §12.4 refuses included).
+///
+/// A fuzz case's install step uses it, so that a case can install a policy the spec rejects and
+/// check that the module refuses it too. Everything else about the format (field names, tables,
+/// versions, amounts, addresses) is read as strictly as a policy file.
+pub mod unvalidated {
+    use serde::{Deserializer, Serialize, Serializer};
+
+    use super::{PolicyRepr, TypeNames, table};
+    use crate::Policy;
+
+    /// Writes the policy as [`Policy`]'s own `Serialize` does.
+    pub fn serialize<S: Serializer>(policy: &Policy, serializer: S) -> Result<S::Ok, S::Error> {
+        policy.serialize(serializer)
+    }
+
+    /// Reads a policy without checking spec §12.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Box<Policy>, D::Error> {
+        let repr: PolicyRepr = table(deserializer)?;
+        Policy::from_repr(repr, TypeNames::WellFormed)
+            .map(Box::new)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Which argument type names a reading accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TypeNames {
+    /// Only the types spec §12.4 supports (policy files).
+    Supported,
+    /// Any canonical `uintN` or `bytesN` whose width fits the model's field ([`unvalidated`]).
+    WellFormed,
+}
+
 impl Serialize for AbiType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -574,6 +612,11 @@ pub fn parse_amount(text: &str) -> Result<U256, String> {
 /// Parses an ABI type name (spec §6): `address`, `bool`, `uintN`/`uint`, `bytesN`, `bytes`,
 /// `string`.
 pub fn parse_abi_type(name: &str) -> Result<AbiType, String> {
+    parse_type_name(name, TypeNames::Supported)
+}
+
+/// [`parse_abi_type`], with the widths `names` accepts.
+fn parse_type_name(name: &str, names: TypeNames) -> Result<AbiType, String> {
     let ty = match name.trim() {
         "address" => AbiType::Address,
         "bool" => AbiType::Bool,
@@ -590,7 +633,12 @@ pub fn parse_abi_type(name: &str) -> Result<AbiType, String> {
             };
             // The canonical name only: `parse` would also read `uint+8` and `uint08`.
             match parsed {
-                Some(ty) if ty.is_supported() && ty.to_string() == other => ty,
+                Some(ty)
+                    if (ty.is_supported() || names == TypeNames::WellFormed)
+                        && ty.to_string() == other =>
+                {
+                    ty
+                }
                 _ => {
                     return Err(format!(
                         "unsupported argument type {} (supported: address, bool, uintN, bytesN, \
@@ -670,6 +718,14 @@ impl TryFrom<PolicyRepr> for Policy {
     type Error = String;
 
     fn try_from(repr: PolicyRepr) -> Result<Self, String> {
+        Policy::from_repr(repr, TypeNames::Supported)
+    }
+}
+
+impl Policy {
+    /// A policy from its file form, its argument types read as `names` says; spec §12 is not
+    /// checked.
+    fn from_repr(repr: PolicyRepr, names: TypeNames) -> Result<Self, String> {
         if !(1..=FORMAT_VERSION).contains(&repr.version) {
             return Err(format!(
                 "policy format version {} is not supported (this leash reads versions 1 to \
@@ -683,7 +739,9 @@ impl TryFrom<PolicyRepr> for Policy {
             .permissions
             .into_iter()
             .enumerate()
-            .map(|(i, p)| Permission::try_from(p).map_err(|e| format!("permission {i}: {e}")))
+            .map(|(i, p)| {
+                Permission::from_repr(p, names).map_err(|e| format!("permission {i}: {e}"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let erc20 = repr
             .erc20
@@ -891,6 +949,13 @@ impl TryFrom<PermissionRepr> for Permission {
     type Error = String;
 
     fn try_from(repr: PermissionRepr) -> Result<Self, String> {
+        Permission::from_repr(repr, TypeNames::Supported)
+    }
+}
+
+impl Permission {
+    /// A permission from its file form, its argument types read as `names` says.
+    fn from_repr(repr: PermissionRepr, names: TypeNames) -> Result<Self, String> {
         let target = match repr.target.as_str() {
             "*" => Target::Any,
             text => Target::Address(parse_address(text).map_err(|e| format!("target {e}"))?),
@@ -902,7 +967,7 @@ impl TryFrom<PermissionRepr> for Permission {
             }
             (None, Some(selector), args) => {
                 let args = args
-                    .map(|names| names.iter().map(|n| parse_abi_type(n)).collect())
+                    .map(|types| types.iter().map(|n| parse_type_name(n, names)).collect())
                     .transpose()?;
                 (parse_selector(selector)?, args)
             }

@@ -8,7 +8,7 @@ use leash_model::{Policy, Selector};
 
 use super::{
     Catalog, Dictionary, allowance, chain, erc20, frame, gas, native, permission, rate, scope,
-    usage, window,
+    usage, validity, window,
 };
 use crate::case::{Case, Op, Recipe, Replay, START_TIME, Signer, Step};
 use crate::evm::Frame;
@@ -386,7 +386,12 @@ pub fn generate_case(
                 steps.push(Step::Time { now });
             }
             16 => {
-                let key = *u.choose(&installed_keys(&policies))?;
+                // Now and then any key, which may never have had a session (spec §2.2).
+                let key = if catalog.refused_lifecycle && u.ratio(1, 4)? {
+                    u.int_in_range(0..=STRANGER + 1)?
+                } else {
+                    *u.choose(&installed_keys(&policies))?
+                };
                 steps.push(Step::Revoke { key });
             }
             _ => {
@@ -402,6 +407,15 @@ pub fn generate_case(
                     }
                     _ => install_policy(u, catalog, now, config)?,
                 };
+                // Now and then the policy with one clause of spec §12 broken: refused, it
+                // changes nothing.
+                if catalog.refused_lifecycle
+                    && u.ratio(1, 4)?
+                    && let Some(broken) = validity::broken_policy(u, &p)?
+                {
+                    steps.push(Step::Install { key, policy: Box::new(broken) });
+                    continue;
+                }
                 steps.push(Step::Install { key, policy: Box::new(p.clone()) });
                 policies[usize::from(key)] = Some(p);
                 gas_spent[usize::from(key)] = U256::ZERO;

@@ -18,6 +18,7 @@ mod permission;
 mod rate;
 mod scope;
 mod usage;
+mod validity;
 mod window;
 
 use alloy_primitives::{Address, U256};
@@ -97,6 +98,10 @@ pub struct Catalog {
     /// an op is a signed UserOperation. On the redeem frame an op is the session key's own
     /// transaction and a delegation is signed for the chain it was made on, so neither applies.
     pub replays: bool,
+    /// Whether cases also make the lifecycle calls the spec refuses: installs of policies that
+    /// break one clause of spec §12 and revokes of keys that never had a session (§2.2). Set
+    /// for modules whose interface refuses them too ([`SessionModule::refuses_what_the_spec_refuses`](crate::modules::SessionModule::refuses_what_the_spec_refuses)).
+    pub refused_lifecycle: bool,
 }
 
 impl Catalog {
@@ -167,6 +172,7 @@ impl Catalog {
             frame: crate::evm::Frame::Deployed,
             paymasters: gas::paymasters(addresses),
             replays: true,
+            refused_lifecycle: false,
         }
     }
 }
@@ -180,6 +186,7 @@ impl Catalog {
     ) -> Self {
         let mut catalog = Self::reference(addresses);
         catalog.replays = module.frame() != crate::modules::Frame::Redeem;
+        catalog.refused_lifecycle = module.refuses_what_the_spec_refuses();
         let functions = module.module_functions();
         if !functions.is_empty() {
             catalog.contracts.push(Contract {

@@ -43,6 +43,7 @@ pub(crate) fn test_catalog() -> Catalog {
         frame: crate::evm::Frame::Deployed,
         paymasters: vec![Address::with_last_byte(0x90)],
         replays: true,
+        refused_lifecycle: true,
     }
 }
 
@@ -210,4 +211,42 @@ fn slices_far_into_a_dynamic_argument_do_not_grow_generated_calldata() {
         }
     }
     assert!(ops > 100, "only {ops} ops");
+}
+
+/// Spec §12's generator: each broken policy breaks the clause it meant (the first one
+/// `Policy::validate` reports), every clause gets broken, and a case carries the broken policy
+/// through its JSON while a policy file still refuses it.
+#[test]
+fn broken_policies_break_every_clause_and_round_trip_through_cases() {
+    use leash_model::{BoundedVec, GasLimit, PaymasterRule, Policy};
+    let catalog = test_catalog();
+    let mut codes = std::collections::BTreeSet::new();
+    for seed in 0..600 {
+        let data = bytes(seed, 2048);
+        let mut u = Unstructured::new(&data);
+        let mut valid = policy(&mut u, &catalog, 1_700_000_000).unwrap();
+        if seed % 3 == 0 {
+            // Spec v3's parts, which the reference catalog's policies do not have.
+            valid.chains = Some(BoundedVec::try_from_iter([1, 10]).unwrap());
+            let paymasters = BoundedVec::try_from_iter([Address::with_last_byte(0x9a)]).unwrap();
+            valid.gas = Some(GasLimit {
+                paymaster: PaymasterRule::OneOf(paymasters),
+                max_fee_per_gas: None,
+                per_op: None,
+                total: None,
+            });
+        }
+        assert_eq!(valid.validate(), Ok(()));
+        let Some(broken) = super::validity::broken_policy(&mut u, &valid).unwrap() else {
+            continue;
+        };
+        codes.insert(broken.validate().expect_err("a broken policy is invalid").code());
+        let case = Case { steps: vec![Step::Install { key: 0, policy: Box::new(broken.clone()) }] };
+        let json = serde_json::to_string(&case).unwrap();
+        assert_eq!(serde_json::from_str::<Case>(&json).unwrap(), case, "{json}");
+        let file = serde_json::to_string(&broken).unwrap();
+        assert!(serde_json::from_str::<Policy>(&file).is_err(), "a policy file took {file}");
+    }
+    let every: std::collections::BTreeSet<u8> = [2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14].into();
+    assert_eq!(codes, every);
 }

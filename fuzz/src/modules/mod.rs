@@ -256,6 +256,14 @@ pub trait SessionModule: Send {
     /// different clauses are findings.
     fn reports_spec_codes(&self) -> bool;
 
+    /// Whether the module refuses the lifecycle calls the spec refuses: installing a policy
+    /// that breaks spec §12 (with `InvalidPolicy(code)` when it reports the spec's codes) and
+    /// revoking a key without a session (§2.2). Campaigns then also make such calls; on other
+    /// modules, whose interfaces have no such checks, they would only report that.
+    fn refuses_what_the_spec_refuses(&self) -> bool {
+        false
+    }
+
     /// Functions of the module itself (signatures) a session might try to call: the generators
     /// aim at them, since no session may manage sessions (spec §4.2).
     fn module_functions(&self) -> &'static [&'static str] {

@@ -55,4 +55,8 @@ impl SessionModule for SessionManagerInterface {
     fn reports_spec_codes(&self) -> bool {
         true
     }
+
+    fn refuses_what_the_spec_refuses(&self) -> bool {
+        true
+    }
 }

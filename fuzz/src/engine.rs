@@ -354,8 +354,111 @@ impl SplitMix64 {
 
 /// Bytes per case input: enough for a long case with batches and mutations.
 const INPUT_LEN: usize = 4096;
-/// The most inputs a worker keeps.
+/// The most inputs a worker keeps in each of its queues.
 const CORPUS_CAP: usize = 2048;
+
+/// A worker's kept inputs, in two queues: inputs that reached a behaviour feature new to the
+/// worker, and inputs that reached only code new to it (an edge, or a hit-count bucket of one).
+///
+/// Which queue an input to mutate comes from follows what mutating each has yielded: each
+/// non-empty queue is drawn in proportion to the share of its mutants that reached a new
+/// behaviour (Laplace-smoothed, so a queue that has yielded nothing yet keeps a chance). Edges
+/// are plentiful (every new hit count of every branch keeps an input), behaviours are what a
+/// differential campaign is after; drawing uniformly over one queue would let the inputs kept
+/// for code crowd out, as the corpus grows, the ones that reach behaviours, and the mutations
+/// that find bugs with them. The code queue still gets the energy its mutants earn, which is
+/// what guides a campaign into branches of a module the behaviours do not name.
+#[derive(Debug, Default)]
+struct Corpus {
+    /// [`Corpus::BEHAVIOUR`] and [`Corpus::CODE`].
+    queues: [Vec<Vec<u8>>; 2],
+    /// Per queue: inputs mutated from it.
+    picks: [u64; 2],
+    /// Per queue: of those, how many reached a behaviour new to the worker.
+    yields: [u64; 2],
+}
+
+impl Corpus {
+    const BEHAVIOUR: usize = 0;
+    const CODE: usize = 1;
+
+    fn is_empty(&self) -> bool {
+        self.queues.iter().all(Vec::is_empty)
+    }
+
+    fn len(&self) -> usize {
+        self.queues.iter().map(Vec::len).sum()
+    }
+
+    /// Keeps `input` in `queue`; a full queue replaces one of its inputs at random, so it keeps
+    /// taking what the campaign finds late.
+    fn keep(&mut self, rng: &mut SplitMix64, queue: usize, input: Vec<u8>) {
+        let q = &mut self.queues[queue];
+        if q.len() < CORPUS_CAP {
+            q.push(input);
+        } else {
+            let i = rng.below(q.len());
+            q[i] = input;
+        }
+    }
+
+    /// A mutant of a kept input (the corpus must not be empty), and the queue it came from.
+    fn mutant(&mut self, rng: &mut SplitMix64) -> (usize, Vec<u8>) {
+        // Per-million weights: (yields + 1) / (picks + 2) for a non-empty queue, else 0.
+        let weight = |q: usize| {
+            if self.queues[q].is_empty() {
+                0
+            } else {
+                (self.yields[q] + 1).saturating_mul(1_000_000) / (self.picks[q] + 2)
+            }
+        };
+        let (behaviour, code) = (weight(Self::BEHAVIOUR), weight(Self::CODE));
+        let queue = if (rng.next_u64() % (behaviour + code)) < behaviour {
+            Self::BEHAVIOUR
+        } else {
+            Self::CODE
+        };
+        self.picks[queue] += 1;
+        let inputs = &self.queues[queue];
+        let input = &inputs[rng.below(inputs.len())];
+        // The splice partner comes from either queue.
+        let other = rng.below(self.len());
+        let other = match other.checked_sub(self.queues[0].len()) {
+            None => &self.queues[0][other],
+            Some(i) => &self.queues[1][i],
+        };
+        (queue, mutate_input(rng, input, other))
+    }
+
+    /// Counts what a mutant from `queue` reached.
+    fn credit(&mut self, queue: usize, new_behaviour: bool) {
+        self.yields[queue] += u64::from(new_behaviour);
+    }
+}
+
+/// What a run reached that was new.
+#[derive(Clone, Copy, Debug, Default)]
+struct Novelty {
+    /// A behaviour feature new to the worker.
+    behaviour: bool,
+    /// An edge, or an edge's hit-count bucket, new to the worker.
+    code: bool,
+    /// A behaviour feature or an edge new to the whole campaign.
+    campaign: bool,
+}
+
+impl Novelty {
+    /// The queue an input that reached this goes to, if it is kept at all.
+    fn queue(self) -> Option<usize> {
+        if self.behaviour {
+            Some(Corpus::BEHAVIOUR)
+        } else if self.code {
+            Some(Corpus::CODE)
+        } else {
+            None
+        }
+    }
+}
 
 /// libFuzzer-style byte mutation of a kept input: flip, set, insert or delete bytes, or splice
 /// in a piece of another kept input.
@@ -531,7 +634,7 @@ struct Worker<'c> {
     catalog: Catalog,
     /// The words in the catalog's dictionary, to add each once.
     words: HashSet<U256>,
-    corpus: Vec<Vec<u8>>,
+    corpus: Corpus,
     /// Behaviour features and edges reached.
     reached: HashSet<u32>,
     signatures: HashSet<String>,
@@ -561,7 +664,7 @@ impl<'c> Worker<'c> {
             ),
             catalog: catalog.clone(),
             words: catalog.words.iter().copied().collect(),
-            corpus: Vec::new(),
+            corpus: Corpus::default(),
             reached: HashSet::new(),
             signatures: HashSet::new(),
             cases: 0,
@@ -600,14 +703,13 @@ impl<'c> Worker<'c> {
                 }
             }
             let generating = Instant::now();
-            let input = if !self.corpus.is_empty() && self.rng.below(2) == 0 {
-                let a = self.rng.below(self.corpus.len());
-                let b = self.rng.below(self.corpus.len());
-                mutate_input(&mut self.rng, &self.corpus[a], &self.corpus[b])
+            let (from, input) = if !self.corpus.is_empty() && self.rng.below(2) == 0 {
+                let (queue, input) = self.corpus.mutant(&mut self.rng);
+                (Some(queue), input)
             } else {
                 let mut fresh = vec![0u8; INPUT_LEN];
                 self.rng.fill(&mut fresh);
-                fresh
+                (None, fresh)
             };
             self.cases += 1;
             let generated =
@@ -617,9 +719,12 @@ impl<'c> Worker<'c> {
                 continue;
             };
             let outcome = self.runner.run(&case);
-            let (novel, new_to_campaign) = self.account(&outcome);
-            if novel {
-                self.keep(&input, &case, new_to_campaign)?;
+            let novelty = self.account(&outcome);
+            if let Some(queue) = from {
+                self.corpus.credit(queue, novelty.behaviour);
+            }
+            if let Some(queue) = novelty.queue() {
+                self.keep(queue, input, &case, novelty.campaign)?;
             }
             self.handle_finding(case, outcome, report);
         }
@@ -629,21 +734,20 @@ impl<'c> Worker<'c> {
     /// the case reaches something new to this worker.
     fn run_entry(&mut self, entry: &Entry, report: &dyn Fn(Found)) {
         let outcome = self.runner.run(&entry.case);
-        let (novel, _) = self.account(&outcome);
-        if novel {
+        if let Some(queue) = self.account(&outcome).queue() {
             self.learn_words();
-            if !entry.input.is_empty() && self.corpus.len() < CORPUS_CAP {
+            if !entry.input.is_empty() {
                 let mut input = entry.input.clone();
                 input.resize(INPUT_LEN, 0);
-                self.corpus.push(input);
+                self.corpus.keep(&mut self.rng, queue, input);
             }
         }
         self.handle_finding(entry.case.clone(), outcome, report);
     }
 
-    /// Counts a run in the progress counters. Returns whether it reached a feature or edge new
-    /// to this worker, and whether one was new to the whole campaign.
-    fn account(&mut self, outcome: &CaseReport) -> (bool, bool) {
+    /// Counts a run in the progress counters. Returns what it reached that was new to this
+    /// worker or to the whole campaign.
+    fn account(&mut self, outcome: &CaseReport) -> Novelty {
         let p = self.progress;
         p.cases.fetch_add(1, Ordering::Relaxed);
         p.ops.fetch_add(outcome.ops, Ordering::Relaxed);
@@ -659,31 +763,29 @@ impl<'c> Worker<'c> {
         if outcome.not_runnable.is_some() {
             p.not_runnable.fetch_add(1, Ordering::Relaxed);
         }
-        let (mut novel, mut campaign) = (false, false);
+        let mut novelty = Novelty::default();
         for feature in &outcome.features {
-            campaign |= p.features.mark(*feature);
-            novel |= self.reached.insert(*feature);
+            novelty.campaign |= p.features.mark(*feature);
+            novelty.behaviour |= self.reached.insert(*feature);
         }
         for edge in &outcome.edges {
             // New to the campaign: a new edge; new to the worker: also a new hit-count bucket.
-            campaign |= p.edges.mark(EdgeHit::edge_of(*edge));
+            novelty.campaign |= p.edges.mark(EdgeHit::edge_of(*edge));
             // Behaviour features and edge ids share the set; their hashes differ by a tag.
-            novel |= self.reached.insert(*edge);
+            novelty.code |= self.reached.insert(*edge);
         }
-        (novel, campaign)
+        novelty
     }
 
     /// Keeps an input that reached something new: in the worker's corpus and, when it was new to
     /// the campaign, in the corpus directory and its compared words in the dictionary.
     fn keep(
         &mut self,
-        input: &[u8],
+        queue: usize,
+        input: Vec<u8>,
         case: &Case,
         new_to_campaign: bool,
     ) -> Result<(), CorpusError> {
-        if self.corpus.len() < CORPUS_CAP {
-            self.corpus.push(input.to_vec());
-        }
         // An input only this worker had not seen (another worker reached its edges first, or it
         // is a new hit count of known edges) rarely shows the module comparing anything new.
         if new_to_campaign {
@@ -695,10 +797,11 @@ impl<'c> Worker<'c> {
             case.strip_recipes();
             let entry =
                 Entry::new(self.target.label.clone(), None, None, self.provenance(false), case)
-                    .with_input(input);
+                    .with_input(&input);
             dir.save(&entry)?;
             self.progress.saved.fetch_add(1, Ordering::Relaxed);
         }
+        self.corpus.keep(&mut self.rng, queue, input);
         Ok(())
     }
 

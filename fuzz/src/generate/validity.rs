@@ -94,12 +94,17 @@ fn empty_selector_with_args(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitra
     Ok(true)
 }
 
+/// The indices of the permissions that declare at least one argument.
+fn with_args(p: &Policy) -> Vec<usize> {
+    (0..p.permissions.len())
+        .filter(|&i| p.permissions[i].args.as_ref().is_some_and(|a| !a.is_empty()))
+        .collect()
+}
+
 /// §12.4: an argument type outside `uintN` (N a multiple of 8 in 8..=256) and `bytesN` (N in
 /// 1..=32), in place of a declared one.
 fn unsupported_type(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<bool> {
-    let with_args: Vec<usize> = (0..p.permissions.len())
-        .filter(|&i| p.permissions[i].args.as_ref().is_some_and(|a| !a.is_empty()))
-        .collect();
+    let with_args = with_args(p);
     if with_args.is_empty() {
         return Ok(false);
     }
@@ -121,9 +126,7 @@ fn unsupported_type(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Resu
 /// §12.5: one rule with one of its problems (on a permission that declares arguments; a valid
 /// rule is added first when it has none).
 fn bad_rule(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<bool> {
-    let with_args: Vec<usize> = (0..p.permissions.len())
-        .filter(|&i| p.permissions[i].args.as_ref().is_some_and(|a| !a.is_empty()))
-        .collect();
+    let with_args = with_args(p);
     if with_args.is_empty() {
         return Ok(false);
     }

@@ -26,6 +26,7 @@ use leash_model::{
 /// before ops carried gas terms and cases moved chains drew none.
 const SEED: u64 = 7;
 const CASES: usize = 1000;
+const REFUSING_CASES: usize = 300;
 
 /// What the model decided over a case, op by op, and which rules the allowed ops engaged.
 #[derive(Default)]
@@ -184,18 +185,21 @@ fn agree_on_every_clause(frame: Frame) {
         Target::reference().and_then(|t| t.with_frame(frame)).expect("the reference module loads");
     let config = RunConfig { state_checks: StateChecks::EveryBundle, ..RunConfig::campaign() };
     let mut runner = Runner::for_target(&target, config).expect("the world deploys");
-    let catalog =
-        Catalog { refused_lifecycle: true, ..Catalog::reference(runner.world().addresses()) };
+    // The first CASES cases make only lifecycle calls the spec accepts; the REFUSING_CASES
+    // after them also install invalid policies and revoke keys without a session.
+    let accepting = Catalog::reference(runner.world().addresses());
+    let refusing = Catalog { refused_lifecycle: true, ..accepting.clone() };
     let addresses = *runner.world().addresses();
     let env = |now| runner_env(&addresses, now);
     let mut rng = SplitMix64::new(SEED);
     let mut input = vec![0u8; 4096];
     let mut coverage = Coverage::default();
     let mut ops = 0;
-    for index in 0..CASES {
+    for index in 0..CASES + REFUSING_CASES {
         rng.fill(&mut input);
+        let catalog = if index < CASES { &accepting } else { &refusing };
         let Ok(case) =
-            generate_case(&mut Unstructured::new(&input), &catalog, &CaseConfig::default())
+            generate_case(&mut Unstructured::new(&input), catalog, &CaseConfig::default())
         else {
             continue;
         };

@@ -694,14 +694,7 @@ mod tests {
             Execution { target: token, value: U256::ZERO, data: &one },
             Execution { target: token, value: U256::ZERO, data: &one },
         ]);
-        let op = |call_data: Vec<u8>| Op {
-            signer: Signer::Key(0),
-            call_data,
-            signature_tail: Vec::new(),
-            recipe: None,
-            gas: None,
-            replay: None,
-        };
+        let op = |call_data: Vec<u8>| Op::plain(Signer::Key(0), call_data);
         let case = Case {
             steps: vec![
                 Step::Install { key: 0, policy: Box::new(policy) },

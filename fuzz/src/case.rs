@@ -362,6 +362,19 @@ impl Op {
         crate::evm::userop::op_gas(&packed)
     }
 
+    /// An op with exactly these call bytes, signed afresh by `signer`: no signature tail, no
+    /// recipe, the harness's gas terms ([`GasTerms::DEFAULT`]).
+    pub fn plain(signer: Signer, call_data: Vec<u8>) -> Self {
+        Self {
+            signer,
+            call_data,
+            signature_tail: Vec::new(),
+            recipe: None,
+            gas: None,
+            replay: None,
+        }
+    }
+
     /// An op made from a recipe, with the bytes it derives.
     pub fn from_recipe(signer: Signer, recipe: Recipe) -> Result<Self, NotApplicable> {
         let bytes = recipe.derive()?;

@@ -50,16 +50,7 @@ fn attack(world: &World, signer: Signer) -> Step {
         value: U256::ZERO,
         data: &data,
     });
-    Step::Bundle {
-        ops: vec![Op {
-            signer,
-            call_data,
-            signature_tail: Vec::new(),
-            recipe: None,
-            gas: None,
-            replay: None,
-        }],
-    }
+    Step::Bundle { ops: vec![Op::plain(signer, call_data)] }
 }
 
 fn delegate(to: Code) -> Step {

@@ -55,14 +55,7 @@ fn word(n: u64) -> ArgValue<'static> {
 }
 
 fn op_by(key: u8, call_data: Vec<u8>) -> Op {
-    Op {
-        signer: Signer::Key(key),
-        call_data,
-        signature_tail: Vec::new(),
-        recipe: None,
-        gas: None,
-        replay: None,
-    }
+    Op::plain(Signer::Key(key), call_data)
 }
 
 fn op(call_data: Vec<u8>) -> Op {

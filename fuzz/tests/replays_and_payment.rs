@@ -32,14 +32,7 @@ fn attack(runner: &Runner, n: u64) -> Op {
         &[ArgValue::Word(U256::from(n))],
     );
     let call_data = encode_single(&Execution { target: game, value: U256::ZERO, data: &data });
-    Op {
-        signer: Signer::Key(0),
-        call_data,
-        signature_tail: Vec::new(),
-        recipe: None,
-        gas: None,
-        replay: None,
-    }
+    Op::plain(Signer::Key(0), call_data)
 }
 
 fn run(steps: Vec<Step>, runner: &mut Runner) -> leash_fuzz::run::CaseReport {

@@ -95,14 +95,7 @@ fn word(n: u64) -> ArgValue<'static> {
 }
 
 fn op(call_data: Vec<u8>) -> Op {
-    Op {
-        signer: Signer::Key(0),
-        call_data,
-        signature_tail: Vec::new(),
-        recipe: None,
-        gas: None,
-        replay: None,
-    }
+    Op::plain(Signer::Key(0), call_data)
 }
 
 fn single(target: alloy_primitives::Address, value: u64, data: &[u8]) -> Vec<u8> {

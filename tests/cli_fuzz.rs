@@ -26,6 +26,21 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
 /// Fuzzes the window off-by-one mutant until its bypass (a few dozen cases) and returns a
 /// directory that holds that bypass entry alone (the campaign may also have written
 /// lower-severity findings before it).
+/// A ten-case, one-worker campaign with the policy file `policy`, writing into `out`.
+fn fuzz_policy_file(policy: &Path, out: &Path) -> std::process::Output {
+    leash(&[
+        "fuzz",
+        "--policy",
+        policy.to_str().expect("UTF-8"),
+        "--cases",
+        "10",
+        "--workers",
+        "1",
+        "--out",
+        out.to_str().expect("UTF-8"),
+    ])
+}
+
 fn mutant_finding(name: &str) -> PathBuf {
     let dir = scratch_dir(&format!("{name}-campaign"));
     let out = dir.to_str().expect("UTF-8");
@@ -227,17 +242,7 @@ fn canonical_only_campaigns_never_mutate() {
 fn a_fixed_policy_file_is_installed_and_validated() {
     let dir = scratch_dir("fuzz-policy");
     let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/game-session.toml");
-    let output = leash(&[
-        "fuzz",
-        "--policy",
-        policy.to_str().expect("UTF-8"),
-        "--cases",
-        "10",
-        "--workers",
-        "1",
-        "--out",
-        dir.to_str().expect("UTF-8"),
-    ]);
+    let output = fuzz_policy_file(&policy, &dir);
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "valid_after = 5\nvalid_until = 5\n").expect("writable");
@@ -256,17 +261,7 @@ fn a_gas_and_chain_policy_file_is_fuzzed_on_the_reference_module() {
         "version = 3\nchains = [\"base\", 31337]\n",
     ] {
         std::fs::write(&policy, text).expect("writable");
-        let output = leash(&[
-            "fuzz",
-            "--policy",
-            policy.to_str().expect("UTF-8"),
-            "--cases",
-            "10",
-            "--workers",
-            "1",
-            "--out",
-            dir.to_str().expect("UTF-8"),
-        ]);
+        let output = fuzz_policy_file(&policy, &dir);
         assert_eq!(output.status.code(), Some(0), "{text}: stderr: {}", stderr(&output));
     }
 }

@@ -1,13 +1,13 @@
 //! Fuzz cases: session lifecycles that run on the model and on the EVM alike.
 //!
-//! A case is plain data (JSON in `corpus/`): install and revoke sessions, move the clock,
+//! A case is plain data (JSON in `corpus/`, spelled by `crate::corpus`'s format layer, not by
+//! these types): install and revoke sessions, move the clock,
 //! submit bundles of ops. Each op carries its exact bytes (what replays use) and, when the
 //! generator made it, its recipe (what it meant, the twin it planted, the mutation), which the
 //! minimizer edits and re-derives the bytes from.
 
 use alloy_primitives::{Address, U256};
 use leash_model::Policy;
-use serde::{Deserialize, Serialize};
 
 use crate::mutate::{Mutated, Mutation, NotApplicable, PlannedOp};
 
@@ -17,15 +17,14 @@ pub const START_TIME: u64 = 1_700_000_000;
 pub const START_CHAIN: u64 = 31337;
 
 /// One session lifecycle.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Case {
     /// The steps, in order.
     pub steps: Vec<Step>,
 }
 
 /// One step of a case.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
     /// The account installs (or reinstalls) a session for key `key` (spec §2.1).
     Install {
@@ -35,7 +34,6 @@ pub enum Step {
         /// install is then refused, by the model and (the case checks) by the module, and
         /// changes nothing. Case files read it without validating it
         /// (`leash_model::format::unvalidated`).
-        #[serde(with = "leash_model::format::unvalidated")]
         policy: Box<Policy>,
     },
     /// The account revokes key `key`'s session (spec §2.2).
@@ -67,7 +65,6 @@ pub enum Step {
         /// The code the EOA delegates to.
         to: Code,
         /// What the malicious code writes once the EOA runs it (only with [`Code::Malicious`]).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         writes: Vec<SlotWrite>,
     },
     /// A plain transaction, not an op (the EIP-7702 frame only): the EOA's own key acting
@@ -81,8 +78,7 @@ pub enum Step {
 }
 
 /// Code the EOA of the EIP-7702 frame can delegate to (spec §18).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Code {
     /// The account implementation the frame set up (`LeashAccount7702`).
     Account,
@@ -98,7 +94,7 @@ impl Code {
     /// Every code, the frame's own first.
     pub const ALL: [Code; 4] = [Code::Account, Code::Other, Code::Malicious, Code::None];
 
-    /// Its name in case files and reports.
+    /// Its name in reports (corpus files spell it the same way, in their own format types).
     pub fn name(self) -> &'static str {
         match self {
             Code::Account => "account",
@@ -110,7 +106,7 @@ impl Code {
 }
 
 /// One word the malicious implementation stores into the EOA's storage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SlotWrite {
     /// The slot.
     pub slot: U256,
@@ -119,8 +115,7 @@ pub struct SlotWrite {
 }
 
 /// Who sends a [`Step::Direct`] transaction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Actor {
     /// The EOA's own key (the owner, spec §18.2).
     Owner,
@@ -129,8 +124,7 @@ pub enum Actor {
 }
 
 /// What a [`Step::Direct`] transaction does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// A plain call from the sender to `target` (never the account or the module: managing
     /// sessions is what install and revoke steps do).
@@ -140,7 +134,6 @@ pub enum Action {
         /// Wei sent.
         value: U256,
         /// The calldata.
-        #[serde(with = "crate::hex_bytes")]
         data: Vec<u8>,
     },
     /// `initialize(validator, "")` sent to the EOA itself (spec §18.4).
@@ -151,8 +144,7 @@ pub enum Action {
 }
 
 /// A validator an [`Action::Initialize`] asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Validator {
     /// The session module under test.
     Module,
@@ -161,8 +153,7 @@ pub enum Validator {
 }
 
 /// Who signs an op.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Signer {
     /// The key with this index signs the userOpHash.
     Key(u8),
@@ -171,33 +162,27 @@ pub enum Signer {
 }
 
 /// One UserOperation of a bundle.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Op {
     /// Who signs it.
     pub signer: Signer,
     /// `userOp.callData`, exactly.
-    #[serde(with = "crate::hex_bytes")]
     pub call_data: Vec<u8>,
     /// Bytes after the 65 signature bytes.
-    #[serde(default, with = "crate::hex_bytes", skip_serializing_if = "Vec::is_empty")]
     pub signature_tail: Vec<u8>,
     /// How the generator made it, when it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipe: Option<Recipe>,
     /// Its gas terms (spec §16); `None` is the harness's [`GasTerms::DEFAULT`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gas: Option<GasTerms>,
     /// Where its signed bytes come from when it replays another op (spec §1.4.2); `None` signs
     /// it afresh.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replay: Option<Replay>,
 }
 
 /// An op that replays what another op was signed with (spec §1.4.2): an attacker resubmitting a
 /// signed op it captured, or moving a signature onto another op. On the redeem frame (§P3),
 /// where the session key sends its own transaction and no op is signed, it runs as a fresh op.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Replay {
     /// Op `op` of the bundle at step `step`, an earlier one, resubmitted exactly as it was
     /// signed then: its nonce, fields and signature, hashed for the chain it was signed on.
@@ -218,47 +203,21 @@ pub enum Replay {
 
 /// The gas fields of an op as it packs them: `accountGasLimits` (verification, call),
 /// `preVerificationGas`, `gasFees` (priority, max) and `paymasterAndData` (spec §16).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GasTerms {
     /// `accountGasLimits[0..16]`.
-    #[serde(with = "decimal_u128")]
     pub verification_gas_limit: u128,
     /// `accountGasLimits[16..32]`.
-    #[serde(with = "decimal_u128")]
     pub call_gas_limit: u128,
     /// `preVerificationGas`.
-    #[serde(with = "decimal_u128")]
     pub pre_verification_gas: u128,
     /// `gasFees[0..16]`.
-    #[serde(with = "decimal_u128")]
     pub max_priority_fee_per_gas: u128,
     /// `gasFees[16..32]`.
-    #[serde(with = "decimal_u128")]
     pub max_fee_per_gas: u128,
     /// `paymasterAndData`: empty (the account pays), or the paymaster, its verification and
     /// post-op gas limits (16 bytes each) and its data; the EntryPoint refuses 1 to 51 bytes.
-    #[serde(default, with = "crate::hex_bytes", skip_serializing_if = "Vec::is_empty")]
     pub paymaster_and_data: Vec<u8>,
-}
-
-/// A `u128` as a decimal string in JSON: the case format is read through serde's buffered enum
-/// representation, which carries no 128-bit numbers.
-mod decimal_u128 {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub(super) fn serialize<S: Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(value)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(|_| {
-            D::Error::custom(format!(
-                "{} is not a decimal number below 2^128",
-                leash_model::format::quote(&text)
-            ))
-        })
-    }
 }
 
 impl GasTerms {
@@ -296,14 +255,13 @@ impl GasTerms {
 }
 
 /// What a generated op means: the plan, the planted twin and the mutation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recipe {
     /// The executions the generator meant.
     pub planned: PlannedOp,
     /// The op whose content relocating mutations plant.
     pub twin: PlannedOp,
     /// The mutation, if any: `None` is the canonical encoding.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutation: Option<Mutation>,
 }
 

@@ -12,19 +12,23 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::case::Case;
 use crate::finding::{Class, Finding};
+
+mod format;
+
+pub use format::case_to_json;
+#[cfg(test)]
+pub(crate) use format::mutation_json;
 
 /// The `format` field of every entry.
 pub const FORMAT: &str = "leash-corpus";
 /// The version this leash reads and writes.
 pub const VERSION: u32 = 1;
 
-/// One corpus entry: a case, what it shows, and where it came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One corpus entry: a case, what it shows, and where it came from. Its file format is spelled
+/// in `format.rs`, apart from these types.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Always [`FORMAT`].
     pub format: String,
@@ -35,13 +39,10 @@ pub struct Entry {
     /// The module the case was run against: `reference`, `mutant:<name>` or a path.
     pub module: String,
     /// What running the case against `module` shows: a finding of this class, or none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Class>,
     /// The finding as first seen, for humans.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finding: Option<Finding>,
     /// What the entry reproduces, in words (regressions say which bug they pin).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Where the case came from.
     pub provenance: Provenance,
@@ -49,13 +50,11 @@ pub struct Entry {
     pub case: Case,
     /// The generator input the case was made from, when a campaign made it (trailing zero
     /// bytes dropped): a campaign resuming from a corpus directory mutates it further.
-    #[serde(default, with = "crate::hex_bytes", skip_serializing_if = "Vec::is_empty")]
     pub input: Vec<u8>,
 }
 
 /// How a case was found, so it can be found again.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Provenance {
     /// The campaign's seed.
     pub seed: u64,
@@ -123,8 +122,7 @@ impl Entry {
             case,
             input: Vec::new(),
         };
-        let content = serde_json::to_vec(&(&entry.module, &entry.expect, &entry.case))
-            .expect("entries serialize");
+        let content = format::id_content(&entry.module, entry.expect, &entry.case);
         let hash = alloy_primitives::keccak256(content);
         let class = entry.expect.map_or("clean", Class::name);
         entry.id = format!("{class}-{}", &alloy_primitives::hex::encode(hash)[..12]);

@@ -1,10 +1,7 @@
 //! Findings: a divergence between the module under test and the model, classified.
 
-use serde::{Deserialize, Serialize};
-
 /// What kind of divergence a finding is, most severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Class {
     /// The module allowed an op, and the calls the account actually made, read the way their
     /// callees read them, violate the policy (or happen without an active session, or are a
@@ -68,14 +65,13 @@ impl core::fmt::Display for Class {
 }
 
 /// A divergence found by running a case.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// Its class.
     pub class: Class,
     /// The index of the step where it showed.
     pub step: usize,
     /// The index of the op within that step's bundle, if it concerns one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<usize>,
     /// What the model decided, in words.
     pub model: String,
@@ -86,7 +82,6 @@ pub struct Finding {
     /// For an op finding, run with coverage: the last branches the module took while
     /// validating the op, oldest first (the last is where it decided). Reports read them back
     /// to Solidity lines.
-    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     pub path: Box<[crate::evm::coverage::CodeBranch]>,
 }
 

@@ -401,7 +401,7 @@ fn generated_lifecycles_show_no_false_findings() {
                     Class::Limitation,
                     "{} case {i}: {f:#?}\n{}",
                     target.label,
-                    serde_json::to_string(&case).unwrap()
+                    leash_fuzz::corpus::case_to_json(&case)
                 );
             }
         }

@@ -208,7 +208,7 @@ fn agree_on_every_clause(frame: Frame) {
         if let Some(finding) = report.finding {
             panic!(
                 "scenario {index} diverges: {finding:#?}\ncase: {}",
-                serde_json::to_string(&case).expect("cases serialize")
+                leash_fuzz::corpus::case_to_json(&case)
             );
         }
         coverage.record(&case, env);

@@ -384,7 +384,7 @@ fn generated(which: Which, host: &str, target: &Target) {
             !matches!(f.class, Class::Liveness | Class::State)
                 && (f.class != Class::Bypass || known_bypass),
             "{which:?} on {host}, case {i}: {f:#?}\n{}",
-            serde_json::to_string(&case).unwrap()
+            leash_fuzz::corpus::case_to_json(&case)
         );
     }
     assert!(ops > 500, "only {ops} ops ran on {host}");

@@ -37,7 +37,7 @@ const COMPARE_FILTER_LEN: usize = 1024;
 const PATH_LEN: usize = 32;
 
 /// One branch a module took: the `JUMPI` at `pc` of the code at `code`, taken or not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CodeBranch {
     /// The code's address.
     pub code: Address,

@@ -4,6 +4,7 @@ use arbitrary::Unstructured;
 use super::case::policy;
 use super::*;
 use crate::case::{Case, Step};
+use crate::corpus::{Entry, Provenance};
 
 pub(crate) fn test_catalog() -> Catalog {
     let token = address!("0x000000000000000000000000000000000000707e");
@@ -102,8 +103,8 @@ fn cases_start_with_an_install_and_round_trip_through_json() {
         assert!(matches!(c.steps[0], Step::Install { key: 0, .. }));
         // What the generator writes, leash reads back (`docs/limits.md`).
         assert_eq!(c.check(), Ok(()));
-        let json = serde_json::to_string(&c).unwrap();
-        assert_eq!(serde_json::from_str::<Case>(&json).unwrap(), c);
+        let entry = Entry::new("reference", None, None, Provenance::default(), c.clone());
+        assert_eq!(Entry::from_json(&entry.to_json()).unwrap().case, c);
     }
 }
 
@@ -242,8 +243,9 @@ fn broken_policies_break_every_clause_and_round_trip_through_cases() {
         };
         codes.insert(broken.validate().expect_err("a broken policy is invalid").code());
         let case = Case { steps: vec![Step::Install { key: 0, policy: Box::new(broken.clone()) }] };
-        let json = serde_json::to_string(&case).unwrap();
-        assert_eq!(serde_json::from_str::<Case>(&json).unwrap(), case, "{json}");
+        let json =
+            Entry::new("reference", None, None, Provenance::default(), case.clone()).to_json();
+        assert_eq!(Entry::from_json(&json).unwrap().case, case, "{json}");
         let file = serde_json::to_string(&broken).unwrap();
         assert!(serde_json::from_str::<Policy>(&file).is_err(), "a policy file took {file}");
     }

@@ -13,21 +13,18 @@ use leash_model::abi::execute::{
     CALLTYPE_BATCH, CALLTYPE_SINGLE, encode_batch_calldata, encode_execute, encode_single_calldata,
     mode,
 };
-use serde::{Deserialize, Serialize};
 
 /// One execution as the generator means it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedCall {
     /// The target.
     pub target: Address,
     /// The native value.
     pub value: U256,
     /// The calldata, canonical when `args` is known.
-    #[serde(with = "crate::hex_bytes")]
     pub data: Vec<u8>,
     /// The argument types of `data` after its selector, when the generator built it from a
     /// known function.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<AbiType>>,
 }
 
@@ -46,7 +43,7 @@ impl PlannedCall {
 }
 
 /// An op as the generator means it: single or batch, and its executions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedOp {
     /// Batch (`true`) or single (`false`, exactly one call).
     pub batch: bool,

@@ -28,11 +28,9 @@ pub use layout::{EXEC_START, ItemLayout, Layout, PlannedCall, PlannedOp};
 
 use alloy_primitives::U256;
 use leash_model::abi::execute::encode_execute;
-use serde::{Deserialize, Serialize};
 
 /// The parts of a callData that [`Mutation::Padding`] and [`Mutation::Trailing`] can touch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Region {
     /// After `executionCalldata`, at the end of `callData`.
     Outer,
@@ -43,8 +41,7 @@ pub enum Region {
 }
 
 /// One rewrite of an op's canonical encoding. Fields name items and arguments by index.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mutation {
     /// Replace the `execute` selector (`executeUserOp`, `executeFromExecutor`, ...) (C13).
     OuterSelector {
@@ -152,7 +149,6 @@ pub enum Mutation {
         /// Where.
         region: Region,
         /// What.
-        #[serde(with = "crate::hex_bytes")]
         bytes: Vec<u8>,
     },
     /// Cut `region` to `len` bytes: the whole callData, or `executionCalldata` or an
@@ -170,7 +166,6 @@ pub enum Mutation {
         /// The item.
         item: u8,
         /// The new calldata.
-        #[serde(with = "crate::hex_bytes")]
         data: Vec<u8>,
     },
     /// Fill the bytes above a static argument's type width with `fill`, or only the one at
@@ -183,7 +178,6 @@ pub enum Mutation {
         /// The byte written into the dirty region.
         fill: u8,
         /// Which byte of the dirty region, counted from its start; all of them when absent.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<u8>,
     },
     /// Append a second tail with the twin's content and point dynamic argument `arg`'s head at

@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
                 "leash finding [{}]: {}\n{}",
                 finding.class,
                 finding.detail,
-                serde_json::to_string(&case).unwrap_or_default()
+                leash_fuzz::corpus::case_to_json(&case)
             );
         }
     });

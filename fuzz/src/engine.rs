@@ -353,7 +353,7 @@ impl SplitMix64 {
 }
 
 /// Bytes per case input: enough for a long case with batches and mutations.
-const INPUT_LEN: usize = 4096;
+pub const INPUT_LEN: usize = 4096;
 /// The most inputs a worker keeps in each of its queues.
 const CORPUS_CAP: usize = 2048;
 
@@ -461,8 +461,9 @@ impl Novelty {
 }
 
 /// libFuzzer-style byte mutation of a kept input: flip, set, insert or delete bytes, or splice
-/// in a piece of another kept input.
-fn mutate_input(rng: &mut SplitMix64, input: &[u8], other: &[u8]) -> Vec<u8> {
+/// in a piece of another kept input. The result is [`INPUT_LEN`] bytes long. (Public for other
+/// engines driving the same generators: `fuzz/libafl`.)
+pub fn mutate_input(rng: &mut SplitMix64, input: &[u8], other: &[u8]) -> Vec<u8> {
     let mut out = input.to_vec();
     for _ in 0..1 + rng.below(4) {
         let len = out.len().max(1);
@@ -513,13 +514,24 @@ fn mutate_input(rng: &mut SplitMix64, input: &[u8], other: &[u8]) -> Vec<u8> {
 /// whatever the clock says.)
 const SYNC_EVERY: Duration = Duration::from_secs(2);
 /// The most words a worker's dictionary holds (mined constants and compared words).
-const MAX_WORDS: usize = 2048;
+pub const MAX_WORDS: usize = 2048;
 
 /// The dictionary a campaign starts with: the constants the module's deployed code pushes.
 fn mined_words(code: &[u8]) -> Vec<U256> {
     let mut words = push_constants(code);
     words.truncate(MAX_WORDS / 2);
     words
+}
+
+/// What a campaign on `target` generates from: the catalog of its deployed world and frame, with
+/// the constants its module's code pushes as the starting dictionary. Deploys `target` once.
+pub fn campaign_catalog(target: &Target) -> Result<Catalog, TargetError> {
+    let (mut probe, module) = target.instantiate()?;
+    let mut catalog =
+        Catalog { frame: target.frame, ..Catalog::for_module(probe.addresses(), &*module) };
+    let module_address = probe.addresses().module;
+    catalog.words = mined_words(&probe.code(module_address));
+    Ok(catalog)
 }
 
 /// Runs a campaign against `target`, calling `on_found` (from worker threads) with each
@@ -533,12 +545,7 @@ pub fn run_campaign(
     on_found: &(dyn Fn(&Found) + Sync),
 ) -> Result<Summary, CampaignError> {
     // Deploy once up front so a bad target fails before any thread starts.
-    let (mut probe, module) = target.instantiate()?;
-    let mut catalog =
-        Catalog { frame: target.frame, ..Catalog::for_module(probe.addresses(), &*module) };
-    let module_address = probe.addresses().module;
-    catalog.words = mined_words(&probe.code(module_address));
-    drop((probe, module));
+    let catalog = campaign_catalog(target)?;
     let dir = config.corpus.as_deref().map(CorpusDir::open).transpose()?;
     // Every entry there now seeds every worker; a bad one stops the campaign before it starts.
     let mut seeds = Vec::new();

@@ -132,8 +132,9 @@ fn explain_lists_what_the_caveats_cannot_enforce() {
     assert_contains(
         &text,
         &[
-            "ON METAMASK (4 intent gaps)",
+            "ON METAMASK (5 intent gaps)",
             "rate-limit-dropped",
+            "gas-rule-dropped",
             "window-end-exclusive",
             "argument-rule-dropped",
             "counter phase RolledBackOnRevert (§P3)",
@@ -143,5 +144,5 @@ fn explain_lists_what_the_caveats_cannot_enforce() {
     let json = leash(&[&args[..], &["--format", "json"]].concat());
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(value["module"]["kind"], "metamask");
-    assert_eq!(value["module"]["gaps"].as_array().map(Vec::len), Some(4));
+    assert_eq!(value["module"]["gaps"].as_array().map(Vec::len), Some(5));
 }

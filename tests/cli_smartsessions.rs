@@ -179,8 +179,9 @@ fn explain_lists_what_smartsessions_cannot_enforce() {
     assert_contains(
         &text,
         &[
-            "ON SMARTSESSIONS (3 intent gaps)",
+            "ON SMARTSESSIONS (4 intent gaps)",
             "rate-limit-dropped",
+            "gas-rule-dropped",
             "usage-counted-per-op",
             "spender-allowlist-dropped",
             "argument addressing RawWord (§P10)",
@@ -198,5 +199,5 @@ fn explain_lists_what_smartsessions_cannot_enforce() {
     ]);
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(value["module"]["kind"], "smartsessions");
-    assert_eq!(value["module"]["gaps"].as_array().map(Vec::len), Some(3));
+    assert_eq!(value["module"]["gaps"].as_array().map(Vec::len), Some(4));
 }

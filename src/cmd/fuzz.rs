@@ -25,8 +25,8 @@ use leash_fuzz::sources::coverage::CodeCoverage;
 use serde::Serialize;
 
 use super::{Outcome, OutputFormat, Run};
-use crate::human;
 use crate::target_args::TargetArgs;
+use crate::{human, terminal};
 
 /// Arguments of `leash fuzz`.
 #[derive(Debug, Args)]
@@ -577,7 +577,11 @@ fn print_coverage(
     Ok(())
 }
 
-/// Where the workers' time went, as shares of it: `model 3%, EVM 71%, ...`.
+/// Joins the words of one summary entry that a terminal line must not split.
+const NO_BREAK: char = '\u{a0}';
+
+/// Where the workers' time went, as shares of it: `model <1%, EVM 71%, ...` (a part that took
+/// some time but rounds to 0% shows as `<1%`, so `0%` means none at all).
 fn time_shares(time: &CampaignTime) -> String {
     let parts = [
         ("model", time.model),
@@ -586,11 +590,14 @@ fn time_shares(time: &CampaignTime) -> String {
         ("generation", time.generation),
         ("minimization", time.minimization),
     ];
-    let share = |part: f64| if time.workers > 0.0 { part / time.workers * 100.0 } else { 0.0 };
+    let share = |part: f64| {
+        let percent = if time.workers > 0.0 { part / time.workers * 100.0 } else { 0.0 };
+        if part > 0.0 && percent < 0.5 { "<1%".to_string() } else { format!("{percent:.0}%") }
+    };
     let rest = time.workers - parts.iter().map(|(_, t)| t).sum::<f64>();
     let mut shown: Vec<String> =
-        parts.iter().map(|(name, t)| format!("{name} {:.0}%", share(*t))).collect();
-    shown.push(format!("the rest (oracle, invariants, bookkeeping) {:.0}%", share(rest.max(0.0))));
+        parts.iter().map(|(name, t)| format!("{name} {}", share(*t))).collect();
+    shown.push(format!("the rest (oracle, invariants, bookkeeping) {}", share(rest.max(0.0))));
     format!("{} of {:.1} worker-seconds", shown.join(", "), time.workers)
 }
 
@@ -601,10 +608,14 @@ fn print_summary(
     unwritten: &[(Found, String)],
 ) -> io::Result<()> {
     let p = &summary.progress;
+    // The long lines (time shares, clause lists) wrap under their values on a terminal, never
+    // inside one clause's entry (its words are joined by no-break spaces until wrapped).
+    let width = terminal::wrap_width();
+    let wrapped = |line: String| terminal::wrap(&line, 2, 14, width).replace(NO_BREAK, " ");
     let mut out = io::stdout().lock();
     writeln!(out, "leash fuzz summary for {label}")?;
     writeln!(out, "  time:       {:.1} s", p.elapsed)?;
-    writeln!(out, "  time went:  {}", time_shares(&summary.time))?;
+    writeln!(out, "{}", wrapped(format!("time went:  {}", time_shares(&summary.time))))?;
     writeln!(
         out,
         "  executed:   {} cases, {} ops ({:.0} ops/s, {:.0} cases/s)",
@@ -623,19 +634,27 @@ fn print_summary(
     let hit: Vec<String> = hit
         .iter()
         .map(|(reason, n)| {
-            format!("{} {} {}", reason.clause(), reason.name(), human::group_digits(*n))
+            format!(
+                "{}{NO_BREAK}{}{NO_BREAK}{}",
+                reason.clause(),
+                reason.name(),
+                human::group_digits(*n)
+            )
         })
         .collect();
     writeln!(
         out,
-        "  rules hit:  {} of {} denial clauses: {}",
-        hit.len(),
-        summary.denials.len(),
-        if hit.is_empty() { "none".to_string() } else { hit.join(", ") }
+        "{}",
+        wrapped(format!(
+            "rules hit:  {} of {} denial clauses: {}",
+            hit.len(),
+            summary.denials.len(),
+            if hit.is_empty() { "none".to_string() } else { hit.join(", ") }
+        ))
     )?;
     if !missed.is_empty() {
         let missed: Vec<&str> = missed.iter().map(|(reason, _)| reason.clause()).collect();
-        writeln!(out, "  never hit:  {}", missed.join(", "))?;
+        writeln!(out, "{}", wrapped(format!("never hit:  {}", missed.join(", "))))?;
     }
     writeln!(
         out,
@@ -671,4 +690,26 @@ fn print_summary(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_that_rounds_to_nothing_shows_as_below_one_percent() {
+        let time = CampaignTime {
+            workers: 100.0,
+            model: 0.2,
+            evm: 75.0,
+            signing: 11.0,
+            generation: 5.0,
+            minimization: 0.0,
+        };
+        assert_eq!(
+            time_shares(&time),
+            "model <1%, EVM 75%, signing 11%, generation 5%, minimization 0%, the rest (oracle, \
+             invariants, bookkeeping) 9% of 100.0 worker-seconds"
+        );
+    }
 }

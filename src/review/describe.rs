@@ -271,8 +271,20 @@ fn permission(policy: &Policy, index: usize, p: &Permission) -> PermissionView {
             }
         }
     }
+    // The amount argument of an ERC-20 function, on a token whose decimals the policy names (or
+    // a well-known token), reads in the token's units.
+    let amount = match (p.target, function) {
+        (Target::Address(token), Some(f))
+            if names_apply && matches!(f.effect, known::Effect::Erc20Capped(_)) =>
+        {
+            known::units_at(policy, token)
+                .filter(|(decimals, _)| decimals.is_some())
+                .map(|units| TokenAmountArg { index: f.params.len() - 1, units })
+        }
+        _ => None,
+    };
     let rules: Vec<String> =
-        p.rules.iter().map(|rule| rule_words(p, rule, function, names_apply)).collect();
+        p.rules.iter().map(|rule| rule_words(p, rule, function, names_apply, amount)).collect();
     if p.rules.is_empty() && p.args.as_ref().is_some_and(|args| !args.is_empty()) {
         text.push("Rules: none, so any argument values pass.".to_string());
     }
@@ -345,13 +357,24 @@ fn arg_name(
     format!("argument {} ({ty}{name})", j + 1)
 }
 
+/// The argument of an ERC-20 function that is an amount of the token, and the token's units.
+#[derive(Clone, Copy)]
+struct TokenAmountArg<'a> {
+    /// The argument's index.
+    index: usize,
+    /// The token's decimals and symbol ([`known::units_at`]).
+    units: (Option<u8>, Option<&'a str>),
+}
+
 /// One rule in words: `argument 1 (uint256 monsterId) must be at most 100; at most 5000 in
-/// total over the session`.
+/// total over the session`. A rule on `amount`, a token amount argument, shows its values in the
+/// token's units: `must be at most 20 LEASH (20000000000000000000 base units)`.
 fn rule_words(
     p: &Permission,
     rule: &ArgRule,
     function: Option<&KnownFunction>,
     names_apply: bool,
+    amount: Option<TokenAmountArg<'_>>,
 ) -> String {
     let j = usize::from(rule.arg);
     let ty = p.args.as_ref().and_then(|args| args.get(j)).copied().unwrap_or(AbiType::Bytes);
@@ -377,7 +400,11 @@ fn rule_words(
         }
         None => (argument, ValueShape::Static(ty)),
     };
-    let value = |v: U256| shown.render(v);
+    let units = amount.filter(|a| rule.slice.is_none() && a.index == j).map(|a| a.units);
+    let value = |v: U256| match units {
+        Some((decimals, symbol)) => known::amount_in(v, decimals, symbol),
+        None => shown.render(v),
+    };
     let condition = match &rule.condition {
         Condition::Eq(r) => format!("must equal {}", value(*r)),
         Condition::Neq(r) => format!("must not equal {}", value(*r)),
@@ -398,7 +425,11 @@ fn rule_words(
         },
     };
     let limit = rule.limit.map_or(String::new(), |limit| {
-        format!("; at most {} in total over the session (§6.4)", human::integer(limit))
+        let limit = match units {
+            Some((decimals, symbol)) => known::amount_in(limit, decimals, symbol),
+            None => human::integer(limit),
+        };
+        format!("; at most {limit} in total over the session (§6.4)")
     });
     format!("{subject} {condition}{limit}")
 }

@@ -4,7 +4,7 @@
 //! to show amounts in their units ("5 USDC" rather than "5000000 base units").
 
 use alloy_primitives::{Address, U256, address, keccak256};
-use leash_model::{TokenCap, TokenSymbol};
+use leash_model::{Policy, TokenCap, TokenSymbol};
 
 use crate::human;
 
@@ -238,6 +238,16 @@ pub(crate) fn token_units(cap: &TokenCap) -> (Option<u8>, Option<&str>) {
     }
 }
 
+/// How amounts of the token at `token` read: in the units its cap names (or the well-known
+/// token's, [`token_units`]) when the policy caps it, else the well-known token's, else `None`
+/// (base units).
+pub(crate) fn units_at(policy: &Policy, token: Address) -> Option<(Option<u8>, Option<&str>)> {
+    match policy.token_cap(token) {
+        Some((_, cap)) => Some(token_units(cap)),
+        None => self::token(token).map(|known| (Some(known.decimals), Some(known.symbol))),
+    }
+}
+
 /// An amount of a capped token for people, in the units of [`token_units`], with its base units:
 /// `5 USDC (5000000 base units)`.
 pub(crate) fn token_amount(cap: &TokenCap, amount: U256) -> String {
@@ -246,7 +256,7 @@ pub(crate) fn token_amount(cap: &TokenCap, amount: U256) -> String {
 }
 
 /// `amount` base units shown with `decimals` (if known) and `symbol` (if known).
-fn amount_in(amount: U256, decimals: Option<u8>, symbol: Option<&str>) -> String {
+pub(crate) fn amount_in(amount: U256, decimals: Option<u8>, symbol: Option<&str>) -> String {
     if amount == U256::MAX {
         return match symbol {
             Some(symbol) => format!("2^256-1 base units of {symbol} (no limit)"),

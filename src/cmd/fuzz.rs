@@ -324,8 +324,8 @@ impl Run for FuzzArgs {
             }
         };
         let summary = std::thread::scope(|scope| {
-            let reporter =
-                text.then(|| scope.spawn(|| report_progress(&progress, budget, bar.as_ref())));
+            let reporter = text
+                .then(|| scope.spawn(|| report_progress(&progress, budget, workers, bar.as_ref())));
             let result = run_campaign(&target, &config, &progress, &on_found);
             progress.stop.store(true, Ordering::Relaxed);
             if let Some(reporter) = reporter {
@@ -487,7 +487,7 @@ fn progress_bar(budget: Budget, workers: usize, live: bool) -> Option<ProgressBa
 /// Reports progress on stderr until the campaign stops: the bar redrawn four times a second on
 /// a terminal, a plain line every ten seconds otherwise. It sleeps parked, so the campaign's end
 /// wakes it.
-fn report_progress(progress: &Progress, budget: Budget, bar: Option<&ProgressBar>) {
+fn report_progress(progress: &Progress, budget: Budget, workers: usize, bar: Option<&ProgressBar>) {
     let tick = if bar.is_some() { Duration::from_millis(250) } else { Duration::from_secs(10) };
     let mut last = Instant::now();
     while !progress.stop.load(Ordering::Relaxed) {
@@ -509,7 +509,7 @@ fn report_progress(progress: &Progress, budget: Budget, bar: Option<&ProgressBar
                 bar.set_message(counters(&s));
             }
             None => {
-                let _ = writeln!(io::stderr(), "{}", status_line(&s, budget));
+                let _ = writeln!(io::stderr(), "{}", status_line(&s, budget, workers));
             }
         }
     }
@@ -518,15 +518,25 @@ fn report_progress(progress: &Progress, budget: Budget, bar: Option<&ProgressBar
     }
 }
 
-/// The plain progress line for a log: share of a time budget done, time, counters.
-fn status_line(s: &Snapshot, budget: Budget) -> String {
-    let done = match budget {
+/// The plain progress line for a log: the budget's share done, time, time left, counters
+/// (`budget` is per worker; `workers` of them share it). With a case budget the time left is
+/// projected from the rate so far, and left out before the first case.
+fn status_line(s: &Snapshot, budget: Budget, workers: usize) -> String {
+    let (share, left) = match budget {
         Budget::Time(d) => {
-            format!("{:>3.0}% ", (s.elapsed / d.as_secs_f64()).clamp(0.0, 1.0) * 100.0)
+            let budget = d.as_secs_f64();
+            let share = if budget > 0.0 { s.elapsed / budget } else { 1.0 };
+            (share, Some(budget - s.elapsed))
         }
-        Budget::Cases(_) => String::new(),
+        Budget::Cases(n) => {
+            let total = n.saturating_mul(workers as u64) as f64;
+            let share = if total > 0.0 { s.cases as f64 / total } else { 1.0 };
+            let left = (s.cases > 0).then(|| s.elapsed * (total - s.cases as f64) / s.cases as f64);
+            (share, left)
+        }
     };
-    format!("{done}{:.0} s  {}", s.elapsed, counters(s))
+    let eta = left.map_or(String::new(), |left| format!(" (ETA {:.0} s)", left.max(0.0)));
+    format!("{:>3.0}% {:.0} s{eta}  {}", share.clamp(0.0, 1.0) * 100.0, s.elapsed, counters(s))
 }
 
 /// The campaign's counters: findings first (a narrow terminal cuts the end), cases, ops and
@@ -695,6 +705,20 @@ fn print_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_progress_lines_show_the_share_done_and_the_time_left() {
+        let s = Snapshot { elapsed: 30.0, cases: 300, ops: 3000, ..Snapshot::default() };
+        let counters = "findings: none  300 cases  3,000 ops (100 ops/s)  0 behaviours  0 edges";
+        let time = Budget::Time(Duration::from_secs(60));
+        assert_eq!(status_line(&s, time, 2), format!(" 50% 30 s (ETA 30 s)  {counters}"));
+        // 300 of 2 x 600 cases in 30 s: 900 more take 90 s at that rate.
+        let cases = Budget::Cases(600);
+        assert_eq!(status_line(&s, cases, 2), format!(" 25% 30 s (ETA 90 s)  {counters}"));
+        // Before the first case there is no rate to project from.
+        let start = Snapshot { elapsed: 10.0, ..Snapshot::default() };
+        assert!(status_line(&start, cases, 2).starts_with("  0% 10 s  findings: none"));
+    }
 
     #[test]
     fn a_share_that_rounds_to_nothing_shows_as_below_one_percent() {

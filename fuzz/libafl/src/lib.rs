@@ -40,7 +40,7 @@ use libafl::events::SimpleEventManager;
 use libafl::executors::{Executor, ExitKind, HasObservers};
 use libafl::feedback_or;
 use libafl::feedbacks::{CrashFeedback, MaxMapFeedback};
-use libafl::fuzzer::{Fuzzer, StdFuzzer};
+use libafl::fuzzer::{Evaluator, Fuzzer, StdFuzzer};
 use libafl::generators::Generator;
 use libafl::inputs::{BytesInput, HasMutatorBytes};
 use libafl::monitors::NopMonitor;
@@ -485,17 +485,8 @@ where
     match config.schedule {
         Schedule::Queue => {
             let mut fuzzer = StdFuzzer::new(QueueScheduler::new(), feedback, objective);
-            state.generate_initial_inputs(
-                &mut fuzzer,
-                &mut executor,
-                &mut generator,
-                &mut mgr,
-                INITIAL_INPUTS,
-            )?;
             let mut stages = tuple_list!(StdMutationalStage::new(mutator));
-            while !executor.done() {
-                fuzzer.fuzz_one(&mut stages, &mut executor, &mut state, &mut mgr)?;
-            }
+            drive(&mut fuzzer, &mut stages, &mut executor, &mut state, &mut mgr, &mut generator)?;
         }
         Schedule::Power => {
             let scheduler = IndexesLenTimeMinimizerScheduler::new(
@@ -507,20 +498,35 @@ where
                 ),
             );
             let mut fuzzer = StdFuzzer::new(scheduler, feedback, objective);
-            state.generate_initial_inputs(
-                &mut fuzzer,
-                &mut executor,
-                &mut generator,
-                &mut mgr,
-                INITIAL_INPUTS,
-            )?;
             let mut stages = tuple_list!(calibration, StdPowerMutationalStage::new(mutator));
-            while !executor.done() {
-                fuzzer.fuzz_one(&mut stages, &mut executor, &mut state, &mut mgr)?;
-            }
+            drive(&mut fuzzer, &mut stages, &mut executor, &mut state, &mut mgr, &mut generator)?;
         }
     }
     let mut outcome = executor.outcome();
     outcome.corpus = state.corpus().count();
     Ok(outcome)
+}
+
+/// The campaign's event manager: one process, no monitor output.
+type Mgr = SimpleEventManager<BytesInput, NopMonitor, State>;
+
+/// Seeds the corpus with [`INITIAL_INPUTS`] generated inputs (those that reach something new),
+/// then runs the fuzzer's stages until the executor is done.
+fn drive<Z, ST>(
+    fuzzer: &mut Z,
+    stages: &mut ST,
+    executor: &mut LeashExecutor,
+    state: &mut State,
+    mgr: &mut Mgr,
+    generator: &mut EntropyGenerator,
+) -> Result<(), Error>
+where
+    Z: Fuzzer<LeashExecutor, Mgr, BytesInput, State, ST>
+        + Evaluator<LeashExecutor, Mgr, BytesInput, State>,
+{
+    state.generate_initial_inputs(fuzzer, executor, generator, mgr, INITIAL_INPUTS)?;
+    while !executor.done() {
+        fuzzer.fuzz_one(stages, executor, state, mgr)?;
+    }
+    Ok(())
 }

@@ -173,7 +173,10 @@ fn fuzz(flags: &Flags) -> Result<ExitCode, String> {
     for seen in &outcome.found {
         out!(
             "{:?} after {:.2} s, case {}: {}",
-            seen.finding.class, seen.seconds, seen.cases, seen.finding.detail
+            seen.finding.class,
+            seen.seconds,
+            seen.cases,
+            seen.finding.detail
         );
     }
     Ok(if outcome.found.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -19,7 +19,7 @@
 use alloy_primitives::{Address, U256};
 use leash_fuzz::case::{Action, Actor, Case, Code, Op, START_TIME, Signer, Step, Validator};
 use leash_fuzz::evm::world::OWNER;
-use leash_fuzz::evm::{Addresses, session_keys};
+use leash_fuzz::evm::{Addresses, key_address, session_keys};
 use leash_fuzz::mutate::{Mutation, PlannedOp, Region};
 use leash_model::abi::args::{ArgDecoding, ArgValue, decode_args};
 use leash_model::abi::execute::{CALLTYPE_BATCH, decode_execute};
@@ -152,6 +152,9 @@ pub(crate) fn step_lines(index: usize, step: &Step, now: &mut u64) -> Vec<String
 /// spec decodes it, or why the spec does not), and how the generator made it.
 pub(crate) fn op_lines(position: usize, op: &Op) -> Vec<String> {
     let signer = match op.signer {
+        Signer::Key(key) if op.signer.key().is_none() => {
+            format!("signed \"by\" key {key}, address(0): a malformed signature (64 zero bytes)")
+        }
         Signer::Key(key) => format!("signed by key {key}"),
         Signer::Malformed => "with a malformed signature (64 zero bytes)".to_string(),
     };
@@ -620,12 +623,6 @@ pub(crate) fn name_of(a: Address) -> Option<String> {
         return Some((*name).to_string());
     }
     session_keys().iter().position(|k| k.address() == a).map(|i| format!("key {i}"))
-}
-
-/// The address of session key `key` (the harness wraps indices past its key set).
-pub(crate) fn key_address(key: u8) -> Address {
-    let keys = session_keys();
-    keys[usize::from(key) % keys.len()].address()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 use alloy_primitives::{Address, U256};
 use leash_model::Policy;
 
+use crate::evm::{KeyIndex, SessionKey};
 use crate::mutate::{Mutated, Mutation, NotApplicable, PlannedOp};
 
 /// The block timestamp every case starts at.
@@ -155,10 +156,26 @@ pub enum Validator {
 /// Who signs an op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Signer {
-    /// The key with this index signs the userOpHash.
+    /// The key with this index ([`KeyIndex`]) signs the userOpHash.
     Key(u8),
     /// A 64-byte signature that recovers to no one (spec §1.4).
     Malformed,
+}
+
+impl Signer {
+    /// The fixed key that signs (see [`KeyIndex`]), or `None` for a signature that recovers to
+    /// no one: [`Signer::Malformed`], or a key index naming `address(0)`, which no key has.
+    pub fn key(self) -> Option<&'static SessionKey> {
+        match self {
+            Self::Key(k) => KeyIndex::new(k).key(),
+            Self::Malformed => None,
+        }
+    }
+
+    /// The address the op's signature recovers to (spec §1.4), `None` when it recovers to no one.
+    pub fn address(self) -> Option<Address> {
+        self.key().map(SessionKey::address)
+    }
 }
 
 /// One UserOperation of a bundle.

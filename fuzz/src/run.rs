@@ -19,8 +19,7 @@ use leash_model::{
 };
 
 use crate::case::{
-    Action, Actor, Case, Code, Op, Replay, START_CHAIN, START_TIME, Signer, SlotWrite, Step,
-    Validator,
+    Action, Actor, Case, Code, Op, Replay, START_CHAIN, START_TIME, SlotWrite, Step, Validator,
 };
 #[cfg(doc)]
 use crate::evm::EdgeHit;
@@ -28,7 +27,8 @@ use crate::evm::abi::ILeashToken;
 use crate::evm::frame::ACCOUNT_7702_NAMESPACE;
 use crate::evm::keys::{Signing, recover_signer};
 use crate::evm::{
-    CallError, KEY_COUNT, OpOutcome, PackedUserOperation, Recording, World, session_keys,
+    CallError, KEY_COUNT, OpOutcome, PackedUserOperation, Recording, World, key_address,
+    session_keys,
 };
 use crate::finding::{Class, Finding};
 use crate::modules::{Frame, IntentGap, Observed, Redemption, SessionModule};
@@ -360,10 +360,6 @@ impl Runner {
         run.report
     }
 
-    fn key_address(key: u8) -> Address {
-        session_keys()[usize::from(key) % session_keys().len()].address()
-    }
-
     fn step(
         &mut self,
         run: &mut CaseRun,
@@ -382,7 +378,7 @@ impl Runner {
         };
         match step {
             Step::Install { key, policy } => {
-                let address = Self::key_address(*key);
+                let address = key_address(*key);
                 // The model holds what the module can express of the policy (its translation's
                 // effective policy); the module is configured from the policy itself.
                 let translation = self.module.translate(policy);
@@ -443,12 +439,29 @@ impl Runner {
                     )
                     .into());
                 }
+                // Both refused the zero address (§2.1): a module that reports the spec's reasons
+                // must say `ZeroKey`, not refuse for the policy it never got to.
+                if let (Err(LifecycleError::ZeroKey), Err(refusal)) = (&model, &module)
+                    && self.config.compare_reasons
+                    && !matches!(refusal, CallError::ZeroKey { .. })
+                {
+                    return Err(finding(
+                        format!(
+                            "installSession refused the zero address for another reason: the \
+                             spec says {}, the module {refusal}",
+                            LifecycleError::ZeroKey
+                        ),
+                        format!("{model:?}"),
+                        format!("{module:?}"),
+                    )
+                    .into());
+                }
                 if model.is_ok() {
                     run.ledgers.insert(address, Ledger::default());
                 }
             }
             Step::Revoke { key } => {
-                let address = Self::key_address(*key);
+                let address = key_address(*key);
                 // As for installs: revoking a key without a session (§2.2) changes nothing.
                 if run.model.session(address).is_some() {
                     let started = std::time::Instant::now();
@@ -918,10 +931,7 @@ impl Runner {
         for (position, op) in ops.iter().enumerate() {
             self.nonce_key += 1;
             run.report.ops += 1;
-            let signer = match op.signer {
-                Signer::Key(k) => Some(Self::key_address(k)),
-                Signer::Malformed => None,
-            };
+            let signer = op.signer.address();
             // The frame carries a mode and an execution, not calldata: an op whose calldata is
             // not an `execute(bytes32,bytes)` call cannot be sent as a redemption at all.
             let Some((mode, execution)) = redemption_of(&op.call_data) else {
@@ -1206,12 +1216,9 @@ pub fn presign_op_under(
     }
     packed.nonce = module.nonce(lane);
     let hash: B256 = world.user_op_hash_under(&packed, delegate);
-    let (mut signature, signer) = match op.signer {
-        Signer::Key(k) => {
-            let key = &session_keys()[usize::from(k) % session_keys().len()];
-            (key.sign_hash_with(hash, signing).to_vec(), Some(key.address()))
-        }
-        Signer::Malformed => (vec![0u8; 64], None),
+    let (mut signature, signer) = match op.signer.key() {
+        Some(key) => (key.sign_hash_with(hash, signing).to_vec(), Some(key.address())),
+        None => (vec![0u8; 64], None),
     };
     signature.extend_from_slice(&op.signature_tail);
     (packed, signer, signature)

@@ -13,11 +13,11 @@ use std::time::Instant;
 use alloy_primitives::Address;
 use arbitrary::Unstructured;
 
-use crate::case::{
-    Action, Actor, Case, Code, Replay, START_CHAIN, START_TIME, Signer, SlotWrite, Step,
-};
+use crate::case::{Action, Actor, Case, Code, Replay, START_CHAIN, START_TIME, SlotWrite, Step};
 use crate::engine::SplitMix64;
-use crate::evm::{KEY_COUNT, PackedUserOperation, Recording, Signing, World, session_keys};
+use crate::evm::{
+    KEY_COUNT, PackedUserOperation, Recording, Signing, World, key_address, session_keys,
+};
 use crate::generate::{CaseConfig, Catalog, generate_case};
 use crate::modules::{Frame, Redemption, SessionModule};
 use crate::run::{RunConfig, Runner, presign_op_under, redemption_of};
@@ -197,18 +197,17 @@ fn prepare(
         Some(frame) => frame.address_of(*code),
         None => world.delegation_ref(world.addresses().account),
     };
-    let key = |k: u8| session_keys()[usize::from(k) % session_keys().len()].address();
     match step {
-        Step::Install { key: k, policy } => BareStep::Install(key(*k), policy.clone()),
-        Step::Revoke { key: k } => BareStep::Revoke(key(*k)),
+        Step::Install { key, policy } => BareStep::Install(key_address(*key), policy.clone()),
+        Step::Revoke { key } => BareStep::Revoke(key_address(*key)),
         Step::Time { now } => BareStep::Time(*now),
         Step::Bundle { ops } if module.frame() == Frame::Redeem => BareStep::Redeem(
             ops.iter()
                 .map(|op| {
-                    let sender = match op.signer {
-                        Signer::Key(k) => key(k),
-                        Signer::Malformed => session_keys()[KEY_COUNT - 1].address(),
-                    };
+                    let sender = op
+                        .signer
+                        .address()
+                        .unwrap_or_else(|| session_keys()[KEY_COUNT - 1].address());
                     redemption_of(&op.call_data).map(|(mode, execution)| (sender, mode, execution))
                 })
                 .collect(),

@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 
 use arbitrary::Unstructured;
-use leash_fuzz::case::{Case, START_CHAIN, START_TIME, Signer, Step};
+use leash_fuzz::case::{Case, START_CHAIN, START_TIME, Step};
 use leash_fuzz::engine::SplitMix64;
-use leash_fuzz::evm::{Frame, session_keys};
+use leash_fuzz::evm::{Frame, key_address};
 use leash_fuzz::generate::{CaseConfig, Catalog, generate_case};
 use leash_fuzz::run::{RunConfig, Runner, StateChecks};
 use leash_fuzz::target::Target;
@@ -28,13 +28,23 @@ const SEED: u64 = 7;
 const CASES: usize = 1000;
 const REFUSING_CASES: usize = 300;
 
+/// Why the spec refused a lifecycle call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Refusal {
+    /// An install of an invalid policy: the `PolicyError::code` of its clause (spec §12).
+    Clause(u8),
+    /// An install for `address(0)` (§2.1).
+    ZeroKey,
+    /// A revoke of a key without a session (§2.2).
+    UnknownKey,
+}
+
 /// What the model decided over a case, op by op, and which rules the allowed ops engaged.
 #[derive(Default)]
 struct Coverage {
     denials: BTreeMap<DenyReason, u64>,
-    /// Lifecycle calls the spec refused: `PolicyError::code`s of refused installs (spec §12),
-    /// and revokes of keys without a session (§2.2) as 0.
-    refused: BTreeMap<u8, u64>,
+    /// Lifecycle calls the spec refused, by why.
+    refused: BTreeMap<Refusal, u64>,
     allowed: u64,
     engaged: BTreeMap<&'static str, u64>,
 }
@@ -49,16 +59,22 @@ impl Coverage {
         for step in &case.steps {
             match step {
                 Step::Install { key, policy } => {
-                    let installed = model
-                        .install(session_keys()[usize::from(*key)].address(), (**policy).clone());
-                    if let Err(LifecycleError::InvalidPolicy(why)) = installed {
-                        *self.refused.entry(why.code()).or_default() += 1;
+                    let installed = model.install(key_address(*key), (**policy).clone());
+                    let refusal = match installed {
+                        Err(LifecycleError::InvalidPolicy(why)) => {
+                            Some(Refusal::Clause(why.code()))
+                        }
+                        Err(LifecycleError::ZeroKey) => Some(Refusal::ZeroKey),
+                        _ => None,
+                    };
+                    if let Some(refusal) = refusal {
+                        *self.refused.entry(refusal).or_default() += 1;
                     }
                 }
                 Step::Revoke { key } => {
-                    let revoked = model.revoke(session_keys()[usize::from(*key)].address());
+                    let revoked = model.revoke(key_address(*key));
                     if let Err(LifecycleError::UnknownSession { .. }) = revoked {
-                        *self.refused.entry(0).or_default() += 1;
+                        *self.refused.entry(Refusal::UnknownKey).or_default() += 1;
                     }
                 }
                 Step::Time { now: t } => now = now.max(*t),
@@ -70,10 +86,7 @@ impl Coverage {
                     // Replays (spec §1.4.2) recover to other signers; the runner judged them.
                     // Here only the model's own verdicts on fresh ops are counted.
                     for op in ops.iter().filter(|op| op.replay.is_none()) {
-                        let signer = match op.signer {
-                            Signer::Key(k) => Some(session_keys()[usize::from(k)].address()),
-                            Signer::Malformed => None,
-                        };
+                        let signer = op.signer.address();
                         let policy =
                             signer.and_then(|s| model.session(s)).map(|s| s.policy.clone());
                         let gas = op.model_gas();
@@ -217,13 +230,15 @@ fn agree_on_every_clause(frame: Frame) {
         DenyReason::ALL.iter().filter(|r| !coverage.denials.contains_key(r)).collect();
     assert!(missing.is_empty(), "{ops} ops never reached these denials: {missing:?}");
     // Every clause of spec §12 the interface can carry (not §12.1's times beyond its uint48
-    // fields) was broken, and refused on both sides for the same clause; and some revokes named
-    // a key without a session.
-    for code in [0, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14] {
-        let n = coverage.refused.get(&code).copied().unwrap_or(0);
+    // fields) was broken, and refused on both sides for the same clause; some installs named
+    // `address(0)` and were refused on both sides as `ZeroKey`; and some revokes named a key
+    // without a session.
+    let clauses = [2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14].map(Refusal::Clause);
+    for refusal in clauses.into_iter().chain([Refusal::ZeroKey, Refusal::UnknownKey]) {
+        let n = coverage.refused.get(&refusal).copied().unwrap_or(0);
         assert!(
             n >= 3,
-            "only {n} lifecycle calls were refused with code {code}: {:?}",
+            "only {n} lifecycle calls were refused as {refusal:?}: {:?}",
             coverage.refused
         );
     }

@@ -177,6 +177,46 @@ pub fn session_keys() -> &'static [SessionKey; KEY_COUNT] {
     })
 }
 
+/// The key index that names `address(0)`, the one address no key has: what `ecrecover` returns
+/// for a signature it cannot recover. The spec refuses a session for it (§2.1); naming it lets a
+/// case ask. It signs nothing: an op signed "by" it carries a malformed signature, which is what
+/// recovering to `address(0)` means.
+pub const ZERO_KEY: u8 = KEY_COUNT as u8;
+
+/// The one mapping from a case's key index to a key, shared by the runner, the generators, the
+/// throughput bench, `render` and `export`: index `i` names fixed key `i` for `i < KEY_COUNT`
+/// and `address(0)` for [`ZERO_KEY`]; larger indices wrap modulo `KEY_COUNT + 1` (a mutated or
+/// hand-written case may carry any byte).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyIndex(u8);
+
+impl KeyIndex {
+    /// The index a case's byte names, wrapped into `0..=ZERO_KEY`.
+    pub const fn new(index: u8) -> Self {
+        Self(index % (ZERO_KEY + 1))
+    }
+
+    /// The wrapped index: below [`KEY_COUNT`] for a fixed key, [`ZERO_KEY`] for `address(0)`.
+    pub const fn get(self) -> u8 {
+        self.0
+    }
+
+    /// The fixed key it names, or `None` for `address(0)`.
+    pub fn key(self) -> Option<&'static SessionKey> {
+        session_keys().get(usize::from(self.0))
+    }
+
+    /// The address it names: the key's, or `address(0)`.
+    pub fn address(self) -> Address {
+        self.key().map_or(Address::ZERO, SessionKey::address)
+    }
+}
+
+/// The address key index `index` names (see [`KeyIndex`]).
+pub fn key_address(index: u8) -> Address {
+    KeyIndex::new(index).address()
+}
+
 /// The seed of the account key: the ASCII text `leash account key`, right-aligned in 32 bytes.
 pub const fn account_key_seed() -> [u8; 32] {
     let text = *b"leash account key";
@@ -250,6 +290,19 @@ mod tests {
                 assert_ne!(a.address(), b.address());
             }
         }
+    }
+
+    #[test]
+    fn key_indices_name_the_fixed_keys_then_address_zero_and_wrap() {
+        for (i, key) in session_keys().iter().enumerate() {
+            assert_eq!(key_address(i as u8), key.address());
+            assert_eq!(KeyIndex::new(i as u8).key().map(SessionKey::address), Some(key.address()));
+        }
+        assert_eq!(key_address(ZERO_KEY), Address::ZERO);
+        assert!(KeyIndex::new(ZERO_KEY).key().is_none());
+        assert_eq!(key_address(ZERO_KEY + 1), session_keys()[0].address());
+        assert_eq!(KeyIndex::new(2 * (ZERO_KEY + 1) + 3).get(), 3);
+        assert_eq!(KeyIndex::new(u8::MAX).get(), u8::MAX % (ZERO_KEY + 1));
     }
 
     #[test]

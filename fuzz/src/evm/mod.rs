@@ -52,7 +52,10 @@ pub use artifact::{Artifact, ArtifactError, ArtifactSet};
 pub use bundle::{BundleError, EvmDenial, OpOutcome, Recording};
 pub use coverage::{Coverage, EdgeHit, Reached, Role};
 pub use frame::{Eip7702Account, Frame};
-pub use keys::{KEY_COUNT, SessionKey, Signing, account_key, recover_signer, session_keys};
+pub use keys::{
+    KEY_COUNT, KeyIndex, SessionKey, Signing, ZERO_KEY, account_key, key_address, recover_signer,
+    session_keys,
+};
 pub use probe::Probe;
 pub use recorder::{AccountCall, CallKind, CallRecorder, OpEntry};
 pub use world::{

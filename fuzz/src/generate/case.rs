@@ -11,7 +11,7 @@ use super::{
     usage, validity, window,
 };
 use crate::case::{Case, Op, Recipe, Replay, START_TIME, Signer, Step};
-use crate::evm::Frame;
+use crate::evm::{Frame, ZERO_KEY};
 use crate::mutate::{self, PlannedCall, PlannedOp};
 
 /// How cases are generated.
@@ -388,7 +388,7 @@ pub fn generate_case(
             16 => {
                 // Now and then any key, which may never have had a session (spec §2.2).
                 let key = if catalog.refused_lifecycle && u.ratio(1, 4)? {
-                    u.int_in_range(0..=STRANGER + 1)?
+                    u.int_in_range(0..=ZERO_KEY)?
                 } else {
                     *u.choose(&installed_keys(&policies))?
                 };
@@ -407,13 +407,18 @@ pub fn generate_case(
                     }
                     _ => install_policy(u, catalog, now, config)?,
                 };
-                // Now and then the policy with one clause of spec §12 broken: refused, it
-                // changes nothing.
+                // Now and then the policy with one clause of spec §12 broken, or a session for
+                // `address(0)` (§2.1, what a failed `ecrecover` returns): refused, either changes
+                // nothing.
                 if catalog.refused_lifecycle
                     && u.ratio(1, 4)?
                     && let Some(broken) = validity::broken_policy(u, &p)?
                 {
                     steps.push(Step::Install { key, policy: Box::new(broken) });
+                    continue;
+                }
+                if catalog.refused_lifecycle && u.ratio(1, 16)? {
+                    steps.push(Step::Install { key: ZERO_KEY, policy: Box::new(p) });
                     continue;
                 }
                 steps.push(Step::Install { key, policy: Box::new(p.clone()) });

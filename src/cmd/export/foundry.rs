@@ -25,7 +25,8 @@ use leash_fuzz::evm::world::{
     GENESIS_TIMESTAMP, OWNER,
 };
 use leash_fuzz::evm::{
-    Addresses, Artifact, ArtifactSet, CallKind, EvmDenial, KEY_COUNT, OpOutcome, session_keys,
+    Addresses, Artifact, ArtifactSet, CallKind, EvmDenial, KeyIndex, OpOutcome, key_address,
+    session_keys,
 };
 use leash_fuzz::finding::{Class, Finding};
 use leash_fuzz::oracle::effective;
@@ -678,18 +679,23 @@ fn constants(out: &mut Out, source: &Source<'_>, trace: &Trace) {
     out.line(0, "");
 }
 
-/// The key indices (wrapped as the harness wraps them) the steps that ran use.
+/// The fixed key a case's key index names, as its wrapped index; `None` for `address(0)`, which
+/// has no key and no constant.
+fn fixed_key(index: u8) -> Option<usize> {
+    let index = KeyIndex::new(index);
+    index.key().map(|_| usize::from(index.get()))
+}
+
+/// The fixed keys (wrapped as [`KeyIndex`] wraps them) the steps that ran use.
 fn keys_used(trace: &Trace) -> Vec<usize> {
     let mut keys = BTreeSet::new();
     for step in &trace.steps {
         match step {
-            StepTrace::Lifecycle(l) => {
-                keys.insert(usize::from(l.key) % KEY_COUNT);
-            }
+            StepTrace::Lifecycle(l) => keys.extend(fixed_key(l.key)),
             StepTrace::Bundle(b) => {
                 for op in &b.ops {
                     if let Signer::Key(k) = op.signer {
-                        keys.insert(usize::from(k) % KEY_COUNT);
+                        keys.extend(fixed_key(k));
                     }
                 }
             }
@@ -735,12 +741,13 @@ fn lifecycle_step(out: &mut Out, source: &Source<'_>, index: usize, lifecycle: &
     out.line(1, &format!("function _step{index}() internal {{"));
     out.line(2, &format!("vm.warp({});", lifecycle.now));
     let what = if lifecycle.install { "installSession" } else { "revokeSession" };
-    let key = usize::from(lifecycle.key) % KEY_COUNT;
+    let key = KeyIndex::new(lifecycle.key).get();
     let diverged = lifecycle.model_ok != lifecycle.module_ok;
     match &lifecycle.call {
         Ok(call) => {
             let mut lines = vec![format!(
-                "The owner calls account.execute(single, module || 0 || {what}(KEY_{key}_ADDRESS{})).",
+                "The owner calls account.execute(single, module || 0 || {what}({}{})).",
+                sol_address(key_address(lifecycle.key)),
                 if lifecycle.install { ", policy" } else { "" }
             )];
             if diverged {
@@ -818,15 +825,15 @@ fn bundle_step(
     for (position, op) in bundle.ops.iter().enumerate() {
         let call_data = sol_bytes(&op.call_data);
         let tail = sol_bytes(&op.signature_tail);
-        let built = match op.signer {
-            Signer::Key(k) => {
+        let built = match (op.signer, op.signer.key()) {
+            (Signer::Key(k), Some(_)) => {
                 format!(
                     "_signedBy(KEY_{}, {}, {call_data}, {tail})",
-                    usize::from(k) % KEY_COUNT,
+                    KeyIndex::new(k).get(),
                     op.nonce_key
                 )
             }
-            Signer::Malformed => format!("_malformed({}, {call_data}, {tail})", op.nonce_key),
+            _ => format!("_malformed({}, {call_data}, {tail})", op.nonce_key),
         };
         out.line(2, &format!("ops[{position}] = {built};"));
     }

@@ -121,7 +121,7 @@ impl Observer for Recorder<'_> {
         model_ok: bool,
         module_ok: bool,
     ) {
-        let address = crate::render::key_address(key);
+        let address = leash_fuzz::evm::key_address(key);
         let call = match policy {
             Some(policy) => encode_policy(policy).map(|encoded| {
                 ISessionManager::installSessionCall { key: address, policy: encoded }.abi_encode()

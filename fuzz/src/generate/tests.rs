@@ -222,6 +222,8 @@ fn broken_policies_break_every_clause_and_round_trip_through_cases() {
     use leash_model::{BoundedVec, GasLimit, PaymasterRule, Policy};
     let catalog = test_catalog();
     let mut codes = std::collections::BTreeSet::new();
+    // §12.10 and §12.11 refuse an empty list as well as a zero or repeated entry.
+    let mut empty_lists = std::collections::BTreeSet::new();
     for seed in 0..600 {
         let data = bytes(seed, 2048);
         let mut u = Unstructured::new(&data);
@@ -242,6 +244,14 @@ fn broken_policies_break_every_clause_and_round_trip_through_cases() {
             continue;
         };
         codes.insert(broken.validate().expect_err("a broken policy is invalid").code());
+        if broken.chains.as_ref().is_some_and(BoundedVec::is_empty) {
+            empty_lists.insert("chains");
+        }
+        if let Some(GasLimit { paymaster: PaymasterRule::OneOf(list), .. }) = &broken.gas
+            && list.is_empty()
+        {
+            empty_lists.insert("paymasters");
+        }
         let case = Case { steps: vec![Step::Install { key: 0, policy: Box::new(broken.clone()) }] };
         let json =
             Entry::new("reference", None, None, Provenance::default(), case.clone()).to_json();
@@ -251,4 +261,5 @@ fn broken_policies_break_every_clause_and_round_trip_through_cases() {
     }
     let every: std::collections::BTreeSet<u8> = [2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14].into();
     assert_eq!(codes, every);
+    assert_eq!(empty_lists, ["chains", "paymasters"].into());
 }

@@ -261,18 +261,37 @@ fn bad_streaming(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<
     Ok(true)
 }
 
-/// §12.10: a paymaster allowlist with the zero address or a repeated entry (only on a policy
-/// that has an allowlist).
+/// §12.10: a paymaster allowlist that is empty, names the zero address or repeats an entry
+/// (only on a policy that has an allowlist).
 fn bad_paymasters(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<bool> {
     let Some(gas) = &mut p.gas else { return Ok(false) };
     let PaymasterRule::OneOf(list) = &mut gas.paymaster else { return Ok(false) };
-    let entry = if u.ratio(1, 2)? { Address::ZERO } else { *u.choose(list)? };
-    Ok(list.push(entry).is_ok())
+    match u.int_in_range(0u8..=2)? {
+        0 => {
+            *list = BoundedVec::new();
+            Ok(true)
+        }
+        1 => Ok(list.push(Address::ZERO).is_ok()),
+        _ => {
+            let Some(&twin) = list.as_slice().first() else { return Ok(false) };
+            Ok(list.push(twin).is_ok())
+        }
+    }
 }
 
-/// §12.11: a chain list with chain 0 or a repeated chain (only on a policy that has a list).
+/// §12.11: a chain list that is empty, names chain 0 or repeats a chain (only on a policy that
+/// has a list).
 fn bad_chains(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<bool> {
     let Some(chains) = &mut p.chains else { return Ok(false) };
-    let entry = if chains.is_empty() || u.ratio(1, 2)? { 0 } else { *u.choose(chains)? };
-    Ok(chains.push(entry).is_ok())
+    match u.int_in_range(0u8..=2)? {
+        0 => {
+            *chains = BoundedVec::new();
+            Ok(true)
+        }
+        1 => Ok(chains.push(0).is_ok()),
+        _ => {
+            let Some(&twin) = chains.as_slice().first() else { return Ok(false) };
+            Ok(chains.push(twin).is_ok())
+        }
+    }
 }

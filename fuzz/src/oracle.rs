@@ -40,20 +40,29 @@ pub fn effective(calls: &[AccountCall]) -> impl Iterator<Item = &AccountCall> {
 /// The module's outcome in words.
 pub fn describe_outcome(outcome: &OpOutcome) -> String {
     match outcome {
-        OpOutcome::Denied(EvmDenial::SignatureFailed) => "denied: AA24 (signature failed)".into(),
-        OpOutcome::Denied(EvmDenial::OutOfWindow) => "denied: AA22 (out of window)".into(),
-        OpOutcome::Denied(d @ EvmDenial::Module { .. }) => match d.module_denial() {
-            Some(denial) => format!("denied: {denial}"),
-            None => format!("denied with an unknown code: {d:?}"),
-        },
-        OpOutcome::Denied(EvmDenial::Other { reason, data }) => {
-            format!("denied: {reason} (revert data {data})")
-        }
+        OpOutcome::Denied(denial) => format!("denied: {}", describe_denial(denial)),
         OpOutcome::Executed { success, calls, .. } => {
             let n = effective(calls).count();
             let status = if *success { "succeeded" } else { "reverted" };
             format!("allowed; execution {status} with {n} effective call(s) from the account")
         }
+    }
+}
+
+/// Why the EntryPoint refused an op, in words: the module's `SessionDenied` as the spec's
+/// clause when its code is one the spec defines.
+pub fn describe_denial(denial: &EvmDenial) -> String {
+    match denial {
+        EvmDenial::SignatureFailed => "AA24 (signature failed)".into(),
+        EvmDenial::OutOfWindow => "AA22 (out of window)".into(),
+        EvmDenial::Module { code, execution, detail } => match denial.module_denial() {
+            Some(denial) => format!("SessionDenied code {code}: {denial}"),
+            None => format!(
+                "SessionDenied code {code}, which the spec does not define (execution {execution}, \
+                 detail {detail})"
+            ),
+        },
+        EvmDenial::Other { reason, data } => format!("{reason} (revert data {data})"),
     }
 }
 
@@ -155,7 +164,7 @@ pub fn compare(
     match (verdict, outcome) {
         (Expected::Allow(_), OpOutcome::Denied(denial)) => divergence(
             Class::Liveness,
-            format!("the spec allows the op; the module denied it ({denial:?})"),
+            format!("the spec allows the op; the module denied it ({})", describe_denial(denial)),
         ),
         (Expected::Deny(model), OpOutcome::Denied(evm)) => {
             if same_denial(evm, model) {
@@ -163,7 +172,10 @@ pub fn compare(
             } else {
                 divergence(
                     Class::Reason,
-                    format!("both deny: the spec for {model}, the module with {evm:?}"),
+                    format!(
+                        "both deny: the spec for {model}, the module with {}",
+                        describe_denial(evm)
+                    ),
                 )
             }
         }
@@ -258,4 +270,29 @@ fn first_difference(attempted: &[&AccountCall], expected: &[Execution<'_>]) -> S
 /// Native value the account sent in effective calls.
 pub fn native_sent(calls: &[AccountCall]) -> U256 {
     effective(calls).fold(U256::ZERO, |sum, c| sum.saturating_add(c.value))
+}
+
+#[cfg(test)]
+mod tests {
+    use leash_model::DenyReason;
+
+    use super::*;
+
+    #[test]
+    fn a_module_denial_reads_as_the_clause_its_code_names() {
+        let code = DenyReason::NotPermitted.code();
+        let known = EvmDenial::Module { code, execution: 1, detail: 0xff };
+        assert_eq!(
+            describe_denial(&known),
+            format!(
+                "SessionDenied code {code}: {} (spec §5.3) at execution 1",
+                DenyReason::NotPermitted.describe()
+            )
+        );
+        let unknown = EvmDenial::Module { code: 250, execution: 0, detail: 0xff };
+        assert_eq!(
+            describe_denial(&unknown),
+            "SessionDenied code 250, which the spec does not define (execution 0, detail 255)"
+        );
+    }
 }

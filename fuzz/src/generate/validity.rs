@@ -266,32 +266,32 @@ fn bad_streaming(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<
 fn bad_paymasters(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<bool> {
     let Some(gas) = &mut p.gas else { return Ok(false) };
     let PaymasterRule::OneOf(list) = &mut gas.paymaster else { return Ok(false) };
-    match u.int_in_range(0u8..=2)? {
-        0 => {
-            *list = BoundedVec::new();
-            Ok(true)
-        }
-        1 => Ok(list.push(Address::ZERO).is_ok()),
-        _ => {
-            let Some(&twin) = list.as_slice().first() else { return Ok(false) };
-            Ok(list.push(twin).is_ok())
-        }
-    }
+    break_list(u, list, Address::ZERO)
 }
 
 /// §12.11: a chain list that is empty, names chain 0 or repeats a chain (only on a policy that
 /// has a list).
 fn bad_chains(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<bool> {
     let Some(chains) = &mut p.chains else { return Ok(false) };
+    break_list(u, chains, 0)
+}
+
+/// The three ways §12.10 and §12.11 refuse a list: empty it, add `zero`, or repeat its first
+/// entry (not possible on an empty list).
+fn break_list<T: Copy + Default, const N: usize>(
+    u: &mut Unstructured<'_>,
+    list: &mut BoundedVec<T, N>,
+    zero: T,
+) -> arbitrary::Result<bool> {
     match u.int_in_range(0u8..=2)? {
         0 => {
-            *chains = BoundedVec::new();
+            *list = BoundedVec::new();
             Ok(true)
         }
-        1 => Ok(chains.push(0).is_ok()),
+        1 => Ok(list.push(zero).is_ok()),
         _ => {
-            let Some(&twin) = chains.as_slice().first() else { return Ok(false) };
-            Ok(chains.push(twin).is_ok())
+            let Some(&twin) = list.as_slice().first() else { return Ok(false) };
+            Ok(list.push(twin).is_ok())
         }
     }
 }

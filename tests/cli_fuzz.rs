@@ -77,6 +77,16 @@ fn assert_time_and_rules(summary: &Value) {
     assert!(denied > 0 && denied + allowed <= summary["ops"].as_u64().expect("ops"), "{denials:?}");
     let not_permitted = denials.iter().find(|d| d["reason"] == "NotPermitted").expect("listed");
     assert_eq!(not_permitted["clause"], "§5.3");
+    // The counters allowed ops moved: every counter with its clause; each allowed op counts at
+    // most once per counter, and every allowed op counts one call or more (§10.1).
+    let counted = summary["counted"].as_array().expect("counted");
+    assert_eq!(counted.len(), leash_model::Counter::ALL.len());
+    let ops = |clause: &str| {
+        let entry = counted.iter().find(|c| c["clause"] == clause).expect("listed");
+        entry["ops"].as_u64().expect("ops")
+    };
+    assert!(counted.iter().all(|c| c["ops"].as_u64().expect("ops") <= allowed), "{counted:?}");
+    assert!(allowed > 0 && ops("§10.1") > 0, "{counted:?}");
 }
 
 #[test]
@@ -173,6 +183,7 @@ fn text_output_summarizes_executions_coverage_and_findings() {
             "worker-seconds",
             "rules hit:  ",
             "§5.3 NotPermitted ",
+            "counted:    allowed ops moved ",
             "coverage:",
             "findings:   none",
         ],

@@ -36,7 +36,7 @@ use crate::generate::{CaseConfig, Catalog, generate_case};
 use crate::minimize::{MinimizeBudget, minimize};
 use crate::run::{CaseReport, RunConfig, Runner};
 use crate::target::{Target, TargetError};
-use leash_model::DenyReason;
+use leash_model::{Counter, DenyReason};
 
 /// When a campaign stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,6 +156,8 @@ pub struct Progress {
     time: TimeCounters,
     /// Ops the model denied, by reason (indexed as `DenyReason::ALL`).
     denials: Vec<AtomicU64>,
+    /// Allowed ops that moved each counter (indexed as `Counter::ALL`).
+    counted: [AtomicU64; Counter::ALL.len()],
     /// Set to stop the campaign (Ctrl-C); workers stop after their current case. Shared, so a
     /// signal handler can hold it.
     pub stop: Arc<AtomicBool>,
@@ -177,6 +179,7 @@ impl Default for Progress {
             edges: SharedBits::new(EDGE_BITS),
             time: TimeCounters::default(),
             denials: DenyReason::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
+            counted: Default::default(),
             stop: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -270,6 +273,9 @@ pub struct Summary {
     /// How many ops the model denied for each reason, in the order of `DenyReason::ALL`
     /// (reasons no op hit included, with 0): the policy rules the campaign exercised.
     pub denials: Vec<(DenyReason, u64)>,
+    /// How many allowed ops moved each counter, in the order of `Counter::ALL` (counters no op
+    /// moved included, with 0): the rules that counted what they let through.
+    pub counted: Vec<(Counter, u64)>,
 }
 
 /// Where a campaign's worker time went, in seconds summed over the workers. `workers` is the
@@ -626,6 +632,11 @@ pub fn run_campaign(
             .zip(&progress.denials)
             .map(|(reason, n)| (*reason, n.load(Ordering::Relaxed)))
             .collect(),
+        counted: Counter::ALL
+            .into_iter()
+            .zip(&progress.counted)
+            .map(|(counter, n)| (counter, n.load(Ordering::Relaxed)))
+            .collect(),
     })
 }
 
@@ -766,6 +777,9 @@ impl<'c> Worker<'c> {
         for reason in &outcome.denials {
             let index = DenyReason::ALL.iter().position(|r| r == reason).expect("listed");
             p.denials[index].fetch_add(1, Ordering::Relaxed);
+        }
+        for (total, n) in p.counted.iter().zip(outcome.counted).filter(|(_, n)| *n > 0) {
+            total.fetch_add(n, Ordering::Relaxed);
         }
         if outcome.not_runnable.is_some() {
             p.not_runnable.fetch_add(1, Ordering::Relaxed);

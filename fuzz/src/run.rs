@@ -14,7 +14,7 @@ use leash_model::abi::execute::EXECUTE_SELECTOR;
 use leash_model::abi::execute::decode_execute_unlimited;
 use leash_model::profile::{CounterPhase, CounterScope, DecoderClass, NativeDefault};
 use leash_model::{
-    AccountState, ArgDecoding, Denial, DenyReason, Effects, Env, Execution, Executions,
+    AccountState, ArgDecoding, Counter, Denial, DenyReason, Effects, Env, Execution, Executions,
     LifecycleError, OpGas, Policy, SemanticProfile, Session, Target, UserOp, Verdict,
 };
 
@@ -92,6 +92,9 @@ pub struct CaseReport {
     pub edges: Vec<u32>,
     /// Why the model denied each op it denied, in order: the rules the case exercised.
     pub denials: Vec<DenyReason>,
+    /// How many ops the model allowed moved each counter (indexed as `Counter::ALL`): the
+    /// rules that counted what they let through (spec §14).
+    pub counted: [u64; Counter::ALL.len()],
     /// Where the case's time went.
     pub time: TimeSpent,
 }
@@ -983,6 +986,11 @@ impl Runner {
     ) -> Result<(), Stop> {
         let OpAt { step, position, op, signer, gas, bundled } = at;
         run.report.allowed += u64::from(verdict.is_allow());
+        if let Judged::Model(Verdict::Allow(effects)) = verdict {
+            for (n, counter) in run.report.counted.iter_mut().zip(Counter::ALL) {
+                *n += u64::from(counter.moved(&effects.before, &effects.after));
+            }
+        }
         if let oracle::Expected::Deny(denial) = verdict.expected() {
             run.report.denials.push(denial.reason);
         }

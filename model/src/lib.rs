@@ -16,7 +16,7 @@ pub mod verdict;
 
 pub use abi::args::ArgDecoding;
 pub use bounded::BoundedVec;
-pub use counters::{Counters, PeriodSpend};
+pub use counters::{Counter, Counters, PeriodSpend};
 pub use env::{Env, WindowPredicate};
 pub use op::{OpGas, UserOp};
 pub use policy::{

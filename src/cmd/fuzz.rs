@@ -167,6 +167,9 @@ struct JsonSummary<'a> {
     /// Ops the model denied, by reason: every reason, with its clause, including those no op
     /// hit (the rules the campaign did not exercise).
     denials: Vec<JsonDenial>,
+    /// Allowed ops that moved each counter: every counter, with its clause, including those
+    /// no allowed op moved.
+    counted: Vec<JsonCounted>,
     findings: Vec<JsonFinding>,
     unwritten: Vec<JsonUnwritten<'a>>,
     interrupted: bool,
@@ -176,6 +179,14 @@ struct JsonSummary<'a> {
 #[derive(Serialize)]
 struct JsonDenial {
     reason: &'static str,
+    clause: &'static str,
+    ops: u64,
+}
+
+/// How many allowed ops moved one counter.
+#[derive(Serialize)]
+struct JsonCounted {
+    counter: &'static str,
     clause: &'static str,
     ops: u64,
 }
@@ -377,6 +388,15 @@ impl Run for FuzzArgs {
                         .map(|(reason, ops)| JsonDenial {
                             reason: reason.name(),
                             clause: reason.clause(),
+                            ops: *ops,
+                        })
+                        .collect(),
+                    counted: summary
+                        .counted
+                        .iter()
+                        .map(|(counter, ops)| JsonCounted {
+                            counter: counter.name(),
+                            clause: counter.clause(),
                             ops: *ops,
                         })
                         .collect(),
@@ -665,6 +685,38 @@ fn print_summary(
     if !missed.is_empty() {
         let missed: Vec<&str> = missed.iter().map(|(reason, _)| reason.clause()).collect();
         writeln!(out, "{}", wrapped(format!("never hit:  {}", missed.join(", "))))?;
+    }
+    let unbroken = |name: &str| name.replace(' ', NO_BREAK.encode_utf8(&mut [0; 4]));
+    let (moved, unmoved): (Vec<_>, Vec<_>) = summary.counted.iter().partition(|(_, n)| *n > 0);
+    let moved: Vec<String> = moved
+        .iter()
+        .map(|(counter, n)| {
+            format!(
+                "{}{NO_BREAK}{}{NO_BREAK}{}",
+                counter.clause(),
+                unbroken(counter.name()),
+                human::group_digits(*n)
+            )
+        })
+        .collect();
+    writeln!(
+        out,
+        "{}",
+        wrapped(format!(
+            "counted:    allowed ops moved {} of {} counters: {}",
+            moved.len(),
+            summary.counted.len(),
+            if moved.is_empty() { "none".to_string() } else { moved.join(", ") }
+        ))
+    )?;
+    if !unmoved.is_empty() {
+        let unmoved: Vec<String> = unmoved
+            .iter()
+            .map(|(counter, _)| {
+                format!("{}{NO_BREAK}{}", counter.clause(), unbroken(counter.name()))
+            })
+            .collect();
+        writeln!(out, "{}", wrapped(format!("unmoved:    {}", unmoved.join(", "))))?;
     }
     writeln!(
         out,

@@ -643,9 +643,8 @@ impl Runner {
         // executions do not touch the model's state).
         let mut verdicts = Vec::with_capacity(ops.len());
         for ((op, signed), gas) in ops.iter().map(|op| &**op).zip(&signed).zip(&gases) {
-            if run.used_nonces.contains(&signed.nonce_key) {
-                // spec §1.4.2: a resubmitted op whose nonce is used never reaches the module.
-                verdicts.push(None);
+            if let Some(refusal) = Unjudged::of(run, signed) {
+                verdicts.push(Err(refusal));
                 continue;
             }
             let signer = &signed.signer;
@@ -661,7 +660,7 @@ impl Runner {
                     _ => Judged::Model(verdict),
                 }
             });
-            verdicts.push(Some((judged, before, *signer)));
+            verdicts.push(Ok((judged, before, *signer)));
         }
         run.report.ops += ops.len() as u64;
         let funds_before = self.account_funds(index)?;
@@ -689,7 +688,7 @@ impl Runner {
             // The EntryPoint checks the prefund after the account's `validateUserOp` returned:
             // the module let the op through. Only the denials the module answers by returning
             // (no session, the window it leaves to the EntryPoint) may come to that.
-            if let Some((judged, ..)) = &verdicts[position]
+            if let Ok((judged, ..)) = &verdicts[position]
                 && let oracle::Expected::Deny(denial) = judged.expected()
                 && !matches!(
                     denial.reason,
@@ -720,9 +719,12 @@ impl Runner {
             verdicts.iter().zip(&outcomes).zip(&ops).zip(&gases).enumerate()
         {
             let op = &**op;
-            let Some((verdict, before, signer)) = verdict else {
-                Self::judge_used_nonce(index, position, outcome)?;
-                continue;
+            let (verdict, before, signer) = match verdict {
+                Ok(judged) => judged,
+                Err(refusal) => {
+                    refusal.judge(index, position, outcome)?;
+                    continue;
+                }
             };
             let at = OpAt { step: index, position, op, signer: *signer, gas, bundled: true };
             self.judge(run, &env, at, verdict, outcome, before.as_ref())?;
@@ -778,9 +780,9 @@ impl Runner {
         {
             let op = &**op;
             let (p, signer) = (&signed.packed, &signed.signer);
-            if run.used_nonces.contains(&signed.nonce_key) {
-                // spec §1.4.2: whatever the frame, a used nonce fails before any account code.
-                Self::judge_used_nonce(index, position, outcome)?;
+            if let Some(refusal) = Unjudged::of(run, signed) {
+                // Whatever the frame, these fail before any account code (spec §1.4.2, §1.4.3).
+                refusal.judge(index, position, outcome)?;
                 continue;
             }
             run.report.features.push(feature(&[
@@ -838,25 +840,6 @@ impl Runner {
             }
             run.submitted.insert((index, position), signed);
         }
-    }
-
-    /// Spec §1.4.2: an op resubmitted after it was included never executes again. The
-    /// EntryPoint calls the account's `validateUserOp` before it checks the nonce, so the refusal
-    /// is the module's own denial or, when the module lets it through, the nonce check (`AA25`);
-    /// either is right. One that executes again is a replay.
-    fn judge_used_nonce(step: usize, position: usize, outcome: &OpOutcome) -> Result<(), Stop> {
-        if !outcome.is_executed() {
-            return Ok(());
-        }
-        Err(Stop::Finding(Finding {
-            class: Class::Bypass,
-            step,
-            op: Some(position),
-            model: "deny: its nonce was used when it was included (AA25, spec §1.4.2)".into(),
-            module: describe_outcome(outcome),
-            path: Box::default(),
-            detail: "a signed op resubmitted after it was included executed again".into(),
-        }))
     }
 
     /// The account's native balance plus its deposit at the EntryPoint: what it can pay gas
@@ -1565,6 +1548,60 @@ fn as_submitted<'a>(ops: &'a [Op], signed: &[Signed]) -> Vec<std::borrow::Cow<'a
             _ => std::borrow::Cow::Borrowed(op),
         })
         .collect()
+}
+
+/// An op the model gives no verdict, because the EntryPoint refuses it whatever the module
+/// decides: any refusal is right, and one that executes is a bypass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unjudged {
+    /// Its `paymasterAndData` is malformed (spec §1.4.3): the EntryPoint reverts the whole
+    /// `handleOps` with this reason before any account or module code runs.
+    MalformedPaymaster(&'static str),
+    /// Spec §1.4.2: it was resubmitted after it was included. The EntryPoint calls the account's
+    /// `validateUserOp` before it checks the nonce, so the refusal is the module's own denial or,
+    /// when the module lets it through, the nonce check (`AA25`); either is right.
+    UsedNonce,
+}
+
+impl Unjudged {
+    /// Why the op `signed` never reaches a verdict, if it does not: the EntryPoint reads
+    /// `paymasterAndData` before it checks the nonce.
+    fn of(run: &CaseRun, signed: &Signed) -> Option<Self> {
+        if let Some(reason) =
+            crate::evm::userop::paymaster_and_data_refusal(&signed.packed.paymasterAndData)
+        {
+            return Some(Self::MalformedPaymaster(reason));
+        }
+        run.used_nonces.contains(&signed.nonce_key).then_some(Self::UsedNonce)
+    }
+
+    /// A finding when the op executed anyway.
+    fn judge(self, step: usize, position: usize, outcome: &OpOutcome) -> Result<(), Stop> {
+        if !outcome.is_executed() {
+            return Ok(());
+        }
+        let (model, detail) = match self {
+            Self::MalformedPaymaster(reason) => (
+                format!(
+                    "deny: the EntryPoint refuses its paymasterAndData ({reason}, spec §1.4.3)"
+                ),
+                "an op with a malformed paymasterAndData executed",
+            ),
+            Self::UsedNonce => (
+                "deny: its nonce was used when it was included (AA25, spec §1.4.2)".to_owned(),
+                "a signed op resubmitted after it was included executed again",
+            ),
+        };
+        Err(Stop::Finding(Finding {
+            class: Class::Bypass,
+            step,
+            op: Some(position),
+            model,
+            module: describe_outcome(outcome),
+            path: Box::default(),
+            detail: detail.into(),
+        }))
+    }
 }
 
 /// An op as the runner submitted it: what a later replay resubmits (spec §1.4.2).

@@ -487,3 +487,49 @@ fn every_counter_matches_the_model_over_a_sequence() {
     assert_eq!(counters.rate_ring[..4], [NOW + 101, NOW + 202, NOW + 303, NOW + 10]);
     assert_eq!(counters.rate_head, 3);
 }
+
+/// Spec §1.4.3: EntryPoint v0.8 reverts the whole `handleOps` with a plain `Error(string)` for a
+/// `paymasterAndData` of 1 to 51 bytes (`AA93`) or one naming `address(0)` (`AA98`), naming no
+/// op; the bundler pins it on the malformed op, drops it and the ops around it go through.
+#[test]
+fn a_malformed_paymaster_field_is_dropped_and_the_rest_of_the_bundle_executes() {
+    let (mut world, _, _) = game_session();
+    let key = &session_keys()[0];
+    let game = world.addresses().game;
+    let paymaster = world.addresses().paymasters[0];
+    let with_field = |world: &World, nonce_key: u64, field: Vec<u8>| {
+        let mut op = world.unsigned_op(nonce_key, single(game, 0, &attack(5)));
+        op.paymasterAndData = field.into();
+        op.signature = Bytes::copy_from_slice(&key.sign_hash(world.user_op_hash(&op)));
+        op
+    };
+    let mut sponsored = paymaster.to_vec();
+    sponsored.extend_from_slice(&1_000_000u128.to_be_bytes());
+    sponsored.extend_from_slice(&0u128.to_be_bytes());
+    let mut zero = sponsored.clone();
+    zero[..20].fill(0);
+    for (field, reason) in [
+        (sponsored[..51].to_vec(), "AA93 invalid paymasterAndData"),
+        (sponsored[..1].to_vec(), "AA93 invalid paymasterAndData"),
+        (zero, "AA98 invalid paymaster"),
+    ] {
+        let start = world.snapshot();
+        let ops = [
+            world.signed_op(key, 1, single(game, 0, &attack(5))),
+            with_field(&world, 2, field.clone()),
+            world.signed_op(key, 3, single(game, 0, &attack(6))),
+        ];
+        let outcomes = world.run_bundle(NOW, &ops).unwrap();
+        assert!(outcomes[0].is_executed() && outcomes[2].is_executed(), "{outcomes:?}");
+        assert_eq!(
+            outcomes[1],
+            OpOutcome::Denied(EvmDenial::Other { reason: reason.into(), data: Bytes::new() }),
+            "{} bytes",
+            field.len()
+        );
+        // Unmalformed, the same op goes through with the paymaster paying.
+        let fixed = with_field(&world, 2, sponsored.clone());
+        assert!(world.run_bundle(NOW, &[fixed]).unwrap()[0].is_executed());
+        world.restore(&start);
+    }
+}

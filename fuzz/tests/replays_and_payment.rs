@@ -149,3 +149,42 @@ fn s16_the_account_pays_for_its_own_ops_and_nothing_for_sponsored_ones() {
     );
     assert_eq!(balance(&mut runner), start, "a paymaster paid for the sponsored op");
 }
+
+/// Spec §1.4.3: ops whose `paymasterAndData` the EntryPoint refuses (`AA93` for 51 bytes, `AA98`
+/// for a field naming `address(0)`) between two sound ones: the runner drops each, runs the rest
+/// and judges the case instead of calling it not runnable; the refused ops count nothing, so
+/// the total that covers exactly the two sound ops' cost is still enough for both.
+#[test]
+fn s1_4_3_ops_with_a_malformed_paymaster_field_are_dropped_and_cost_nothing() {
+    let mut runner = runner();
+    let paymaster = runner.world().addresses().paymasters[0];
+    let gwei = 1_000_000_000u128;
+    let sponsored = GasTerms {
+        max_fee_per_gas: gwei,
+        max_priority_fee_per_gas: gwei,
+        paymaster_and_data: GasTerms::paymaster_and_data(paymaster, 1_000_000, 0),
+        ..GasTerms::DEFAULT
+    };
+    let with_field = |op: Op, field: Vec<u8>| Op {
+        gas: Some(GasTerms { paymaster_and_data: field, ..sponsored.clone() }),
+        ..op
+    };
+    let sound = |n| with_field(attack(&runner, n), sponsored.paymaster_and_data.clone());
+    let cost = sound(0).model_gas().max_cost().unwrap();
+    let mut zero = sponsored.paymaster_and_data.clone();
+    zero[..20].fill(0);
+    let short = with_field(attack(&runner, 2), sponsored.paymaster_and_data[..51].to_vec());
+    let nobody = with_field(attack(&runner, 3), zero);
+    let budget = format!("[gas]\npaymaster = \"required\"\ntotal = \"{}\"", cost * U256::from(2));
+    let report = run(
+        vec![
+            Step::Install { key: 0, policy: policy(&runner, &budget) },
+            Step::Bundle { ops: vec![sound(1), short, sound(4)] },
+            Step::Bundle { ops: vec![nobody, sound(5)] },
+        ],
+        &mut runner,
+    );
+    // Five ops submitted; the first two sound ones spend the whole total, so the third is
+    // denied `GasTotal`: had a refused op counted, the second sound op would have been denied.
+    assert_eq!((report.ops, report.allowed), (5, 2));
+}

@@ -2,10 +2,12 @@
 //!
 //! When `handleOps` reverts with `FailedOp`/`FailedOpWithRevert` for op `i`, op `i` is recorded
 //! as denied and the remaining ops are resubmitted, until a submission goes through or no op is
-//! left. Every op of the submission that goes through gets its `UserOperationEvent`.
+//! left. Every op of the submission that goes through gets its `UserOperationEvent`. A malformed
+//! `paymasterAndData` makes `handleOps` revert with a plain `Error(string)` naming no op (spec
+//! §1.4.3); the op is found by the EntryPoint's own rule and dropped the same way.
 
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::{SolCall, SolEvent, SolInterface};
+use alloy_sol_types::{SolCall, SolError, SolEvent, SolInterface};
 use leash_model::{Denial, DenyReason};
 use revm::context::result::ExecutionResult;
 
@@ -237,13 +239,18 @@ impl World {
                     break;
                 }
                 ExecutionResult::Revert { output, .. } => {
-                    let (index, denial) = failed_op(&output).ok_or_else(|| {
-                        BundleError::UnattributedRevert { ops: n, data: output.clone() }
-                    })?;
-                    let position = usize::try_from(index)
-                        .ok()
-                        .filter(|&p| p < n)
-                        .ok_or(BundleError::BadOpIndex { ops: n, index })?;
+                    let (position, denial) = match failed_op(&output) {
+                        Some((index, denial)) => {
+                            let position = usize::try_from(index)
+                                .ok()
+                                .filter(|&p| p < n)
+                                .ok_or(BundleError::BadOpIndex { ops: n, index })?;
+                            (position, denial)
+                        }
+                        None => refused_field(&output, &remaining, ops).ok_or_else(|| {
+                            BundleError::UnattributedRevert { ops: n, data: output.clone() }
+                        })?,
+                    };
                     outcomes[remaining.remove(position)] = Some(OpOutcome::Denied(denial));
                 }
                 ExecutionResult::Halt { reason, .. } => {
@@ -268,6 +275,23 @@ pub fn failed_op(data: &[u8]) -> Option<(U256, EvmDenial)> {
         // ...) are not a validation rejection of one op.
         _ => None,
     }
+}
+
+/// The op a `handleOps` revert that names no op stands for, when it is EntryPoint v0.8's refusal
+/// of a malformed `paymasterAndData` (spec §1.4.3): an `Error(string)` whose reason is
+/// `AA93`/`AA98`, pinned on the first op of the submission (`remaining`, indices into `ops`) whose
+/// field the EntryPoint refuses with that reason; it validates ops in order, so no earlier op can
+/// have raised it. Returns the op's position in the submission and its denial.
+fn refused_field(
+    output: &[u8],
+    remaining: &[usize],
+    ops: &[PackedUserOperation],
+) -> Option<(usize, EvmDenial)> {
+    let reason = alloy_sol_types::Revert::abi_decode(output).ok()?.reason;
+    let position = remaining.iter().position(|&i| {
+        super::userop::paymaster_and_data_refusal(&ops[i].paymasterAndData) == Some(reason.as_str())
+    })?;
+    Some((position, EvmDenial::Other { reason, data: Bytes::new() }))
 }
 
 /// The outcomes of a successful `handleOps` of `ops`, from the EntryPoint's logs: one
@@ -385,6 +409,44 @@ mod tests {
         );
         assert_eq!(failed_op(&[1, 2, 3]), None);
         assert_eq!(failed_op(&[]), None);
+    }
+
+    #[test]
+    fn a_revert_naming_no_op_is_pinned_on_the_first_op_whose_field_explains_it() {
+        let with_field = |len: usize, first: u8| {
+            let mut op = crate::evm::userop::unsigned_op(Address::ZERO, 1, Bytes::new());
+            let mut field = vec![0xaa; len];
+            if let Some(b) = field.first_mut() {
+                *b = first;
+            }
+            op.paymasterAndData = field.into();
+            op
+        };
+        let aa93 = alloy_sol_types::Revert::from("AA93 invalid paymasterAndData").abi_encode();
+        let aa98 = alloy_sol_types::Revert::from("AA98 invalid paymaster").abi_encode();
+        let denied = |reason: &str| EvmDenial::Other { reason: reason.into(), data: Bytes::new() };
+        // op 0 is sound, ops 1 and 3 are 51 bytes long, op 2 names address(0).
+        let mut zero = with_field(60, 0);
+        zero.paymasterAndData = [[0u8; 20].as_slice(), &[7; 40]].concat().into();
+        let ops = [with_field(52, 0xaa), with_field(51, 1), zero, with_field(51, 2)];
+        let all = [0, 1, 2, 3];
+        assert_eq!(
+            refused_field(&aa93, &all, &ops),
+            Some((1, denied("AA93 invalid paymasterAndData")))
+        );
+        assert_eq!(refused_field(&aa98, &all, &ops), Some((2, denied("AA98 invalid paymaster"))));
+        // Positions are within the submission: after op 1 was dropped, op 3 is the third.
+        assert_eq!(
+            refused_field(&aa93, &[0, 2, 3], &ops),
+            Some((2, denied("AA93 invalid paymasterAndData")))
+        );
+        // A reason no op of the submission explains, or data that is no `Error(string)`, is
+        // pinned on nothing.
+        assert_eq!(refused_field(&aa93, &[0, 2], &ops), None);
+        assert_eq!(refused_field(&aa98, &[0, 1], &ops), None);
+        let other = alloy_sol_types::Revert::from("AA90 invalid beneficiary").abi_encode();
+        assert_eq!(refused_field(&other, &all, &ops), None);
+        assert_eq!(refused_field(&[1, 2, 3], &all, &ops), None);
     }
 
     #[test]

@@ -172,6 +172,30 @@ pub fn op_gas(op: &PackedUserOperation) -> OpGas {
     }
 }
 
+/// `paymasterAndData` of 1 to 51 bytes: EntryPoint v0.8 reverts the whole `handleOps` with
+/// `Error("AA93 invalid paymasterAndData")` (spec §1.4.3).
+pub const AA93_INVALID_PAYMASTER_AND_DATA: &str = "AA93 invalid paymasterAndData";
+/// `paymasterAndData` of 52 bytes or more naming `address(0)`: EntryPoint v0.8 reverts the whole
+/// `handleOps` with `Error("AA98 invalid paymaster")` (spec §1.4.3).
+pub const AA98_INVALID_PAYMASTER: &str = "AA98 invalid paymaster";
+
+/// Why EntryPoint v0.8's `_copyUserOpToMemory` refuses an op with this `paymasterAndData`
+/// before any account or module code runs (spec §1.4.3): [`AA93_INVALID_PAYMASTER_AND_DATA`]
+/// for 1 to 51 bytes, [`AA98_INVALID_PAYMASTER`] for 52 or more whose first 20 name
+/// `address(0)`; `None` for an empty field (the account pays) or one naming a paymaster. Unlike
+/// a validation failure, the refusal is a plain `Error(string)` that names no op: the whole
+/// `handleOps` reverts, and the bundler finds the op by this predicate ([`World::run_bundle`]).
+///
+/// [`World::run_bundle`]: super::World::run_bundle
+pub fn paymaster_and_data_refusal(paymaster_and_data: &[u8]) -> Option<&'static str> {
+    match paymaster_and_data.len() {
+        0 => None,
+        1..=51 => Some(AA93_INVALID_PAYMASTER_AND_DATA),
+        _ if paymaster_and_data[..20] == [0u8; 20] => Some(AA98_INVALID_PAYMASTER),
+        _ => None,
+    }
+}
+
 /// Signs `op` in place with `key` over its `userOpHash`, replacing its signature with the 65-byte
 /// `r | s | v`. Returns the hash.
 ///
@@ -262,5 +286,37 @@ mod tests {
         );
         let required = VERIFICATION_GAS_LIMIT + CALL_GAS_LIMIT + 24 + 100_000;
         assert_eq!(gas.max_cost(), Some(U256::from(required * 7)));
+    }
+    #[test]
+    fn malformed_paymaster_fields_are_refused_as_the_entry_point_refuses_them() {
+        let named = paymaster_field(Address::repeat_byte(0xaa));
+        assert_eq!(paymaster_and_data_refusal(&[]), None);
+        assert_eq!(paymaster_and_data_refusal(&named), None);
+        assert_eq!(paymaster_and_data_refusal(&[named.as_slice(), b"data"].concat()), None);
+        for len in [1, 19, 20, 21, 51] {
+            assert_eq!(
+                paymaster_and_data_refusal(&named[..len]),
+                Some(AA93_INVALID_PAYMASTER_AND_DATA),
+                "{len} bytes"
+            );
+        }
+        let zero = paymaster_field(Address::ZERO);
+        assert_eq!(paymaster_and_data_refusal(&zero), Some(AA98_INVALID_PAYMASTER));
+        assert_eq!(
+            paymaster_and_data_refusal(&[zero.as_slice(), &[1; 9]].concat()),
+            Some(AA98_INVALID_PAYMASTER)
+        );
+        // Only the address is read: zero gas limits after a named paymaster are admitted.
+        let mut limits_zero = named.clone();
+        limits_zero[20..].fill(0);
+        assert_eq!(paymaster_and_data_refusal(&limits_zero), None);
+    }
+
+    /// `paymasterAndData` naming `paymaster`, with verification gas 11 and post-op gas 13.
+    fn paymaster_field(paymaster: Address) -> Vec<u8> {
+        let mut pm = paymaster.to_vec();
+        pm.extend_from_slice(&11u128.to_be_bytes());
+        pm.extend_from_slice(&13u128.to_be_bytes());
+        pm
     }
 }

@@ -11,6 +11,7 @@ use super::{
     usage, validity, window,
 };
 use crate::case::{Case, Op, Recipe, Replay, START_TIME, Signer, Step};
+use crate::evm::userop::paymaster_and_data_refusal;
 use crate::evm::{Frame, ZERO_KEY};
 use crate::mutate::{self, PlannedCall, PlannedOp};
 
@@ -262,7 +263,8 @@ fn twin_of(
 /// amounts earlier ops of the case used, so a later op can push a counter exactly to its cap, or
 /// wrap it (`2^256 - x`, spec §13.3), or take exactly what an allowance over time has left
 /// (spec §15). The op's own amounts are added to `history`. Its gas terms aim at what the
-/// signer's gas total has left of `gas_spent` (spec §16.4), to which its cost is added.
+/// signer's gas total has left of `gas_spent` (spec §16.4), to which its cost is added unless
+/// the EntryPoint refuses its `paymasterAndData` (§1.4.3).
 fn op(
     u: &mut Unstructured<'_>,
     signer: Signer,
@@ -295,7 +297,10 @@ fn op(
     let recipe = Recipe { planned, twin, mutation };
     let mut op = Op::from_recipe(signer, recipe).expect("chosen mutations apply");
     op.gas = gas::terms(u, p, catalog, *gas_spent)?;
-    if op.gas.is_some()
+    // An op whose `paymasterAndData` the EntryPoint refuses never reaches the module and costs
+    // nothing (spec §1.4.3).
+    if let Some(terms) = &op.gas
+        && paymaster_and_data_refusal(&terms.paymaster_and_data).is_none()
         && let Some(cost) = op.model_gas().max_cost()
     {
         *gas_spent = gas_spent.saturating_add(cost);

@@ -73,8 +73,9 @@ fn amount(u: &mut Unstructured<'_>) -> arbitrary::Result<U256> {
 
 /// An op's gas terms: the harness's free defaults now and then (`None`), else a payer (the
 /// account, an allowlisted or another of the world's paymasters, with or without paymaster
-/// data), a fee at the policy's cap or around common prices, and a cost aimed at the policy's
-/// per-op limit, what its total has left of `spent`, or the EntryPoint's extremes.
+/// data, now and then a field the EntryPoint refuses: [`malform`]), a fee at the policy's cap or
+/// around common prices, and a cost aimed at the policy's per-op limit, what its total has left
+/// of `spent`, or the EntryPoint's extremes.
 pub(super) fn terms(
     u: &mut Unstructured<'_>,
     policy: &Policy,
@@ -118,6 +119,9 @@ pub(super) fn terms(
             u.fill_buffer(&mut data)?;
             terms.paymaster_and_data.extend_from_slice(&data);
         }
+        if u.ratio(1, 16)? {
+            malform(u, &mut terms.paymaster_and_data)?;
+        }
     }
     let cap = gas.and_then(|g| g.max_fee_per_gas);
     terms.max_fee_per_gas = match (u.int_in_range(0u8..=9)?, cap) {
@@ -158,6 +162,27 @@ pub(super) fn terms(
         aim(u, &mut terms, target)?;
     }
     Ok(Some(terms))
+}
+
+/// Makes a paymaster's `paymasterAndData` one the EntryPoint refuses before any module sees it
+/// (spec §1.4.3): cut to 1 byte, short of the address (19), the bare address (20), a byte past it
+/// (21), a byte short of the static fields (51) or any length below 52 (`AA93`); or, with the
+/// static fields whole, naming `address(0)` (`AA98`).
+fn malform(u: &mut Unstructured<'_>, paymaster_and_data: &mut Vec<u8>) -> arbitrary::Result<()> {
+    if u.ratio(1, 4)? {
+        paymaster_and_data[..20].fill(0);
+        return Ok(());
+    }
+    let len = match u.int_in_range(0u8..=5)? {
+        0 => 1,
+        1 => 19,
+        2 => 20,
+        3 => 21,
+        4 => 51,
+        _ => u.int_in_range(1..=51)?,
+    };
+    paymaster_and_data.truncate(len);
+    Ok(())
 }
 
 /// Sets `preVerificationGas` so that the op's cost is `target` or a wei around it (exactly, at

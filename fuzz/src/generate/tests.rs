@@ -263,3 +263,35 @@ fn broken_policies_break_every_clause_and_round_trip_through_cases() {
     assert_eq!(codes, every);
     assert_eq!(empty_lists, ["chains", "paymasters"].into());
 }
+
+/// Spec §1.4.3: sponsored ops now and then carry a `paymasterAndData` the EntryPoint refuses:
+/// cut at each boundary (1, 19, 20, 21 and 51 bytes) and elsewhere below 52 (`AA93`), or whole
+/// but naming `address(0)` (`AA98`); sound fields still dominate.
+#[test]
+fn sponsored_ops_sometimes_carry_a_paymaster_field_the_entry_point_refuses() {
+    use crate::evm::userop::{AA98_INVALID_PAYMASTER, paymaster_and_data_refusal};
+    let mut lengths = std::collections::BTreeSet::new();
+    let (mut nobody, mut sound) = (0, 0);
+    for seed in 0..400 {
+        for step in case(seed, &CaseConfig::default()).steps {
+            let Step::Bundle { ops } = step else { continue };
+            for gas in ops.iter().filter_map(|op| op.gas.as_ref()) {
+                let field = &gas.paymaster_and_data;
+                match paymaster_and_data_refusal(field) {
+                    Some(AA98_INVALID_PAYMASTER) => nobody += 1,
+                    Some(_) => {
+                        lengths.insert(field.len());
+                    }
+                    None if !field.is_empty() => sound += 1,
+                    None => {}
+                }
+            }
+        }
+    }
+    for boundary in [1, 19, 20, 21, 51] {
+        assert!(lengths.contains(&boundary), "no field cut to {boundary} bytes: {lengths:?}");
+    }
+    assert!(lengths.len() >= 8, "cut lengths: {lengths:?}");
+    assert!(nobody >= 3, "{nobody} fields named address(0)");
+    assert!(sound >= 20 * (lengths.len() + nobody), "{sound} sound fields");
+}

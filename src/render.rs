@@ -98,14 +98,22 @@ pub(crate) fn step_lines(index: usize, step: &Step, now: &mut u64) -> Vec<String
                 ));
             }
         }
-        Step::Delegate { to, writes } => {
+        Step::Delegate { to, writes, chain } => {
             let what = match to {
                 Code::Account => "delegates back to the account code (LeashAccount7702)",
                 Code::Other => "re-delegates to other account code (OtherAccount7702)",
                 Code::Malicious => "re-delegates to malicious code (SlotWriter7702)",
                 Code::None => "clears its delegation",
             };
-            lines.push(format!("step {index}: the EOA {what} at {now}"));
+            let signed = match chain {
+                None => String::new(),
+                Some(0) => ", by an authorization valid on every chain (chain id 0)".to_string(),
+                Some(id) => format!(
+                    ", by an authorization for chain {id} only (skipped on any other, spec \
+                     §18.10)"
+                ),
+            };
+            lines.push(format!("step {index}: the EOA {what} at {now}{signed}"));
             for w in writes {
                 lines.push(format!(
                     "{INDENT}a stranger then has it store {:#x} at slot {:#x}",

@@ -67,6 +67,11 @@ pub enum Step {
         to: Code,
         /// What the malicious code writes once the EOA runs it (only with [`Code::Malicious`]).
         writes: Vec<SlotWrite>,
+        /// The chain id the authorization names (spec §18.10): `None` for the chain the world
+        /// is on when it is sent (what a wallet signs), `Some(0)` for every chain, or that
+        /// chain only. One for another chain is skipped: the EOA keeps its code, and nothing
+        /// is written.
+        chain: Option<u64>,
     },
     /// A plain transaction, not an op (the EIP-7702 frame only): the EOA's own key acting
     /// directly (spec §18.2), or a stranger calling the EOA.
@@ -396,7 +401,7 @@ impl Case {
         }
         for (s, step) in self.steps.iter().enumerate() {
             match step {
-                Step::Delegate { to, writes } => {
+                Step::Delegate { to, writes, .. } => {
                     if *to != Code::Malicious && !writes.is_empty() {
                         return Err(format!(
                             "step {s} delegates to the {} code with slot writes (only the \

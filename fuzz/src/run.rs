@@ -500,14 +500,30 @@ impl Runner {
                 run.now = run.now.max(*now);
                 observer.time(index, run.now);
             }
-            Step::Delegate { to, writes } => {
+            Step::Delegate { to, writes, chain } => {
                 let frame = Self::frame_state(&mut run.frame, index)?;
                 let code = Code::ALL.iter().position(|c| c == to).unwrap_or_default() as u32;
-                run.report.features.push(feature(&[5, code, u32::from(!writes.is_empty())]));
                 self.world.set_timestamp(run.now);
-                self.world
-                    .redelegate(*to, writes)
+                // spec §18.10: an authorization for another chain is skipped, and the sessions
+                // stay as honoured as they were (the world checks the EOA's code against that).
+                let applied = self
+                    .world
+                    .redelegate(*to, writes, *chain)
                     .map_err(|e| Stop::NotRunnable(format!("step {index}: {e}")))?;
+                let authorization = match chain {
+                    None => 0,
+                    Some(0) => 1,
+                    Some(_) => 2 + u32::from(applied),
+                };
+                run.report.features.push(feature(&[
+                    5,
+                    code,
+                    u32::from(!writes.is_empty()),
+                    authorization,
+                ]));
+                if !applied {
+                    return Ok(());
+                }
                 frame.code = *to;
                 if *to == Code::Malicious {
                     frame.written(writes);

@@ -15,6 +15,7 @@ use arbitrary::Unstructured;
 
 use crate::case::{Action, Actor, Case, Code, Replay, START_CHAIN, START_TIME, SlotWrite, Step};
 use crate::engine::SplitMix64;
+use crate::evm::eip7702::authorization_applies;
 use crate::evm::{
     KEY_COUNT, PackedUserOperation, Recording, Signing, World, key_address, session_keys,
 };
@@ -101,8 +102,8 @@ enum BareStep {
     /// names) sends: the sender, the mode and the execution. An op that is no `execute` call is
     /// no redemption (`None`): it is counted and not sent, as the runner counts it.
     Redeem(Vec<Option<(Address, alloy_primitives::B256, Vec<u8>)>>),
-    /// A re-delegation of the EIP-7702 frame's EOA.
-    Delegate(Code, Vec<SlotWrite>),
+    /// A re-delegation of the EIP-7702 frame's EOA, with the chain its authorization names.
+    Delegate(Code, Vec<SlotWrite>, Option<u64>),
     /// A plain transaction on the EIP-7702 frame.
     Direct(Actor, Action),
 }
@@ -171,9 +172,9 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
                         let _ = module.redeem(&mut world, &op);
                     }
                 }
-                BareStep::Delegate(code, writes) => {
+                BareStep::Delegate(code, writes, chain) => {
                     world.set_timestamp(now);
-                    let _ = world.redelegate(*code, writes);
+                    let _ = world.redelegate(*code, writes, *chain);
                 }
                 BareStep::Direct(from, action) => {
                     world.set_timestamp(now);
@@ -243,9 +244,12 @@ fn prepare(
             }
             BareStep::Bundle(signed)
         }
-        Step::Delegate { to, writes } => {
-            *code = *to;
-            BareStep::Delegate(*to, writes.clone())
+        Step::Delegate { to, writes, chain } => {
+            // Ops after it are signed under the code the EOA runs (spec §18.10).
+            if chain.is_none_or(|c| authorization_applies(c, world.chain_id())) {
+                *code = *to;
+            }
+            BareStep::Delegate(*to, writes.clone(), *chain)
         }
         Step::Direct { from, action } => BareStep::Direct(*from, action.clone()),
     }

@@ -100,3 +100,23 @@ fn delegations_move_clear_and_can_be_self_sponsored() {
     assert_eq!(world.delegation_of(eoa), Some(a.account));
     assert_eq!(world.nonce_of(eoa), 5);
 }
+
+/// Spec §18.10: after the world moves to another chain, a wallet's authorization (signed for the
+/// chain it is on) still delegates; one for the chain it left is skipped, and one for chain 0
+/// applies everywhere. `authorize_eoa` says which happened and checks the code against it.
+#[test]
+fn authorizations_follow_the_chain_the_world_is_on() {
+    let mut world = World::reference().unwrap();
+    let a = *world.addresses();
+    let key = &session_keys()[5];
+    let eoa = key.address();
+    world.set_chain_id(10);
+    world.delegate_eoa(key, a.game, OWNER).unwrap();
+    assert_eq!(world.delegation_of(eoa), Some(a.game));
+    assert!(!world.authorize_eoa(key, a.router, OWNER, CHAIN_ID).unwrap());
+    assert_eq!(world.delegation_of(eoa), Some(a.game));
+    assert!(world.authorize_eoa(key, a.router, OWNER, 0).unwrap());
+    assert_eq!(world.delegation_of(eoa), Some(a.router));
+    assert!(world.authorize_eoa(key, Address::ZERO, OWNER, 10).unwrap());
+    assert!(world.code_of(eoa).is_empty());
+}

@@ -8,7 +8,8 @@ mod common;
 use alloy_primitives::{Address, U256};
 use arbitrary::Unstructured;
 use leash_fuzz::case::{
-    Action, Actor, Case, Code, Op, START_TIME, Signer, SlotWrite, Step, Validator,
+    Action, Actor, Case, Code, Op, Replay, START_CHAIN, START_TIME, Signer, SlotWrite, Step,
+    Validator,
 };
 use leash_fuzz::evm::frame::ACCOUNT_7702_NAMESPACE;
 use leash_fuzz::evm::{Frame, World, session_keys};
@@ -54,7 +55,7 @@ fn attack(world: &World, signer: Signer) -> Step {
 }
 
 fn delegate(to: Code) -> Step {
-    Step::Delegate { to, writes: Vec::new() }
+    Step::Delegate { to, writes: Vec::new(), chain: None }
 }
 
 fn run(label: &str, build: impl Fn(&World) -> Vec<Step>) -> (CaseReport, Runner) {
@@ -129,6 +130,7 @@ fn s18_4_a_wiped_account_validates_nothing_until_its_owner_initializes_it() {
             Step::Delegate {
                 to: Code::Malicious,
                 writes: vec![SlotWrite { slot: namespace, value: U256::ZERO }],
+                chain: None,
             },
             delegate(Code::Account),
             attack(w, Signer::Key(0)),
@@ -223,6 +225,10 @@ fn generated_7702_cases_re_delegate_everywhere_and_the_reference_passes_them() {
     let mut runner = Runner::for_target(&target, RunConfig::campaign()).unwrap();
     let mut codes = std::collections::BTreeSet::new();
     let (mut direct, mut stranger) = (0, 0);
+    // Authorizations for the current chain (`None`), every chain (`Some(0)`) and a named one
+    // (`Some(1)`); chain moves and replays (spec §18.10).
+    let mut chains = std::collections::BTreeSet::new();
+    let (mut moves, mut replays) = (0, 0);
     let mut input = vec![0u8; 4096];
     let mut x = 0x1ea5_4ca5u64;
     for _ in 0..40 {
@@ -239,8 +245,13 @@ fn generated_7702_cases_re_delegate_everywhere_and_the_reference_passes_them() {
         };
         for step in &case.steps {
             match step {
-                Step::Delegate { to, .. } => {
+                Step::Delegate { to, chain, .. } => {
                     codes.insert(to.name());
+                    chains.insert(chain.map(|c| c.min(1)));
+                }
+                Step::Chain { .. } => moves += 1,
+                Step::Bundle { ops } => {
+                    replays += ops.iter().filter(|o| o.replay.is_some()).count()
                 }
                 Step::Direct { from: Actor::Stranger, .. } => stranger += 1,
                 Step::Direct { .. } => direct += 1,
@@ -253,4 +264,58 @@ fn generated_7702_cases_re_delegate_everywhere_and_the_reference_passes_them() {
     }
     assert_eq!(codes.len(), 4, "{codes:?}");
     assert!(direct > 0 && stranger > 0, "{direct} {stranger}");
+    assert_eq!(chains.len(), 3, "{chains:?}");
+    assert!(moves > 0 && replays > 0, "{moves} chain moves, {replays} replays");
+}
+
+fn delegate_for(to: Code, chain: u64) -> Step {
+    Step::Delegate { to, writes: Vec::new(), chain: Some(chain) }
+}
+
+/// Spec §18.10: on chain 10, an authorization for the chain the case started on is skipped (the
+/// session stays honoured: its op is allowed); one for every chain takes the EOA away (its op is
+/// not honoured); one for chain 10 brings it back. The runner predicts each; a prediction that
+/// took a skipped authorization for a move would call the first op a bypass.
+#[test]
+fn s18_10_an_authorization_for_another_chain_changes_nothing() {
+    let (report, mut runner) = run("reference", |w| {
+        vec![
+            Step::Install { key: 0, policy: Box::new(three_attacks(w)) },
+            Step::Time { now: START_TIME + 10 },
+            Step::Chain { id: 10 },
+            delegate_for(Code::None, START_CHAIN),
+            attack(w, Signer::Key(0)),
+            delegate_for(Code::Other, 0),
+            attack(w, Signer::Key(0)),
+            delegate_for(Code::Account, 10),
+            attack(w, Signer::Key(0)),
+        ]
+    });
+    assert_eq!(report.finding, None);
+    assert_eq!(report.allowed, 2);
+    assert_eq!(calls_of_key_0(&mut runner), 2);
+}
+
+/// Spec §18.10 with §1.4.2: the account's ops are UserOperations, so an op signed on the chain
+/// the case started on recovers to no session after a move, and a signature moved to another
+/// op of the bundle recovers to no session either.
+#[test]
+fn s18_10_replays_on_the_7702_frame_meet_the_refusals_of_the_deployed_account() {
+    let (report, mut runner) = run("reference", |w| {
+        let Step::Bundle { ops } = attack(w, Signer::Key(0)) else { unreachable!() };
+        let resubmitted =
+            Op { replay: Some(Replay::Resubmit { step: 2, op: 0 }), ..ops[0].clone() };
+        let moved = Op { replay: Some(Replay::SignatureOf { op: 0 }), ..ops[0].clone() };
+        vec![
+            Step::Install { key: 0, policy: Box::new(three_attacks(w)) },
+            Step::Time { now: START_TIME + 10 },
+            attack(w, Signer::Key(0)),
+            Step::Chain { id: 10 },
+            Step::Bundle { ops: vec![resubmitted] },
+            Step::Bundle { ops: vec![ops[0].clone(), moved] },
+        ]
+    });
+    assert_eq!(report.finding, None);
+    assert_eq!((report.ops, report.allowed), (4, 2));
+    assert_eq!(calls_of_key_0(&mut runner), 2);
 }

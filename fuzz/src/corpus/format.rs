@@ -125,6 +125,8 @@ enum StepFile {
         to: CodeFile,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         writes: Vec<SlotWriteFile>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        chain: Option<u64>,
     },
     Direct {
         from: ActorFile,
@@ -431,12 +433,13 @@ impl From<&Step> for StepFile {
             Step::Time { now } => Self::Time { now: *now },
             Step::Chain { id } => Self::Chain { id: *id },
             Step::Bundle { ops } => Self::Bundle { ops: ops.iter().map(OpFile::from).collect() },
-            Step::Delegate { to, writes } => Self::Delegate {
+            Step::Delegate { to, writes, chain } => Self::Delegate {
                 to: (*to).into(),
                 writes: writes
                     .iter()
                     .map(|&SlotWrite { slot, value }| SlotWriteFile { slot, value })
                     .collect(),
+                chain: *chain,
             },
             Step::Direct { from, action } => {
                 Self::Direct { from: (*from).into(), action: action.into() }
@@ -672,12 +675,13 @@ impl From<StepFile> for Step {
             StepFile::Bundle { ops } => {
                 Self::Bundle { ops: ops.into_iter().map(Op::from).collect() }
             }
-            StepFile::Delegate { to, writes } => Self::Delegate {
+            StepFile::Delegate { to, writes, chain } => Self::Delegate {
                 to: to.into(),
                 writes: writes
                     .into_iter()
                     .map(|w| SlotWrite { slot: w.slot, value: w.value })
                     .collect(),
+                chain,
             },
             StepFile::Direct { from, action } => {
                 Self::Direct { from: from.into(), action: action.into() }

@@ -55,6 +55,13 @@ pub fn designated(code: &[u8]) -> Option<Address> {
     }
 }
 
+/// Whether an authorization naming chain `authorization_chain` takes effect on chain `chain_id`
+/// (EIP-7702, spec §18.10): when it names that chain, or 0 (every chain). The EVM skips any
+/// other.
+pub fn authorization_applies(authorization_chain: u64, chain_id: u64) -> bool {
+    authorization_chain == 0 || authorization_chain == chain_id
+}
+
 /// `key`'s signed authorization to run `address`'s code, valid while its account nonce is
 /// `nonce`, on chain `chain_id` (0: any chain).
 pub fn sign_authorization(
@@ -142,35 +149,57 @@ impl World {
     }
 
     /// Makes `key`'s EOA run `implementation`'s code (or, for [`Address::ZERO`], clears its
-    /// delegation): `key` signs an EIP-7702 authorization for this chain and its nonce at
-    /// inclusion (one more than its current nonce when it sponsors itself, since the sender's
-    /// nonce moves first), and `sponsor` sends it ([`World::send_authorizations`]). Fails unless
-    /// the EOA delegates to `implementation` afterwards: an EOA holding contract code cannot
-    /// delegate.
+    /// delegation): `key` signs an EIP-7702 authorization for the chain the world is on and its
+    /// nonce at inclusion (one more than its current nonce when it sponsors itself, since the
+    /// sender's nonce moves first), and `sponsor` sends it ([`World::send_authorizations`]).
+    /// Fails unless the EOA delegates to `implementation` afterwards: an EOA holding contract
+    /// code cannot delegate.
     pub fn delegate_eoa(
         &mut self,
         key: &SessionKey,
         implementation: Address,
         sponsor: Address,
     ) -> Result<(), WorldError> {
+        let chain = self.chain_id();
+        self.authorize_eoa(key, implementation, sponsor, chain).map(drop)
+    }
+
+    /// Like [`World::delegate_eoa`], with an authorization naming `authorization_chain` (0:
+    /// every chain). Returns whether it took effect: the EVM skips one for another chain
+    /// ([`authorization_applies`]), leaving the EOA's code as it was. Fails when the EOA's code
+    /// afterwards is not what EIP-7702 says it must be.
+    pub fn authorize_eoa(
+        &mut self,
+        key: &SessionKey,
+        implementation: Address,
+        sponsor: Address,
+        authorization_chain: u64,
+    ) -> Result<bool, WorldError> {
         let eoa = key.address();
+        let before = self.code_of(eoa);
         let nonce = self.nonce_of(eoa) + u64::from(sponsor == eoa);
-        let authorization = sign_authorization(key, CHAIN_ID, implementation, nonce);
+        let authorization = sign_authorization(key, authorization_chain, implementation, nonce);
         self.send_authorizations(sponsor, vec![authorization])?;
         let code = self.code_of(eoa);
-        let expected =
-            if implementation == Address::ZERO { Vec::new() } else { designator(implementation) };
+        let applies = authorization_applies(authorization_chain, self.chain_id());
+        let expected = match (applies, implementation) {
+            (false, _) => before,
+            (true, Address::ZERO) => Vec::new(),
+            (true, _) => designator(implementation),
+        };
         if code != expected {
             return Err(WorldError::Setup {
                 step: "EIP-7702 authorization",
                 outcome: format!(
-                    "{eoa} holds code 0x{} after authorizing {implementation}, not 0x{}",
+                    "{eoa} holds code 0x{} after authorizing {implementation} for chain \
+                     {authorization_chain} on chain {}, not 0x{}",
                     alloy_primitives::hex::encode(&code),
+                    self.chain_id(),
                     alloy_primitives::hex::encode(&expected)
                 ),
             });
         }
-        Ok(())
+        Ok(applies)
     }
 }
 

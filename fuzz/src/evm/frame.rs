@@ -162,10 +162,17 @@ impl World {
     }
 
     /// Re-delegates the frame's EOA to `code` (spec §18.5 to §18.7): the EOA signs an EIP-7702
-    /// authorization that [`OWNER`] sponsors, committed; then, on the malicious code, a stranger
-    /// calls the EOA with `writes`, which it stores. Fails off the frame, or when the
-    /// delegation is not in place afterwards.
-    pub fn redelegate(&mut self, code: Code, writes: &[SlotWrite]) -> Result<(), WorldError> {
+    /// authorization naming `authorization_chain` (`None`: the chain the world is on) that
+    /// [`OWNER`] sponsors, committed; then, on the malicious code, a stranger calls the EOA with
+    /// `writes`, which it stores. Returns whether the authorization took effect: one for
+    /// another chain is skipped, and nothing is written (spec §18.10). Fails off the frame, or
+    /// when the EOA's code afterwards is not what EIP-7702 says.
+    pub fn redelegate(
+        &mut self,
+        code: Code,
+        writes: &[SlotWrite],
+        authorization_chain: Option<u64>,
+    ) -> Result<bool, WorldError> {
         let Some(frame) = self.eip7702 else {
             return Err(WorldError::Setup {
                 step: "re-delegation",
@@ -173,7 +180,10 @@ impl World {
             });
         };
         let to = frame.address_of(code).unwrap_or(Address::ZERO);
-        self.delegate_eoa(account_key(), to, OWNER)?;
+        let chain = authorization_chain.unwrap_or_else(|| self.chain_id());
+        if !self.authorize_eoa(account_key(), to, OWNER, chain)? {
+            return Ok(false);
+        }
         if code == Code::Malicious && !writes.is_empty() {
             let data: Vec<u8> = writes
                 .iter()
@@ -182,7 +192,7 @@ impl World {
                 .collect();
             self.setup_tx("the malicious code's writes", stranger(), frame.eoa, U256::ZERO, data)?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Sends the frame's plain transaction `action` from `from` (spec §18.2): a call, or

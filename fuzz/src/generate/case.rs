@@ -538,10 +538,10 @@ fn replays(u: &mut Unstructured<'_>, earlier: &[Step], step: Step) -> arbitrary:
 }
 
 /// Whether cases move chains and replay signed ops: where ops are signed UserOperations
-/// ([`Catalog::replays`]) on the deployed account. On the EIP-7702 frame an authorization is
-/// signed for one chain, and the frame's lifecycle is generated without either.
+/// ([`Catalog::replays`]), on the deployed account or the EIP-7702 frame, whose authorizations
+/// name the chain they were signed for or every chain (spec §18.10).
 fn replays_apply(catalog: &Catalog) -> bool {
-    catalog.replays && catalog.frame == Frame::Deployed
+    catalog.replays
 }
 
 fn first_window_starts_later(p: &Option<Policy>) -> bool {

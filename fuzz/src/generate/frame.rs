@@ -42,7 +42,7 @@ pub(super) fn episode(
     let away = *u.choose(&[Code::Other, Code::Malicious, Code::None])?;
     let writes = if away == Code::Malicious { slot_writes(u, catalog)? } else { Vec::new() };
     let wiped = writes.iter().any(|w| w.value.is_zero());
-    out.push(Step::Delegate { to: away, writes });
+    out.push(Step::Delegate { to: away, writes, chain: authorization_chain(u)? });
     for _ in 0..u.int_in_range(0..=3)? {
         out.push(match u.int_in_range(0u8..=6)? {
             0..=2 => steps.bundle(u)?,
@@ -54,7 +54,11 @@ pub(super) fn episode(
     if u.ratio(1, 5)? {
         return Ok(out);
     }
-    out.push(Step::Delegate { to: Code::Account, writes: Vec::new() });
+    out.push(Step::Delegate {
+        to: Code::Account,
+        writes: Vec::new(),
+        chain: authorization_chain(u)?,
+    });
     if wiped || u.ratio(1, 8)? {
         // Front-running the initializer (spec §18.4): a stranger installs its own validator and
         // signs an op; then, perhaps, the owner initializes with the module.
@@ -77,6 +81,16 @@ pub(super) fn episode(
         out.push(steps.bundle(u)?);
     }
     Ok(out)
+}
+
+/// The chain an authorization names (spec §18.10): mostly the one the world is on (`None`), else
+/// every chain (0) or one of the chains cases move to, which may or may not be the current one.
+fn authorization_chain(u: &mut Unstructured<'_>) -> arbitrary::Result<Option<u64>> {
+    Ok(match u.int_in_range(0u8..=7)? {
+        0 => Some(0),
+        1 => Some(*u.choose(&super::chain::CHAINS)?),
+        _ => None,
+    })
 }
 
 /// One to three writes of the malicious code into the slots account implementations use:

@@ -76,6 +76,10 @@ struct Spelled {
     kinds: Vec<MutationKind>,
     signature_tail: bool,
     writes: bool,
+    /// A re-delegation whose authorization names a chain id, and one that signs for the chain
+    /// it is sent on.
+    authorization_chain: bool,
+    current_chain_authorization: bool,
     args: bool,
     gas: bool,
     paymaster: bool,
@@ -89,9 +93,11 @@ impl Spelled {
         for step in &case.steps {
             spelled.variants.push(("step", step_name(step)));
             match step {
-                Step::Delegate { to, writes } => {
+                Step::Delegate { to, writes, chain } => {
                     spelled.variants.push(("code", code_name(to)));
                     spelled.writes |= !writes.is_empty();
+                    spelled.authorization_chain |= chain.is_some();
+                    spelled.current_chain_authorization |= chain.is_none();
                 }
                 Step::Direct { from, action } => {
                     spelled.variants.push(("actor", actor_name(from)));
@@ -179,6 +185,7 @@ fn the_golden_entry_spells_every_variant() {
     assert!(missing.is_empty(), "golden-v1.json spells no {}", missing.join(", "));
     // Every optional part of a case appears at least once, and absent at least once.
     assert!(spelled.signature_tail && spelled.writes && spelled.args && spelled.unmutated_recipe);
+    assert!(spelled.authorization_chain && spelled.current_chain_authorization);
     assert!(spelled.gas && spelled.paymaster && spelled.no_paymaster);
     let finding = entry.finding.as_ref().expect("the golden entry has a finding");
     assert!(finding.op.is_some() && !finding.path.is_empty());

@@ -335,6 +335,7 @@ impl Runner {
             allowances: BTreeMap::new(),
             submitted: BTreeMap::new(),
             used_nonces: std::collections::BTreeSet::new(),
+            signed_on: BTreeMap::new(),
         };
         for (index, step) in case.steps.iter().enumerate() {
             match self.step(&mut run, index, step, observer) {
@@ -412,6 +413,9 @@ impl Runner {
                     model.is_ok(),
                     module.is_ok(),
                 );
+                if model.is_ok() && module.is_ok() {
+                    run.signed_on.insert(address, self.world.chain_id());
+                }
                 // An accepted install, or the spec clause (§12) that refused the policy.
                 let refused_for = lifecycle_refusal(&model);
                 run.report.features.push(feature(&[1, u32::from(*key), refused_for]));
@@ -941,9 +945,12 @@ impl Runner {
                 continue;
             };
             let call_data = encode_execute(mode, &execution);
-            let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
-            let user_op = UserOp { signer, call_data: &call_data, gas: OpGas::FREE };
-            let verdict = timed(&mut run.report.time.model, || run.model.validate(&env, &user_op));
+            // spec §P3: a delegation signed on another chain redeems nothing here.
+            let chain = self.world.chain_id();
+            let elsewhere = signer
+                .and_then(|s| run.signed_on.get(&s))
+                .filter(|&&on| on != chain)
+                .map(|&signed_on| Unjudged::OtherChain { signed_on, chain });
             let redemption = Redemption {
                 now: run.now,
                 sender: signer.unwrap_or_else(|| session_keys()[KEY_COUNT - 1].address()),
@@ -960,6 +967,15 @@ impl Runner {
                     return Err(Stop::NotRunnable(format!("step {index}, op {position}: {e}")));
                 }
             };
+            if let Some(refusal) = elsewhere {
+                run.report.features.push(feature(&[8, self.outcome_code(&outcome)]));
+                observer.bundle(index, run.now, &[self.nonce_key], std::slice::from_ref(&outcome));
+                refusal.judge(index, position, &outcome)?;
+                continue;
+            }
+            let before: Option<Session> = signer.and_then(|s| run.model.session(s).cloned());
+            let user_op = UserOp { signer, call_data: &call_data, gas: OpGas::FREE };
+            let verdict = timed(&mut run.report.time.model, || run.model.validate(&env, &user_op));
             if let Verdict::Allow(effects) = &verdict
                 && !(rolled_back && matches!(outcome, OpOutcome::Executed { success: false, .. }))
             {
@@ -1577,6 +1593,14 @@ enum Unjudged {
     /// `validateUserOp` before it checks the nonce, so the refusal is the module's own denial or,
     /// when the module lets it through, the nonce check (`AA25`); either is right.
     UsedNonce,
+    /// Spec §P3: a redemption of a delegation signed on chain `signed_on`, sent on `chain`: the
+    /// delegation's signature binds its chain, so the manager refuses it before any caveat runs.
+    OtherChain {
+        /// The chain the session's delegation was signed on.
+        signed_on: u64,
+        /// The chain the redemption was sent on.
+        chain: u64,
+    },
 }
 
 impl Unjudged {
@@ -1606,6 +1630,13 @@ impl Unjudged {
             Self::UsedNonce => (
                 "deny: its nonce was used when it was included (AA25, spec §1.4.2)".to_owned(),
                 "a signed op resubmitted after it was included executed again",
+            ),
+            Self::OtherChain { signed_on, chain } => (
+                format!(
+                    "deny: its delegation was signed on chain {signed_on}, and this is chain \
+                     {chain} (spec §P3)"
+                ),
+                "a delegation signed on one chain was redeemed on another",
             ),
         };
         Err(Stop::Finding(Finding {
@@ -1643,6 +1674,9 @@ struct CaseRun {
     submitted: BTreeMap<(usize, usize), Signed>,
     /// The nonce keys of the ops the EntryPoint included (their nonces are used).
     used_nonces: std::collections::BTreeSet<u64>,
+    /// The chain each key's session was last installed on: on the redeem frame its delegation's
+    /// signature binds that chain (spec §P3).
+    signed_on: BTreeMap<Address, u64>,
     model: AccountState,
     now: u64,
     report: CaseReport,

@@ -324,7 +324,7 @@ pub fn generate_case(
     let mut steps = Vec::new();
     let first = install_policy(u, catalog, now, config)?;
     steps.push(Step::Install { key: 0, policy: Box::new(first.clone()) });
-    if replays_apply(catalog) && first.chains.is_some() && u.ratio(1, 4)? {
+    if catalog.chain_moves && first.chains.is_some() && u.ratio(1, 4)? {
         steps.push(Step::Chain { id: chain::next(u, &first)? });
     }
     policies[0] = Some(first);
@@ -351,7 +351,7 @@ pub fn generate_case(
             continue;
         }
         match u.int_in_range(0u8..=19)? {
-            11 if replays_apply(catalog) => {
+            11 if catalog.chain_moves => {
                 // The account, its state replicated, validated on another chain (spec §17).
                 let p = policies[0].as_ref().expect("key 0 is installed first");
                 steps.push(Step::Chain { id: chain::next(u, p)? });
@@ -359,7 +359,7 @@ pub fn generate_case(
             0..=11 => {
                 let step =
                     bundle(u, &policies, catalog, config, (now, &mut history, &mut gas_spent))?;
-                let step = if replays_apply(catalog) { replays(u, &steps, step)? } else { step };
+                let step = if catalog.replays { replays(u, &steps, step)? } else { step };
                 steps.push(step);
             }
             12..=15 if u.ratio(1, 3)? => {
@@ -535,13 +535,6 @@ fn replays(u: &mut Unstructured<'_>, earlier: &[Step], step: Step) -> arbitrary:
         }
     }
     Ok(Step::Bundle { ops })
-}
-
-/// Whether cases move chains and replay signed ops: where ops are signed UserOperations
-/// ([`Catalog::replays`]), on the deployed account or the EIP-7702 frame, whose authorizations
-/// name the chain they were signed for or every chain (spec §18.10).
-fn replays_apply(catalog: &Catalog) -> bool {
-    catalog.replays
 }
 
 fn first_window_starts_later(p: &Option<Policy>) -> bool {

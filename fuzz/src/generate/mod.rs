@@ -94,10 +94,13 @@ pub struct Catalog {
     /// Paymasters deployed and funded in the world (spec §16): ops name them in
     /// `paymasterAndData`, gas rules in their allowlists.
     pub paymasters: Vec<Address>,
-    /// Whether cases move to other chains and replay signed ops (spec §17, §1.4.2): only where
-    /// an op is a signed UserOperation. On the redeem frame an op is the session key's own
-    /// transaction and a delegation is signed for the chain it was made on, so neither applies.
+    /// Whether cases replay signed ops (spec §1.4.2): only where an op is a signed
+    /// UserOperation. On the redeem frame an op is the session key's own transaction, and
+    /// redeeming a delegation again is how a session acts (spec §P3).
     pub replays: bool,
+    /// Whether cases move to other chains (spec §17): everywhere a signature binds the chain,
+    /// the redeem frame's delegations included (spec §P3).
+    pub chain_moves: bool,
     /// Whether cases also make the lifecycle calls the spec refuses: installs of policies that
     /// break one clause of spec §12 and revokes of keys that never had a session (§2.2). Set
     /// for modules whose interface refuses them too ([`SessionModule::refuses_what_the_spec_refuses`](crate::modules::SessionModule::refuses_what_the_spec_refuses)).
@@ -172,6 +175,7 @@ impl Catalog {
             frame: crate::evm::Frame::Deployed,
             paymasters: gas::paymasters(addresses),
             replays: true,
+            chain_moves: true,
             refused_lifecycle: false,
         }
     }

@@ -44,6 +44,7 @@ pub(crate) fn test_catalog() -> Catalog {
         frame: crate::evm::Frame::Deployed,
         paymasters: vec![Address::with_last_byte(0x90)],
         replays: true,
+        chain_moves: true,
         refused_lifecycle: true,
     }
 }
@@ -294,4 +295,36 @@ fn sponsored_ops_sometimes_carry_a_paymaster_field_the_entry_point_refuses() {
     assert!(lengths.len() >= 8, "cut lengths: {lengths:?}");
     assert!(nobody >= 3, "{nobody} fields named address(0)");
     assert!(sound >= 20 * (lengths.len() + nobody), "{sound} sound fields");
+}
+
+/// The redeem frame's catalog (`replays` off, `chain_moves` on, spec §P3): cases move chains
+/// and never replay; with both off, neither.
+#[test]
+fn chain_moves_and_replays_are_generated_apart() {
+    let count = |catalog: &Catalog| {
+        let (mut moves, mut replays) = (0, 0);
+        for seed in 0..200 {
+            let data = bytes(seed, 8192);
+            let case =
+                generate_case(&mut Unstructured::new(&data), catalog, &CaseConfig::default())
+                    .unwrap();
+            for step in &case.steps {
+                match step {
+                    Step::Chain { .. } => moves += 1,
+                    Step::Bundle { ops } => {
+                        replays += ops.iter().filter(|op| op.replay.is_some()).count();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (moves, replays)
+    };
+    let redeem = Catalog { replays: false, ..test_catalog() };
+    let (moves, replays) = count(&redeem);
+    assert!(moves >= 20 && replays == 0, "{moves} chain moves, {replays} replays");
+    let (moves, replays) = count(&Catalog { chain_moves: false, ..redeem });
+    assert_eq!((moves, replays), (0, 0));
+    let (moves, replays) = count(&test_catalog());
+    assert!(moves >= 20 && replays >= 20, "{moves} chain moves, {replays} replays");
 }

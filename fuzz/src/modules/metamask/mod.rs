@@ -14,7 +14,8 @@
 //!   to `EIP7702StatelessDeleGator`). Either way the owner is [`account_key`].
 //! * **Install** signs a delegation (nothing goes on chain) with a fresh salt, so a reinstall is a
 //!   new delegation hash with clean counters (spec §2.1); the earlier delegation is disabled
-//!   first. **Revoke** is the DeleGator's `disableDelegation`, sent through the account: a
+//!   first. It signs over the manager's EIP-712 domain on the chain the world is on, so the
+//!   delegation redeems on that chain only (spec §P3). **Revoke** is the DeleGator's `disableDelegation`, sent through the account: a
 //!   UserOperation the owner signs for the MultiSig account, the EOA's own transaction for the
 //!   EIP-7702 one.
 //! * **Policy**: [`translate`] (caveat groups in a `LogicalOrWrapperEnforcer`, then
@@ -143,7 +144,8 @@ pub struct Contracts {
     pub implementation: Address,
     /// The enforcers, in the order of [`Enforcer::ALL`].
     pub enforcers: [Address; Enforcer::ALL.len()],
-    /// The manager's EIP-712 domain separator.
+    /// The manager's EIP-712 domain separator on the chain the world was deployed on (install
+    /// signs over the one of the chain the world is on then).
     pub domain: B256,
 }
 
@@ -187,16 +189,25 @@ pub(crate) fn deploy_extras(
         }
     };
     world.fund(account)?;
-    let call = abi::IDelegationManager::getDomainHashCall {}.abi_encode();
-    let domain = world
-        .view_call("getDomainHash", manager, call.into())
-        .ok()
-        .and_then(|out| B256::try_from(out.as_ref()).ok())
-        .ok_or(WorldError::Setup {
-            step: "read the DelegationManager's domain separator",
-            outcome: "getDomainHash() did not return a word".into(),
-        })?;
+    let domain = manager_domain(world, manager).map_err(|e| WorldError::Setup {
+        step: "read the DelegationManager's domain separator",
+        outcome: e.to_string(),
+    })?;
     Ok(Contracts { manager, account, implementation, enforcers, domain })
+}
+
+/// The manager's EIP-712 domain separator on the chain the world is on now: OpenZeppelin's
+/// `EIP712` rebuilds it when `block.chainid` differs from the deployment's, so a delegation
+/// signed over it binds the chain it was signed on (spec §1.4.1).
+fn manager_domain(world: &mut World, manager: Address) -> Result<B256, CallError> {
+    let call = "getDomainHash";
+    let data = abi::IDelegationManager::getDomainHashCall {}.abi_encode();
+    let out = world.view_call(call, manager, data.into())?;
+    B256::try_from(out.as_ref()).map_err(|e| CallError::BadReturn {
+        call,
+        data: out.clone(),
+        problem: e.to_string(),
+    })
 }
 
 /// `keccak256("Caveat(address enforcer,bytes terms)")`.
@@ -572,8 +583,8 @@ impl SessionModule for MetaMaskModule {
             signature: Bytes::new(),
         };
         let hash = delegation_hash(&delegation);
-        delegation.signature =
-            account_key().sign_hash(typed_hash(self.contracts.domain, hash)).to_vec().into();
+        let domain = manager_domain(world, self.contracts.manager)?;
+        delegation.signature = account_key().sign_hash(typed_hash(domain, hash)).to_vec().into();
         let installed = Installed { delegation, hash, plan, revoked: false };
         match self.sessions.iter_mut().find(|(k, _)| *k == key) {
             Some((_, s)) => *s = installed,

@@ -156,6 +156,15 @@ pub(crate) fn step_lines(index: usize, step: &Step, now: &mut u64) -> Vec<String
     lines
 }
 
+/// Who makes the other key's signature of a [`leash_fuzz::case::Replay::SignedBy`] or
+/// [`leash_fuzz::case::Replay::KeyTail`] op.
+fn key_made(key: u8) -> String {
+    match Signer::Key(key).key() {
+        Some(_) => format!("key {key}'s"),
+        None => format!("\"key\" {key}'s, address(0): 64 zero bytes that recover to no one"),
+    }
+}
+
 /// The lines of op `position` of a bundle: who signs it, what its callData executes (as the
 /// spec decodes it, or why the spec does not), and how the generator made it.
 pub(crate) fn op_lines(position: usize, op: &Op) -> Vec<String> {
@@ -210,6 +219,16 @@ pub(crate) fn op_lines(position: usize, op: &Op) -> Vec<String> {
         Some(leash_fuzz::case::Replay::SignatureOf { op }) => {
             lines.push(format!("{INDENT}replay: it carries the signature of op {op}"))
         }
+        Some(leash_fuzz::case::Replay::SignedBy { key }) => lines.push(format!(
+            "{INDENT}another key's signature: its signature names its signer's session, but the \
+             ECDSA signature in it is {} over the same hash",
+            key_made(key)
+        )),
+        Some(leash_fuzz::case::Replay::KeyTail { key }) => lines.push(format!(
+            "{INDENT}another key's signature as a tail: right after its own 65 bytes comes {} over \
+             the same hash",
+            key_made(key)
+        )),
         None => {}
     }
     if let Some(mutation) = op.recipe.as_ref().and_then(|r| r.mutation.as_ref()) {

@@ -196,8 +196,8 @@ pub struct Op {
     pub recipe: Option<Recipe>,
     /// Its gas terms (spec §16); `None` is the harness's [`GasTerms::DEFAULT`].
     pub gas: Option<GasTerms>,
-    /// Where its signed bytes come from when it replays another op (spec §1.4.2); `None` signs
-    /// it afresh.
+    /// Where its signed bytes come from when it replays another op (spec §1.4.2) or carries
+    /// another key's signature (§1.4.4); `None` signs it afresh by its signer.
     pub replay: Option<Replay>,
 }
 
@@ -221,6 +221,34 @@ pub enum Replay {
         /// The position of the op whose signature it carries.
         op: usize,
     },
+    /// This op, its signature in the layout that names its signer's session (a SmartSessions
+    /// permission id, say), with the ECDSA signature made over the same hash by key `key`
+    /// instead: another installed key's signature on an op that names one session (spec
+    /// §1.4.4). The session the module judges it under is the module's
+    /// [`crate::modules::SessionIdentity`].
+    SignedBy {
+        /// The index of the key that signs ([`KeyIndex`]; `address(0)`'s makes a signature that
+        /// recovers to no one).
+        key: u8,
+    },
+    /// This op, signed afresh by its signer, then key `key`'s signature over the same hash
+    /// right after the 65 bytes of its own (before its decoy tail): a tail no module may read
+    /// as the signature (spec §1.4, §1.4.4).
+    KeyTail {
+        /// The index of the key whose signature is the tail ([`KeyIndex`]).
+        key: u8,
+    },
+}
+
+impl Replay {
+    /// The key whose signature over the op's own hash it carries beside (or instead of) its
+    /// signer's: [`Replay::SignedBy`]'s and [`Replay::KeyTail`]'s.
+    pub fn other_key(self) -> Option<u8> {
+        match self {
+            Self::SignedBy { key } | Self::KeyTail { key } => Some(key),
+            Self::Resubmit { .. } | Self::SignatureOf { .. } => None,
+        }
+    }
 }
 
 /// The gas fields of an op as it packs them: `accountGasLimits` (verification, call),

@@ -19,7 +19,8 @@ use leash_model::{
 };
 
 use crate::case::{
-    Action, Actor, Case, Code, Op, Replay, START_CHAIN, START_TIME, SlotWrite, Step, Validator,
+    Action, Actor, Case, Code, Op, Replay, START_CHAIN, START_TIME, Signer, SlotWrite, Step,
+    Validator,
 };
 #[cfg(doc)]
 use crate::evm::EdgeHit;
@@ -581,20 +582,31 @@ impl Runner {
     }
 
     /// Signs `op` for the EVM and returns it with the signer the model sees: the key that made
-    /// a (valid, low-s) signature, or none for a malformed one (spec §1.4). No recovery is
-    /// needed for signatures leash made itself; recovering would cost more than the op.
+    /// a (valid, low-s) signature, or none for a malformed one (spec §1.4); for another key's
+    /// signature in the signer's place, as the module identifies sessions (§1.4.4). No recovery
+    /// is needed for signatures leash made itself; recovering would cost more than the op.
     fn sign(&mut self, op: &Op) -> Signed {
         self.nonce_key += 1;
-        let (mut packed, signer, ecdsa) =
+        let (mut packed, named, ecdsa) =
             presign_op(&self.world, &*self.module, self.nonce_key, op, self.config.signing);
-        packed.signature = self.module.wrap_signature(signer, &ecdsa);
-        Signed { packed, signer, nonce_key: self.nonce_key, ecdsa }
+        packed.signature = self.module.wrap_signature(named, &ecdsa);
+        let names = self.module.named_session(named);
+        // spec §1.4.4: another key's signature in the signer's place is judged as the module
+        // identifies sessions.
+        let signer = match op.replay {
+            Some(Replay::SignedBy { key }) => {
+                self.module.session_identity().model_signer(names, Signer::Key(key).address())
+            }
+            _ => named,
+        };
+        Signed { packed, signer, names, nonce_key: self.nonce_key, ecdsa }
     }
 
     /// Signs a bundle's ops: each afresh, or as it replays another (spec §1.4.2). The signer the
     /// model sees for a replayed signature is the address it recovers to over the op's
     /// `userOpHash` on the world's chain now: an unrelated one when anything it binds differs.
     fn sign_bundle(&mut self, run: &CaseRun, step: usize, ops: &[Op]) -> Result<Vec<Signed>, Stop> {
+        let identity = self.module.session_identity();
         let mut signed = Vec::with_capacity(ops.len());
         for op in ops {
             signed.push(match op.replay {
@@ -606,7 +618,9 @@ impl Runner {
                         )));
                     };
                     let hash = self.world.user_op_hash(&original.packed);
-                    Signed { signer: recover_signer(hash, &original.ecdsa), ..original.clone() }
+                    let recovered = recover_signer(hash, &original.ecdsa);
+                    let signer = identity.model_signer(original.names, recovered);
+                    Signed { signer, ..original.clone() }
                 }
                 _ => self.sign(op),
             });
@@ -621,8 +635,10 @@ impl Runner {
                 };
                 let target = &mut signed[position];
                 target.packed.signature = source.packed.signature;
-                target.signer =
+                let recovered =
                     recover_signer(self.world.user_op_hash(&target.packed), &source.ecdsa);
+                target.signer = identity.model_signer(source.names, recovered);
+                target.names = source.names;
                 target.ecdsa = source.ecdsa;
             }
         }
@@ -1239,12 +1255,30 @@ pub fn presign_op_under(
     }
     packed.nonce = module.nonce(lane);
     let hash: B256 = world.user_op_hash_under(&packed, delegate);
-    let (mut signature, signer) = match op.signer.key() {
-        Some(key) => (key.sign_hash_with(hash, signing).to_vec(), Some(key.address())),
-        None => (vec![0u8; 64], None),
-    };
-    signature.extend_from_slice(&op.signature_tail);
+    let (signature, signer) = op_signature(op, hash, signing);
     (packed, signer, signature)
+}
+
+/// `op`'s ECDSA signature over `hash` followed by its tail, and the signer whose session its
+/// signature layout names (spec §1.4): its own signer's signature, or for
+/// [`Replay::SignedBy`] the other key's in its place, and for [`Replay::KeyTail`] the other
+/// key's right after it (§1.4.4). A key that recovers to no one signs 64 zero bytes.
+fn op_signature(op: &Op, hash: B256, signing: Signing) -> (Vec<u8>, Option<Address>) {
+    let ecdsa = |signer: Signer| match signer.key() {
+        Some(key) => key.sign_hash_with(hash, signing).to_vec(),
+        None => vec![0u8; 64],
+    };
+    let mut signature = match op.replay {
+        Some(Replay::SignedBy { key }) => ecdsa(Signer::Key(key)),
+        _ => ecdsa(op.signer),
+    };
+    if let Some(Replay::KeyTail { key }) = op.replay {
+        // A malformed signature is 64 bytes: the other key's starts at byte 65 all the same.
+        signature.resize(65, 0);
+        signature.extend_from_slice(&ecdsa(Signer::Key(key)));
+    }
+    signature.extend_from_slice(&op.signature_tail);
+    (signature, op.signer.address())
 }
 
 /// The mode and execution calldata an op's calldata carries, read as Solidity's ABI decoder
@@ -1658,6 +1692,8 @@ struct Signed {
     packed: PackedUserOperation,
     /// Who the model sees as its signer.
     signer: Option<Address>,
+    /// The key whose session its signature layout names ([`SessionModule::named_session`]).
+    names: Option<Address>,
     /// Its nonce key.
     nonce_key: u64,
     /// The 65-byte ECDSA signature (64 zero bytes when malformed) and its decoy tail.

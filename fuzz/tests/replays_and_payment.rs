@@ -97,6 +97,51 @@ fn s1_4_2_a_signature_moved_to_another_op_of_the_bundle_recovers_to_no_session()
     assert_eq!((report.ops, report.allowed), (2, 1));
 }
 
+/// Spec §1.4.4 on a module that reads the session from the recovered key: key 1's signature in
+/// key 0's place runs the op under key 1's session (which does not allow it), and key 0's
+/// signature followed by key 1's is key 0's op.
+#[test]
+fn s1_4_3_another_keys_signature_selects_its_session_and_a_tail_selects_nothing() {
+    let mut runner = runner();
+    let game = runner.world().addresses().game;
+    let only_buy = Box::new(
+        toml::from_str::<Policy>(&format!(
+            "version = 3\n[[permissions]]\ntarget = \"{game}\"\nfunction = \"buyLives(uint256)\"\n"
+        ))
+        .expect("policy"),
+    );
+    let attack = attack(&runner, 1);
+    let signed_by_1 = Op { replay: Some(Replay::SignedBy { key: 1 }), ..attack.clone() };
+    let tail_of_1 = Op { replay: Some(Replay::KeyTail { key: 1 }), ..attack.clone() };
+    // Key 4 never holds a session: key 0's signature after its own selects nothing either.
+    let stranger_then_0 =
+        Op { signer: Signer::Key(4), replay: Some(Replay::KeyTail { key: 0 }), ..attack };
+    let report = run(
+        vec![
+            Step::Install { key: 0, policy: policy(&runner, "") },
+            Step::Install { key: 1, policy: only_buy },
+            Step::Bundle { ops: vec![signed_by_1] },
+            Step::Bundle { ops: vec![tail_of_1] },
+            Step::Bundle { ops: vec![stranger_then_0] },
+        ],
+        &mut runner,
+    );
+    assert_eq!((report.ops, report.allowed), (3, 1), "only the tail of key 1 after key 0's");
+}
+
+/// The model's signer for another key's signature follows the module's way of naming sessions
+/// (spec §1.4.4).
+#[test]
+fn s1_4_3_the_model_signer_follows_how_the_module_names_sessions() {
+    use alloy_primitives::Address;
+    use leash_fuzz::modules::SessionIdentity;
+    let (a, b) = (Address::with_last_byte(0xa), Address::with_last_byte(0xb));
+    assert_eq!(SessionIdentity::RecoveredSigner.model_signer(Some(a), Some(b)), Some(b));
+    assert_eq!(SessionIdentity::NamedInSignature.model_signer(Some(a), Some(b)), None);
+    assert_eq!(SessionIdentity::NamedInSignature.model_signer(Some(a), Some(a)), Some(a));
+    assert_eq!(SessionIdentity::NamedInSignature.model_signer(None, None), None);
+}
+
 #[test]
 fn replays_that_name_no_earlier_op_are_refused_when_a_case_is_read() {
     let r = runner();

@@ -352,6 +352,38 @@ fn over_long_buffer(which: Which, target: &Target) {
 /// Generated lifecycles raise no false finding: no liveness or state divergence, and the only
 /// bypasses are the known ones above (a nested `execute` through `address(0)`; the module
 /// called through the fallback, in the modulekit build).
+/// Spec §1.4.4 on a module that names the session in the signature: key 1's signature on an op
+/// naming key 0's permission is no one's, though both sessions allow the call (judged as key
+/// 1's op, the model would allow it and report the module's refusal); key 0's signature followed
+/// by key 1's is key 0's op.
+#[test]
+#[ignore = "needs `npm ci` in reference-contracts/ (.ci/run runs it: cargo test -- --ignored)"]
+fn another_keys_signature_on_a_named_session_is_no_ones() {
+    use leash_fuzz::case::Replay;
+    for (_, _, target) in builds("another_keys_signature_on_a_named_session_is_no_ones") {
+        let mut runner = runner(&target);
+        let game = runner.world().addresses().game;
+        let text = "[[permissions]]\ntarget = \"{game}\"\nfunction = \"attack(uint256)\"\n";
+        let attack = op(single(game, 0, &call("attack(uint256)", &[word(7)])));
+        let case = Case {
+            steps: vec![
+                Step::Install { key: 0, policy: policy(&runner, text) },
+                Step::Install { key: 1, policy: policy(&runner, text) },
+                Step::Bundle {
+                    ops: vec![Op { replay: Some(Replay::SignedBy { key: 1 }), ..attack.clone() }],
+                },
+                Step::Bundle {
+                    ops: vec![Op { replay: Some(Replay::KeyTail { key: 1 }), ..attack }],
+                },
+            ],
+        };
+        let report = runner.run(&case);
+        assert_eq!(report.not_runnable, None, "{}", target.label);
+        assert_eq!(report.finding, None, "{}", target.label);
+        assert_eq!((report.ops, report.allowed), (2, 1), "{}", target.label);
+    }
+}
+
 #[test]
 #[ignore = "needs `npm ci` in reference-contracts/ (.ci/run runs it: cargo test -- --ignored)"]
 fn generated_lifecycles_show_no_false_findings() {

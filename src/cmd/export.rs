@@ -105,7 +105,7 @@ impl FoundryArgs {
         }
         if let Some(what) = gas_or_chain(&entry.case) {
             bail!(
-                "entry '{}' has {what} (spec §1.4.2, §16, §17): leash export foundry writes \
+                "entry '{}' has {what} (spec §1.4.2, §1.4.4, §16, §17): leash export foundry writes \
                  freshly signed ops with the harness's default gas fields on one chain only; \
                  reproduce it with `leash replay {}`",
                 self.entry.display(),
@@ -152,6 +152,11 @@ fn gas_or_chain(case: &leash_fuzz::case::Case) -> Option<&'static str> {
         Step::Chain { .. } => Some("a move to another chain"),
         Step::Bundle { ops } if ops.iter().any(|op| op.gas.is_some()) => {
             Some("an op with its own gas terms")
+        }
+        Step::Bundle { ops }
+            if ops.iter().any(|op| op.replay.is_some_and(|r| r.other_key().is_some())) =>
+        {
+            Some("an op carrying another key's signature")
         }
         Step::Bundle { ops } if ops.iter().any(|op| op.replay.is_some()) => Some("a replayed op"),
         _ => None,

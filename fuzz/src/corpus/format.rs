@@ -217,12 +217,15 @@ struct GasTermsFile {
     paymaster_and_data: Vec<u8>,
 }
 
-/// Where a replaying op's signed bytes come from: `{"resubmit": {"step": 1, "op": 0}}`.
+/// Where a replaying op's signed bytes come from: `{"resubmit": {"step": 1, "op": 0}}`, or
+/// another key's signature it carries: `{"signed_by": {"key": 1}}`, `{"key_tail": {"key": 1}}`.
 #[derive(Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum ReplayFile {
     Resubmit { step: usize, op: usize },
     SignatureOf { op: usize },
+    SignedBy { key: u8 },
+    KeyTail { key: u8 },
 }
 
 /// A `u128` as a decimal string.
@@ -548,6 +551,8 @@ impl From<Replay> for ReplayFile {
         match replay {
             Replay::Resubmit { step, op } => Self::Resubmit { step, op },
             Replay::SignatureOf { op } => Self::SignatureOf { op },
+            Replay::SignedBy { key } => Self::SignedBy { key },
+            Replay::KeyTail { key } => Self::KeyTail { key },
         }
     }
 }
@@ -780,6 +785,8 @@ impl From<ReplayFile> for Replay {
         match replay {
             ReplayFile::Resubmit { step, op } => Self::Resubmit { step, op },
             ReplayFile::SignatureOf { op } => Self::SignatureOf { op },
+            ReplayFile::SignedBy { key } => Self::SignedBy { key },
+            ReplayFile::KeyTail { key } => Self::KeyTail { key },
         }
     }
 }

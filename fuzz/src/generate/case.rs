@@ -359,7 +359,12 @@ pub fn generate_case(
             0..=11 => {
                 let step =
                     bundle(u, &policies, catalog, config, (now, &mut history, &mut gas_spent))?;
-                let step = if catalog.replays { replays(u, &steps, step)? } else { step };
+                let step = if catalog.replays {
+                    let step = replays(u, &steps, step)?;
+                    other_keys(u, &policies, step)?
+                } else {
+                    step
+                };
                 steps.push(step);
             }
             12..=15 if u.ratio(1, 3)? => {
@@ -534,6 +539,44 @@ fn replays(u: &mut Unstructured<'_>, earlier: &[Step], step: Step) -> arbitrary:
             ops[at].replay = Some(Replay::SignatureOf { op: other });
         }
     }
+    Ok(Step::Bundle { ops })
+}
+
+/// Now and then gives an op of a new bundle another installed key's signature over its own hash
+/// (spec §1.4.4): in its signer's place, under the layout that names its signer's session, or
+/// as a tail right after its signer's. A tail follows the signature of a key without a session
+/// half the time: a module that takes any installed key's signature in the signature for the
+/// session's would then run the op under that key's session.
+fn other_keys(
+    u: &mut Unstructured<'_>,
+    policies: &[Option<Policy>],
+    step: Step,
+) -> arbitrary::Result<Step> {
+    let Step::Bundle { mut ops } = step else {
+        return Ok(step);
+    };
+    if !u.ratio(1, 8)? {
+        return Ok(Step::Bundle { ops });
+    }
+    let at = u.choose_index(ops.len())?;
+    let op = &mut ops[at];
+    if op.replay.is_some() {
+        return Ok(Step::Bundle { ops });
+    }
+    let others: Vec<u8> =
+        installed_keys(policies).into_iter().filter(|k| op.signer != Signer::Key(*k)).collect();
+    if others.is_empty() {
+        return Ok(Step::Bundle { ops });
+    }
+    let key = *u.choose(&others)?;
+    op.replay = Some(if u.ratio(1, 2)? {
+        Replay::SignedBy { key }
+    } else {
+        if u.ratio(1, 2)? {
+            op.signer = Signer::Key(STRANGER);
+        }
+        Replay::KeyTail { key }
+    });
     Ok(Step::Bundle { ops })
 }
 

@@ -328,3 +328,47 @@ fn chain_moves_and_replays_are_generated_apart() {
     let (moves, replays) = count(&test_catalog());
     assert!(moves >= 20 && replays >= 20, "{moves} chain moves, {replays} replays");
 }
+
+/// Spec §1.4.4: cases give ops another installed key's signature, in the signer's place and as
+/// a tail, and some tails follow the signature of a key without a session; the other key is
+/// always an installed one.
+#[test]
+fn cases_give_ops_another_installed_keys_signature_in_place_and_as_a_tail() {
+    use crate::case::{Replay, Signer};
+    let (mut signed_by, mut tails, mut tails_after_stranger) = (0, 0, 0);
+    for seed in 0..300 {
+        let c = case(seed, &CaseConfig::default());
+        let mut installed = std::collections::BTreeSet::new();
+        for step in &c.steps {
+            match step {
+                Step::Install { key, .. } => {
+                    installed.insert(*key);
+                }
+                Step::Bundle { ops } => {
+                    for op in ops {
+                        let Some(key) = op.replay.and_then(Replay::other_key) else { continue };
+                        assert!(installed.contains(&key), "seed {seed}: key {key} never installed");
+                        assert_ne!(op.signer, Signer::Key(key), "seed {seed}: its own key");
+                        match op.replay {
+                            Some(Replay::SignedBy { .. }) => signed_by += 1,
+                            _ => {
+                                tails += 1;
+                                tails_after_stranger += usize::from(
+                                    !installed.iter().any(|k| op.signer == Signer::Key(*k)),
+                                );
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for (what, n) in [
+        ("another key's signature in place", signed_by),
+        ("another key's signature as a tail", tails),
+        ("a tail after a key without a session", tails_after_stranger),
+    ] {
+        assert!(n >= 10, "only {n} ops with {what} in 300 cases");
+    }
+}

@@ -196,6 +196,34 @@ pub struct ModuleState {
     pub observed: Observed,
 }
 
+/// How a module tells which session an op uses (spec §1.4.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SessionIdentity {
+    /// The session of the key the ECDSA signature recovers to, whatever else the signature
+    /// carries (leash's reference module: `_records[signer][account]`). Another key's
+    /// signature selects that key's session.
+    RecoveredSigner,
+    /// The session an identifier in the signature names (SmartSessions' permission id), whose
+    /// own key must have made the ECDSA signature. Another key's signature selects no session.
+    NamedInSignature,
+}
+
+impl SessionIdentity {
+    /// The signer the model judges an op under (spec §1.4.4): the op's signature layout names
+    /// the session of `named` ([`SessionModule::named_session`]) and its ECDSA signature
+    /// recovers to `recovered` (`None`: to no one).
+    pub fn model_signer(
+        self,
+        named: Option<Address>,
+        recovered: Option<Address>,
+    ) -> Option<Address> {
+        match self {
+            Self::RecoveredSigner => recovered,
+            Self::NamedInSignature => recovered.filter(|r| named == Some(*r)),
+        }
+    }
+}
+
 /// How the harness drives one kind of session module (see the module documentation).
 ///
 /// An adapter may keep per-case state (the session ids it installed); [`Self::reset`] forgets
@@ -236,6 +264,19 @@ pub trait SessionModule: Send {
     /// 65-byte ECDSA signature followed by the op's decoy tail.
     fn wrap_signature(&self, _signer: Option<Address>, ecdsa_and_tail: &[u8]) -> Bytes {
         Bytes::copy_from_slice(ecdsa_and_tail)
+    }
+
+    /// How the module tells which session an op uses (spec §1.4.4): what the model's signer is
+    /// for an op whose signature names one key's session but is made by another key.
+    fn session_identity(&self) -> SessionIdentity {
+        SessionIdentity::RecoveredSigner
+    }
+
+    /// The key whose session an op signed by `signer` names in its signature layout
+    /// ([`Self::wrap_signature`]): `signer` itself unless the adapter names another session for
+    /// a signer without one. Only [`SessionIdentity::NamedInSignature`] reads it.
+    fn named_session(&self, signer: Option<Address>) -> Option<Address> {
+        signer
     }
 
     /// The state of `key`'s session, `Ok(None)` without one, or `None` when the module cannot

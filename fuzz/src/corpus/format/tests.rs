@@ -61,6 +61,8 @@ variants! {
     fn replay_name, REPLAYS: Replay {
         Replay::Resubmit { .. } => "resubmit",
         Replay::SignatureOf { .. } => "signature_of",
+        Replay::SignedBy { .. } => "signed_by",
+        Replay::KeyTail { .. } => "key_tail",
     }
     fn region_name, REGIONS: Region {
         Region::Outer => "outer",
@@ -214,6 +216,8 @@ fn the_variant_check_names_what_a_case_leaves_out() {
             "step chain".to_string(),
             "replay resubmit".into(),
             "replay signature_of".into(),
+            "replay signed_by".into(),
+            "replay key_tail".into(),
             format!("mutation {last}"),
         ]
     );

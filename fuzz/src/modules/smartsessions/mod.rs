@@ -32,7 +32,7 @@ pub(crate) use artifacts::{hex_constant, modulekit_package, read_source};
 use translate::{Context, Plan, PolicyKind};
 
 use super::hosts::Host;
-use super::{ModuleState, Observed, SessionModule, Translation};
+use super::{ModuleState, Observed, SessionIdentity, SessionModule, Translation};
 use crate::evm::{CallError, EvmDenial, World, WorldError};
 
 /// What SmartSessions can express of `policy`, for a session of `account` with the module at
@@ -353,6 +353,19 @@ impl SessionModule for SmartSessionsModule {
             }
         }
         out.into()
+    }
+
+    fn session_identity(&self) -> SessionIdentity {
+        // The signature names a permission id; its session validator checks the ECDSA signature
+        // against that session's own key.
+        SessionIdentity::NamedInSignature
+    }
+
+    fn named_session(&self, signer: Option<Address>) -> Option<Address> {
+        // `permission_for`: a signer without a session names the first session installed.
+        signer
+            .filter(|s| self.session(*s).is_some())
+            .or_else(|| self.sessions.first().map(|(key, _)| *key))
     }
 
     fn session_state(

@@ -667,6 +667,34 @@ mod tests {
     }
 
     #[test]
+    fn another_keys_signature_is_named_with_its_key() {
+        use leash_fuzz::case::Replay;
+        let call_data = encode_single(&Execution {
+            target: Address::with_last_byte(0xb2),
+            value: U256::ZERO,
+            data: &[],
+        });
+        let op =
+            |replay| Op { replay: Some(replay), ..Op::plain(Signer::Key(4), call_data.clone()) };
+        let signed_by = op_lines(0, &op(Replay::SignedBy { key: 1 }));
+        assert!(
+            signed_by[1].ends_with(
+                "another key's signature: its signature names its signer's session, but the \
+                 ECDSA signature in it is key 1's over the same hash"
+            ),
+            "{signed_by:?}"
+        );
+        let tail = op_lines(0, &op(Replay::KeyTail { key: 6 }));
+        assert!(
+            tail[1].ends_with(
+                "another key's signature as a tail: right after its own 65 bytes comes \"key\" \
+                 6's, address(0): 64 zero bytes that recover to no one over the same hash"
+            ),
+            "{tail:?}"
+        );
+    }
+
+    #[test]
     fn addresses_are_named_or_shortened() {
         let expected = Addresses::expected();
         assert_eq!(address(expected.token), "LeashToken");

@@ -521,13 +521,18 @@ fn an_entry_on_smartsessions_is_refused_with_the_command_that_replays_it() {
 }
 
 #[test]
-fn entries_with_gas_terms_or_a_chain_move_are_refused_with_the_command_that_replays_them() {
+fn entries_with_gas_terms_a_chain_move_or_another_keys_signature_are_refused_with_the_replay_command()
+ {
     for (name, what) in [
         (
             "mutant-c5-gas-call-limit-only",
             "has an op with its own gas terms (spec §1.4.2, §1.4.4, §16, §17)",
         ),
         ("mutant-c10-chain-stored", "has a move to another chain (spec §1.4.2, §1.4.4, §16, §17)"),
+        (
+            "mutant-c10-any-installed-key",
+            "has an op carrying another key's signature (spec §1.4.2, §1.4.4, §16, §17)",
+        ),
     ] {
         let dir = scratch_dir(&format!("export-{name}"));
         let entry = root().join(format!("corpus/regressions/{name}.json"));

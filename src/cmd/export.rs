@@ -150,13 +150,13 @@ fn gas_or_chain(case: &leash_fuzz::case::Case) -> Option<&'static str> {
     use leash_fuzz::case::Step;
     case.steps.iter().find_map(|step| match step {
         Step::Chain { .. } => Some("a move to another chain"),
-        Step::Bundle { ops } if ops.iter().any(|op| op.gas.is_some()) => {
-            Some("an op with its own gas terms")
-        }
         Step::Bundle { ops }
             if ops.iter().any(|op| op.replay.is_some_and(|r| r.other_key().is_some())) =>
         {
             Some("an op carrying another key's signature")
+        }
+        Step::Bundle { ops } if ops.iter().any(|op| op.gas.is_some()) => {
+            Some("an op with its own gas terms")
         }
         Step::Bundle { ops } if ops.iter().any(|op| op.replay.is_some()) => Some("a replayed op"),
         _ => None,

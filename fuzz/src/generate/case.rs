@@ -544,9 +544,10 @@ fn replays(u: &mut Unstructured<'_>, earlier: &[Step], step: Step) -> arbitrary:
 
 /// Now and then gives an op of a new bundle another installed key's signature over its own hash
 /// (spec §1.4.4): in its signer's place, under the layout that names its signer's session, or
-/// as a tail right after its signer's. A tail follows the signature of a key without a session
-/// half the time: a module that takes any installed key's signature in the signature for the
-/// session's would then run the op under that key's session.
+/// as a tail right after its signer's. Half the tails are the signer's own signature after that of
+/// a key without a session, which takes the signer's place: a module that takes any installed
+/// key's signature in the signature for the session's runs the op under the session it was made
+/// for.
 fn other_keys(
     u: &mut Unstructured<'_>,
     policies: &[Option<Policy>],
@@ -569,13 +570,18 @@ fn other_keys(
         return Ok(Step::Bundle { ops });
     }
     let key = *u.choose(&others)?;
-    op.replay = Some(if u.ratio(1, 2)? {
-        Replay::SignedBy { key }
-    } else {
-        if u.ratio(1, 2)? {
+    let own = match op.signer {
+        Signer::Key(k) if policies.get(usize::from(k)).is_some_and(Option::is_some) => Some(k),
+        _ => None,
+    };
+    op.replay = Some(match own {
+        _ if u.ratio(1, 2)? => Replay::SignedBy { key },
+        // The op was made for its signer's session: a key without one signs it first.
+        Some(own) if u.ratio(1, 2)? => {
             op.signer = Signer::Key(STRANGER);
+            Replay::KeyTail { key: own }
         }
-        Replay::KeyTail { key }
+        _ => Replay::KeyTail { key },
     });
     Ok(Step::Bundle { ops })
 }

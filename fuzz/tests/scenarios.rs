@@ -24,9 +24,10 @@ use leash_model::{
 
 /// Not every seed will do: the rarest denials and refusals come up a few times in 1300 cases,
 /// and the thresholds below ask for that. With the generator of malformed `paymasterAndData`
-/// (§1.4.3), 3 of seeds 0 to 39 meet them all on the model alone (7, used before, misses
-/// §12's clause 7 by one); this is the first.
-const SEED: u64 = 3;
+/// (§1.4.3) and other keys' signatures (§1.4.4), one of seeds 0 to 59 meets them all, each
+/// refusal at least 4 times, on the model alone (3, used before, never reaches §3.6.1
+/// `BatchTruncated` any more): this one.
+const SEED: u64 = 11;
 const CASES: usize = 1000;
 const REFUSING_CASES: usize = 300;
 

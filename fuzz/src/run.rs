@@ -1841,6 +1841,34 @@ mod tests {
     use super::*;
     use crate::modules::GapDirection;
 
+    /// An op the EntryPoint or the manager refuses whatever the module decides: any refusal is
+    /// right, an execution is a bypass naming the clause.
+    #[test]
+    fn unjudged_ops_are_bypasses_only_when_they_execute() {
+        let executed = OpOutcome::Executed {
+            success: true,
+            revert_reason: None,
+            calls: Vec::new(),
+            logs: Vec::new(),
+        };
+        let refused = OpOutcome::Denied(crate::evm::EvmDenial::Other {
+            reason: crate::evm::userop::AA93_INVALID_PAYMASTER_AND_DATA.into(),
+            data: Bytes::new(),
+        });
+        for (unjudged, clause) in [
+            (Unjudged::MalformedPaymaster(crate::evm::userop::AA98_INVALID_PAYMASTER), "§1.4.3"),
+            (Unjudged::UsedNonce, "§1.4.2"),
+            (Unjudged::OtherChain { signed_on: 31337, chain: 10 }, "§P3"),
+        ] {
+            assert!(unjudged.judge(3, 1, &refused).is_ok(), "{unjudged:?} refused is a finding");
+            let Err(Stop::Finding(finding)) = unjudged.judge(3, 1, &executed) else {
+                panic!("{unjudged:?} executed without a finding");
+            };
+            assert_eq!((finding.class, finding.step, finding.op), (Class::Bypass, 3, Some(1)));
+            assert!(finding.model.contains(clause), "{unjudged:?}: {}", finding.model);
+        }
+    }
+
     fn gap(id: &str, clause: &str) -> IntentGap {
         IntentGap {
             id: id.into(),

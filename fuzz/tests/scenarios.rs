@@ -22,14 +22,15 @@ use leash_model::{
     AccountState, DenyReason, Env, LifecycleError, PaymasterRule, Selector, UserOp, Verdict,
 };
 
-/// Not every seed will do: the rarest denials and refusals come up a few times in 1300 cases,
-/// and the thresholds below ask for that. With the generator of malformed `paymasterAndData`
-/// (§1.4.3) and other keys' signatures (§1.4.4), one of seeds 0 to 59 meets them all, each
-/// refusal at least 4 times, on the model alone (3, used before, never reaches §3.6.1
-/// `BatchTruncated` any more): this one.
+/// The rarest denials and refusals come up a few times in 1300 cases, and the thresholds below
+/// ask for that; a change to any generator shifts the random stream, and a fixed budget then
+/// needed a new seed (7, 3 and 11 in turn, each found by searching). So the first round runs
+/// `CASES` accepting and `REFUSING_CASES` refusing cases, and while a threshold is unmet up to
+/// `EXTRA_ROUNDS` more rounds of a fifth of that size run on the same stream: any seed will do.
 const SEED: u64 = 11;
 const CASES: usize = 1000;
 const REFUSING_CASES: usize = 300;
+const EXTRA_ROUNDS: usize = 5;
 
 /// Why the spec refused a lifecycle call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -220,66 +221,90 @@ fn agree_on_every_clause(frame: Frame) {
     let mut input = vec![0u8; 4096];
     let mut coverage = Coverage::default();
     let mut ops = 0;
-    for index in 0..CASES + REFUSING_CASES {
-        rng.fill(&mut input);
-        let catalog = if index < CASES { &accepting } else { &refusing };
-        let Ok(case) =
-            generate_case(&mut Unstructured::new(&input), catalog, &CaseConfig::default())
-        else {
-            continue;
-        };
-        let report = runner.run(&case);
-        ops += report.ops;
-        if let Some(finding) = report.finding {
-            panic!(
-                "scenario {index} diverges: {finding:#?}\ncase: {}",
-                leash_fuzz::corpus::case_to_json(&case)
-            );
+    let mut cases = 0;
+    let mut round = |accepting_cases: usize, refusing_cases: usize, coverage: &mut Coverage| {
+        for index in 0..accepting_cases + refusing_cases {
+            rng.fill(&mut input);
+            let catalog = if index < accepting_cases { &accepting } else { &refusing };
+            cases += 1;
+            let Ok(case) =
+                generate_case(&mut Unstructured::new(&input), catalog, &CaseConfig::default())
+            else {
+                continue;
+            };
+            let report = runner.run(&case);
+            ops += report.ops;
+            if let Some(finding) = report.finding {
+                panic!(
+                    "scenario {cases} diverges: {finding:#?}\ncase: {}",
+                    leash_fuzz::corpus::case_to_json(&case)
+                );
+            }
+            coverage.record(&case, report.not_runnable.is_none(), env);
         }
-        coverage.record(&case, report.not_runnable.is_none(), env);
+    };
+    round(CASES, REFUSING_CASES, &mut coverage);
+    for _ in 0..EXTRA_ROUNDS {
+        if coverage.unmet().is_empty() {
+            break;
+        }
+        round(CASES / 5, REFUSING_CASES / 5, &mut coverage);
     }
-    // The runner dropped these and ran the rest of their bundles.
-    assert!(
-        coverage.malformed_paymaster >= 5,
-        "only {} ops carried a paymasterAndData the EntryPoint refuses",
-        coverage.malformed_paymaster
-    );
-    let missing: Vec<&DenyReason> =
-        DenyReason::ALL.iter().filter(|r| !coverage.denials.contains_key(r)).collect();
-    assert!(missing.is_empty(), "{ops} ops never reached these denials: {missing:?}");
-    // Every clause of spec §12 the interface can carry (not §12.1's times beyond its uint48
-    // fields) was broken, and refused on both sides for the same clause; some installs named
-    // `address(0)` and were refused on both sides as `ZeroKey`; and some revokes named a key
-    // without a session.
-    let clauses = [2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14].map(Refusal::Clause);
-    for refusal in clauses.into_iter().chain([Refusal::ZeroKey, Refusal::UnknownKey]) {
-        let n = coverage.refused.get(&refusal).copied().unwrap_or(0);
-        assert!(
-            n >= 3,
-            "only {n} lifecycle calls were refused as {refusal:?}: {:?}",
-            coverage.refused
-        );
-    }
-    for rule in [
-        "§5 a plain transfer permitted",
-        "§6 argument rules passed",
-        "§6.4 a cumulative limit counted",
-        "§7 native value sent under a cap",
-        "§8 a capped token moved",
-        "§3.6 a batch",
-        "§9 the rate ring full and passed",
-        "§10 under a usage limit",
-        "§11 inside a bounded window",
-        "§7.4/§8.6 a periodic allowance counted",
-        "§7.5/§8.7 a stream let an amount through",
-        "§16.4 a gas cost counted",
-        "§16.1 a required or allowlisted paymaster paid",
-        "§16.2 a fee under its cap",
-        "§16.3 a cost within the per-op limit",
-        "§17 on a listed chain",
-    ] {
-        let n = coverage.engaged.get(rule).copied().unwrap_or(0);
-        assert!(n >= 5, "only {n} allowed ops engaged {rule} (of {} allowed)", coverage.allowed);
+    let unmet = coverage.unmet();
+    assert!(unmet.is_empty(), "{cases} cases, {ops} ops:\n{}", unmet.join("\n"));
+}
+
+impl Coverage {
+    /// The thresholds the scenarios have not met yet, each in words.
+    fn unmet(&self) -> Vec<String> {
+        let mut unmet = Vec::new();
+        // The runner dropped these and ran the rest of their bundles.
+        if self.malformed_paymaster < 5 {
+            unmet.push(format!(
+                "only {} ops carried a paymasterAndData the EntryPoint refuses",
+                self.malformed_paymaster
+            ));
+        }
+        let missing: Vec<&DenyReason> =
+            DenyReason::ALL.iter().filter(|r| !self.denials.contains_key(r)).collect();
+        if !missing.is_empty() {
+            unmet.push(format!("no op reached these denials: {missing:?}"));
+        }
+        // Every clause of spec §12 the interface can carry (not §12.1's times beyond its uint48
+        // fields) was broken, and refused on both sides for the same clause; some installs
+        // named `address(0)` and were refused on both sides as `ZeroKey`; and some revokes
+        // named a key without a session.
+        let clauses = [2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14].map(Refusal::Clause);
+        for refusal in clauses.into_iter().chain([Refusal::ZeroKey, Refusal::UnknownKey]) {
+            let n = self.refused.get(&refusal).copied().unwrap_or(0);
+            if n < 3 {
+                unmet.push(format!("only {n} lifecycle calls were refused as {refusal:?}"));
+            }
+        }
+        for rule in [
+            "§5 a plain transfer permitted",
+            "§6 argument rules passed",
+            "§6.4 a cumulative limit counted",
+            "§7 native value sent under a cap",
+            "§8 a capped token moved",
+            "§3.6 a batch",
+            "§9 the rate ring full and passed",
+            "§10 under a usage limit",
+            "§11 inside a bounded window",
+            "§7.4/§8.6 a periodic allowance counted",
+            "§7.5/§8.7 a stream let an amount through",
+            "§16.4 a gas cost counted",
+            "§16.1 a required or allowlisted paymaster paid",
+            "§16.2 a fee under its cap",
+            "§16.3 a cost within the per-op limit",
+            "§17 on a listed chain",
+        ] {
+            let n = self.engaged.get(rule).copied().unwrap_or(0);
+            if n < 5 {
+                unmet.push(format!("only {n} allowed ops engaged {rule} (of {})", self.allowed));
+            }
+        }
+        unmet
     }
 }
 

@@ -18,6 +18,7 @@
 
 use std::collections::HashSet;
 use std::ffi::OsString;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -640,6 +641,32 @@ pub fn run_campaign(
     })
 }
 
+/// A set of feature ids. Every case looks up each of its edges and behaviour features here, so
+/// it hashes with one multiplication instead of SipHash: the ids are hashes already, and
+/// nothing outside the worker picks them.
+type FeatureSet = HashSet<u32, BuildHasherDefault<FeatureHasher>>;
+
+/// [`FeatureSet`]'s hasher: Fibonacci hashing of the id, which spreads it over the high bits
+/// the table's control bytes take as well as the low bits its buckets do.
+#[derive(Clone, Copy, Debug, Default)]
+struct FeatureHasher(u64);
+
+impl Hasher for FeatureHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u32(u32::from(*byte));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(32) ^ u64::from(n)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// One worker: its runner, random stream, corpus of inputs and what it has reached.
 struct Worker<'c> {
     target: &'c Target,
@@ -654,7 +681,7 @@ struct Worker<'c> {
     words: HashSet<U256>,
     corpus: Corpus,
     /// Behaviour features and edges reached.
-    reached: HashSet<u32>,
+    reached: FeatureSet,
     signatures: HashSet<String>,
     cases: u64,
     dir: Option<&'c CorpusDir>,
@@ -683,7 +710,7 @@ impl<'c> Worker<'c> {
             catalog: catalog.clone(),
             words: catalog.words.iter().copied().collect(),
             corpus: Corpus::default(),
-            reached: HashSet::new(),
+            reached: FeatureSet::default(),
             signatures: HashSet::new(),
             cases: 0,
             dir,

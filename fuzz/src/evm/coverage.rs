@@ -18,7 +18,7 @@
 //! entries a case touched so that harvesting and clearing cost what the case did, not the size of
 //! the code. The union over all cases ([`Coverage::reached`]) is what coverage reports read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
@@ -169,8 +169,9 @@ pub struct Coverage {
     /// A direct-mapped filter of the operands logged this case, by fingerprint: one probe per
     /// comparison keeps a loop's repeated operands out of the log in constant time.
     compared_filter: Vec<u64>,
-    /// One path per account validation this transaction: the last module branches it took.
-    paths: Vec<Vec<CodeBranch>>,
+    /// One path per account validation this transaction: the last module branches it took (a
+    /// ring of at most [`PATH_LEN`], so a long validation costs no shifting per branch).
+    paths: Vec<VecDeque<CodeBranch>>,
     /// The frame depth of the open validation, if one is open.
     validation_frame: Option<usize>,
 }
@@ -219,14 +220,14 @@ impl Coverage {
     /// branches taken until its frame ends form its path ([`Coverage::take_paths`]).
     pub(super) fn begin_validation(&mut self) {
         if self.enabled {
-            self.paths.push(Vec::new());
+            self.paths.push(VecDeque::with_capacity(PATH_LEN));
             self.validation_frame = Some(self.frames.len());
         }
     }
 
     /// The paths of the validations of the last transaction, in the order they ran.
     pub fn take_paths(&mut self) -> Vec<Vec<CodeBranch>> {
-        std::mem::take(&mut self.paths)
+        self.paths.drain(..).map(Vec::from).collect()
     }
 
     /// A frame running the code at `code` starts.
@@ -271,11 +272,32 @@ impl Coverage {
 
     /// One instruction of the running frame is about to execute: `opcode` at `pc`; `operands`
     /// reads the stack (`0` is the top).
+    ///
+    /// This runs before every instruction of covered code, so it only tells the few opcodes
+    /// that are recorded from the rest; [`Coverage::record`] does the work out of line, which
+    /// keeps this check free of the register spills the recording would bring.
     #[inline]
     pub(super) fn step(&mut self, opcode: u8, pc: usize, operands: impl Fn(usize) -> Option<U256>) {
         let Some(slot) = self.current else {
             return;
         };
+        if opcode == JUMPI
+            || opcode == JUMPDEST
+            || (self.compare_log && COMPARISONS.contains(&opcode))
+        {
+            self.record(slot, opcode, pc, operands);
+        }
+    }
+
+    /// Records a `JUMPI`, a `JUMPDEST` or a comparison of covered code.
+    #[inline(never)]
+    fn record(
+        &mut self,
+        slot: u16,
+        opcode: u8,
+        pc: usize,
+        operands: impl Fn(usize) -> Option<U256>,
+    ) {
         match opcode {
             JUMPI => {
                 let taken = operands(1).is_some_and(|c| !c.is_zero());
@@ -284,9 +306,9 @@ impl Coverage {
                     let code = self.codes[usize::from(slot)].address;
                     if let Some(path) = self.paths.last_mut() {
                         if path.len() == PATH_LEN {
-                            path.remove(0);
+                            path.pop_front();
                         }
-                        path.push(CodeBranch { code, pc: pc as u32, taken });
+                        path.push_back(CodeBranch { code, pc: pc as u32, taken });
                     }
                 }
             }
@@ -297,14 +319,13 @@ impl Coverage {
                 }
                 blocks[pc] = true;
             }
-            op if self.compare_log && COMPARISONS.contains(&op) => {
+            _ => {
                 for k in 0..2 {
                     if let Some(w) = operands(k) {
                         self.log_compared(w);
                     }
                 }
             }
-            _ => {}
         }
     }
 

@@ -218,6 +218,36 @@ fn slices_far_into_a_dynamic_argument_do_not_grow_generated_calldata() {
 /// Spec §12's generator: each broken policy breaks the clause it meant (the first one
 /// `Policy::validate` reports), every clause gets broken, and a case carries the broken policy
 /// through its JSON while a policy file still refuses it.
+/// Line 495 of `SessionManager.sol` (spec §12.6's duplicate-token loop) was never seen telling two
+/// tokens apart: with one token in the catalog, every list it checked held only twins.
+#[test]
+fn duplicate_token_breaks_also_put_the_twins_among_distinct_tokens() {
+    let catalog = test_catalog();
+    assert_eq!(catalog.tokens.len(), 1, "the case this reproduces: a one-token catalog");
+    let (mut duplicates, mut among_distinct) = (0, 0);
+    for seed in 0..600 {
+        let data = bytes(seed, 2048);
+        let mut u = Unstructured::new(&data);
+        let valid = policy(&mut u, &catalog, 1_700_000_000).unwrap();
+        let Some(broken) = super::validity::broken_policy(&mut u, &valid).unwrap() else {
+            continue;
+        };
+        if broken.validate().err().map(|e| e.code()) != Some(7) {
+            continue;
+        }
+        duplicates += 1;
+        let tokens: Vec<Address> = broken.erc20.iter().map(|cap| cap.token).collect();
+        let first_repeat = (1..tokens.len()).find(|&t| tokens[..t].contains(&tokens[t]));
+        let before = &tokens[..first_repeat.expect("a duplicate-token break repeats a token")];
+        if before.iter().any(|t| *t != before[0]) {
+            among_distinct += 1;
+            assert!(before.iter().all(|t| !t.is_zero()), "{tokens:?}");
+        }
+    }
+    assert!(among_distinct >= 5, "{among_distinct} of {duplicates} duplicate-token breaks");
+    assert!(among_distinct < duplicates, "{among_distinct} of {duplicates}: plain twins too");
+}
+
 #[test]
 fn broken_policies_break_every_clause_and_round_trip_through_cases() {
     use leash_model::{BoundedVec, GasLimit, PaymasterRule, Policy};

@@ -19,7 +19,7 @@ use arbitrary::Unstructured;
 use leash_model::bounds::{MAX_PERMISSIONS, MAX_RATE, MAX_TOKENS};
 use leash_model::{
     AbiType, ArgRule, BoundedVec, Condition, PaymasterRule, PeriodicAllowance, Policy, Selector,
-    Slice, StreamingAllowance,
+    Slice, StreamingAllowance, TokenCap,
 };
 
 /// One way of breaking a clause: the `PolicyError::code` it must produce, and the change (which
@@ -169,13 +169,38 @@ fn bad_rule(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<bool>
     Ok(true)
 }
 
-/// §12.6: a second cap on a token already capped.
+/// §12.6: a second cap on a token already capped, appended after the other caps. Half the
+/// time a cap on a near twin of that token (one bit of one byte flipped) goes in first, at any
+/// position: the module must then tell distinct tokens apart before it finds the repeated one,
+/// which a list holding only the twins never asks of it (a catalog with a single token makes
+/// no other list, and a check that compares only neighbours or only some bytes passes it).
 fn duplicate_token(u: &mut Unstructured<'_>, p: &mut Policy) -> arbitrary::Result<bool> {
     if p.erc20.is_empty() || p.erc20.len() >= MAX_TOKENS {
         return Ok(false);
     }
     let twin = *u.choose(&p.erc20)?;
+    if p.erc20.len() + 2 <= MAX_TOKENS && u.ratio(1, 2)? {
+        let near = TokenCap { token: near_twin(u, twin.token)?, ..twin };
+        if !p.erc20.iter().any(|cap| cap.token == near.token) {
+            let at = u.choose_index(p.erc20.len() + 1)?;
+            let mut caps: Vec<TokenCap> = p.erc20.iter().copied().collect();
+            caps.insert(at, near);
+            p.erc20 = BoundedVec::try_from_iter(caps).expect("checked against MAX_TOKENS");
+        }
+    }
     Ok(p.erc20.push(twin).is_ok())
+}
+
+/// `token` with one bit of one of its bytes flipped, never the zero address.
+fn near_twin(u: &mut Unstructured<'_>, token: Address) -> arbitrary::Result<Address> {
+    let mut bytes = token.0.0;
+    let (at, bit) = (u.choose_index(bytes.len())?, u.int_in_range(0u8..=7)?);
+    bytes[at] ^= 1 << bit;
+    if bytes == [0; 20] {
+        // `token` had that one bit set and no other: flip a second one.
+        bytes[(at + 1) % 20] ^= 1;
+    }
+    Ok(Address::from(bytes))
 }
 
 /// §12.6: a cap on the zero address.

@@ -582,6 +582,27 @@ mod tests {
     }
 
     #[test]
+    fn a_long_validation_path_keeps_its_last_branches_in_order() {
+        let module = Address::with_last_byte(2);
+        let mut c = Coverage::default();
+        c.watch(module, Role::Module);
+        c.set_enabled(true);
+        c.begin_validation();
+        c.enter(module);
+        for pc in 0..(PATH_LEN as u32 + 5) {
+            c.step(JUMPI, pc as usize, |k: usize| {
+                Some(U256::from(u64::from(k == 1 && pc % 2 == 0)))
+            });
+        }
+        c.leave();
+        let paths = c.take_paths();
+        let expected: Vec<CodeBranch> = (5..PATH_LEN as u32 + 5)
+            .map(|pc| CodeBranch { code: module, pc, taken: pc % 2 == 0 })
+            .collect();
+        assert_eq!(paths, vec![expected]);
+    }
+
+    #[test]
     fn buckets_follow_afl() {
         let got: Vec<u8> =
             [1u8, 2, 3, 4, 7, 8, 16, 32, 128, 255].iter().map(|c| bucket(*c)).collect();

@@ -108,6 +108,7 @@ fn a_campaign_on_the_reference_module_finds_nothing_and_says_what_it_ran() {
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let summary = json(&output);
     assert_eq!(summary["module"], "reference");
+    assert_eq!(summary["coverage_guidance"], false);
     assert_eq!(summary["cases"], 25);
     assert!(summary["ops"].as_u64().expect("ops") > 25);
     assert!(summary["features"].as_u64().expect("features") > 10);
@@ -300,6 +301,43 @@ fn an_artifact_without_bytecode_is_refused() {
     .expect("writable");
     let output = leash(&["fuzz", "--module", artifact.to_str().expect("UTF-8"), "--cases", "1"]);
     assert_input_error(&output, &["Interface.json", "bytecode"]);
+}
+
+/// Coverage guidance is opt-in: by default edges are recorded and reported but only new
+/// behaviours keep (and save) inputs; `--coverage-guidance` also saves the inputs that reached
+/// a new edge. Same seed, same cases.
+#[test]
+fn coverage_guidance_is_opt_in_and_saves_inputs_for_new_edges() {
+    let run = |name: &str, extra: &[&str]| {
+        let dir = scratch_dir(name);
+        let corpus = dir.join("corpus");
+        let out = dir.join("findings");
+        let mut args = vec![
+            "fuzz",
+            "--cases",
+            "60",
+            "--workers",
+            "1",
+            "--corpus",
+            corpus.to_str().expect("UTF-8"),
+            "--out",
+            out.to_str().expect("UTF-8"),
+        ];
+        args.extend_from_slice(extra);
+        let output = leash(&args);
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        (output, entries(&corpus).len())
+    };
+    let (default, behaviours_only) = run("fuzz-unguided", &[]);
+    assert_contains(&stderr(&default), &["coverage recorded (guidance off)"]);
+    assert_contains(&stdout(&default), &["module code: ", "branches reached"]);
+    let (guided, with_edges) = run("fuzz-guided", &["--coverage-guidance"]);
+    assert_contains(&stderr(&guided), &["coverage recorded and guiding"]);
+    assert!(with_edges > behaviours_only, "{with_edges} saved guided, {behaviours_only} not");
+    assert_input_error(
+        &leash(&["fuzz", "--cases", "1", "--no-coverage", "--coverage-guidance"]),
+        &["--coverage-guidance"],
+    );
 }
 
 #[test]

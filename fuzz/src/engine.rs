@@ -7,9 +7,12 @@
 //! keep their own corpora of inputs: an input is kept and mutated later, byte by byte, the way
 //! libFuzzer mutates its inputs, when it reaches something the worker has not seen: a behaviour
 //! feature (a verdict, a module outcome, a mutation kind, a batch size, together) or, with
-//! coverage on, a branch edge of the module's code in a new hit-count bucket. The words the
-//! module compares while running a kept input new to the campaign join the worker's dictionary, next to the
-//! constants its bytecode pushes. A finding is minimized by the worker that found it and handed
+//! coverage guidance on ([`CampaignConfig::guidance`]), a branch edge of the module's code in a
+//! new hit-count bucket; then the words the module compares while running a kept input new to
+//! the campaign also join the worker's dictionary, next to the constants its bytecode pushes.
+//! Guidance is off by default: measured on the mutants it found bypasses later than behaviour
+//! features alone (`docs/coverage.md`). With coverage recorded but not guiding, edges are still
+//! counted and reported. A finding is minimized by the worker that found it and handed
 //! to the caller.
 //!
 //! With a corpus directory ([`CampaignConfig::corpus`], [`crate::corpus_dir`]) every worker
@@ -67,6 +70,11 @@ pub struct CampaignConfig {
     pub stop_at: Option<Class>,
     /// A corpus directory to start from, save new coverage to, and share with other campaigns.
     pub corpus: Option<PathBuf>,
+    /// Whether the module's branch edges guide the campaign: an input reaching an edge (or an
+    /// edge's hit-count bucket) new to the worker is kept and mutated, and the words the module
+    /// compares join the dictionary. Needs [`RunConfig::coverage`]; without guidance, recorded
+    /// edges are only counted and reported.
+    pub guidance: bool,
 }
 
 impl Default for CampaignConfig {
@@ -80,6 +88,7 @@ impl Default for CampaignConfig {
             minimize: Some(MinimizeBudget::default()),
             stop_at: None,
             corpus: None,
+            guidance: false,
         }
     }
 }
@@ -703,7 +712,15 @@ impl<'c> Worker<'c> {
             config,
             progress,
             index,
-            runner: Runner::for_target(target, config.run)?,
+            runner: {
+                let mut runner = Runner::for_target(target, config.run)?;
+                // The compare log only feeds guidance's dictionary.
+                runner
+                    .world_mut()
+                    .coverage_mut()
+                    .set_compare_log(config.guidance && config.run.coverage);
+                runner
+            },
             rng: SplitMix64::new(
                 config.seed ^ (u64::from(index) + 1).wrapping_mul(0xd134_2543_de82_ef95),
             ),
@@ -818,9 +835,12 @@ impl<'c> Worker<'c> {
         }
         for edge in &outcome.edges {
             // New to the campaign: a new edge; new to the worker: also a new hit-count bucket.
-            novelty.campaign |= p.edges.mark(EdgeHit::edge_of(*edge));
-            // Behaviour features and edge ids share the set; their hashes differ by a tag.
-            novelty.code |= self.reached.insert(*edge);
+            let new_edge = p.edges.mark(EdgeHit::edge_of(*edge));
+            if self.guided() {
+                novelty.campaign |= new_edge;
+                // Behaviour features and edge ids share the set; their hashes differ by a tag.
+                novelty.code |= self.reached.insert(*edge);
+            }
         }
         novelty
     }
@@ -857,7 +877,7 @@ impl<'c> Worker<'c> {
     /// runs) to the worker's dictionary: what libFuzzer's and AFL++'s CMP tracing do for new
     /// inputs.
     fn learn_words(&mut self) {
-        if !self.config.run.coverage || self.catalog.words.len() >= MAX_WORDS {
+        if !self.guided() || self.catalog.words.len() >= MAX_WORDS {
             return;
         }
         for word in self.runner.compared() {
@@ -868,6 +888,11 @@ impl<'c> Worker<'c> {
                 self.catalog.words.push(*word);
             }
         }
+    }
+
+    /// Whether edges guide this worker (guidance asked for, and edges recorded).
+    fn guided(&self) -> bool {
+        self.config.guidance && self.config.run.coverage
     }
 
     fn provenance(&self, minimized: bool) -> Provenance {

@@ -1,6 +1,7 @@
 //! The kill benchmark: how fast a campaign finds the bug planted in each mutant, with calldata
 //! mutation on, and with it off (canonical encodings only, as ABI-typed fuzzers send); with
-//! coverage guidance on (the default), and with it off (guided by behaviour features only).
+//! coverage guidance on (`leash fuzz --coverage-guidance`), and with it off (the default:
+//! guided by behaviour features only, edges recorded).
 
 use std::time::Duration;
 
@@ -34,7 +35,7 @@ pub struct KillRun {
     pub seed: u64,
     /// Whether calldata mutation was on.
     pub mutate: bool,
-    /// Whether coverage guidance was on.
+    /// Whether coverage guidance was on (branch edges are recorded either way).
     pub coverage: bool,
     /// The budget in seconds.
     pub budget: u64,
@@ -53,7 +54,8 @@ impl KillRun {
 
 /// Runs a single-worker campaign against `mutant`, on the frame whose bug it plants
 /// ([`Target::mutant_frame`]), until its first bypass or `seconds` pass, guided by code coverage
-/// too if `coverage`. Reason findings are not reported (they never make a bypass).
+/// too if `coverage` ([`CampaignConfig::guidance`]; edges are recorded either way, as a default
+/// campaign records them). Reason findings are not reported (they never make a bypass).
 pub fn kill(
     mutant: &str,
     seed: u64,
@@ -67,10 +69,11 @@ pub fn kill(
         workers: 1,
         budget: Budget::Time(Duration::from_secs(seconds)),
         case: CaseConfig { mutate, ..CaseConfig::default() },
-        run: RunConfig { compare_reasons: false, coverage, ..RunConfig::campaign() },
+        run: RunConfig { compare_reasons: false, ..RunConfig::campaign() },
         minimize: Some(MinimizeBudget::default()),
         stop_at: Some(Class::Bypass),
         corpus: None,
+        guidance: coverage,
     };
     let progress = Progress::default();
     let summary = run_campaign(&target, &config, &progress, &|_| {})?;

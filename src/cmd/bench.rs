@@ -565,8 +565,8 @@ impl BenchArgs {
             Target::mutant(name)?;
         }
         let seeds: Vec<u64> = (0..self.seeds).map(|i| 0x1ea5_4ca5 + i).collect();
-        // Three modes: the default (mutation and coverage guidance on), without coverage
-        // guidance, and canonical encodings only.
+        // Three modes: mutation and coverage guidance on, the default (guidance off), and
+        // canonical encodings only (guidance on).
         let modes = [(true, true), (true, false), (false, true)];
         let mut jobs: Vec<(String, u64, bool, bool)> = Vec::new();
         for name in &names {
@@ -627,10 +627,10 @@ impl BenchArgs {
             self.scaling_seconds
         ))?;
         let reference = Target::reference()?;
-        let cost = |coverage: bool| -> anyhow::Result<f64> {
+        let cost = |guidance: bool| -> anyhow::Result<f64> {
             let config = CampaignConfig {
                 budget: Budget::Time(Duration::from_secs(self.scaling_seconds)),
-                run: RunConfig { coverage, ..RunConfig::campaign() },
+                guidance,
                 ..CampaignConfig::default()
             };
             let s = run_campaign(&reference, &config, &Progress::default(), &|_| {})?.progress;
@@ -756,12 +756,13 @@ fn render_kills(
          single-worker campaign with its own seed ({}), stopped at the first **bypass** (the \
          account executed something the policy forbids) or after {budget} s; \"any finding\" \
          counts runs that found a bypass or a lower-severity divergence (strictness, liveness, \
-         state) in that time. The first columns are the default campaign: calldata mutation and \
-         coverage guidance on (inputs are kept for new module branch edges as well as new \
-         behaviours, and the module's compared words feed the dictionary). \"Without coverage \
-         guidance\" keeps inputs for new behaviours only, as leash did before; \"canonical only\" \
-         turns calldata mutation off, so leash sends only the canonical encodings an ABI-typed \
-         fuzzer (Foundry, Echidna, Medusa) would send.\n\n\
+         state) in that time. The first columns are campaigns with calldata mutation and \
+         coverage guidance on (`leash fuzz --coverage-guidance`: inputs are kept for new module \
+         branch edges as well as new behaviours, and the module's compared words feed the \
+         dictionary). \"Without coverage guidance\" is the default campaign: inputs are kept \
+         for new behaviours only (the module's edges are still recorded and reported); \
+         \"canonical only\" turns calldata mutation off (guidance on), so leash sends only the \
+         canonical encodings an ABI-typed fuzzer (Foundry, Echidna, Medusa) would send.\n\n\
          {table}\n\
          Found by some divergence on every seed: {found_everywhere} of {} mutants. Killed with a \
          bypass on every seed: {bypass_everywhere} of {}. Median time to the first bypass over all \

@@ -77,9 +77,15 @@ pub(crate) struct FuzzArgs {
     /// coverage to it (atomically), and pick up what other campaigns sharing it add.
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
-    /// Guide by behaviour features only: do not record the module's branch edges.
+    /// Do not record the module's branch edges (no coverage lines, no lcov, no inspector cost
+    /// per instruction).
     #[arg(long)]
     no_coverage: bool,
+    /// Guide by the module's branch edges as well as behaviours: keep inputs that reach a new
+    /// edge, and feed the words the module compares to the generators. Off by default: on the
+    /// reference module's mutants it found bypasses later (docs/coverage.md).
+    #[arg(long, conflicts_with = "no_coverage")]
+    coverage_guidance: bool,
     /// Write the lcov of the module's (and account's) Solidity the campaign reached here.
     #[arg(long, value_name = "FILE", conflicts_with = "no_coverage")]
     coverage_out: Option<PathBuf>,
@@ -148,6 +154,8 @@ struct JsonSummary<'a> {
     seed: u64,
     workers: usize,
     mutation: bool,
+    /// Whether the module's branch edges guided the campaign (`--coverage-guidance`).
+    coverage_guidance: bool,
     seconds: f64,
     cases: u64,
     ops: u64,
@@ -258,6 +266,7 @@ impl Run for FuzzArgs {
             minimize: (!self.no_minimize).then(MinimizeBudget::default),
             stop_at: self.stop_at.map(Class::from),
             corpus: self.corpus.clone(),
+            guidance: self.coverage_guidance,
         };
         std::fs::create_dir_all(&self.out).with_context(|| {
             format!("cannot create the findings directory '{}'", self.out.display())
@@ -286,11 +295,16 @@ impl Run for FuzzArgs {
         if text {
             writeln!(
                 io::stderr(),
-                "leash fuzz: {} with {} worker(s), seed {:#x}, mutation {}, {}",
+                "leash fuzz: {} with {} worker(s), seed {:#x}, mutation {}, coverage {}, {}",
                 target.label,
                 workers,
                 self.seed,
                 if self.no_mutation { "off (canonical encodings only)" } else { "on" },
+                match (self.no_coverage, self.coverage_guidance) {
+                    (true, _) => "off",
+                    (false, false) => "recorded (guidance off)",
+                    (false, true) => "recorded and guiding",
+                },
                 match budget {
                     Budget::Time(d) => format!("{} s", d.as_secs()),
                     Budget::Cases(n) => format!("{n} cases per worker"),
@@ -370,6 +384,7 @@ impl Run for FuzzArgs {
                     seed: self.seed,
                     workers,
                     mutation: !self.no_mutation,
+                    coverage_guidance: self.coverage_guidance,
                     seconds: p.elapsed,
                     cases: p.cases,
                     ops: p.ops,

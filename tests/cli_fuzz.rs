@@ -303,11 +303,12 @@ fn an_artifact_without_bytecode_is_refused() {
     assert_input_error(&output, &["Interface.json", "bytecode"]);
 }
 
-/// Coverage guidance is opt-in: by default edges are recorded and reported but only new
-/// behaviours keep (and save) inputs; `--coverage-guidance` also saves the inputs that reached
-/// a new edge. Same seed, same cases.
+/// Coverage guidance is opt-in: by default edges are recorded and reported, but only new
+/// behaviours keep (and save) inputs, so the campaign keeps exactly what a campaign that records
+/// no edges keeps; `--coverage-guidance` keeps inputs for new edges too, which changes what it
+/// keeps. Same seed, same case budget.
 #[test]
-fn coverage_guidance_is_opt_in_and_saves_inputs_for_new_edges() {
+fn coverage_guidance_is_opt_in_and_changes_what_a_campaign_keeps() {
     let run = |name: &str, extra: &[&str]| {
         let dir = scratch_dir(name);
         let corpus = dir.join("corpus");
@@ -315,7 +316,7 @@ fn coverage_guidance_is_opt_in_and_saves_inputs_for_new_edges() {
         let mut args = vec![
             "fuzz",
             "--cases",
-            "60",
+            "200",
             "--workers",
             "1",
             "--corpus",
@@ -326,14 +327,18 @@ fn coverage_guidance_is_opt_in_and_saves_inputs_for_new_edges() {
         args.extend_from_slice(extra);
         let output = leash(&args);
         assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
-        (output, entries(&corpus).len())
+        let saved: Vec<std::ffi::OsString> =
+            entries(&corpus).iter().filter_map(|p| p.file_name().map(Into::into)).collect();
+        (output, saved)
     };
     let (default, behaviours_only) = run("fuzz-unguided", &[]);
     assert_contains(&stderr(&default), &["coverage recorded (guidance off)"]);
     assert_contains(&stdout(&default), &["module code: ", "branches reached"]);
+    let (_, unrecorded) = run("fuzz-unrecorded", &["--no-coverage"]);
+    assert_eq!(behaviours_only, unrecorded, "recorded edges steered an unguided campaign");
     let (guided, with_edges) = run("fuzz-guided", &["--coverage-guidance"]);
     assert_contains(&stderr(&guided), &["coverage recorded and guiding"]);
-    assert!(with_edges > behaviours_only, "{with_edges} saved guided, {behaviours_only} not");
+    assert_ne!(with_edges, behaviours_only, "guidance kept the same inputs");
     assert_input_error(
         &leash(&["fuzz", "--cases", "1", "--no-coverage", "--coverage-guidance"]),
         &["--coverage-guidance"],

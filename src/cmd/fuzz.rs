@@ -646,6 +646,29 @@ fn time_shares(time: &CampaignTime) -> String {
     format!("{} of {:.1} worker-seconds", shown.join(", "), time.workers)
 }
 
+/// Splits tallies `(clause, name, count)` into the entries counted, as "clause name count", and
+/// the `(clause, name)` of those never counted.
+fn split_tallies<'a>(
+    tallies: impl Iterator<Item = (&'a str, &'a str, u64)>,
+) -> (Vec<String>, Vec<(&'a str, &'a str)>) {
+    let (counted, never): (Vec<_>, Vec<_>) = tallies.partition(|(_, _, n)| *n > 0);
+    let counted = counted
+        .iter()
+        .map(|(clause, name, n)| unbroken(&[clause, name, &human::group_digits(*n)]))
+        .collect();
+    (counted, never.into_iter().map(|(clause, name, _)| (clause, name)).collect())
+}
+
+/// Words joined so a wrapped line never splits them: by no-break spaces, their own spaces too.
+fn unbroken(words: &[&str]) -> String {
+    words.join(" ").replace(' ', NO_BREAK.encode_utf8(&mut [0; 4]))
+}
+
+/// A list's entries, or "none".
+fn listed(entries: &[String]) -> String {
+    if entries.is_empty() { "none".to_string() } else { entries.join(", ") }
+}
+
 fn print_summary(
     label: &str,
     summary: &Summary,
@@ -675,18 +698,8 @@ fn print_summary(
         human::group_digits(p.allowed),
         human::group_digits(p.ops.saturating_sub(p.allowed))
     )?;
-    let (hit, missed): (Vec<_>, Vec<_>) = summary.denials.iter().partition(|(_, n)| *n > 0);
-    let hit: Vec<String> = hit
-        .iter()
-        .map(|(reason, n)| {
-            format!(
-                "{}{NO_BREAK}{}{NO_BREAK}{}",
-                reason.clause(),
-                reason.name(),
-                human::group_digits(*n)
-            )
-        })
-        .collect();
+    let (hit, missed) =
+        split_tallies(summary.denials.iter().map(|(r, n)| (r.clause(), r.name(), *n)));
     writeln!(
         out,
         "{}",
@@ -694,26 +707,15 @@ fn print_summary(
             "rules hit:  {} of {} denial clauses: {}",
             hit.len(),
             summary.denials.len(),
-            if hit.is_empty() { "none".to_string() } else { hit.join(", ") }
+            listed(&hit)
         ))
     )?;
     if !missed.is_empty() {
-        let missed: Vec<&str> = missed.iter().map(|(reason, _)| reason.clause()).collect();
+        let missed: Vec<&str> = missed.iter().map(|(clause, _)| *clause).collect();
         writeln!(out, "{}", wrapped(format!("never hit:  {}", missed.join(", "))))?;
     }
-    let unbroken = |name: &str| name.replace(' ', NO_BREAK.encode_utf8(&mut [0; 4]));
-    let (moved, unmoved): (Vec<_>, Vec<_>) = summary.counted.iter().partition(|(_, n)| *n > 0);
-    let moved: Vec<String> = moved
-        .iter()
-        .map(|(counter, n)| {
-            format!(
-                "{}{NO_BREAK}{}{NO_BREAK}{}",
-                counter.clause(),
-                unbroken(counter.name()),
-                human::group_digits(*n)
-            )
-        })
-        .collect();
+    let (moved, unmoved) =
+        split_tallies(summary.counted.iter().map(|(c, n)| (c.clause(), c.name(), *n)));
     writeln!(
         out,
         "{}",
@@ -721,16 +723,12 @@ fn print_summary(
             "counted:    allowed ops moved {} of {} counters: {}",
             moved.len(),
             summary.counted.len(),
-            if moved.is_empty() { "none".to_string() } else { moved.join(", ") }
+            listed(&moved)
         ))
     )?;
     if !unmoved.is_empty() {
-        let unmoved: Vec<String> = unmoved
-            .iter()
-            .map(|(counter, _)| {
-                format!("{}{NO_BREAK}{}", counter.clause(), unbroken(counter.name()))
-            })
-            .collect();
+        let unmoved: Vec<String> =
+            unmoved.iter().map(|(clause, name)| unbroken(&[clause, name])).collect();
         writeln!(out, "{}", wrapped(format!("unmoved:    {}", unmoved.join(", "))))?;
     }
     writeln!(

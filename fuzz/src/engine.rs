@@ -11,7 +11,8 @@
 //! new hit-count bucket; then the words the module compares while running a kept input new to
 //! the campaign also join the worker's dictionary, next to the constants its bytecode pushes.
 //! Guidance is off by default: measured on the mutants it found bypasses later than behaviour
-//! features alone (`docs/coverage.md`). With coverage recorded but not guiding, edges are still
+//! features alone until the latest quiet re-measure found them sooner; it stays off until a
+//! repeat decides (`docs/coverage.md`). With coverage recorded but not guiding, edges are still
 //! counted and reported. A finding is minimized by the worker that found it and handed
 //! to the caller.
 //!

@@ -83,7 +83,8 @@ pub(crate) struct FuzzArgs {
     no_coverage: bool,
     /// Guide by the module's branch edges as well as behaviours: keep inputs that reach a new
     /// edge, and feed the words the module compares to the generators. Off by default: on the
-    /// reference module's mutants it found bypasses later (docs/coverage.md).
+    /// reference module's mutants it found bypasses later until the latest quiet re-measure
+    /// (docs/coverage.md).
     #[arg(long, conflicts_with = "no_coverage")]
     coverage_guidance: bool,
     /// Write the lcov of the module's (and account's) Solidity the campaign reached here.

@@ -229,6 +229,10 @@ pub(crate) fn op_lines(position: usize, op: &Op) -> Vec<String> {
              the same hash",
             key_made(key)
         )),
+        Some(leash_fuzz::case::Replay::OtherAccount) => lines.push(format!(
+            "{INDENT}replay: signed for the account, submitted from the world's other account \
+             (same owner, same module, the same sessions) at that account's nonce"
+        )),
         None => {}
     }
     if let Some(mutation) = op.recipe.as_ref().and_then(|r| r.mutation.as_ref()) {

@@ -123,8 +123,9 @@ fn a_bypass_becomes_a_test_that_deploys_replays_and_expects_the_calls() {
             // The finding: the calls, then the bundle, then the op accepted.
             "vm.expectCall(LEASH_TOKEN, 0, hex\"23b872dd00000000000000000000000000000000000000000000000000000000000000b20000000000000000000000002872ad3106951c0317df4d75a402025f94d8575e0000000000000000000000000000000000000000000000000000000000000000\");\n        // The bundle as it went through: op 0.\n        _handleOps(_pick(ops, hex\"00\"));\n        assertTrue(_accepted(2), \"step 1 op 0: the module accepted it; the spec says: deny: \
              transferFrom moves tokens of another address (spec section 8.3) at execution 0\");",
-            // The helpers: signing with vm.sign over the EntryPoint's hash.
-            "(uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, entryPoint.getUserOpHash(op));",
+            // The helpers: signing with vm.sign over the module's digest (spec §1.4.1).
+            "abi.encodeWithSelector(ISessionManager.sessionOpDigest.selector, op, ENTRY_POINT, ACCOUNT)",
+            "(uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, abi.decode(digest, (bytes32)));",
             "op.signature = abi.encodePacked(r, s, v, signatureTail);",
             "op.signature = abi.encodePacked(new bytes(64), signatureTail);",
             "op.accountGasLimits = bytes32((VERIFICATION_GAS_LIMIT << 128) | CALL_GAS_LIMIT);",

@@ -161,7 +161,7 @@ pub enum Validator {
 /// Who signs an op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Signer {
-    /// The key with this index ([`KeyIndex`]) signs the userOpHash.
+    /// The key with this index ([`KeyIndex`]) signs the op's digest (spec §1.4.1).
     Key(u8),
     /// A 64-byte signature that recovers to no one (spec §1.4).
     Malformed,
@@ -216,7 +216,7 @@ pub enum Replay {
         op: usize,
     },
     /// This op, signed afresh, then given the signature of op `op` of the same bundle (made
-    /// over that op's `userOpHash`).
+    /// over that op's digest).
     SignatureOf {
         /// The position of the op whose signature it carries.
         op: usize,
@@ -238,6 +238,13 @@ pub enum Replay {
         /// The index of the key whose signature is the tail ([`KeyIndex`]).
         key: u8,
     },
+    /// This op, signed afresh for the account, submitted with the world's other account (a
+    /// second account of the same owner and module) as its sender, at that account's nonce on
+    /// the op's own lane: a signature captured from one account replayed from another. The
+    /// other account mirrors the case's installs and revokes, so the key has the same session
+    /// there; under a digest that binds the account the signature recovers to an unrelated
+    /// address and the op is denied `NoSession` (spec §1.4.1, §1.4.2).
+    OtherAccount,
 }
 
 impl Replay {
@@ -246,7 +253,7 @@ impl Replay {
     pub fn other_key(self) -> Option<u8> {
         match self {
             Self::SignedBy { key } | Self::KeyTail { key } => Some(key),
-            Self::Resubmit { .. } | Self::SignatureOf { .. } => None,
+            Self::Resubmit { .. } | Self::SignatureOf { .. } | Self::OtherAccount => None,
         }
     }
 }

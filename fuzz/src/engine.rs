@@ -546,6 +546,7 @@ pub fn campaign_catalog(target: &Target) -> Result<Catalog, TargetError> {
     let (mut probe, module) = target.instantiate()?;
     let mut catalog =
         Catalog { frame: target.frame, ..Catalog::for_module(probe.addresses(), &*module) };
+    catalog.other_account = probe.other_account().is_some();
     let module_address = probe.addresses().module;
     catalog.words = mined_words(&probe.code(module_address));
     Ok(catalog)

@@ -337,6 +337,15 @@ impl Runner {
             submitted: BTreeMap::new(),
             used_nonces: std::collections::BTreeSet::new(),
             signed_on: BTreeMap::new(),
+            other_account: case
+                .steps
+                .iter()
+                .any(|step| {
+                    matches!(step, Step::Bundle { ops }
+                        if ops.iter().any(|op| op.replay == Some(Replay::OtherAccount)))
+                })
+                .then(|| self.world.other_account())
+                .flatten(),
         };
         for (index, step) in case.steps.iter().enumerate() {
             match self.step(&mut run, index, step, observer) {
@@ -467,6 +476,7 @@ impl Runner {
                 if model.is_ok() {
                     run.ledgers.insert(address, Ledger::default());
                 }
+                self.mirror(run, index, address, Some(policy), module.is_ok())?;
             }
             Step::Revoke { key } => {
                 let address = key_address(*key);
@@ -495,6 +505,7 @@ impl Runner {
                     )
                     .into());
                 }
+                self.mirror(run, index, address, None, module.is_ok())?;
             }
             Step::Chain { id } => {
                 // spec §17: the same state, validated on another chain from now on.
@@ -571,6 +582,31 @@ impl Runner {
         Ok(())
     }
 
+    /// Repeats an install (`policy`) or a revoke (`None`) of `key` on the other account, when
+    /// the case replays ops from it: the same owner gives the same key the same session there.
+    /// Its result must be the account's (`accepted`): the two run the same code.
+    fn mirror(
+        &mut self,
+        run: &mut CaseRun,
+        index: usize,
+        key: Address,
+        policy: Option<&Policy>,
+        accepted: bool,
+    ) -> Result<(), Stop> {
+        let Some(other) = run.other_account else { return Ok(()) };
+        let mirrored = timed(&mut run.report.time.evm, || match policy {
+            Some(policy) => self.world.install_session_on(other, key, policy),
+            None => self.world.revoke_session_on(other, key),
+        });
+        if mirrored.is_ok() == accepted {
+            return Ok(());
+        }
+        Err(Stop::NotRunnable(format!(
+            "step {index}: the other account's copy of this lifecycle call ended otherwise than \
+             the account's ({mirrored:?})"
+        )))
+    }
+
     /// The EIP-7702 frame's state, or why a step that needs the frame cannot run.
     fn frame_state(frame: &mut Option<FrameState>, index: usize) -> Result<&mut FrameState, Stop> {
         frame.as_mut().ok_or_else(|| {
@@ -587,8 +623,8 @@ impl Runner {
     /// is needed for signatures leash made itself; recovering would cost more than the op.
     fn sign(&mut self, op: &Op) -> Signed {
         self.nonce_key += 1;
-        let (mut packed, named, ecdsa) =
-            presign_op(&self.world, &*self.module, self.nonce_key, op, self.config.signing);
+        let (mut packed, named, ecdsa, digest) =
+            presign_op(&mut self.world, &*self.module, self.nonce_key, op, self.config.signing);
         packed.signature = self.module.wrap_signature(named, &ecdsa);
         let names = self.module.named_session(named);
         // spec §1.4.4: another key's signature in the signer's place is judged as the module
@@ -599,14 +635,27 @@ impl Runner {
             }
             _ => named,
         };
-        Signed { packed, signer, names, nonce_key: self.nonce_key, ecdsa }
+        Signed { packed, signer, names, nonce_key: self.nonce_key, ecdsa, digest }
+    }
+
+    /// Who the model sees as the signer of `op` carrying `signed`'s signature: `signed`'s
+    /// signer when `op`'s digest (spec §1.4.1) on the world now is the one the signature was
+    /// made for, otherwise the unrelated address it recovers to over it, as the module
+    /// identifies sessions (§1.4.4).
+    fn replayed_signer(&self, op: &PackedUserOperation, signed: &Signed) -> Option<Address> {
+        let digest = self.signed_digest(op);
+        if digest == signed.digest {
+            signed.signer
+        } else {
+            let recovered = recover_signer(digest, &signed.ecdsa);
+            self.module.session_identity().model_signer(signed.names, recovered)
+        }
     }
 
     /// Signs a bundle's ops: each afresh, or as it replays another (spec §1.4.2). The signer the
-    /// model sees for a replayed signature is the address it recovers to over the op's
-    /// `userOpHash` on the world's chain now: an unrelated one when anything it binds differs.
+    /// model sees for a replayed signature is its key when the op's digest (spec §1.4.1) on the
+    /// world now is the one it was made for, and otherwise the unrelated address it recovers to.
     fn sign_bundle(&mut self, run: &CaseRun, step: usize, ops: &[Op]) -> Result<Vec<Signed>, Stop> {
-        let identity = self.module.session_identity();
         let mut signed = Vec::with_capacity(ops.len());
         for op in ops {
             signed.push(match op.replay {
@@ -617,10 +666,20 @@ impl Runner {
                              was never submitted"
                         )));
                     };
-                    let hash = self.world.user_op_hash(&original.packed);
-                    let recovered = recover_signer(hash, &original.ecdsa);
-                    let signer = identity.model_signer(original.names, recovered);
+                    let signer = self.replayed_signer(&original.packed, original);
                     Signed { signer, ..original.clone() }
+                }
+                Some(Replay::OtherAccount) => {
+                    let Some(other) = self.world.other_account() else {
+                        return Err(Stop::NotRunnable(format!(
+                            "step {step}: an op is replayed from another account, which only the \
+                             reference world on the deployed account has"
+                        )));
+                    };
+                    let mut replayed = self.sign(op);
+                    replayed.packed.sender = other;
+                    replayed.signer = self.replayed_signer(&replayed.packed, &replayed);
+                    replayed
                 }
                 _ => self.sign(op),
             });
@@ -633,13 +692,13 @@ impl Runner {
                          which is no other op of its bundle"
                     )));
                 };
+                let signer = self.replayed_signer(&signed[position].packed, &source);
                 let target = &mut signed[position];
                 target.packed.signature = source.packed.signature;
-                let recovered =
-                    recover_signer(self.world.user_op_hash(&target.packed), &source.ecdsa);
-                target.signer = identity.model_signer(source.names, recovered);
+                target.signer = signer;
                 target.names = source.names;
                 target.ecdsa = source.ecdsa;
+                target.digest = source.digest;
             }
         }
         let mut keys: Vec<u64> = signed.iter().map(|s| s.nonce_key).collect();
@@ -650,6 +709,12 @@ impl Runner {
             )));
         }
         Ok(signed)
+    }
+
+    /// The digest that binds `op` on the world as it is now (spec §1.4.1): on the chain and
+    /// under the delegation the world has now.
+    fn signed_digest(&self, op: &PackedUserOperation) -> B256 {
+        self.module.session_digest(&self.world, op, self.world.delegation_ref(op.sender))
     }
 
     fn bundle(
@@ -1210,53 +1275,58 @@ impl Runner {
     }
 }
 
-/// `op` as the EVM receives it: on lane `lane`, signed over its `userOpHash` by its signer,
-/// with its decoy tail, in the module's signature layout.
+/// `op` as the EVM receives it: on lane `lane`, signed over the digest the module verifies by
+/// its signer, with its decoy tail, in the module's signature layout.
 pub fn sign_op(
-    world: &World,
+    world: &mut World,
     module: &dyn SessionModule,
     lane: u64,
     op: &Op,
     signing: Signing,
 ) -> PackedUserOperation {
-    let (mut packed, signer, signature) = presign_op(world, module, lane, op, signing);
+    let (mut packed, signer, signature, _) = presign_op(world, module, lane, op, signing);
     packed.signature = module.wrap_signature(signer, &signature);
     packed
 }
 
-/// `op` unsigned on lane `lane`, its signer, and the 65-byte ECDSA signature over its
-/// `userOpHash` followed by its decoy tail (spec §1.4: a malformed signature is 64 zero bytes
-/// and has no signer), not yet in the module's signature layout.
+/// `op` unsigned on lane `lane`, its signer, the 65-byte ECDSA signature over the digest the
+/// module verifies ([`SessionModule::signing_digest`]) followed by its decoy tail (spec §1.4: a
+/// malformed signature is 64 zero bytes and has no signer), not yet in the module's signature
+/// layout, and the op's digest as spec §1.4.1 binds it ([`SessionModule::session_digest`]).
 pub fn presign_op(
-    world: &World,
+    world: &mut World,
     module: &dyn SessionModule,
     lane: u64,
     op: &Op,
     signing: Signing,
-) -> (PackedUserOperation, Option<Address>, Vec<u8>) {
+) -> (PackedUserOperation, Option<Address>, Vec<u8>, B256) {
     let delegate = world.delegation_ref(world.addresses().account);
     presign_op_under(world, module, lane, op, signing, delegate)
 }
 
 /// [`presign_op`] for when the account will delegate to `delegate` (`None`: no code), which
-/// the `userOpHash` of an op with the EIP-7702 marker binds (spec §18.1): ops signed before a
+/// the digest of an op with the EIP-7702 marker binds (spec §18.1): ops signed before a
 /// re-delegation takes place.
 pub fn presign_op_under(
-    world: &World,
+    world: &mut World,
     module: &dyn SessionModule,
     lane: u64,
     op: &Op,
     signing: Signing,
     delegate: Option<Address>,
-) -> (PackedUserOperation, Option<Address>, Vec<u8>) {
+) -> (PackedUserOperation, Option<Address>, Vec<u8>, B256) {
     let mut packed = world.unsigned_op(lane, Bytes::copy_from_slice(&op.call_data));
     if let Some(gas) = &op.gas {
         gas.apply_to(&mut packed);
     }
     packed.nonce = module.nonce(lane);
-    let hash: B256 = world.user_op_hash_under(&packed, delegate);
-    let (signature, signer) = op_signature(op, hash, signing);
-    (packed, signer, signature)
+    let digest: B256 = module.session_digest(world, &packed, delegate);
+    // The module's own view is asked only when some key signs (a malformed signature has none).
+    let signs = op.signer.key().is_some() || op.replay.and_then(Replay::other_key).is_some();
+    let signed =
+        if signs { module.signing_digest(world, &packed, delegate, digest) } else { digest };
+    let (signature, signer) = op_signature(op, signed, signing);
+    (packed, signer, signature, digest)
 }
 
 /// `op`'s ECDSA signature over `hash` followed by its tail, and the signer whose session its
@@ -1698,6 +1768,9 @@ struct Signed {
     nonce_key: u64,
     /// The 65-byte ECDSA signature (64 zero bytes when malformed) and its decoy tail.
     ecdsa: Vec<u8>,
+    /// The digest (spec §1.4.1, [`SessionModule::session_digest`]) of the op the signature was
+    /// made for, on the world as it was then.
+    digest: B256,
 }
 
 struct CaseRun {
@@ -1718,6 +1791,9 @@ struct CaseRun {
     report: CaseReport,
     ledgers: BTreeMap<Address, Ledger>,
     allowances: BTreeMap<(Address, Address), U256>,
+    /// The world's other account, when the case replays ops from it (spec §1.4.2): it mirrors
+    /// the case's installs and revokes, so the key it replays has a session there too.
+    other_account: Option<Address>,
 }
 
 /// Whether what left the account during a session stays within the caps of its (effective)

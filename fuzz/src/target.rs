@@ -329,7 +329,14 @@ impl Target {
         match &self.kind {
             TargetKind::SessionManager => {
                 let world = match self.frame {
-                    Frame::Deployed => World::new(&self.artifacts),
+                    // With a second account, which replays from another account need (spec
+                    // §1.4.2).
+                    Frame::Deployed => World::build(
+                        &self.artifacts,
+                        ModuleCode::Create(&self.artifacts.module),
+                        AccountArgs::Standard,
+                        |world| world.deploy_other_account(&self.artifacts.account).map(drop),
+                    ),
                     Frame::Eip7702 => World::build(
                         &self.artifacts,
                         ModuleCode::Create(&self.artifacts.module),
@@ -338,7 +345,9 @@ impl Target {
                     ),
                 }
                 .map_err(world_error)?;
-                Ok((world, Box::new(SessionManagerInterface)))
+                let mut world = world;
+                let adapter = SessionManagerInterface::for_world(&mut world);
+                Ok((world, Box::new(adapter)))
             }
             TargetKind::SmartSessions { build, host } => {
                 let module = match &build.core {

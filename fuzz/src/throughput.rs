@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, B256};
 use arbitrary::Unstructured;
 
 use crate::case::{Action, Actor, Case, Code, Replay, START_CHAIN, START_TIME, SlotWrite, Step};
@@ -99,7 +99,8 @@ enum BareStep {
     /// Each op with its signer and its ECDSA signature and decoy tail, to be wrapped in the
     /// module's signature layout when it runs (the layout can name the session installed by an
     /// earlier step).
-    Bundle(Vec<(PackedUserOperation, Option<Address>, Vec<u8>)>),
+    /// (The fourth field is the op's digest, spec §1.4.1, which the bare run does not use.)
+    Bundle(Vec<(PackedUserOperation, Option<Address>, Vec<u8>, B256)>),
     /// Each op as the redemption its session key (or, for a malformed signer, a key no session
     /// names) sends: the sender, the mode and the execution. An op that is no `execute` call is
     /// no redemption (`None`): it is counted and not sent, as the runner counts it.
@@ -154,7 +155,7 @@ pub fn bare(target: &Target, workload: &Workload) -> Result<Measurement, TargetE
                     ops += prepared.len() as u64;
                     let packed: Vec<PackedUserOperation> = prepared
                         .iter()
-                        .map(|(op, signer, signature)| PackedUserOperation {
+                        .map(|(op, signer, signature, _)| PackedUserOperation {
                             signature: module.wrap_signature(*signer, signature),
                             ..op.clone()
                         })
@@ -239,7 +240,7 @@ fn prepare(
                 .collect();
             for (position, op) in ops.iter().enumerate() {
                 if let Some(Replay::SignatureOf { op: other }) = op.replay
-                    && let Some((_, signer, signature)) = signed.get(other).cloned()
+                    && let Some((_, signer, signature, _)) = signed.get(other).cloned()
                 {
                     (signed[position].1, signed[position].2) = (signer, signature);
                 }

@@ -500,7 +500,7 @@ fn a_malformed_paymaster_field_is_dropped_and_the_rest_of_the_bundle_executes() 
     let with_field = |world: &World, nonce_key: u64, field: Vec<u8>| {
         let mut op = world.unsigned_op(nonce_key, single(game, 0, &attack(5)));
         op.paymasterAndData = field.into();
-        op.signature = Bytes::copy_from_slice(&key.sign_hash(world.user_op_hash(&op)));
+        op.signature = Bytes::copy_from_slice(&key.sign_hash(world.session_op_digest(&op)));
         op
     };
     let mut sponsored = paymaster.to_vec();

@@ -112,6 +112,30 @@ fn the_rust_user_op_hash_binds_the_delegate_as_get_user_op_hash_does() {
 }
 
 #[test]
+fn the_rust_session_digest_binds_the_delegate_as_the_modules_view_does() {
+    let mut world = frame_world();
+    let a = *world.addresses();
+    let op = world.signed_op(
+        &session_keys()[0],
+        5,
+        single(a.game, 0, &call("attack(uint256)", &[word(1)])),
+    );
+    assert_eq!(op.initCode.as_ref(), EIP7702_INIT_CODE);
+    let rust = world.session_op_digest(&op);
+    assert_eq!(rust, common::module_digest(&mut world, &op));
+    // Calldata after the marker is hashed with the delegate.
+    let mut longer = op.clone();
+    longer.initCode = [EIP7702_INIT_CODE.as_slice(), &[0xab, 0xcd]].concat().into();
+    assert_eq!(world.session_op_digest(&longer), common::module_digest(&mut world, &longer));
+    assert_ne!(world.session_op_digest(&longer), rust);
+    // Re-delegating the EOA changes the digest of the same op (spec §18.1).
+    world.delegate_eoa(account_key(), a.game, OWNER).unwrap();
+    let moved = world.session_op_digest(&op);
+    assert_ne!(moved, rust);
+    assert_eq!(moved, common::module_digest(&mut world, &op));
+}
+
+#[test]
 fn sessions_install_and_validate_through_the_7702_path() {
     let mut world = frame_world();
     let a = *world.addresses();

@@ -29,6 +29,25 @@ fn the_world_deploys_at_the_fixed_addresses() {
     assert_eq!(world.token_balance(a.account).unwrap(), ACCOUNT_TOKEN_BALANCE);
 }
 
+/// A call, a signed empty op, and one with every hashed field set to something non-default
+/// (its signature, which no digest covers, too).
+fn varied_ops(world: &World) -> Vec<leash_fuzz::evm::PackedUserOperation> {
+    let a = world.addresses();
+    let attack = call("attack(uint256)", &[word(7)]);
+    let mut odd = world.unsigned_op(3, Bytes::from_static(&[1, 2, 3]));
+    odd.initCode = Bytes::from_static(&[9; 21]);
+    odd.paymasterAndData = Bytes::from_static(&[8; 60]);
+    odd.gasFees = B256::repeat_byte(0x11);
+    odd.accountGasLimits = B256::repeat_byte(0x22);
+    odd.preVerificationGas = U256::from(12345);
+    odd.signature = Bytes::from_static(&[7; 70]);
+    vec![
+        world.unsigned_op(1, single(a.game, 0, &attack)),
+        world.signed_op(&session_keys()[0], u64::MAX, Bytes::new()),
+        odd,
+    ]
+}
+
 #[test]
 fn user_op_hash_equals_get_user_op_hash() {
     let mut world = World::reference().unwrap();
@@ -42,25 +61,35 @@ fn user_op_hash_equals_get_user_op_hash() {
         .unwrap();
     assert_eq!(B256::from_slice(&typehash), packed_user_op_typehash());
 
-    let attack = call("attack(uint256)", &[word(7)]);
-    let mut ops = vec![
-        world.unsigned_op(1, single(a.game, 0, &attack)),
-        world.signed_op(&session_keys()[0], u64::MAX, Bytes::new()),
-    ];
-    // Every hashed field set to something non-default.
-    let mut odd = world.unsigned_op(3, Bytes::from_static(&[1, 2, 3]));
-    odd.initCode = Bytes::from_static(&[9; 21]);
-    odd.paymasterAndData = Bytes::from_static(&[8; 60]);
-    odd.gasFees = B256::repeat_byte(0x11);
-    odd.preVerificationGas = U256::from(12345);
-    odd.signature = Bytes::from_static(&[7; 70]);
-    ops.push(odd);
-    for op in &ops {
+    for op in &varied_ops(&world) {
         let data = IEntryPoint::getUserOpHashCall { userOp: op.clone() }.abi_encode();
         let out = world.view_call("getUserOpHash", a.entry_point, data.into()).unwrap();
         let evm = IEntryPoint::getUserOpHashCall::abi_decode_returns(&out).unwrap();
         assert_eq!(world.user_op_hash(op), evm);
     }
+}
+
+#[test]
+fn the_rust_session_digest_equals_the_modules_view() {
+    let mut world = World::reference().unwrap();
+    let a = *world.addresses();
+    let mut ops = varied_ops(&world);
+    let odd = ops.last().expect("three ops").clone();
+    // Another sender: the digest binds the account.
+    let mut elsewhere = odd.clone();
+    elsewhere.sender = a.game;
+    ops.push(elsewhere.clone());
+    for op in &ops {
+        assert_eq!(world.session_op_digest(op), common::module_digest(&mut world, op));
+        // Not the EntryPoint's hash: the module binds the op itself.
+        assert_ne!(world.session_op_digest(op), world.user_op_hash(op));
+    }
+    assert_ne!(world.session_op_digest(&odd), world.session_op_digest(&elsewhere));
+    // A chain move changes every digest, on both sides.
+    let before = world.session_op_digest(&odd);
+    world.set_chain_id(10);
+    assert_eq!(world.session_op_digest(&odd), common::module_digest(&mut world, &odd));
+    assert_ne!(world.session_op_digest(&odd), before);
 }
 
 #[test]

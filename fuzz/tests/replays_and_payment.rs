@@ -142,6 +142,60 @@ fn s1_4_3_the_model_signer_follows_how_the_module_names_sessions() {
     assert_eq!(SessionIdentity::NamedInSignature.model_signer(None, None), None);
 }
 
+/// An op signed for the account, submitted from the world's other account (which mirrors the
+/// case's installs, so the key has the same session there), then the same op signed afresh.
+fn from_the_other_account(runner: &Runner) -> Vec<Step> {
+    let replayed = Op { replay: Some(Replay::OtherAccount), ..attack(runner, 1) };
+    vec![
+        Step::Install { key: 0, policy: policy(runner, "") },
+        Step::Bundle { ops: vec![replayed] },
+        Step::Bundle { ops: vec![attack(runner, 1)] },
+    ]
+}
+
+/// An op denied on the world's chain (spec §17.1), its nonce unused, first submitted again
+/// after a move to a chain where the policy allows it.
+fn across_chains(runner: &Runner) -> Vec<Step> {
+    let op = attack(runner, 1);
+    let resubmitted = Op { replay: Some(Replay::Resubmit { step: 1, op: 0 }), ..op.clone() };
+    vec![
+        Step::Install { key: 0, policy: policy(runner, "chains = [10]") },
+        Step::Bundle { ops: vec![op] },
+        Step::Chain { id: 10 },
+        Step::Bundle { ops: vec![resubmitted] },
+    ]
+}
+
+#[test]
+fn s1_4_2_an_op_signed_for_the_account_and_submitted_from_another_recovers_to_no_session() {
+    let mut runner = runner();
+    let steps = from_the_other_account(&runner);
+    let report = run(steps, &mut runner);
+    assert_eq!((report.ops, report.allowed), (2, 1));
+}
+
+/// Spec §1.4.1: each module digest that leaves out a field lets through the replay that field
+/// stops, and the runner reports it; the reference, which binds both, lets neither through.
+#[test]
+fn c10_digests_without_the_chain_or_the_account_let_their_replays_through() {
+    for (mutant, steps, replay_step) in [
+        ("c10-digest-no-chain", across_chains as fn(&Runner) -> Vec<Step>, 3),
+        ("c10-digest-no-account", from_the_other_account, 1),
+    ] {
+        let mut reference = runner();
+        run(steps(&reference), &mut reference);
+        let target = Target::mutant(mutant).expect("the mutant loads");
+        let config = RunConfig { state_checks: StateChecks::EveryBundle, ..RunConfig::campaign() };
+        let mut runner = Runner::for_target(&target, config).expect("the world deploys");
+        let case = Case { steps: steps(&runner) };
+        let report = runner.run(&case);
+        assert_eq!(report.not_runnable, None, "{mutant}");
+        let finding = report.finding.unwrap_or_else(|| panic!("{mutant}: no finding"));
+        assert_eq!((finding.step, finding.op), (replay_step, Some(0)), "{mutant}: {finding:?}");
+        assert!(finding.model.contains("has no session (spec §2.3.1)"), "{mutant}: {finding:?}");
+    }
+}
+
 #[test]
 fn replays_that_name_no_earlier_op_are_refused_when_a_case_is_read() {
     let r = runner();

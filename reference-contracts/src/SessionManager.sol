@@ -48,10 +48,28 @@ import {PolicyImage} from "./lib/PolicyImage.sol";
 ///      word), checks every execution against the cache as earlier executions updated it (§13.2),
 ///      and writes the changed words back only after the whole op passed (§13.1). All counter sums
 ///      are checked explicitly: an overflow is the clause's denial, never a panic (§13.3).
+/// @dev What the module asks the calling account for: the EntryPoint its ops come through (spec
+///      §1.4.1 binds it). `LeashAccount`, `LeashAccount7702` and OpenZeppelin's accounts have it.
+interface IEntryPointHolder {
+    function entryPoint() external view returns (address);
+}
+
 contract SessionManager is ISessionManager {
     // ---------------------------------------------------------------------------------------------
     // Constants
     // ---------------------------------------------------------------------------------------------
+
+    // spec §1.4.1: the EIP-712 digest a session key signs (`sessionOpDigest`).
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant DOMAIN_NAME_HASH = keccak256("LeashSessionManager");
+    bytes32 private constant DOMAIN_VERSION_HASH = keccak256("1");
+    bytes32 private constant SESSION_OP_TYPEHASH =
+        keccak256("SessionOp(address entryPoint,address account,uint256 nonce,bytes32 opHash)");
+    /// @dev EntryPoint v0.8's EIP-7702 `initCode` marker (`0x7702` then 18 zero bytes) and the code
+    ///      prefix of a delegated EOA (`Eip7702Support`).
+    bytes20 private constant EIP7702_MARKER = bytes20(bytes2(0x7702));
+    bytes3 private constant EIP7702_PREFIX = 0xef0100;
 
     /// @dev ERC-4337 `SIG_VALIDATION_FAILED`: the answer for `NoSession` (spec §2.3.1).
     uint256 private constant SIG_VALIDATION_FAILED = 1;
@@ -607,18 +625,24 @@ contract SessionManager is ISessionManager {
     ///      are written only when every execution passed (§13.1). §11 is left to the EntryPoint,
     ///      which receives the window in `validationData`. Every denial except `NoSession` reverts
     ///      `SessionDenied(code, execution, detail)`.
+    ///      The session key signs the module's own digest (`sessionOpDigest`, spec §1.4.1), not the
+    ///      EntryPoint's `userOpHash`: the module binds what it must itself.
     /// @param userOp The user operation, as re-encoded by the account.
-    /// @param userOpHash The EntryPoint's (v0.8, EIP-712) hash of `userOp`.
     /// @return validationData `SIG_VALIDATION_FAILED` (1) for `NoSession`, otherwise
     ///         `validUntil << 160 | validAfter << 208`.
-    function validateUserOp(PackedUserOperation calldata userOp, bytes32 userOpHash)
+    function validateUserOp(PackedUserOperation calldata userOp, bytes32)
         external
         override
         returns (uint256 validationData)
     {
+        // spec §1.4.1: an account that names no EntryPoint has no digest a key could have signed.
+        (bool named, bytes memory entryPoint) =
+            msg.sender.staticcall(abi.encodeCall(IEntryPointHolder.entryPoint, ()));
+        if (!named || entryPoint.length < 32) return SIG_VALIDATION_FAILED;
+        bytes32 digest = sessionOpDigest(userOp, abi.decode(entryPoint, (address)), msg.sender);
         // spec §1.4, §2.3.1: a malformed signature has no signer; a signer without a session of
         // this account is `NoSession`.
-        address signer = _recoverSigner(userOp.signature, userOpHash);
+        address signer = _recoverSigner(userOp.signature, digest);
         if (signer == address(0)) return SIG_VALIDATION_FAILED;
         Record memory record = _records[signer][msg.sender];
         if (record.status == STATUS_NONE) return SIG_VALIDATION_FAILED;
@@ -687,6 +711,57 @@ contract SessionManager is ISessionManager {
     // ---------------------------------------------------------------------------------------------
     // spec §1.4, §2.3: signer
     // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISessionManager
+    /// @dev Spec §1.4.1: the domain binds the chain and this module, the struct the EntryPoint, the
+    ///      account, the nonce and (through `opHash`) every other field the EntryPoint hashes; the
+    ///      session is the key the signature recovers to (§2.3.1).
+    function sessionOpDigest(PackedUserOperation calldata userOp, address entryPoint, address account)
+        public
+        view
+        returns (bytes32)
+    {
+        bytes32 domain = keccak256(
+            abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, address(this))
+        );
+        bytes32 structHash =
+            keccak256(abi.encode(SESSION_OP_TYPEHASH, entryPoint, account, userOp.nonce, _opHash(userOp, account)));
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    }
+
+    /// @dev The hash of `userOp`'s fields but `sender`, `nonce` and `signature`, each as EntryPoint
+    ///      v0.8 packs it: `initCode`, `callData` and `paymasterAndData` by their keccak, an
+    ///      EIP-7702 marker's `initCode` as `keccak256(delegate ‖ initCode[20:])` with `account`'s
+    ///      delegate (spec §18.1), so a re-delegation invalidates every op signed before it.
+    function _opHash(PackedUserOperation calldata userOp, address account) private view returns (bytes32) {
+        bytes calldata initCode = userOp.initCode;
+        bytes32 initCodeHash = keccak256(initCode);
+        if (initCode.length >= 2 && bytes20(initCode) == EIP7702_MARKER) {
+            bytes32 code;
+            assembly ("memory-safe") {
+                extcodecopy(account, 0, 0, 23)
+                code := mload(0)
+            }
+            // EntryPoint v0.8 refuses a marker from a sender that delegates nothing before it
+            // calls the account; here `code` is `0xef0100 ‖ delegate`.
+            if (bytes3(code) == EIP7702_PREFIX) {
+                address delegate = address(bytes20(code << 24));
+                initCodeHash = initCode.length <= 20
+                    ? keccak256(abi.encodePacked(delegate))
+                    : keccak256(abi.encodePacked(delegate, initCode[20:]));
+            }
+        }
+        return keccak256(
+            abi.encode(
+                initCodeHash,
+                keccak256(userOp.callData),
+                userOp.accountGasLimits,
+                userOp.preVerificationGas,
+                userOp.gasFees,
+                keccak256(userOp.paymasterAndData)
+            )
+        );
+    }
 
     /// @dev The address `signature[0:65]` recovers to over `hash`, or 0 when it has none: shorter
     ///      than 65 bytes, `s` in the upper half, `v` not 27 or 28, or recovery fails (OpenZeppelin

@@ -158,6 +158,11 @@ fn gas_or_chain(case: &leash_fuzz::case::Case) -> Option<&'static str> {
         Step::Bundle { ops } if ops.iter().any(|op| op.gas.is_some()) => {
             Some("an op with its own gas terms")
         }
+        Step::Bundle { ops }
+            if ops.iter().any(|op| op.replay == Some(leash_fuzz::case::Replay::OtherAccount)) =>
+        {
+            Some("an op replayed from another account (the test deploys one account)")
+        }
         Step::Bundle { ops } if ops.iter().any(|op| op.replay.is_some()) => Some("a replayed op"),
         _ => None,
     })

@@ -218,7 +218,8 @@ struct GasTermsFile {
 }
 
 /// Where a replaying op's signed bytes come from: `{"resubmit": {"step": 1, "op": 0}}`, or
-/// another key's signature it carries: `{"signed_by": {"key": 1}}`, `{"key_tail": {"key": 1}}`.
+/// another key's signature it carries: `{"signed_by": {"key": 1}}`, `{"key_tail": {"key": 1}}`,
+/// or `"other_account"`.
 #[derive(Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum ReplayFile {
@@ -226,6 +227,7 @@ enum ReplayFile {
     SignatureOf { op: usize },
     SignedBy { key: u8 },
     KeyTail { key: u8 },
+    OtherAccount,
 }
 
 /// A `u128` as a decimal string.
@@ -553,6 +555,7 @@ impl From<Replay> for ReplayFile {
             Replay::SignatureOf { op } => Self::SignatureOf { op },
             Replay::SignedBy { key } => Self::SignedBy { key },
             Replay::KeyTail { key } => Self::KeyTail { key },
+            Replay::OtherAccount => Self::OtherAccount,
         }
     }
 }
@@ -787,6 +790,7 @@ impl From<ReplayFile> for Replay {
             ReplayFile::SignatureOf { op } => Self::SignatureOf { op },
             ReplayFile::SignedBy { key } => Self::SignedBy { key },
             ReplayFile::KeyTail { key } => Self::KeyTail { key },
+            ReplayFile::OtherAccount => Self::OtherAccount,
         }
     }
 }

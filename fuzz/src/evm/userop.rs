@@ -72,13 +72,28 @@ pub fn user_op_hash_7702(
     entry_point: Address,
     chain_id: u64,
 ) -> B256 {
-    let init_code_hash = if is_eip7702_init_code(&op.initCode) {
-        let tail = op.initCode.get(20..).unwrap_or_default();
-        keccak256([delegate.as_slice(), tail].concat())
-    } else {
-        keccak256(&op.initCode)
-    };
-    digest(op, init_code_hash, entry_point, chain_id)
+    digest(op, init_code_hash(op, Some(delegate)), entry_point, chain_id)
+}
+
+/// The hash EntryPoint v0.8 puts where `initCode`'s would be: with the EIP-7702 marker and a
+/// `delegate`, `keccak256(delegate ‖ initCode[20..])`; otherwise `keccak256(initCode)`.
+fn init_code_hash(op: &PackedUserOperation, delegate: Option<Address>) -> B256 {
+    match delegate {
+        Some(delegate) if is_eip7702_init_code(&op.initCode) => {
+            let tail = op.initCode.get(20..).unwrap_or_default();
+            keccak256([delegate.as_slice(), tail].concat())
+        }
+        _ => keccak256(&op.initCode),
+    }
+}
+
+/// The EIP-712 digest `keccak256(0x1901 ‖ domain ‖ struct_hash)`.
+fn eip712(domain: B256, struct_hash: B256) -> B256 {
+    let mut preimage = [0u8; 66];
+    preimage[..2].copy_from_slice(&[0x19, 0x01]);
+    preimage[2..34].copy_from_slice(domain.as_slice());
+    preimage[34..].copy_from_slice(struct_hash.as_slice());
+    keccak256(preimage)
 }
 
 fn digest(
@@ -101,11 +116,61 @@ fn digest(
         )
             .abi_encode(),
     );
-    let mut preimage = [0u8; 66];
-    preimage[..2].copy_from_slice(&[0x19, 0x01]);
-    preimage[2..34].copy_from_slice(domain_separator(entry_point, chain_id).as_slice());
-    preimage[34..].copy_from_slice(struct_hash.as_slice());
-    keccak256(preimage)
+    eip712(domain_separator(entry_point, chain_id), struct_hash)
+}
+
+/// `keccak256` of the EIP-712 type strings and domain name and version of the reference module's
+/// own digest ([`session_op_digest`]), hashed once.
+struct SessionDigestConstants {
+    domain_typehash: B256,
+    name_hash: B256,
+    version_hash: B256,
+    session_op_typehash: B256,
+}
+
+static SESSION_DIGEST: std::sync::LazyLock<SessionDigestConstants> =
+    std::sync::LazyLock::new(|| SessionDigestConstants {
+        domain_typehash: keccak256(
+            "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)",
+        ),
+        name_hash: keccak256("LeashSessionManager"),
+        version_hash: keccak256("1"),
+        session_op_typehash: keccak256(
+            "SessionOp(address entryPoint,address account,uint256 nonce,bytes32 opHash)",
+        ),
+    });
+
+/// The digest a session key signs for the reference module (`SessionManager.sessionOpDigest`,
+/// spec §1.4.1), computed in Rust: EIP-712 under the domain `("LeashSessionManager", "1",
+/// chain_id, module)` of `SessionOp(entryPoint, account, nonce, opHash)`, where `account` is the
+/// op's sender and `opHash` hashes its other fields as EntryPoint v0.8 packs them. `delegate` is
+/// the code the sender delegates to (the EIP-7702 frame): with the EIP-7702 `initCode` marker the
+/// op binds it, as [`user_op_hash_7702`] does.
+pub fn session_op_digest(
+    op: &PackedUserOperation,
+    delegate: Option<Address>,
+    entry_point: Address,
+    module: Address,
+    chain_id: u64,
+) -> B256 {
+    let c = &*SESSION_DIGEST;
+    let op_hash = keccak256(
+        (
+            init_code_hash(op, delegate),
+            keccak256(&op.callData),
+            op.accountGasLimits,
+            op.preVerificationGas,
+            op.gasFees,
+            keccak256(&op.paymasterAndData),
+        )
+            .abi_encode(),
+    );
+    let domain = keccak256(
+        (c.domain_typehash, c.name_hash, c.version_hash, U256::from(chain_id), module).abi_encode(),
+    );
+    let struct_hash =
+        keccak256((c.session_op_typehash, entry_point, op.sender, op.nonce, op_hash).abi_encode());
+    eip712(domain, struct_hash)
 }
 
 /// The nonce of an op with 192-bit key `key` and sequence number 0: `key << 64`.

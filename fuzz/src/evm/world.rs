@@ -273,6 +273,10 @@ pub struct World {
     init_code: Bytes,
     /// What the EIP-7702 frame deployed, on that frame.
     pub(super) eip7702: Option<super::frame::Eip7702Account>,
+    /// A second account of the same code and owner, with the module installed
+    /// ([`World::deploy_other_account`]): where an op signed for the account is replayed from
+    /// (spec §1.4.2).
+    other_account: Option<Address>,
 }
 
 impl core::fmt::Debug for World {
@@ -360,6 +364,7 @@ impl World {
             owner: OWNER,
             init_code: Bytes::new(),
             eip7702: None,
+            other_account: None,
         };
         world.deploy_all(artifacts, module, account)?;
         extra(&mut world)?;
@@ -421,6 +426,30 @@ impl World {
         coverage.watch(account, Role::Covered);
 
         self.fund(account)
+    }
+
+    /// Deploys a second account from `artifact` with the account's constructor arguments
+    /// (EntryPoint, [`OWNER`], the module, empty init data) at the deployer's next nonce, and
+    /// funds it as the account is: another account of the same owner, with the same module, that
+    /// ops signed for the account are replayed from (spec §1.4.1, §1.4.2). For a world built with
+    /// [`AccountArgs::Standard`]; call it from [`World::build`]'s `extra`.
+    pub fn deploy_other_account(&mut self, artifact: &Artifact) -> Result<Address, WorldError> {
+        let a = self.addresses;
+        let args = alloy_sol_types::SolValue::abi_encode_params(&(
+            a.entry_point,
+            OWNER,
+            a.module,
+            Bytes::new(),
+        ));
+        let other = self.deploy("other account", artifact, &args)?;
+        self.fund(other)?;
+        self.other_account = Some(other);
+        Ok(other)
+    }
+
+    /// The second account [`World::deploy_other_account`] deployed, if any.
+    pub fn other_account(&self) -> Option<Address> {
+        self.other_account
     }
 
     /// Deploys the two paymasters from [`SPONSOR`] and funds their deposits (spec §16).
@@ -651,7 +680,43 @@ impl World {
         }
     }
 
-    /// An op from the account with nonce key `nonce_key`, signed by `key`.
+    /// The digest a session key signs for `op` on a module of leash's `ISessionManager`
+    /// interface at [`Addresses::module`] (`sessionOpDigest`, spec §1.4.1), on this chain, as the
+    /// sender delegates now.
+    pub fn session_op_digest(&self, op: &PackedUserOperation) -> B256 {
+        self.session_op_digest_under(op, self.delegation_ref(op.sender))
+    }
+
+    /// [`World::session_op_digest`] as it will be while the sender delegates to `delegate`.
+    pub fn session_op_digest_under(
+        &self,
+        op: &PackedUserOperation,
+        delegate: Option<Address>,
+    ) -> B256 {
+        let a = &self.addresses;
+        userop::session_op_digest(op, delegate, a.entry_point, a.module, self.chain_id())
+    }
+
+    /// The module's own `sessionOpDigest(op, entryPoint, op.sender)` (leash's `ISessionManager`
+    /// interface), read from the EVM on this chain without committing.
+    pub fn module_digest(&mut self, op: &PackedUserOperation) -> Result<B256, CallError> {
+        let a = self.addresses;
+        // The interface's op struct is its own Rust type; the encoding is the EntryPoint's.
+        let args =
+            alloy_sol_types::SolValue::abi_encode_params(&(op.clone(), a.entry_point, op.sender));
+        let data = [ISessionManager::sessionOpDigestCall::SELECTOR.as_slice(), &args].concat();
+        let out = self.view_call("sessionOpDigest", a.module, data.into())?;
+        ISessionManager::sessionOpDigestCall::abi_decode_returns(&out).map_err(|e| {
+            CallError::BadReturn {
+                call: "sessionOpDigest",
+                data: out.clone(),
+                problem: e.to_string(),
+            }
+        })
+    }
+
+    /// An op from the account with nonce key `nonce_key`, signed by `key` over the digest a
+    /// module of leash's `ISessionManager` interface verifies ([`World::session_op_digest`]).
     pub fn signed_op(
         &self,
         key: &SessionKey,
@@ -659,7 +724,7 @@ impl World {
         call_data: Bytes,
     ) -> PackedUserOperation {
         let mut op = self.unsigned_op(nonce_key, call_data);
-        op.signature = Bytes::copy_from_slice(&key.sign_hash(self.user_op_hash(&op)));
+        op.signature = Bytes::copy_from_slice(&key.sign_hash(self.session_op_digest(&op)));
         op
     }
 
@@ -782,6 +847,50 @@ impl World {
         let encoded = encode_policy(policy)?;
         let data = ISessionManager::installSessionCall { key, policy: encoded }.abi_encode();
         self.owner_module_call("installSession", key, data)
+    }
+
+    /// Installs a session for `key` with `policy` on `account`, one of the world's accounts with
+    /// the module installed and [`OWNER`] as owner (the other account,
+    /// [`World::deploy_other_account`]), as [`World::install_session`] does on the account.
+    pub fn install_session_on(
+        &mut self,
+        account: Address,
+        key: Address,
+        policy: &Policy,
+    ) -> Result<(), CallError> {
+        let encoded = encode_policy(policy)?;
+        let data = ISessionManager::installSessionCall { key, policy: encoded }.abi_encode();
+        self.owner_module_call_on(account, "installSession", key, data)
+    }
+
+    /// Revokes `key`'s session on `account`, as [`World::install_session_on`] installs it.
+    pub fn revoke_session_on(&mut self, account: Address, key: Address) -> Result<(), CallError> {
+        let data = ISessionManager::revokeSessionCall { key }.abi_encode();
+        self.owner_module_call_on(account, "revokeSession", key, data)
+    }
+
+    /// [`OWNER`] has `account` call the module with `data` (`execute(single, module ‖ 0 ‖
+    /// data)`), committed.
+    fn owner_module_call_on(
+        &mut self,
+        account: Address,
+        call: &'static str,
+        key: Address,
+        data: Vec<u8>,
+    ) -> Result<(), CallError> {
+        let execution =
+            leash_model::abi::execute::encode_single_calldata(&leash_model::Execution {
+                target: self.addresses.module,
+                value: U256::ZERO,
+                data: &data,
+            });
+        let execute =
+            ILeashAccount::executeCall { mode: MODE_SINGLE, executionCalldata: execution.into() }
+                .abi_encode();
+        match self.commit_call(call, call_tx(OWNER, account, U256::ZERO, execute.into())) {
+            Err(CallError::Reverted { call, data }) => Err(Self::module_error(call, key, data)),
+            other => other.map(drop),
+        }
     }
 
     /// Revokes the session of `key` (spec §2.2), the same way as [`World::install_session`].

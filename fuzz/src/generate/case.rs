@@ -360,7 +360,7 @@ pub fn generate_case(
                 let step =
                     bundle(u, &policies, catalog, config, (now, &mut history, &mut gas_spent))?;
                 let step = if catalog.replays {
-                    let step = replays(u, &steps, step)?;
+                    let step = replays(u, catalog, &steps, step)?;
                     other_keys(u, &policies, step)?
                 } else {
                     step
@@ -511,8 +511,14 @@ fn gas_slot(gas_spent: &mut [U256], signer: Signer) -> &mut U256 {
 
 /// Now and then turns ops of a new bundle into replays (spec §1.4.2): one resubmits an op of an
 /// earlier bundle exactly as it was signed (after the clock, the chain or the session moved), or
-/// one carries the signature of another op of the bundle.
-fn replays(u: &mut Unstructured<'_>, earlier: &[Step], step: Step) -> arbitrary::Result<Step> {
+/// one carries the signature of another op of the bundle, or (where the world has a second
+/// account) one signed for the account is submitted from the other account.
+fn replays(
+    u: &mut Unstructured<'_>,
+    catalog: &Catalog,
+    earlier: &[Step],
+    step: Step,
+) -> arbitrary::Result<Step> {
     let Step::Bundle { mut ops } = step else {
         return Ok(step);
     };
@@ -537,6 +543,12 @@ fn replays(u: &mut Unstructured<'_>, earlier: &[Step], step: Step) -> arbitrary:
         let other = (at + 1 + u.choose_index(ops.len() - 1)?) % ops.len();
         if ops[at].replay.is_none() {
             ops[at].replay = Some(Replay::SignatureOf { op: other });
+        }
+    }
+    if catalog.other_account && u.ratio(1, 10)? {
+        let at = u.choose_index(ops.len())?;
+        if ops[at].replay.is_none() {
+            ops[at].replay = Some(Replay::OtherAccount);
         }
     }
     Ok(Step::Bundle { ops })

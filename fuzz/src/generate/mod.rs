@@ -101,6 +101,10 @@ pub struct Catalog {
     /// Whether cases move to other chains (spec §17): everywhere a signature binds the chain,
     /// the redeem frame's delegations included (spec §P3).
     pub chain_moves: bool,
+    /// Whether the world has a second account of the same owner and module
+    /// ([`World::other_account`](crate::evm::World::other_account)): cases then also replay ops
+    /// signed for the account from it (spec §1.4.2).
+    pub other_account: bool,
     /// Whether cases also make the lifecycle calls the spec refuses: installs of policies that
     /// break one clause of spec §12 and revokes of keys that never had a session (§2.2). Set
     /// for modules whose interface refuses them too ([`SessionModule::refuses_what_the_spec_refuses`](crate::modules::SessionModule::refuses_what_the_spec_refuses)).
@@ -176,6 +180,7 @@ impl Catalog {
             paymasters: gas::paymasters(addresses),
             replays: true,
             chain_moves: true,
+            other_account: false,
             refused_lifecycle: false,
         }
     }

@@ -45,6 +45,7 @@ pub(crate) fn test_catalog() -> Catalog {
         paymasters: vec![Address::with_last_byte(0x90)],
         replays: true,
         chain_moves: true,
+        other_account: true,
         refused_lifecycle: true,
     }
 }
@@ -366,7 +367,7 @@ fn chain_moves_and_replays_are_generated_apart() {
 fn cases_give_ops_another_installed_keys_signature_in_place_and_as_a_tail() {
     use crate::case::{Replay, Signer};
     let (mut signed_by, mut tails, mut tails_after_stranger) = (0, 0, 0);
-    for seed in 0..300 {
+    for seed in 0..600 {
         let c = case(seed, &CaseConfig::default());
         let mut installed = std::collections::BTreeSet::new();
         for step in &c.steps {
@@ -399,6 +400,6 @@ fn cases_give_ops_another_installed_keys_signature_in_place_and_as_a_tail() {
         ("another key's signature as a tail", tails),
         ("a tail after a key without a session", tails_after_stranger),
     ] {
-        assert!(n >= 10, "only {n} ops with {what} in 300 cases");
+        assert!(n >= 10, "only {n} ops with {what} in 600 cases");
     }
 }

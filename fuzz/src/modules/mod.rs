@@ -26,6 +26,7 @@ use leash_model::bounds::{MAX_PERMISSIONS, MAX_RULES, MAX_TOKENS};
 use leash_model::{Counters, DenyReason, Policy, SemanticProfile, Status, WindowPredicate};
 use serde::{Deserialize, Serialize};
 
+use crate::evm::abi::PackedUserOperation;
 use crate::evm::redeem::TxOpError;
 use crate::evm::{CallError, EvmDenial, OpOutcome, Recording, World};
 
@@ -258,6 +259,32 @@ pub trait SessionModule: Send {
     /// dropped op never invalidates the others' nonces.
     fn nonce(&self, lane: u64) -> U256 {
         crate::evm::userop::nonce_for_key(lane)
+    }
+
+    /// The digest that binds what spec §1.4.1 requires of `op` while its sender delegates to
+    /// `delegate` (the EIP-7702 frame; `None` elsewhere): EntryPoint v0.8's `userOpHash`, unless
+    /// the module's interface defines a digest of its own. Replays are judged by it: a signature
+    /// recovers to its key only for an op whose digest is the one it was made for.
+    fn session_digest(
+        &self,
+        world: &World,
+        op: &PackedUserOperation,
+        delegate: Option<Address>,
+    ) -> B256 {
+        world.user_op_hash_under(op, delegate)
+    }
+
+    /// The digest a session key signs for `op`: the one the module verifies, which a wallet
+    /// computes as the module says. `session_digest` is [`Self::session_digest`] for the same
+    /// op, and what this returns for a module that computes that digest as the spec does.
+    fn signing_digest(
+        &self,
+        _world: &mut World,
+        _op: &PackedUserOperation,
+        _delegate: Option<Address>,
+        session_digest: B256,
+    ) -> B256 {
+        session_digest
     }
 
     /// `userOp.signature` for an op signed by `signer` (`None`: a malformed signature), from the

@@ -3,7 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use leash_fuzz::evm::{PackedUserOperation, World, recover_signer};
 use leash_model::abi::args::{ArgValue, encode_call};
 use leash_model::abi::execute::{encode_batch, encode_single};
@@ -49,13 +49,19 @@ pub fn batch(items: &[(Address, u64, &[u8])]) -> Bytes {
 }
 
 /// Runs `op` through the model at `now` as the module would see it: signer recovered from the
-/// signature over the world's `userOpHash`.
+/// signature over the digest the reference module verifies (spec §1.4.1).
 pub fn model_execute<'a>(
     model: &mut AccountState,
     world: &World,
     now: u64,
     op: &'a PackedUserOperation,
 ) -> Verdict<'a> {
-    let signer = recover_signer(world.user_op_hash(op), &op.signature);
+    let signer = recover_signer(world.session_op_digest(op), &op.signature);
     model.execute_op(&world.env(now), &UserOp::new(signer, &op.callData))
+}
+
+/// The reference module's own `sessionOpDigest(op, entryPoint, sender)` (spec §1.4.1), read
+/// from the EVM on the world's chain.
+pub fn module_digest(world: &mut World, op: &PackedUserOperation) -> B256 {
+    world.module_digest(op).unwrap()
 }

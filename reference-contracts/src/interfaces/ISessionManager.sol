@@ -162,6 +162,17 @@ interface ISessionManager is IValidator {
     /// @notice The status and counters of `account`'s session of `key`.
     function sessionState(address account, address key) external view returns (SessionView memory);
 
+    /// @notice The EIP-712 digest a session key signs for `userOp` (spec §1.4.1) when `account`
+    ///         submits it through `entryPoint` on this chain: domain `("LeashSessionManager", "1",
+    ///         block.chainid, this module)`, struct `SessionOp(address entryPoint, address account,
+    ///         uint256 nonce, bytes32 opHash)`, where `opHash` hashes every other field of the op but
+    ///         the signature (an EIP-7702 `initCode` marker is replaced by `account`'s delegate, as
+    ///         EntryPoint v0.8 does).
+    function sessionOpDigest(PackedUserOperation calldata userOp, address entryPoint, address account)
+        external
+        view
+        returns (bytes32);
+
     /// @notice Validates a user operation of the calling account (spec §1 to §11, §16, §17).
     /// @return validationData `SIG_VALIDATION_FAILED` (1) when the signer has no session (spec §2.3.1);
     ///         otherwise `validUntil << 160 | validAfter << 208`. Every other denial reverts with

@@ -511,7 +511,8 @@ fn header(out: &mut Out, source: &Source<'_>, trace: &Trace, name: &str) {
                  sequence 0 (leash's keys 2, 3, ... in op order); verification and call gas \
                  limits {VERIFICATION_GAS_LIMIT} each, preVerificationGas \
                  {PRE_VERIFICATION_GAS}, zero fees, no initCode or paymaster. Each is signed \
-                 with vm.sign(key, entryPoint.getUserOpHash(op)) by a public leash session key \
+                 with vm.sign(key, module.sessionOpDigest(op, entryPoint, account)) (spec \
+                 §1.4.1) by a public leash session key \
                  (key i is the 32-byte big-endian number whose bytes end in the ASCII text \
                  \"leash session key i\"), the signature being r || s || v then the op's \
                  signature tail; a malformed signer is 64 zero bytes then the tail."
@@ -548,7 +549,7 @@ fn interfaces(out: &mut Out) {
             "The parts of EntryPoint v0.8 the test uses.",
             "IEntryPointV08",
             &set.entry_point,
-            &["handleOps", "getUserOpHash", "getNonce", "FailedOp", "FailedOpWithRevert"][..],
+            &["handleOps", "getNonce", "FailedOp", "FailedOpWithRevert"][..],
         ),
         ("The account's ERC-7579 `execute`.", "ILeashAccount", &set.account, &["execute"]),
         ("LeashToken's `mint` (anyone may mint).", "ILeashToken", &set.token, &["mint"]),
@@ -557,7 +558,7 @@ fn interfaces(out: &mut Out) {
              its denial.",
             "ISessionManager",
             &set.module,
-            &["sessionState", "SessionDenied"],
+            &["sessionState", "sessionOpDigest", "SessionDenied"],
         ),
     ] {
         out.line(0, &format!("/// {doc}"));

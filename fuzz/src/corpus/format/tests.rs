@@ -63,6 +63,7 @@ variants! {
         Replay::SignatureOf { .. } => "signature_of",
         Replay::SignedBy { .. } => "signed_by",
         Replay::KeyTail { .. } => "key_tail",
+        Replay::OtherAccount => "other_account",
     }
     fn region_name, REGIONS: Region {
         Region::Outer => "outer",
@@ -218,6 +219,7 @@ fn the_variant_check_names_what_a_case_leaves_out() {
             "replay signature_of".into(),
             "replay signed_by".into(),
             "replay key_tail".into(),
+            "replay other_account".into(),
             format!("mutation {last}"),
         ]
     );

@@ -28,13 +28,19 @@ function _unsignedOp(uint192 nonceKey, bytes memory callData) internal pure retu
     op.paymasterAndData = "";
 }
 
-// An op signed by `privateKey` over the EntryPoint's userOpHash, then `signatureTail`.
+// An op signed by `privateKey` over the digest the module has session keys sign (spec §1.4.1:
+// ISessionManager.sessionOpDigest for this EntryPoint and account), then `signatureTail`.
 function _signedBy(uint256 privateKey, uint192 nonceKey, bytes memory callData, bytes memory signatureTail)
     internal
     returns (IEntryPointV08.PackedUserOperation memory op)
 {
     op = _unsignedOp(nonceKey, callData);
-    (uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, entryPoint.getUserOpHash(op));
+    // Encoded by selector: the two interfaces declare the same op struct as two Solidity types.
+    (bool ok, bytes memory digest) = MODULE.staticcall(
+        abi.encodeWithSelector(ISessionManager.sessionOpDigest.selector, op, ENTRY_POINT, ACCOUNT)
+    );
+    require(ok && digest.length == 32, "the module's sessionOpDigest failed");
+    (uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, abi.decode(digest, (bytes32)));
     op.signature = abi.encodePacked(r, s, v, signatureTail);
 }
 

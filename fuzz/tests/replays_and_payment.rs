@@ -4,6 +4,7 @@
 
 use alloy_primitives::U256;
 use leash_fuzz::case::{Case, GasTerms, Op, Replay, START_TIME, Signer, Step};
+use leash_fuzz::finding::Class;
 use leash_fuzz::run::{RunConfig, Runner, StateChecks};
 use leash_fuzz::target::Target;
 use leash_model::abi::args::ArgValue;
@@ -175,7 +176,9 @@ fn s1_4_2_an_op_signed_for_the_account_and_submitted_from_another_recovers_to_no
 }
 
 /// Spec §1.4.1: each module digest that leaves out a field lets through the replay that field
-/// stops, and the runner reports it; the reference, which binds both, lets neither through.
+/// stops, and the runner reports it as a bypass: the op executes its call, from the account
+/// across chains and from the other account (whose calls count as the op's), under a signature
+/// the spec recovers to no session; the reference, which binds both, lets neither through.
 #[test]
 fn c10_digests_without_the_chain_or_the_account_let_their_replays_through() {
     for (mutant, steps, replay_step) in [
@@ -193,6 +196,11 @@ fn c10_digests_without_the_chain_or_the_account_let_their_replays_through() {
         let finding = report.finding.unwrap_or_else(|| panic!("{mutant}: no finding"));
         assert_eq!((finding.step, finding.op), (replay_step, Some(0)), "{mutant}: {finding:?}");
         assert!(finding.model.contains("has no session (spec §2.3.1)"), "{mutant}: {finding:?}");
+        assert_eq!(finding.class, Class::Bypass, "{mutant}: {finding:?}");
+        assert!(
+            finding.module.contains("succeeded with 1 effective call(s)"),
+            "{mutant}: {finding:?}"
+        );
     }
 }
 

@@ -9,9 +9,12 @@
 //! `innerHandleOp(callData, opInfo, context)`, once per op of the bundle and in bundle order (even
 //! for an op with empty `callData`, which never reaches the account). The recorder counts those
 //! frames to know which op is executing, and inside one records every CALL, DELEGATECALL,
-//! STATICCALL and CALLCODE issued by the account (at any depth: an account that calls itself and
-//! then calls out is recorded twice). Calls the account makes while validating (to its module)
-//! are outside every `innerHandleOp` frame, so they are not recorded.
+//! STATICCALL and CALLCODE issued by the op's sender (at any depth: an account that calls itself
+//! and then calls out is recorded twice). The sender is read from `opInfo.mUserOp.sender`: the
+//! account the recorder is armed with, or another account an op was submitted from (a signature
+//! replayed from one account on another executes there, and what it does is the op's effect).
+//! Calls the account makes while validating (to its module) are outside every `innerHandleOp`
+//! frame, so they are not recorded.
 //!
 //! It implements only the frame hooks (`call`, `call_end`, `create`, `create_end`): no
 //! per-opcode work.
@@ -124,6 +127,8 @@ pub struct CallRecorder {
     frames: Vec<Frame>,
     /// The op whose execution is running, if any.
     current_op: Option<usize>,
+    /// The account whose calls the running op's execution records: its sender.
+    op_account: Address,
     /// How many `innerHandleOp` frames have started in this transaction.
     ops_started: usize,
     /// Account-issued calls currently open (for `nesting`).
@@ -220,18 +225,34 @@ impl CallRecorder {
 }
 
 impl CallRecorder {
-    /// Whether the call starts an op's execution frame.
-    fn enters_op<CTX: ContextTr>(&self, context: &mut CTX, inputs: &CallInputs) -> bool {
+    /// The account whose op's execution the call starts, if it starts one: the op's sender.
+    fn enters_op<CTX: ContextTr>(&self, context: &mut CTX, inputs: &CallInputs) -> Option<Address> {
         let (caller, target, selector) = match self.entry {
             OpEntry::InnerHandleOp { entry_point } => {
                 (entry_point, entry_point, IEntryPoint::innerHandleOpCall::SELECTOR)
             }
             OpEntry::CallInto { caller, selector } => (caller, self.account, selector),
         };
-        inputs.caller == caller
-            && inputs.target_address == target
-            && inputs.input.as_bytes(context).get(..4) == Some(&selector[..])
+        if inputs.caller != caller || inputs.target_address != target {
+            return None;
+        }
+        let input = inputs.input.as_bytes(context);
+        if input.get(..4) != Some(&selector[..]) {
+            return None;
+        }
+        Some(match self.entry {
+            OpEntry::InnerHandleOp { .. } => innerhandleop_sender(&input).unwrap_or(self.account),
+            OpEntry::CallInto { .. } => self.account,
+        })
     }
+}
+
+/// The op's sender in the calldata of `innerHandleOp(bytes callData, UserOpInfo opInfo, bytes
+/// context)`: `opInfo` is a static tuple laid out in place after `callData`'s offset, and its
+/// first word is `mUserOp.sender`.
+fn innerhandleop_sender(input: &[u8]) -> Option<Address> {
+    let word = input.get(4 + 32..4 + 64)?;
+    Some(Address::from_slice(&word[12..]))
 }
 
 impl<CTX: ContextTr> Inspector<CTX> for CallRecorder {
@@ -247,7 +268,7 @@ impl<CTX: ContextTr> Inspector<CTX> for CallRecorder {
         let own_code = inputs.scheme == CallScheme::DelegateCall
             && Some(inputs.bytecode_address) == self.implementation;
         if let Some(op) = self.current_op {
-            if issuer == self.account && !own_code {
+            if issuer == self.op_account && !own_code {
                 record = Some(self.calls.len());
                 self.calls.push(RecordedCall {
                     op,
@@ -263,7 +284,10 @@ impl<CTX: ContextTr> Inspector<CTX> for CallRecorder {
                 });
                 self.open_account_calls = self.open_account_calls.saturating_add(1);
             }
-        } else if inputs.scheme == CallScheme::Call && self.enters_op(context, inputs) {
+        } else if inputs.scheme == CallScheme::Call
+            && let Some(sender) = self.enters_op(context, inputs)
+        {
+            self.op_account = sender;
             self.current_op = Some(self.ops_started);
             self.ops_started += 1;
             op_root = true;

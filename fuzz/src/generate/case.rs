@@ -533,8 +533,23 @@ fn replays(
         // A replay of a replay resubmits the same bytes; keep to originals.
         .filter(|(_, _, op)| op.replay.is_none())
         .collect();
-    if !submitted.is_empty() && u.ratio(1, 8)? {
-        let (step, position, original) = *u.choose(&submitted)?;
+    // An op signed before the world's last chain move, first submitted after it: a signature
+    // made on one chain offered on another (spec §1.4.1, §17). Ops denied on the first chain
+    // (its chain list, its window) have unused nonces, so this is the one replay across chains
+    // that reaches the module; it is drawn more often than other resubmissions.
+    let moved_at = earlier.iter().rposition(|s| matches!(s, Step::Chain { .. }));
+    let before_move: Vec<(usize, usize, &Op)> = match moved_at {
+        Some(moved) => submitted.iter().copied().filter(|(s, _, _)| *s < moved).collect(),
+        None => Vec::new(),
+    };
+    let resubmit = if !before_move.is_empty() && u.ratio(1, 4)? {
+        Some(*u.choose(&before_move)?)
+    } else if !submitted.is_empty() && u.ratio(1, 8)? {
+        Some(*u.choose(&submitted)?)
+    } else {
+        None
+    };
+    if let Some((step, position, original)) = resubmit {
         let at = u.choose_index(ops.len())?;
         ops[at] = Op { replay: Some(Replay::Resubmit { step, op: position }), ..original.clone() };
     }

@@ -403,3 +403,35 @@ fn cases_give_ops_another_installed_keys_signature_in_place_and_as_a_tail() {
         assert!(n >= 10, "only {n} ops with {what} in 600 cases");
     }
 }
+
+/// Spec §1.4.1, §17: ops signed before a chain move are resubmitted after it (a signature made
+/// on one chain offered on another), and often enough among the resubmissions that follow a
+/// move.
+#[test]
+fn ops_signed_before_a_chain_move_are_resubmitted_after_it() {
+    use crate::case::Replay;
+    let (mut across, mut after_a_move) = (0, 0);
+    for seed in 0..300 {
+        let c = case(seed, &CaseConfig::default());
+        let mut moved_at = None;
+        for (index, step) in c.steps.iter().enumerate() {
+            match step {
+                Step::Chain { .. } => moved_at = Some(index),
+                Step::Bundle { ops } => {
+                    for op in ops {
+                        let (Some(Replay::Resubmit { step, .. }), Some(moved)) =
+                            (op.replay, moved_at)
+                        else {
+                            continue;
+                        };
+                        after_a_move += 1;
+                        across += usize::from(step < moved);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(across >= 30, "{across} resubmissions across a chain move in 300 cases");
+    assert!(2 * across >= after_a_move, "{across} of {after_a_move} resubmissions after a move");
+}

@@ -108,7 +108,7 @@ fn a_campaign_on_the_reference_module_finds_nothing_and_says_what_it_ran() {
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let summary = json(&output);
     assert_eq!(summary["module"], "reference");
-    assert_eq!(summary["coverage_guidance"], false);
+    assert_eq!(summary["coverage_guidance"], true);
     assert_eq!(summary["cases"], 25);
     assert!(summary["ops"].as_u64().expect("ops") > 25);
     assert!(summary["features"].as_u64().expect("features") > 10);
@@ -303,12 +303,12 @@ fn an_artifact_without_bytecode_is_refused() {
     assert_input_error(&output, &["Interface.json", "bytecode"]);
 }
 
-/// Coverage guidance is opt-in: by default edges are recorded and reported, but only new
-/// behaviours keep (and save) inputs, so the campaign keeps exactly what a campaign that records
-/// no edges keeps; `--coverage-guidance` keeps inputs for new edges too, which changes what it
-/// keeps. Same seed, same case budget.
+/// Coverage guidance is on by default: inputs that reach new edges are kept (and saved) too.
+/// With `--no-coverage-guidance` edges are still recorded and reported, but only new behaviours
+/// keep inputs, so the campaign keeps exactly what a campaign that records no edges keeps; the
+/// default keeps something else. Same seed, same case budget.
 #[test]
-fn coverage_guidance_is_opt_in_and_changes_what_a_campaign_keeps() {
+fn coverage_guidance_is_on_by_default_and_changes_what_a_campaign_keeps() {
     let run = |name: &str, extra: &[&str]| {
         let dir = scratch_dir(name);
         let corpus = dir.join("corpus");
@@ -331,17 +331,17 @@ fn coverage_guidance_is_opt_in_and_changes_what_a_campaign_keeps() {
             entries(&corpus).iter().filter_map(|p| p.file_name().map(Into::into)).collect();
         (output, saved)
     };
-    let (default, behaviours_only) = run("fuzz-unguided", &[]);
-    assert_contains(&stderr(&default), &["coverage recorded (guidance off)"]);
-    assert_contains(&stdout(&default), &["module code: ", "branches reached"]);
+    let (unguided, behaviours_only) = run("fuzz-unguided", &["--no-coverage-guidance"]);
+    assert_contains(&stderr(&unguided), &["coverage recorded (guidance off)"]);
+    assert_contains(&stdout(&unguided), &["module code: ", "branches reached"]);
     let (_, unrecorded) = run("fuzz-unrecorded", &["--no-coverage"]);
     assert_eq!(behaviours_only, unrecorded, "recorded edges steered an unguided campaign");
-    let (guided, with_edges) = run("fuzz-guided", &["--coverage-guidance"]);
-    assert_contains(&stderr(&guided), &["coverage recorded and guiding"]);
+    let (default, with_edges) = run("fuzz-guided", &[]);
+    assert_contains(&stderr(&default), &["coverage recorded and guiding"]);
     assert_ne!(with_edges, behaviours_only, "guidance kept the same inputs");
     assert_input_error(
-        &leash(&["fuzz", "--cases", "1", "--no-coverage", "--coverage-guidance"]),
-        &["--coverage-guidance"],
+        &leash(&["fuzz", "--cases", "1", "--no-coverage", "--no-coverage-guidance"]),
+        &["--no-coverage-guidance"],
     );
 }
 

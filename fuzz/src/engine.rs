@@ -10,10 +10,9 @@
 //! coverage guidance on ([`CampaignConfig::guidance`]), a branch edge of the module's code in a
 //! new hit-count bucket; then the words the module compares while running a kept input new to
 //! the campaign also join the worker's dictionary, next to the constants its bytecode pushes.
-//! Guidance is off by default: measured on the mutants it found bypasses later than behaviour
-//! features alone until the latest quiet re-measure found them sooner; it stays off until a
-//! repeat decides (`docs/coverage.md`). With coverage recorded but not guiding, edges are still
-//! counted and reported. A finding is minimized by the worker that found it and handed
+//! Guidance is on by default: two quiet measurements on the mutants found bypasses sooner with it
+//! than with behaviour features alone (`docs/coverage.md`, `BENCHMARKS.md`). With coverage
+//! recorded but not guiding, edges are still counted and reported. A finding is minimized by the worker that found it and handed
 //! to the caller.
 //!
 //! With a corpus directory ([`CampaignConfig::corpus`], [`crate::corpus_dir`]) every worker
@@ -89,7 +88,7 @@ impl Default for CampaignConfig {
             minimize: Some(MinimizeBudget::default()),
             stop_at: None,
             corpus: None,
-            guidance: false,
+            guidance: true,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The kill benchmark: how fast a campaign finds the bug planted in each mutant, with calldata
 //! mutation on, and with it off (canonical encodings only, as ABI-typed fuzzers send); with
-//! coverage guidance on (`leash fuzz --coverage-guidance`), and with it off (the default:
+//! coverage guidance on (the default), and with it off (`leash fuzz --no-coverage-guidance`:
 //! guided by behaviour features only, edges recorded).
 
 use std::time::Duration;
@@ -54,7 +54,7 @@ impl KillRun {
 
 /// Runs a single-worker campaign against `mutant`, on the frame whose bug it plants
 /// ([`Target::mutant_frame`]), until its first bypass or `seconds` pass, guided by code coverage
-/// too if `coverage` ([`CampaignConfig::guidance`]; edges are recorded either way, as a default
+/// too if `coverage` ([`CampaignConfig::guidance`]; edges are recorded either way, as a campaign
 /// campaign records them). Reason findings are not reported (they never make a bypass).
 pub fn kill(
     mutant: &str,

@@ -76,8 +76,8 @@ pub fn differential(
     run: RunConfig,
 ) -> Result<(Measurement, usize), TargetError> {
     let mut runner = Runner::for_target(target, run)?;
-    // As a campaign runs it by default: the compare log only feeds coverage guidance.
-    runner.world_mut().coverage_mut().set_compare_log(false);
+    // As a campaign runs it by default: the compare log feeds coverage guidance.
+    runner.world_mut().coverage_mut().set_compare_log(run.coverage);
     let start = Instant::now();
     let mut ops = 0;
     let mut findings = 0;

@@ -565,7 +565,7 @@ impl BenchArgs {
             Target::mutant(name)?;
         }
         let seeds: Vec<u64> = (0..self.seeds).map(|i| 0x1ea5_4ca5 + i).collect();
-        // Three modes: mutation and coverage guidance on, the default (guidance off), and
+        // Three modes: the default (mutation and coverage guidance on), guidance off, and
         // canonical encodings only (guidance on).
         let modes = [(true, true), (true, false), (false, true)];
         let mut jobs: Vec<(String, u64, bool, bool)> = Vec::new();
@@ -757,10 +757,11 @@ fn render_kills(
          account executed something the policy forbids) or after {budget} s; \"any finding\" \
          counts runs that found a bypass or a lower-severity divergence (strictness, liveness, \
          state) in that time. The first columns are campaigns with calldata mutation and \
-         coverage guidance on (`leash fuzz --coverage-guidance`: inputs are kept for new module \
-         branch edges as well as new behaviours, and the module's compared words feed the \
-         dictionary). \"Without coverage guidance\" is the default campaign: inputs are kept \
-         for new behaviours only (the module's edges are still recorded and reported); \
+         coverage guidance on, the default campaign (inputs are kept for new module branch \
+         edges as well as new behaviours, and the module's compared words feed the \
+         dictionary). \"Without coverage guidance\" is `leash fuzz --no-coverage-guidance`: \
+         inputs are kept for new behaviours only (the module's edges are still recorded and \
+         reported); \
          \"canonical only\" turns calldata mutation off (guidance on), so leash sends only the \
          canonical encodings an ABI-typed fuzzer (Foundry, Echidna, Medusa) would send.\n\n\
          {table}\n\

@@ -81,12 +81,12 @@ pub(crate) struct FuzzArgs {
     /// per instruction).
     #[arg(long)]
     no_coverage: bool,
-    /// Guide by the module's branch edges as well as behaviours: keep inputs that reach a new
-    /// edge, and feed the words the module compares to the generators. Off by default: on the
-    /// reference module's mutants it found bypasses later until the latest quiet re-measure
+    /// Record the module's branch edges but do not let them guide: keep inputs for new
+    /// behaviours only, and do not feed the words the module compares to the generators.
+    /// Guidance is on by default: on the reference module's mutants it finds bypasses sooner
     /// (docs/coverage.md).
     #[arg(long, conflicts_with = "no_coverage")]
-    coverage_guidance: bool,
+    no_coverage_guidance: bool,
     /// Write the lcov of the module's (and account's) Solidity the campaign reached here.
     #[arg(long, value_name = "FILE", conflicts_with = "no_coverage")]
     coverage_out: Option<PathBuf>,
@@ -155,7 +155,8 @@ struct JsonSummary<'a> {
     seed: u64,
     workers: usize,
     mutation: bool,
-    /// Whether the module's branch edges guided the campaign (`--coverage-guidance`).
+    /// Whether the module's branch edges guided the campaign (not `--no-coverage` nor
+    /// `--no-coverage-guidance`).
     coverage_guidance: bool,
     seconds: f64,
     cases: u64,
@@ -224,6 +225,14 @@ struct JsonFinding {
     detail: String,
 }
 
+impl FuzzArgs {
+    /// Whether the module's branch edges guide the campaign: they are recorded and guidance is
+    /// not turned off.
+    fn guided(&self) -> bool {
+        !self.no_coverage && !self.no_coverage_guidance
+    }
+}
+
 impl Run for FuzzArgs {
     fn run(self) -> anyhow::Result<Outcome> {
         let target = self.target.resolve()?;
@@ -267,7 +276,7 @@ impl Run for FuzzArgs {
             minimize: (!self.no_minimize).then(MinimizeBudget::default),
             stop_at: self.stop_at.map(Class::from),
             corpus: self.corpus.clone(),
-            guidance: self.coverage_guidance,
+            guidance: self.guided(),
         };
         std::fs::create_dir_all(&self.out).with_context(|| {
             format!("cannot create the findings directory '{}'", self.out.display())
@@ -301,10 +310,10 @@ impl Run for FuzzArgs {
                 workers,
                 self.seed,
                 if self.no_mutation { "off (canonical encodings only)" } else { "on" },
-                match (self.no_coverage, self.coverage_guidance) {
+                match (self.no_coverage, self.no_coverage_guidance) {
                     (true, _) => "off",
-                    (false, false) => "recorded (guidance off)",
-                    (false, true) => "recorded and guiding",
+                    (false, true) => "recorded (guidance off)",
+                    (false, false) => "recorded and guiding",
                 },
                 match budget {
                     Budget::Time(d) => format!("{} s", d.as_secs()),
@@ -385,7 +394,7 @@ impl Run for FuzzArgs {
                     seed: self.seed,
                     workers,
                     mutation: !self.no_mutation,
-                    coverage_guidance: self.coverage_guidance,
+                    coverage_guidance: self.guided(),
                     seconds: p.elapsed,
                     cases: p.cases,
                     ops: p.ops,
